@@ -1,0 +1,124 @@
+"""Durable file writes (Art. 21: nothing lost, nothing half-written).
+
+Every file the archiver writes goes through :func:`write_bytes_atomic` (or the copy and
+append helpers beside it): a temporary file in the same folder, flushed and fsynced,
+renamed over the target, then the folder fsynced. A crash leaves either the old file or
+the new one, plus at worst a ``.tmp-*`` file that :func:`remove_stale_temps` cleans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+TEMP_PREFIX = ".tmp-archiver-"
+FILE_MODE = 0o640  # Art. 24: readable by the archive's group only
+DIR_MODE = 0o750
+CHUNK = 1 << 20
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def ensure_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) with restrictive permissions; return it."""
+    if not path.is_dir():
+        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    return path
+
+
+def _temp_path(target: Path) -> Path:
+    return target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{target.name}"[:250])
+
+
+def write_bytes_atomic(target: Path, data: bytes, *, mode: int = FILE_MODE) -> None:
+    """Write ``data`` to ``target`` so that a crash never leaves it half-written."""
+    ensure_dir(target.parent)
+    tmp = _temp_path(target)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(target.parent)
+
+
+def write_text_atomic(target: Path, text: str) -> None:
+    write_bytes_atomic(target, text.encode("utf-8"))
+
+
+def copy_atomic(source: Path, target: Path, *, mode: int = FILE_MODE) -> str:
+    """Copy ``source`` to ``target`` atomically; return the SHA-256 of what was written.
+
+    The hash is of the bytes as read from the source while copying; callers compare it
+    with the hash they validated, so a file changed in between is caught.
+    """
+    ensure_dir(target.parent)
+    tmp = _temp_path(target)
+    digest = hashlib.sha256()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(target.parent)
+    return digest.hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def append_line(path: Path, line: str) -> None:
+    """Append one line to an append-only register, durably.
+
+    If a previous writer was cut off mid-line, the torn tail is ended with a newline
+    first, so the new line is never glued to it (readers skip the torn line).
+    """
+    ensure_dir(path.parent)
+    data = line.rstrip("\n").encode("utf-8") + b"\n"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE)
+    try:
+        size = os.fstat(fd).st_size
+        if size:
+            os.lseek(fd, size - 1, os.SEEK_SET)
+            if os.read(fd, 1) != b"\n":
+                data = b"\n" + data
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temps(folder: Path) -> Iterator[Path]:
+    """Remove temporary files a killed writer left below ``folder``; yield each one."""
+    if not folder.is_dir():
+        return
+    for tmp in folder.rglob(f"{TEMP_PREFIX}*"):
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+            yield tmp

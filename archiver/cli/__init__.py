@@ -1,0 +1,88 @@
+"""The ``archiver`` command line: one group, one module of commands per stage.
+
+Errors: every :class:`~archiver.errors.ArchiverError` is printed as ``error: …`` with
+what to do next, and the process exits with the error's exit code (see
+:mod:`archiver.errors`). Anything else is a bug: traceback and exit 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..errors import ArchiverError
+from ..store import Archive, find_root
+
+
+class AppContext:
+    """What every command gets: the archive root (found lazily) and output options."""
+
+    def __init__(self, root: Path | None) -> None:
+        self._root = root
+        self._archive: Archive | None = None
+
+    @property
+    def archive(self) -> Archive:
+        if self._archive is None:
+            self._archive = Archive.open(find_root(self._root))
+        return self._archive
+
+
+class ArchiverGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ArchiverError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+EXIT_CODES_HELP = """\b
+Exit codes: 0 ok · 1 unexpected error · 2 usage · 3 configuration · 4 not found ·
+5 archive busy · 6 integrity · 7 workflow step refused · 8 some scans rejected."""
+
+
+@click.group(cls=ArchiverGroup, epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Archive root. Default: $ARCHIVER_ROOT, else the nearest folder above holding archive.toml.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Say more about what is done.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+@click.version_option(__version__, prog_name="archiver")
+@click.pass_context
+def main(ctx: click.Context, root: Path | None, verbose: bool, quiet: bool) -> None:
+    """archiver — keeps a customer archive under the policy 客户档案管理制度.
+
+    Scans dropped into the inbox are filed per customer and year (ingest, watch),
+    assembled into bound-ready volumes (build), shown in a static catalogue (site) and
+    kept under custody (audit, stats, loans, disposal).
+    """
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S", stream=sys.stderr, force=True)
+    ctx.obj = AppContext(root)
+
+
+def by_option(f: Any) -> Any:
+    return click.option("--by", default="", help="Who does this (recorded, Art. 9). Default: the login name.")(f)
+
+
+def json_option(f: Any) -> Any:
+    return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON, for scripts.")(f)
+
+
+def echo_json(data: Any) -> None:
+    import json
+
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+from . import filing as _filing  # noqa: E402  (commands register themselves on import)
+
+__all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "_filing"]

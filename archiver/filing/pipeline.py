@@ -1,0 +1,362 @@
+"""Filing one scan: the four steps of Art. 6 — validate → classify → register → place.
+
+Nothing lost, nothing twice (Art. 21):
+
+* The scan is read once; those bytes are checked, hashed and written to the records tree
+  (temporary file, fsync, rename) and read back to verify the hash.
+* The sidecar is written after the PDF, atomically: a record exists once its sidecar
+  does. The journal entry follows, and only then is the inbox copy removed.
+* A record's id is made from its date, type and content hash, so a run killed at any
+  instant and started again arrives at the same record: a PDF without a sidecar is
+  completed, a record whose inbox copy was not yet removed is recognised by its source
+  (name, size, modification time) and its inbox copy removed.
+* A scan whose content matches a filed record from another source is a duplicate: it is
+  set aside in ``inbox/rejected/`` naming the existing record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import hashlib
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..atomic import fsync_dir, remove_stale_temps, sha256_file, write_bytes_atomic, write_text_atomic
+from ..errors import Rejection
+from ..model import FileInfo, FilingInfo, Metadata, Record
+from ..register import current_user, now, today
+from ..store import Archive, write_record
+from .metadata import (
+    Found,
+    from_filename,
+    from_folder,
+    from_sidecar,
+    not_recognised,
+    parse_sidecar_text,
+)
+from .validate import check_pdf
+
+log = logging.getLogger("archiver.filing")
+
+IGNORED = (".*", "~$*", "*.part", "*.tmp", "*.crdownload", "Thumbs.db", "desktop.ini")
+NAME_MAX = 255
+
+
+def is_ignored(path: Path) -> bool:
+    return any(fnmatch.fnmatchcase(path.name, pat) for pat in IGNORED)
+
+
+def inbox_candidates(archive: Archive) -> list[Path]:
+    """Files in the inbox waiting to be filed: every file but sidecars, ignored names
+    and anything under ``rejected/``, in a stable order."""
+    out = []
+    inbox = archive.inbox
+    if not inbox.is_dir():
+        return out
+    for dirpath, dirnames, filenames in os.walk(inbox):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not (here == inbox and d == "rejected") and not d.startswith("."))
+        for name in sorted(filenames):
+            path = here / name
+            if is_ignored(path):
+                continue
+            if path.suffix.lower() == ".toml" and _pdf_partner(path) is not None:
+                continue
+            if path.suffix.lower() == ".toml":
+                continue  # a sidecar whose PDF has not arrived yet
+            out.append(path)
+    return out
+
+
+def _pdf_partner(sidecar: Path) -> Path | None:
+    for suffix in (".pdf", ".PDF"):
+        partner = sidecar.with_suffix(suffix)
+        if partner.exists():
+            return partner
+    return None
+
+
+def inbox_sidecar(pdf: Path) -> Path | None:
+    side = pdf.with_suffix(".toml")
+    return side if side.is_file() else None
+
+
+@dataclass
+class Outcome:
+    """What happened to one inbox file."""
+
+    source: str  # path relative to the inbox
+    status: str  # filed / rejected / resumed
+    record_id: str = ""
+    record_path: str = ""
+    code: str = ""  # rejection code
+    reason: str = ""
+    rejected_to: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v != ""}
+
+    def line(self) -> str:
+        if self.status == "rejected":
+            return f"rejected {self.source}: {self.reason} → {self.rejected_to}"
+        verb = "filed" if self.status == "filed" else "completed filing of"
+        return f"{verb} {self.source} as {self.record_id} ({self.record_path})"
+
+
+@dataclass
+class Filer:
+    """Files scans into one archive. Keeps an index of filed content hashes."""
+
+    archive: Archive
+    by: str = ""
+    by_hash: dict[str, Record] = field(default_factory=dict)
+    journaled: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.by = self.by or self.archive.config.filing.filer or current_user()
+        for stale in remove_stale_temps(self.archive.records):
+            log.info("removed an unfinished temporary file %s", stale)
+        for record in self.archive.iter_records():
+            self.by_hash[record.file.sha256] = record
+        for entry in self.archive.journal:
+            if entry.get("event") == "filed":
+                self.journaled.add(str(entry.get("record")))
+
+    # The whole of Art. 6 for one file --------------------------------------------------
+    def file(self, path: Path) -> Outcome:
+        rel = path.relative_to(self.archive.inbox).as_posix()
+        stat = path.stat()
+        data = path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        try:
+            existing = self.by_hash.get(sha)
+            if existing is not None:
+                if _same_source(existing, rel, stat):  # a killed run got this far: finish it
+                    return self._finish(existing, path, rel, resumed=True)
+                raise Rejection(
+                    "duplicate",
+                    f"This scan is identical (SHA-256 {sha[:12]}…) to the filed record {existing.id} "
+                    f"({existing.path.relative_to(self.archive.root).as_posix()}), filed "
+                    f"{existing.filing.filed_at:%Y-%m-%d} from {existing.filing.source}.",
+                    "Nothing to do: the document is already in the archive. Delete this copy "
+                    "when you have checked it.",
+                    {"existing record": existing.id},
+                )
+            facts = check_pdf(data, path.name)  # 1. validate: the file …
+            found = self._describe(path, stat)  # … and its metadata (sources 1–3)
+            if found.meta.pages is not None and facts.page_count < found.meta.pages:
+                raise Rejection(
+                    "missing-pages",
+                    f"The metadata declares {found.meta.pages} pages with writing, but the PDF has "
+                    f"only {facts.page_count} page(s) (Art. 11: every page must be complete).",
+                    "Scan the missing pages (or correct 'pages') and drop the file again.",
+                )
+            record = self._classify(found, sha, len(data), facts.page_count, rel, stat)  # 2. classify
+            self._place(record, data)  # 3. register and 4. place
+            return self._finish(record, path, rel, resumed=False)
+        except Rejection as rejection:
+            return self.reject(path, rel, rejection)
+
+    def _describe(self, path: Path, stat: os.stat_result) -> Found:
+        cfg = self.archive.config
+        customers = _CustomerSet(self.archive)
+        side = inbox_sidecar(path)
+        day = today()
+        if side is not None:
+            raw = parse_sidecar_text(side.read_text("utf-8", errors="replace"), side.name)
+            return from_sidecar(raw, cfg, customers, day)
+        parts = path.parent.relative_to(self.archive.inbox).parts
+        written = dt.datetime.fromtimestamp(stat.st_mtime).date()
+        found = from_folder(parts, path.name, written, cfg, customers, day)
+        if found is None:
+            found = from_filename(path.name, cfg, customers, day)
+        if found is None:
+            raise not_recognised(path.name, cfg)
+        return found
+
+    def _classify(self, found: Found, sha: str, size: int, pages: int, rel: str, stat: os.stat_result) -> Record:
+        meta: Metadata = found.meta
+        retention = meta.retention or self.archive.config.type(meta.type).retention
+        folder = self.archive.record_dir(meta.customer, meta.year)
+        record_id = f"{meta.date:%Y%m%d}-{meta.type}-{sha[:8]}"
+        n = 8
+        while (folder / f"{record_id}.toml").exists() or _occupied(folder / f"{record_id}.pdf", sha):
+            n += 4  # another document's id (a hash prefix clash): lengthen it
+            record_id = f"{meta.date:%Y%m%d}-{meta.type}-{sha[:n]}"
+        return Record(
+            id=record_id,
+            meta=meta,
+            retention=retention,
+            file=FileInfo(name=f"{record_id}.pdf", sha256=sha, size=size, page_count=pages),
+            filing=FilingInfo(
+                source=rel,
+                source_size=stat.st_size,
+                source_mtime_ns=stat.st_mtime_ns,
+                metadata_source=found.source,
+                filed_at=now(),
+                filed_by=self.by,
+            ),
+            path=folder / f"{record_id}.pdf",
+        )
+
+    def _place(self, record: Record, data: bytes) -> None:
+        if not (record.path.exists() and sha256_file(record.path) == record.file.sha256):
+            write_bytes_atomic(record.path, data)
+            if sha256_file(record.path) != record.file.sha256:  # read back and verify
+                record.path.unlink(missing_ok=True)
+                raise OSError(f"verification failed after writing {record.path}; the inbox copy is kept")
+        write_record(record)  # the commit mark
+        self.by_hash[record.file.sha256] = record
+
+    def _finish(self, record: Record, path: Path, rel: str, *, resumed: bool) -> Outcome:
+        if record.id not in self.journaled:
+            self.archive.journal.append(
+                "filed",
+                by=record.filing.filed_by,
+                record=record.id,
+                customer=record.customer,
+                year=record.meta.year,
+                type=record.meta.type,
+                title=record.meta.title,
+                source=rel,
+                sha256=record.file.sha256,
+            )
+            self.journaled.add(record.id)
+        side = inbox_sidecar(path)
+        if side is not None:
+            side.unlink()
+        path.unlink(missing_ok=True)
+        fsync_dir(path.parent)
+        outcome = Outcome(
+            source=rel,
+            status="resumed" if resumed else "filed",
+            record_id=record.id,
+            record_path=record.path.relative_to(self.archive.root).as_posix(),
+        )
+        log.info(outcome.line())
+        return outcome
+
+    # Setting aside -------------------------------------------------------------------
+    def reject(self, path: Path, rel: str, rejection: Rejection) -> Outcome:
+        """Move ``path`` (and its inbox sidecar) to inbox/rejected/ with a reason file."""
+        target = free_rejected_name(self.archive.rejected, path.name)
+        reason = reason_path(target)
+        write_text_atomic(reason, rejection.as_text(path))  # reason first: a crash leaves no file without one
+        side = inbox_sidecar(path)
+        os.replace(path, target)
+        if side is not None:
+            os.replace(side, target.with_suffix(".toml") if target.suffix.lower() == ".pdf" else target.with_name(target.name + ".toml"))
+        fsync_dir(target.parent)
+        if path.parent != target.parent:
+            fsync_dir(path.parent)
+        self.archive.journal.append(
+            "rejected", by=self.by, source=rel, code=rejection.code, reason=rejection.reason,
+            rejected_to=target.relative_to(self.archive.root).as_posix(),
+        )
+        outcome = Outcome(
+            source=rel,
+            status="rejected",
+            code=rejection.code,
+            reason=rejection.reason,
+            rejected_to=target.relative_to(self.archive.root).as_posix(),
+        )
+        log.warning(outcome.line())
+        return outcome
+
+
+def _same_source(record: Record, rel: str, stat: os.stat_result) -> bool:
+    f = record.filing
+    return f.source == rel and f.source_size == stat.st_size and f.source_mtime_ns == stat.st_mtime_ns
+
+
+def _occupied(pdf: Path, sha: str) -> bool:
+    """A PDF without sidecar at the id's place: ours from a killed run, or another's."""
+    return pdf.exists() and sha256_file(pdf) != sha
+
+
+def reason_path(target: Path) -> Path:
+    return target.with_name(target.name + ".reason.txt")
+
+
+def free_rejected_name(folder: Path, name: str) -> Path:
+    """A name in rejected/ that never overwrites: ``x.pdf``, ``x (2).pdf``, …
+
+    A reason file whose file is missing was left by a killed run: its name is reused.
+    Over-long names are shortened so that the reason file's name still fits.
+    """
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    ext = f".{suffix}" if dot else ""
+    for n in range(1, 100_000):
+        label = stem if n == 1 else f"{stem} ({n})"
+        while len((label + ext + ".reason.txt").encode("utf-8")) > NAME_MAX:
+            label = label[:-1]
+        candidate = folder / f"{label}{ext}"
+        if not candidate.exists() and not (candidate.with_suffix(".toml").exists() and ext.lower() == ".pdf"):
+            folder.mkdir(parents=True, exist_ok=True)
+            return candidate
+    raise OSError(f"no free name in {folder} for {name}")
+
+
+class _CustomerSet:
+    """``code in customers``: whether customers/<code>/customer.toml exists (read lazily)."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.folder = archive.customers_dir
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and (self.folder / code / "customer.toml").is_file()
+
+    def __iter__(self) -> Any:
+        return iter(p.parent.name for p in self.folder.glob("*/customer.toml"))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+@dataclass
+class IngestResult:
+    outcomes: list[Outcome]
+    waiting: list[str]  # files still being written (changed within stable_seconds)
+
+    @property
+    def rejected(self) -> int:
+        return sum(o.status == "rejected" for o in self.outcomes)
+
+    @property
+    def filed(self) -> int:
+        return sum(o.status != "rejected" for o in self.outcomes)
+
+
+def ingest(archive: Archive, *, by: str = "", stable_seconds: float | None = None,
+           progress: Any = None) -> IngestResult:
+    """One pass over the inbox (``archiver ingest``): file every stable scan.
+
+    Files modified within ``stable_seconds`` are left for the next pass: a scanner may
+    still be writing them. ``progress``, if given, is called with each outcome.
+    """
+    import time
+
+    stable = archive.config.filing.stable_seconds if stable_seconds is None else stable_seconds
+    with archive.lock("filing", purpose="archiver ingest"):
+        filer = Filer(archive, by=by)
+        outcomes: list[Outcome] = []
+        waiting: list[str] = []
+        for path in inbox_candidates(archive):
+            try:
+                young = time.time() - path.stat().st_mtime < stable
+            except FileNotFoundError:
+                continue
+            if young:
+                waiting.append(path.relative_to(archive.inbox).as_posix())
+                continue
+            outcome = filer.file(path)
+            outcomes.append(outcome)
+            if progress is not None:
+                progress(outcome)
+        return IngestResult(outcomes, waiting)

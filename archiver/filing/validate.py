@@ -1,0 +1,73 @@
+"""Art. 6 step 1: is this a real, complete, readable, unencrypted PDF with pages?
+
+Checks the bytes as read once from the inbox; the same bytes are then hashed and stored,
+so what was checked is exactly what is filed.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pikepdf
+
+from ..errors import Rejection
+
+
+@dataclass(frozen=True)
+class PdfFacts:
+    page_count: int
+
+
+def check_pdf(data: bytes, name: str) -> PdfFacts:
+    """Return the PDF's facts, or raise a Rejection saying what is wrong with it."""
+    if not data:
+        raise Rejection(
+            "empty-file",
+            f"{name} is empty (0 bytes): the scan was not written.",
+            "Scan the document again.",
+        )
+    if b"%PDF-" not in data[:1024]:
+        raise Rejection(
+            "not-a-pdf",
+            f"{name} is not a PDF (it does not start with %PDF-).",
+            "Save the scan as PDF in the scanner's settings and scan again.",
+        )
+    if b"%%EOF" not in data[-2048:]:
+        raise Rejection(
+            "truncated-pdf",
+            f"{name} is cut off: the PDF has no end marker (%%EOF), so pages may be missing.",
+            "The copy or the scan was interrupted. Scan or copy the document again.",
+        )
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if pdf.is_encrypted:
+                raise Rejection(
+                    "encrypted-pdf",
+                    f"{name} is encrypted; an archive copy must open without a password or restrictions.",
+                    "Turn off PDF security in the scanner's settings and scan again.",
+                )
+            count = len(pdf.pages)
+            if count == 0:
+                raise Rejection("no-pages", f"{name} has no pages.", "Scan the document again.")
+            for number, page in enumerate(pdf.pages, 1):
+                box = page.obj.get("/MediaBox")
+                if box is None or len(box) != 4:
+                    raise Rejection(
+                        "damaged-pdf",
+                        f"{name}: page {number} has no valid page size (MediaBox); the PDF is damaged.",
+                        "Scan the document again.",
+                    )
+            return PdfFacts(page_count=count)
+    except pikepdf.PasswordError:
+        raise Rejection(
+            "encrypted-pdf",
+            f"{name} is protected by a password.",
+            "Turn off PDF security in the scanner's settings and scan again.",
+        ) from None
+    except (pikepdf.PdfError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise Rejection(
+            "damaged-pdf",
+            f"{name} cannot be read as a PDF ({exc}).",
+            "The file is damaged. Scan the document again.",
+        ) from None

@@ -1,0 +1,149 @@
+"""``archiver watch``: file scans as they arrive in the inbox.
+
+* watchdog's native observer by default; its polling observer (``--polling``) for network
+  shares where native events do not fire.
+* A file is taken only when it is stable: size and modification time unchanged for
+  ``filing.stable_seconds`` (a scanner may write slowly); the PDF check then refuses a
+  file that is still incomplete.
+* Files already in the inbox at start are taken; the whole inbox is rescanned every
+  ``filing.rescan_seconds`` as a safety net; a file is never queued twice.
+* SIGINT / SIGTERM: the file in hand is finished, then the watcher exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from ..store import Archive
+from .pipeline import Filer, Outcome, inbox_candidates, is_ignored
+
+log = logging.getLogger("archiver.watch")
+
+
+@dataclass
+class _Seen:
+    size: int
+    mtime_ns: int
+    since: float  # monotonic time when size/mtime were last seen to change
+
+
+class _Events(FileSystemEventHandler):
+    def __init__(self, notify: Callable[[Path], None]) -> None:
+        self.notify = notify
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory:
+            return
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            if raw:
+                path = Path(raw if isinstance(raw, str) else raw.decode())
+                if not is_ignored(path):
+                    self.notify(path)
+
+
+class Watcher:
+    """Watches one archive's inbox and files what becomes stable there."""
+
+    def __init__(self, archive: Archive, *, polling: bool = False, by: str = "",
+                 on_outcome: Callable[[Outcome], None] | None = None, tick: float = 0.2) -> None:
+        self.archive = archive
+        self.polling = polling
+        self.by = by
+        self.on_outcome = on_outcome
+        self.tick = tick
+        self.stable = archive.config.filing.stable_seconds
+        self.rescan_every = archive.config.filing.rescan_seconds
+        self._pending: dict[Path, _Seen | None] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self.outcomes: list[Outcome] = []
+
+    def stop(self, *_: object) -> None:
+        self._stop.set()
+
+    def _notify(self, path: Path) -> None:
+        with self._lock:
+            self._pending.setdefault(path, None)
+
+    def _rescan(self) -> None:
+        for path in inbox_candidates(self.archive):
+            self._notify(path)
+
+    def _ready(self) -> list[Path]:
+        """Pending files whose size and mtime have not changed for ``stable`` seconds."""
+        ready = []
+        clock = time.monotonic()
+        with self._lock:
+            for path, seen in list(self._pending.items()):
+                try:
+                    st = path.stat()
+                except FileNotFoundError:
+                    del self._pending[path]
+                    continue
+                if not path.is_file() or path.suffix.lower() == ".toml" or self.archive.rejected in path.parents:
+                    del self._pending[path]
+                    continue
+                if seen is None or (seen.size, seen.mtime_ns) != (st.st_size, st.st_mtime_ns):
+                    self._pending[path] = _Seen(st.st_size, st.st_mtime_ns, clock)
+                elif clock - seen.since >= self.stable and time.time() - st.st_mtime >= self.stable:
+                    ready.append(path)
+                    del self._pending[path]
+        return sorted(ready)
+
+    def make_observer(self) -> BaseObserver:
+        return PollingObserver(timeout=1.0) if self.polling else Observer()
+
+    def run(self, *, install_signals: bool = True) -> int:
+        self.archive.inbox.mkdir(parents=True, exist_ok=True)
+        if install_signals:
+            signal.signal(signal.SIGTERM, self._signal)
+            signal.signal(signal.SIGINT, self._signal)
+        with self.archive.lock("filing", purpose="archiver watch"):
+            filer = Filer(self.archive, by=self.by)
+            observer = self.make_observer()
+            observer.schedule(_Events(self._notify), str(self.archive.inbox), recursive=True)
+            observer.start()
+            kind = "polling" if self.polling else "native"
+            log.info("watching %s (%s events, stable after %.1f s)", self.archive.inbox, kind, self.stable)
+            try:
+                self._rescan()
+                last_rescan = time.monotonic()
+                while not self._stop.is_set():
+                    for path in self._ready():
+                        if not path.exists():
+                            continue
+                        try:
+                            outcome = filer.file(path)  # finished even if a signal arrives meanwhile
+                        except OSError as exc:  # e.g. the file vanished or is unreadable: retried later
+                            log.error("could not file %s (%s); it stays in the inbox", path, exc)
+                            continue
+                        self.outcomes.append(outcome)
+                        if self.on_outcome:
+                            self.on_outcome(outcome)
+                        if self._stop.is_set():
+                            break
+                    if time.monotonic() - last_rescan >= self.rescan_every:
+                        self._rescan()
+                        last_rescan = time.monotonic()
+                    self._stop.wait(self.tick)
+            finally:
+                observer.stop()
+                observer.join(timeout=5)
+            log.info("watcher stopped")
+        return 0
+
+    def _signal(self, signum: int, frame: FrameType | None) -> None:
+        log.info("received %s: finishing the file in hand, then stopping", signal.Signals(signum).name)
+        self.stop()

@@ -1,0 +1,85 @@
+"""Append-only registers: the filing journal, audits, loans, consultations, disposals.
+
+A register is a JSON Lines file (one JSON object a line, UTF-8, readable with any text
+editor or ``jq``). Lines are only ever appended, each with one ``write`` and an
+``fsync``; a line cut off by a crash is skipped when read and never glued to the next
+(Art. 21: nothing half-recorded). Every entry carries ``at`` (ISO time, UTC offset) and
+``by`` (who did it, Art. 9) and an ``event`` name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .atomic import append_line
+
+
+def current_user() -> str:
+    """The login name, for ``by`` when a command is not given ``--by``."""
+    for var in ("ARCHIVER_USER", "LOGNAME", "USER"):
+        if os.environ.get(var):
+            return os.environ[var]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def now() -> dt.datetime:
+    """The current time, timezone-aware. Tests may set ``ARCHIVER_NOW`` (ISO format)."""
+    fixed = os.environ.get("ARCHIVER_NOW")
+    if fixed:
+        value = dt.datetime.fromisoformat(fixed)
+        return value if value.tzinfo else value.astimezone()
+    return dt.datetime.now().astimezone().replace(microsecond=0)
+
+
+def today() -> dt.date:
+    return now().date()
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"cannot record {type(value).__name__} in a register")
+
+
+class Register:
+    """One append-only JSON Lines register file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def append(self, event: str, *, by: str = "", **fields: Any) -> dict[str, Any]:
+        entry: dict[str, Any] = {"at": now().isoformat(), "by": by or current_user(), "event": event}
+        entry.update(fields)
+        append_line(self.path, json.dumps(entry, ensure_ascii=False, default=_default, sort_keys=False))
+        return entry
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        if not self.path.exists():
+            return
+        with self.path.open("r", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a line torn by a crash: it was never recorded
+                if isinstance(entry, dict):
+                    yield entry
+
+    def entries(self) -> list[dict[str, Any]]:
+        return list(self)

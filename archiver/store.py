@@ -1,0 +1,244 @@
+"""The archive on disk: its folders, its records and their sidecars, its lock.
+
+Layout of an archive root (readable without this program)::
+
+    archive.toml                         configuration
+    customers/<code>/customer.toml       customer profiles (Art. 8)
+    inbox/                               scans are dropped here
+    inbox/rejected/                      what could not be filed, with NAME.reason.txt
+    records/<customer>/<year>/<id>.pdf   filed documents …
+    records/<customer>/<year>/<id>.toml  … and their human-readable sidecars
+    volumes/<customer>/<year>/…          assembled volumes (archiver build)
+    registers/journal.jsonl              append-only filing journal (and other registers)
+    .archiver/                           locks and caches (safe to delete when idle)
+
+A record exists when its sidecar exists: the sidecar is written last, after the PDF is
+in place and verified, so it is the commit mark of a filing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from .atomic import ensure_dir, write_text_atomic
+from .config import CONFIG_NAME, Config, load_config
+from .customers import Customer, list_customers, read_customer
+from .errors import ConfigError, LockedError, NotFoundError
+from .model import FileInfo, FilingInfo, Metadata, Record, metadata_to_dict
+from .register import Register
+
+ROOT_ENV = "ARCHIVER_ROOT"
+
+
+def find_root(explicit: Path | None = None, start: Path | None = None) -> Path:
+    """The archive root: ``--root``, else ``$ARCHIVER_ROOT``, else the nearest parent
+    folder holding archive.toml (as git finds .git)."""
+    if explicit is not None:
+        root = explicit
+    elif os.environ.get(ROOT_ENV):
+        root = Path(os.environ[ROOT_ENV])
+    else:
+        here = (start or Path.cwd()).resolve()
+        for folder in (here, *here.parents):
+            if (folder / CONFIG_NAME).is_file():
+                return folder
+        raise NotFoundError(
+            f"No archive here: neither {here} nor any folder above it holds {CONFIG_NAME}.",
+            hint="Pass --root DIR, set ARCHIVER_ROOT, or create one with `archiver init DIR`.",
+        )
+    if not (root / CONFIG_NAME).is_file():
+        raise NotFoundError(
+            f"{root} is not an archive root: it has no {CONFIG_NAME}.",
+            hint=f"Create one with `archiver init {root}`, or point --root at an existing archive.",
+        )
+    return root.resolve()
+
+
+@dataclass
+class Archive:
+    root: Path
+    config: Config
+
+    @classmethod
+    def open(cls, root: Path) -> Archive:
+        return cls(root=root, config=load_config(root / CONFIG_NAME))
+
+    # Folders -------------------------------------------------------------------------
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def rejected(self) -> Path:
+        return self.inbox / "rejected"
+
+    @property
+    def records(self) -> Path:
+        return self.root / "records"
+
+    @property
+    def customers_dir(self) -> Path:
+        return self.root / "customers"
+
+    @property
+    def volumes(self) -> Path:
+        return self.root / "volumes"
+
+    @property
+    def registers(self) -> Path:
+        return self.root / "registers"
+
+    @property
+    def state(self) -> Path:
+        """Locks and caches: nothing there is the only copy of anything."""
+        return ensure_dir(self.root / ".archiver")
+
+    def register(self, name: str) -> Register:
+        return Register(self.registers / f"{name}.jsonl")
+
+    @property
+    def journal(self) -> Register:
+        return self.register("journal")
+
+    # Customers -----------------------------------------------------------------------
+    def customer(self, code: str) -> Customer:
+        return read_customer(self.customers_dir, code)
+
+    def customers(self) -> list[Customer]:
+        return list_customers(self.customers_dir)
+
+    # Records -------------------------------------------------------------------------
+    def record_dir(self, customer: str, year: int) -> Path:
+        return self.records / customer / f"{year:04d}"
+
+    def sidecar_paths(self) -> Iterator[Path]:
+        """Every record sidecar, in a stable order (customer, year, id)."""
+        if not self.records.is_dir():
+            return
+        yield from sorted(self.records.glob("*/[0-9][0-9][0-9][0-9]/*.toml"))
+
+    def iter_records(self) -> Iterator[Record]:
+        """Every filed record. A sidecar that no longer parses raises ConfigError naming it."""
+        for path in self.sidecar_paths():
+            yield read_record(path)
+
+    def find_record(self, record_id: str) -> Record:
+        for path in self.records.glob(f"*/[0-9][0-9][0-9][0-9]/{record_id}.toml"):
+            return read_record(path)
+        raise NotFoundError(f"No record with id {record_id}.", hint="List records with `archiver log`.")
+
+    # Locking -------------------------------------------------------------------------
+    @contextmanager
+    def lock(self, name: str = "filing", purpose: str = "") -> Iterator[None]:
+        """Hold an exclusive lock for this archive; refuse at once when another process has it."""
+        path = self.state / f"{name}.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o640)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+                raise LockedError(
+                    f"The archive {self.root} is busy: {holder} holds its {name} lock.",
+                    hint="Only one watcher or ingest runs per archive. Stop the other one, "
+                    "or leave the filing to it.",
+                ) from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{purpose or 'archiver'} (pid {os.getpid()})".encode(), 0)
+            yield
+        finally:
+            os.close(fd)
+
+
+# Sidecars ------------------------------------------------------------------------------
+SIDECAR_HEADER = (
+    "# 归档文件元数据 · record sidecar, written by archiver when the document was filed.\n"
+    "# The PDF beside this file is the scan; sha256 below is its checksum (Art. 22–23).\n"
+)
+
+
+def record_to_dict(record: Record) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": record.id}
+    data.update(metadata_to_dict(record.meta))
+    data["retention"] = record.retention
+    data["file"] = {
+        "name": record.file.name,
+        "sha256": record.file.sha256,
+        "size": record.file.size,
+        "page_count": record.file.page_count,
+    }
+    data["filing"] = {
+        "source": record.filing.source,
+        "source_size": record.filing.source_size,
+        "source_mtime_ns": record.filing.source_mtime_ns,
+        "metadata_source": record.filing.metadata_source,
+        "filed_at": record.filing.filed_at,
+        "filed_by": record.filing.filed_by,
+    }
+    return data
+
+
+def record_from_dict(data: dict[str, Any], path: Path) -> Record:
+    period = data.get("period")
+    meta = Metadata(
+        customer=data["customer"],
+        type=data["type"],
+        date=data["date"],
+        title=data["title"],
+        doc_no=data.get("doc_no", ""),
+        responsible=data.get("responsible", ""),
+        classification=data.get("classification", "ordinary"),
+        retention=data.get("retention", ""),
+        sides=data.get("sides", "duplex"),
+        pages=data.get("pages"),
+        copies=data.get("copies"),
+        group=data.get("group", ""),
+        role=data.get("role", ""),
+        kind=data.get("kind", ""),
+        period=(period[0], period[1]) if period else None,
+        notes=data.get("notes", ""),
+    )
+    f, g = data["file"], data["filing"]
+    return Record(
+        id=data["id"],
+        meta=meta,
+        retention=data["retention"],
+        file=FileInfo(name=f["name"], sha256=f["sha256"], size=f["size"], page_count=f["page_count"]),
+        filing=FilingInfo(
+            source=g["source"],
+            source_size=g["source_size"],
+            source_mtime_ns=g["source_mtime_ns"],
+            metadata_source=g["metadata_source"],
+            filed_at=g["filed_at"],
+            filed_by=g["filed_by"],
+        ),
+        path=path.with_name(f["name"]),
+    )
+
+
+def read_record(sidecar: Path) -> Record:
+    try:
+        data = tomllib.loads(sidecar.read_text("utf-8"))
+        record = record_from_dict(data, sidecar)
+        if not isinstance(record.meta.date, dt.date):
+            raise TypeError("date is not a date")
+        return record
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError, TypeError, IndexError) as exc:
+        raise ConfigError(
+            f"The sidecar {sidecar} cannot be read ({type(exc).__name__}: {exc}).",
+            hint="Restore it from backup or correct it by hand; `archiver audit` lists such files.",
+        ) from None
+
+
+def write_record(record: Record) -> None:
+    write_text_atomic(record.sidecar_path, SIDECAR_HEADER + tomli_w.dumps(record_to_dict(record)))
