@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import make_scan, run_cli, set_config
 
 from archiver.atomic import sha256_file
 from archiver.errors import EXIT_CONFIG, EXIT_LOCKED, EXIT_NOT_FOUND, EXIT_REJECTED
 from archiver.store import Archive
-
-from conftest import make_scan, run_cli, set_config
 
 
 def sidecars(root: Path) -> list[dict]:
