@@ -259,7 +259,7 @@ _MISSING = object()
 class _Reader:
     """Typed getters that raise ConfigError with the key, the value and what is allowed."""
 
-    def __init__(self, raw: dict[str, Any], path: Path | None) -> None:
+    def __init__(self, raw: dict[builtins.str, Any], path: Path | None) -> None:
         self.raw = raw
         self.where = str(path) if path else CONFIG_NAME
 
@@ -273,7 +273,7 @@ class _Reader:
     def _key(section: builtins.str, key: builtins.str) -> builtins.str:
         return f"{section}.{key}" if section else key
 
-    def table(self, key: builtins.str, optional: builtins.bool = False) -> dict[str, Any]:
+    def table(self, key: builtins.str, optional: builtins.bool = False) -> dict[builtins.str, Any]:
         value = self.raw.get(key, {} if optional else _MISSING)
         if value is _MISSING:
             raise self.error(key, None, f"a [{key}] table (see `archiver init` for an example)")
@@ -286,31 +286,31 @@ class _Reader:
             raise self.error(section, code, "a code of lowercase letters, digits and '-'")
         return code
 
-    def str(self, tbl: dict[str, Any], key: builtins.str, section: builtins.str, default: Any = _MISSING) -> builtins.str:
+    def str(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: Any = _MISSING) -> builtins.str:
         value = tbl.get(key, default)
         if value is _MISSING or not isinstance(value, str):
             raise self.error(self._key(section, key), None if value is _MISSING else value, "a text in quotes")
         return value
 
-    def int(self, tbl: dict[str, Any], key: builtins.str, section: builtins.str, *, lo: builtins.int, hi: builtins.int, default: Any = _MISSING) -> builtins.int:
+    def int(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, *, lo: builtins.int, hi: builtins.int, default: Any = _MISSING) -> builtins.int:
         value = tbl.get(key, default)
         if value is _MISSING or isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
             raise self.error(self._key(section, key), None if value is _MISSING else value, f"a whole number from {lo} to {hi}")
         return value
 
-    def float(self, tbl: dict[str, Any], key: builtins.str, section: builtins.str, default: builtins.float, *, lo: builtins.float, hi: builtins.float = 1e9) -> builtins.float:
+    def float(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: builtins.float, *, lo: builtins.float, hi: builtins.float = 1e9) -> builtins.float:
         value = tbl.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
             raise self.error(self._key(section, key), value, f"a number from {lo:g} to {hi:g}")
         return float(value)
 
-    def bool(self, tbl: dict[str, Any], key: builtins.str, section: builtins.str, default: builtins.bool) -> builtins.bool:
+    def bool(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: builtins.bool) -> builtins.bool:
         value = tbl.get(key, default)
         if not isinstance(value, bool):
             raise self.error(self._key(section, key), value, "true or false")
         return value
 
-    def level(self, tbl: dict[str, Any], key: builtins.str, section: builtins.str, default: builtins.str) -> builtins.str:
+    def level(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: builtins.str) -> builtins.str:
         value = tbl.get(key, default)
         if value not in CLASSIFICATION_LEVELS:
             raise self.error(self._key(section, key), value, f"one of {list(CLASSIFICATION_LEVELS)}")
