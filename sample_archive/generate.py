@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import re
 import shutil
 import sys
 import tomllib
@@ -428,20 +427,14 @@ DOCUMENTS: list[Doc] = _documents()
 
 
 # Writing --------------------------------------------------------------------------------
-_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}Z\)")
-
-
 def scan_pdf(doc: Doc) -> bytes:
     """The scan as a PDF: one raster image per scanned side, dated by the document's date."""
     images = [render_page(spec, dpi=doc.dpi, seed=doc.seed * 100 + i, color=doc.color)
               for i, spec in enumerate(doc.pages)]
     if doc.sideways:
         images = [im.rotate(90, expand=True) for im in images]
-    data = pdf_from_images(images, dpi=doc.dpi, bilevel=doc.bilevel, quality=50)
-    # Pillow stamps the time of the run: put the scan date instead. The replacement has
-    # the same length, so the cross-reference offsets stay right.
-    stamp = f"D:{doc.date:%Y%m%d}093000Z".encode()
-    data = _PDF_DATE.sub(lambda m: b"/" + m.group(1) + b" (" + stamp + b")", data)
+    scanned = dt.datetime(doc.date.year, doc.date.month, doc.date.day, 9, 30)
+    data = pdf_from_images(images, dpi=doc.dpi, bilevel=doc.bilevel, quality=50, created=scanned)
     if doc.sideways:  # fed sideways: the viewer turns the page upright
         with pikepdf.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages:
