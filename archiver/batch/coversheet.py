@@ -224,8 +224,11 @@ def render_sheets(items: list[tuple[Metadata, Mapping[str, str]]]) -> bytes:
     """One A4 cover sheet per item, in one PDF. Each item is the checked metadata and
     the printed names: ``customer_name``, ``type_name``, and the labels of
     ``classification`` and ``retention``."""
+    import logging
+
     from fpdf import FPDF
 
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # font subsetting chatter
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
     pdf.set_creator("archiver")
@@ -281,7 +284,7 @@ def _sheet(pdf: Any, meta: Metadata, names: Mapping[str, str]) -> None:
 
 def _printed_rows(meta: Metadata, names: Mapping[str, str]) -> list[tuple[str, str, float]]:
     date = f"{meta.date.year}年{meta.date.month}月{meta.date.day}日"
-    rows = [
+    rows: list[tuple[str, str, float]] = [
         (LABELS["customer_name"], names.get("customer_name", ""), 15),
         (LABELS["customer"], meta.customer, 13),
         (LABELS["type"], f"{names.get('type_name', '')}（{meta.type}）", 15),

@@ -25,6 +25,7 @@ from PIL import Image
 
 from .coversheet import SHEET_MARK, is_ours
 
+QR_ONLY = zxingcpp.barcode_formats_from_str("QRCode")
 READ_DPI = 100  # the resolution pages are read at when looking for cover sheets
 MIN_SCAN_DPI = 50  # an image this dense across the page is taken for the page's scan
 
@@ -63,7 +64,10 @@ def scan_image(page: pikepdf.Page, dpi: int | None = READ_DPI) -> Image.Image | 
     if len(images) != 1:
         return None
     try:
-        pim = pikepdf.PdfImage(images[0])
+        stream = images[0]
+        if not isinstance(stream, pikepdf.Stream):
+            return None
+        pim = pikepdf.PdfImage(stream)
         box = [float(v) for v in page.mediabox]
         width_in, height_in = abs(box[2] - box[0]) / 72, abs(box[3] - box[1]) / 72
         scan_dpi = min(pim.width / width_in, pim.height / height_in)
@@ -71,12 +75,12 @@ def scan_image(page: pikepdf.Page, dpi: int | None = READ_DPI) -> Image.Image | 
             return None  # a logo on a page, not the page's scan
         factor = max(1, round(scan_dpi / dpi)) if dpi else 1
         if pim.filters == ["/DCTDecode"]:
-            im = Image.open(io.BytesIO(images[0].read_raw_bytes()))
+            jpeg = Image.open(io.BytesIO(stream.read_raw_bytes()))
             if factor > 1:  # DCT scaling: the JPEG decoder itself skips the detail
-                im.draft("L", (pim.width // factor, pim.height // factor))
-            return im.convert("L")
-        im = pim.as_pil_image().convert("L")
-        return im.reduce(factor) if factor > 1 else im
+                jpeg.draft("L", (pim.width // factor, pim.height // factor))
+            return jpeg.convert("L")
+        gray = pim.as_pil_image().convert("L")
+        return gray.reduce(factor) if factor > 1 else gray
     except (pikepdf.PdfError, pikepdf.models.image.UnsupportedImageTypeError, OSError, ValueError,
             NotImplementedError, KeyError, IndexError, ZeroDivisionError):
         return None
@@ -113,7 +117,7 @@ def read_codes(image: Image.Image) -> tuple[list[str], bool]:
     texts: list[str] = []
     marked = False
     broken = False
-    for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode, return_errors=True):
+    for code in zxingcpp.read_barcodes(image, formats=QR_ONLY, return_errors=True):
         if code.error is not None:
             broken = True
         elif code.text == SHEET_MARK:
