@@ -74,3 +74,24 @@ def batch_pdf(docs: Sequence[Doc], *, dpi: int = 200, bilevel: bool = False, see
         for i, spec in enumerate(doc.pages):
             images.append(render_page(spec, dpi=dpi, seed=seed * 1000 + k * 50 + i))
     return pdf_from_images(images, dpi=dpi, bilevel=bilevel)
+
+
+def sheet_pdf(*metas: dict[str, object]) -> bytes:
+    """Cover sheets for raw sidecar-like dicts (customer, type, date, title…), printed
+    as `archiver coversheet` prints them — without checking the customer exists, so a
+    test can print one for an unknown customer."""
+    import datetime as dt
+    import tomllib
+
+    from archiver.batch.coversheet import render_sheets
+    from archiver.config import parse_config, template_text
+    from archiver.model import Metadata
+
+    cfg = parse_config(tomllib.loads(template_text()))
+    items = []
+    for raw in metas:
+        fields = dict(raw)
+        date = fields.pop("date")
+        meta = Metadata(date=dt.date.fromisoformat(str(date)), **fields)  # type: ignore[arg-type]
+        items.append((meta, {"customer_name": f"客户{meta.customer}", "type_name": cfg.document_types[meta.type].name}))
+    return render_sheets(items)

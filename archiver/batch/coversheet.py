@@ -169,7 +169,10 @@ def make_qr(meta: Metadata) -> segno.QRCode:
     Q if the metadata is too long for H at a module of at least MIN_MODULE_MM."""
     payload = encode_payload(sheet_fields(meta))
     for level in ("h", "q"):
-        qr = segno.make_qr(payload, error=level, encoding="utf-8", eci=True, boost_error=False)
+        try:
+            qr = segno.make_qr(payload, error=level, encoding="utf-8", eci=True, boost_error=False)
+        except segno.DataOverflowError:
+            break
         if module_mm(qr) >= MIN_MODULE_MM:
             return qr
     raise ArchiverError(

@@ -151,13 +151,17 @@ def _check_part(filer: Filer, rel: str, part: Part, customers: Any) -> Found:
             "or put a metadata file NAME.toml next to this PDF and move both into the inbox.",
         )
     try:
-        return check_fields(decode_payload(part.sheet.text), filer.archive.config, customers, today())
+        fields = decode_payload(part.sheet.text)
+    except Rejection as exc:
+        raise Rejection(exc.code, f"{where}: {exc.reason}", exc.fix) from None
+    try:
+        return check_fields(fields, filer.archive.config, customers, today())
     except Rejection as exc:
         raise Rejection(
             exc.code,
             f"{where}: {exc.reason}",
-            f"{exc.fix} The sheet's fields are in the .toml file beside this PDF (if one is there): correct "
-            "them if needed, then move both files into the inbox.",
+            f"{exc.fix.removesuffix(' and drop the file again.').removesuffix('.')}. The sheet's fields are in "
+            "the .toml file beside this PDF: correct them there if needed, then move both files into the inbox.",
             exc.details,
         ) from None
 
