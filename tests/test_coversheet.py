@@ -143,7 +143,7 @@ def test_cli_many_sheets_from_a_csv_with_bom(archive_root: Path, tmp_path: Path)
     out = tmp_path / "many.pdf"
     r = run_cli(archive_root, "coversheet", "--from", str(lst), "--out", str(out), "--json")
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["sheets"] == 3
+    assert json.loads(r.stdout)["sheets"] == 3
     pages = qr_texts(out.read_bytes())
     payloads = [decode_payload(t) for texts in pages for t in texts if t != SHEET_MARK]
     assert [p["customer"] for p in payloads] == ["C0001", "C0002", "C0003"]

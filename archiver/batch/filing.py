@@ -130,7 +130,8 @@ def _check_part(filer: Filer, rel: str, part: Part, customers: Any) -> Found:
     if part.sheet is None:
         raise Rejection(
             "no-coversheet",
-            f"Pages {_span(part.pages)} of the batch {rel} come before its first cover sheet, so it is "
+            f"{'Pages' if len(part.pages) > 1 else 'Page'} {_span(part.pages)} of the batch {rel} "
+            f"{'come' if len(part.pages) > 1 else 'comes'} before its first cover sheet, so it is "
             "not known whose document they are or what it is.",
             "Put a metadata file NAME.toml (see the README) next to this PDF and move both into the inbox; "
             "or print a cover sheet with `archiver coversheet`, put it on top of these pages and scan them again.",

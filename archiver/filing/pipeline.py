@@ -130,8 +130,9 @@ class Filer:
 
     def __post_init__(self) -> None:
         self.by = self.by or self.archive.config.filing.filer or current_user()
-        for stale in remove_stale_temps(self.archive.records):
-            log.info("removed an unfinished temporary file %s", stale)
+        for folder in (self.archive.records, self.archive.rejected):
+            for stale in remove_stale_temps(folder):
+                log.info("removed an unfinished temporary file %s", stale)
         for record in self.archive.iter_records():
             self.by_hash[record.file.sha256] = record
         for entry in self.archive.journal:
