@@ -16,7 +16,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from batch_helpers import Doc, batch_pdf, degrade, document_pages, sheet_images, sheet_pdf
-from conftest import make_scan, run_cli
+from conftest import make_scan, run_cli, set_config
 
 from archiver.store import Archive
 
@@ -209,3 +209,19 @@ def test_killed_at_every_step_each_part_ends_filed_or_set_aside_exactly_once(arc
         shutil.rmtree(root)
     print(f"interrupted at {killed_points} points")
     assert killed_points >= 15  # the batch took that many durable steps, each one interrupted
+
+
+def test_splitting_can_be_turned_off(archive_root: Path) -> None:
+    """[batch] split = false: a scan is one document even with cover sheets in it."""
+    set_config(archive_root, r"^split = true$", "split = false")
+    (archive_root / "inbox" / "C0001_contract_20260901.pdf").write_bytes(mixed_batch(dpi=150, bilevel=True))
+    r = run_cli(archive_root, "ingest", "--json")
+    assert r.exit_code == 0, r.output
+    (rec,) = records(archive_root).values()
+    assert rec["filing"]["metadata_source"] == "filename" and rec["file"]["page_count"] == 21
+
+
+def test_a_bad_split_setting_is_refused(archive_root: Path) -> None:
+    set_config(archive_root, r"^split = true$", 'split = "yes"')
+    r = run_cli(archive_root, "ingest")
+    assert r.exit_code == 3 and "batch.split" in r.output

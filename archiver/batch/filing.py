@@ -24,7 +24,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pikepdf
 import tomli_w
@@ -32,12 +32,19 @@ import tomli_w
 from ..atomic import fsync_dir, sha256_file, write_bytes_atomic, write_text_atomic
 from ..errors import Rejection
 from ..filing.metadata import Found
+from ..filing.pipeline import (
+    CustomerSet,
+    Filer,
+    Outcome,
+    check_page_count,
+    free_rejected_name,
+    reason_path,
+    same_source,
+    taken_rejected_names,
+)
 from ..register import today
 from .coversheet import check_fields, decode_payload
 from .split import Part, part_pdf, split_batch
-
-if TYPE_CHECKING:
-    from ..filing.pipeline import Filer, Outcome
 
 log = logging.getLogger("archiver.filing")
 
@@ -63,7 +70,6 @@ def split_parts(data: bytes) -> Batch | None:
 
 def file_batch(filer: Filer, path: Path, rel: str, stat: os.stat_result, batch: Batch) -> Outcome:
     """File or set aside every part of a batch, then remove the batch from the inbox."""
-    from ..filing.pipeline import Outcome
 
     with batch.pdf:
         page_count = len(batch.pdf.pages)
@@ -82,7 +88,6 @@ def file_batch(filer: Filer, path: Path, rel: str, stat: os.stat_result, batch: 
 
 
 def _file_part(filer: Filer, path: Path, rel: str, stat: os.stat_result, pdf: pikepdf.Pdf, part: Part) -> Outcome:
-    from ..filing.pipeline import CustomerSet, _same_source, check_page_count
 
     source = f"{rel}#{part.number}"
     pages = part.pages or part.dropped  # an empty part keeps its sheet: nothing vanishes unseen
@@ -97,7 +102,7 @@ def _file_part(filer: Filer, path: Path, rel: str, stat: os.stat_result, pdf: pi
     try:
         existing = filer.by_hash.get(sha)
         if existing is not None:
-            if _same_source(existing, source, stat):  # a killed run filed it: finish it
+            if same_source(existing, source, stat):  # a killed run filed it: finish it
                 return _logged(filer.commit(existing, source, resumed=True))
             raise filer.duplicate(existing, sha)
         found = _check_part(filer, rel, part, CustomerSet(filer.archive))
@@ -178,7 +183,6 @@ def _set_aside(filer: Filer, data: bytes, name: str, source: str, rejection: Rej
                fields: dict[str, Any] | None) -> Outcome:
     """Write the part to inbox/rejected/: reason first, then the PDF (the mark that it
     is set aside), then the sheet's fields as a metadata file, then the journal entry."""
-    from ..filing.pipeline import free_rejected_name, reason_path
 
     target = free_rejected_name(filer.archive.rejected, name)
     write_text_atomic(reason_path(target), rejection.as_text(target))
@@ -188,7 +192,6 @@ def _set_aside(filer: Filer, data: bytes, name: str, source: str, rejection: Rej
 
 def _complete_set_aside(filer: Filer, target: Path, source: str, code: str, reason: str, data: bytes | None,
                         fields: dict[str, Any] | None, *, journal: bool = True) -> Outcome:
-    from ..filing.pipeline import Outcome
 
     side = target.with_suffix(".toml")
     if fields is not None and not side.exists():
@@ -208,7 +211,6 @@ def _complete_set_aside(filer: Filer, target: Path, source: str, code: str, reas
 def _set_aside_before(filer: Filer, name: str, sha: str, batch_note: str, source: str,
                       fields: dict[str, Any] | None) -> Outcome | None:
     """The outcome of this part if a run (maybe killed) already set it aside."""
-    from ..filing.pipeline import reason_path, taken_rejected_names
 
     for candidate in taken_rejected_names(filer.archive.rejected, name):
         reason = reason_path(candidate)

@@ -12,6 +12,8 @@ Nothing lost, nothing twice (Art. 21):
   (name, size, modification time) and its inbox copy removed.
 * A scan whose content matches a filed record from another source is a duplicate: it is
   set aside in ``inbox/rejected/`` naming the existing record.
+* A scan holding printed cover sheets is a batch: each document in it is filed on its
+  own, through the same steps (:mod:`archiver.batch.filing`).
 """
 
 from __future__ import annotations
@@ -150,13 +152,13 @@ class Filer:
         try:
             existing = self.by_hash.get(sha)
             if existing is not None:
-                if _same_source(existing, rel, stat):  # a killed run got this far: finish it
+                if same_source(existing, rel, stat):  # a killed run got this far: finish it
                     return self._finish(existing, path, rel, resumed=True)
                 raise self.duplicate(existing, sha)
             facts = check_pdf(data, path.name)  # 1. validate: the file …
             from ..batch.filing import file_batch, split_parts
 
-            parts = split_parts(data)  # a batch of documents behind printed cover sheets?
+            parts = split_parts(data) if self.archive.config.batch.split else None  # a batch?
             if parts is not None:
                 return file_batch(self, path, rel, stat, parts)
             found = self._describe(path, stat)  # … and its metadata (sources 1–3)
@@ -289,7 +291,7 @@ class Filer:
         return outcome
 
 
-def _same_source(record: Record, rel: str, stat: os.stat_result) -> bool:
+def same_source(record: Record, rel: str, stat: os.stat_result) -> bool:
     f = record.filing
     return f.source == rel and f.source_size == stat.st_size and f.source_mtime_ns == stat.st_mtime_ns
 
