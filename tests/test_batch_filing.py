@@ -225,3 +225,20 @@ def test_a_bad_split_setting_is_refused(archive_root: Path) -> None:
     set_config(archive_root, r"^split = true$", 'split = "yes"')
     r = run_cli(archive_root, "ingest")
     assert r.exit_code == 3 and "batch.split" in r.output
+
+
+def test_a_part_with_fewer_pages_than_its_sheet_declares_is_set_aside(archive_root: Path) -> None:
+    """Art. 11: the sheet says 5 pages; 2 were scanned behind it."""
+    (sheet,) = sheet_images(sheet_pdf({"customer": "C0002", "type": "contract", "date": "2026-09-01",
+                                       "title": "缺页的合同", "pages": 5}), 150)
+    data = batch_pdf([Doc(printed(150)[0], document_pages(1, 7)), Doc(sheet, document_pages(2, 8))],
+                     dpi=150, bilevel=True)
+    (archive_root / "inbox" / "scan 7.pdf").write_bytes(data)
+    r = run_cli(archive_root, "ingest", "--json")
+    assert r.exit_code == 8
+    outcomes = json.loads(r.stdout)["outcomes"]
+    assert [(o["source"], o["status"]) for o in outcomes] == [("scan 7.pdf#1", "filed"), ("scan 7.pdf#2", "rejected")]
+    assert outcomes[1]["code"] == "missing-pages"
+    rejected = archive_root / "inbox" / "rejected"
+    assert pages_of(rejected / "scan 7.part-02.pdf") == 2
+    assert tomllib.loads((rejected / "scan 7.part-02.toml").read_text("utf-8"))["pages"] == 5

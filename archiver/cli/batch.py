@@ -18,8 +18,8 @@ from . import AppContext, echo_json, json_option, main
 
 @main.command("coversheet")
 @click.argument("customer", required=False)
-@click.argument("doc_type", metavar="TYPE", required=False)
-@click.option("--date", help="The document's date, YYYY-MM-DD (required).")
+@click.argument("doc_type", metavar="[TYPE]", required=False)
+@click.option("--date", help="The document's date, YYYY-MM-DD (required without --from).")
 @click.option("--title", default="", help="题名. Default: the type's name and the date.")
 @click.option("--doc-no", default="", help="文号, the document's number.")
 @click.option("--responsible", default="", help="责任者, who made the document.")
