@@ -60,6 +60,11 @@ def test_every_sidecar_field_survives_the_round_trip(archive: Archive) -> None:
     assert found.source == SOURCE == "coversheet"
 
 
+def test_sheets_of_any_version_are_recognised_and_foreign_codes_are_not() -> None:
+    assert is_ours("ARCV1|{}") and is_ours("ARCV2|…") and is_ours(SHEET_MARK)
+    assert not is_ours("https://example.com/ARCV1|") and not is_ours("ARCV|x") and not is_ours("arcv1|{}")
+
+
 def test_defaults_are_left_out_to_keep_the_code_small() -> None:
     meta = Metadata(customer="C0001", type="credit-report", date=dt.date(2026, 10, 15), title="信用评估报告")
     assert json.loads(encode_payload(sheet_fields(meta))[len(MARKER):]) == {
@@ -72,6 +77,7 @@ def test_defaults_are_left_out_to_keep_the_code_small() -> None:
     (MARKER + "{not json", "bad-coversheet"),
     (MARKER + "[1, 2]", "bad-coversheet"),
     (MARKER + '{"customer": "C0001", "colour": "red"}', "bad-coversheet"),
+    ('ARCV2|{"customer": "C0001"}', "bad-coversheet"),  # a later version: a sheet, but not readable here
 ])
 def test_payloads_that_hold_no_metadata_are_refused(text: str, code: str) -> None:
     with pytest.raises(Rejection) as err:

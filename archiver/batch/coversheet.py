@@ -24,6 +24,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Collection, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -40,6 +41,7 @@ VERSION = "ARCV1"
 MARKER = VERSION + "|"  # every payload of ours starts with this
 SHEET_MARK = MARKER + "#"  # the small codes that only say "this is a cover sheet"
 SOURCE = "coversheet"  # metadata_source of records filed from a batch
+ANY_VERSION = re.compile(r"^ARCV(\d{1,3})\|")  # a sheet of any version, ours or a later one
 
 # The printed QR code: a square of QR_BOX_MM (quiet zone included). Modules smaller
 # than MIN_MODULE_MM would not survive a 150 dpi bilevel scan (a 1 mm module is 6 px
@@ -75,15 +77,26 @@ def encode_payload(fields: Mapping[str, Any]) -> str:
 
 
 def is_ours(text: str) -> bool:
-    """Whether a decoded QR text was made by this program (any QR on a document is not)."""
-    return text.startswith(MARKER)
+    """Whether a decoded QR text was made by this program, in any version (a QR code
+    printed on a document is not)."""
+    return ANY_VERSION.match(text) is not None
+
+
+def is_mark(text: str) -> bool:
+    """Whether a decoded QR text is a marker code ("this page is a cover sheet")."""
+    m = ANY_VERSION.match(text)
+    return m is not None and text[m.end():] == "#"
 
 
 def decode_payload(text: str) -> dict[str, Any]:
     """The raw sidecar fields in a cover sheet's QR text (or a Rejection saying why not)."""
-    if not text.startswith(MARKER) or text == SHEET_MARK:
+    m = ANY_VERSION.match(text)
+    if m is None or is_mark(text):
         raise Rejection("unreadable-coversheet", "The cover sheet's QR code holds no metadata.",
                         _REPRINT_FIX)
+    if m.group(0) != MARKER:
+        raise Rejection("bad-coversheet", f"The cover sheet was printed by a newer archiver (format {m.group(0)[:-1]}); "
+                        f"this one reads {VERSION}.", "Update archiver, or print the sheet again with this version.")
     try:
         raw = json.loads(text[len(MARKER):])
     except json.JSONDecodeError:

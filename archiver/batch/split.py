@@ -23,7 +23,7 @@ import pikepdf
 import zxingcpp
 from PIL import Image
 
-from .coversheet import SHEET_MARK, is_ours
+from .coversheet import is_mark, is_ours
 
 QR_ONLY = zxingcpp.barcode_formats_from_str("QRCode")
 READ_DPI = 100  # the resolution pages are read at when looking for cover sheets
@@ -120,7 +120,7 @@ def read_codes(image: Image.Image) -> tuple[list[str], bool]:
     for code in zxingcpp.read_barcodes(image, formats=QR_ONLY, return_errors=True):
         if code.error is not None:
             broken = True
-        elif code.text == SHEET_MARK:
+        elif is_mark(code.text):
             marked = True
         elif is_ours(code.text) and code.text not in texts:
             texts.append(code.text)
