@@ -135,9 +135,10 @@ def _check_part(filer: Filer, rel: str, part: Part, customers: Any) -> Found:
     if part.sheet is None:
         raise Rejection(
             "no-coversheet",
-            f"{'Pages' if len(part.pages) > 1 else 'Page'} {_span(part.pages)} of the batch {rel} "
-            f"{'come' if len(part.pages) > 1 else 'comes'} before its first cover sheet, so it is "
-            "not known whose document they are or what it is.",
+            (f"Pages {_span(part.pages)} of the batch {rel} come before its first cover sheet, so nothing "
+             "says whose document they are or of which type." if len(part.pages) > 1 else
+             f"Page {_span(part.pages)} of the batch {rel} comes before its first cover sheet, so nothing "
+             "says whose document it is or of which type."),
             "Put a metadata file NAME.toml (see the README) next to this PDF and move both into the inbox; "
             "or print a cover sheet with `archiver coversheet`, put it on top of these pages and scan them again.",
         )
