@@ -89,6 +89,11 @@ class CustodyOptions:
 
 
 @dataclass(frozen=True)
+class BatchOptions:
+    split: bool = True  # look for cover sheets in every scan (archiver coversheet)
+
+
+@dataclass(frozen=True)
 class Config:
     policy_version: str
     fonds_code: str
@@ -102,6 +107,7 @@ class Config:
     catalogue: CatalogueOptions = field(default_factory=CatalogueOptions)
     custody: CustodyOptions = field(default_factory=CustodyOptions)
     path: Path | None = None
+    batch: BatchOptions = field(default_factory=BatchOptions)
 
     def type(self, code: str) -> DocumentType:
         return self.document_types[code]
@@ -237,6 +243,8 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
         allow_self_approval=r.bool(k, "allow_self_approval", "custody", default=False),
         loan_days=r.int(k, "loan_days", "custody", lo=1, hi=3650, default=30),
     )
+    b = r.table("batch", optional=True)
+    batch = BatchOptions(split=r.bool(b, "split", "batch", default=True))
     return Config(
         policy_version=r.str(raw, "policy_version", "", default=""),
         fonds_code=r.str(fonds, "code", "fonds"),
@@ -250,6 +258,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
         catalogue=catalogue,
         custody=custody,
         path=path,
+        batch=batch,
     )
 
 

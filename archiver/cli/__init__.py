@@ -86,3 +86,4 @@ def echo_json(data: Any) -> None:
 from . import filing as _filing  # noqa: E402  (commands register themselves on import)
 
 __all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "_filing"]
+from . import batch as _batch  # noqa: E402, F401  (batch scanning: coversheet)

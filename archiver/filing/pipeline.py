@@ -12,6 +12,8 @@ Nothing lost, nothing twice (Art. 21):
   (name, size, modification time) and its inbox copy removed.
 * A scan whose content matches a filed record from another source is a duplicate: it is
   set aside in ``inbox/rejected/`` naming the existing record.
+* A scan holding printed cover sheets is a batch: each document in it is filed on its
+  own, through the same steps (:mod:`archiver.batch.filing`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import fnmatch
 import hashlib
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,17 +93,28 @@ class Outcome:
     """What happened to one inbox file."""
 
     source: str  # path relative to the inbox
-    status: str  # filed / rejected / resumed
+    status: str  # filed / rejected / resumed / split (a batch: see parts)
     record_id: str = ""
     record_path: str = ""
     code: str = ""  # rejection code
     reason: str = ""
     rejected_to: str = ""
+    parts: list[Outcome] = field(default_factory=list)  # a batch: one outcome per document
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v != ""}
+        out = {k: v for k, v in self.__dict__.items() if v != "" and k != "parts"}
+        if self.parts:
+            out["parts"] = [part.as_dict() for part in self.parts]
+        return out
+
+    def flat(self) -> list[Outcome]:
+        """The documents' outcomes: a batch's parts, else this one."""
+        return self.parts or [self]
 
     def line(self) -> str:
+        if self.status == "split":
+            filed = sum(p.status != "rejected" for p in self.parts)
+            return f"split {self.source} into {len(self.parts)} document(s): {filed} filed, {len(self.parts) - filed} rejected"
         if self.status == "rejected":
             return f"rejected {self.source}: {self.reason} → {self.rejected_to}"
         verb = "filed" if self.status == "filed" else "completed filing of"
@@ -129,6 +143,8 @@ class Filer:
 
     # The whole of Art. 6 for one file --------------------------------------------------
     def file(self, path: Path) -> Outcome:
+        """File one inbox scan — or, when it holds cover sheets, each document of the
+        batch (:mod:`archiver.batch.filing`)."""
         rel = path.relative_to(self.archive.inbox).as_posix()
         stat = path.stat()
         data = path.read_bytes()
@@ -136,35 +152,26 @@ class Filer:
         try:
             existing = self.by_hash.get(sha)
             if existing is not None:
-                if _same_source(existing, rel, stat):  # a killed run got this far: finish it
+                if same_source(existing, rel, stat):  # a killed run got this far: finish it
                     return self._finish(existing, path, rel, stat, resumed=True)
-                raise Rejection(
-                    "duplicate",
-                    f"This scan is identical (SHA-256 {sha[:12]}…) to the filed record {existing.id} "
-                    f"({existing.path.relative_to(self.archive.root).as_posix()}), filed "
-                    f"{existing.filing.filed_at:%Y-%m-%d} from {existing.filing.source}.",
-                    "Nothing to do: the document is already in the archive. Delete this copy "
-                    "when you have checked it.",
-                    {"existing record": existing.id},
-                )
+                raise self.duplicate(existing, sha)
             facts = check_pdf(data, path.name)  # 1. validate: the file …
+            from ..batch.filing import file_batch, split_parts
+
+            parts = split_parts(data) if self.archive.config.batch.split else None  # a batch?
+            if parts is not None:
+                return file_batch(self, path, rel, stat, parts)
             found = self._describe(path, stat)  # … and its metadata (sources 1–3)
-            if found.meta.pages is not None and facts.page_count < found.meta.pages:
-                raise Rejection(
-                    "missing-pages",
-                    f"The metadata declares {found.meta.pages} pages with writing, but the PDF has "
-                    f"only {facts.page_count} page(s) (Art. 11: every page must be complete).",
-                    "Scan the missing pages (or correct 'pages') and drop the file again.",
-                )
-            record = self._classify(found, sha, len(data), facts.page_count, rel, stat)  # 2. classify
-            self._place(record, data)  # 3. register and 4. place
+            check_page_count(found, facts.page_count)
+            record = self.classify(found, sha, len(data), facts.page_count, rel, stat)  # 2. classify
+            self.place(record, data)  # 3. register and 4. place
             return self._finish(record, path, rel, stat, resumed=False)
         except Rejection as rejection:
             return self.reject(path, rel, rejection)
 
     def _describe(self, path: Path, stat: os.stat_result) -> Found:
         cfg = self.archive.config
-        customers = _CustomerSet(self.archive)
+        customers = CustomerSet(self.archive)
         side = inbox_sidecar(path)
         day = today()
         if side is not None:
@@ -179,7 +186,7 @@ class Filer:
             raise not_recognised(path.name, cfg)
         return found
 
-    def _classify(self, found: Found, sha: str, size: int, pages: int, rel: str, stat: os.stat_result) -> Record:
+    def classify(self, found: Found, sha: str, size: int, pages: int, rel: str, stat: os.stat_result) -> Record:
         meta: Metadata = found.meta
         retention = meta.retention or self.archive.config.type(meta.type).retention
         folder = self.archive.record_dir(meta.customer, meta.year)
@@ -204,7 +211,7 @@ class Filer:
             path=folder / f"{record_id}.pdf",
         )
 
-    def _place(self, record: Record, data: bytes) -> None:
+    def place(self, record: Record, data: bytes) -> None:
         if not (record.path.exists() and sha256_file(record.path) == record.file.sha256):
             write_bytes_atomic(record.path, data)
             if sha256_file(record.path) != record.file.sha256:  # read back and verify
@@ -214,6 +221,24 @@ class Filer:
         self.by_hash[record.file.sha256] = record
 
     def _finish(self, record: Record, path: Path, rel: str, read: os.stat_result, *, resumed: bool) -> Outcome:
+        outcome = self.commit(record, rel, resumed=resumed)
+        try:
+            current = path.stat()
+        except FileNotFoundError:
+            current = None
+        if current is not None and (current.st_size, current.st_mtime_ns) != (read.st_size, read.st_mtime_ns):
+            log.warning("%s changed while it was being filed: the new content stays in the inbox", rel)
+        else:
+            side = inbox_sidecar(path)
+            if side is not None:
+                side.unlink()
+            path.unlink(missing_ok=True)
+            fsync_dir(path.parent)
+        log.info(outcome.line())
+        return outcome
+
+    def commit(self, record: Record, source: str, *, resumed: bool) -> Outcome:
+        """The journal entry of a placed record (once), and its outcome."""
         if record.id not in self.journaled:
             self.archive.journal.append(
                 "filed",
@@ -223,30 +248,27 @@ class Filer:
                 year=record.meta.year,
                 type=record.meta.type,
                 title=record.meta.title,
-                source=rel,
+                source=source,
                 sha256=record.file.sha256,
             )
             self.journaled.add(record.id)
-        try:
-            now_stat = path.stat()
-        except FileNotFoundError:
-            now_stat = None
-        if now_stat is not None and (now_stat.st_size, now_stat.st_mtime_ns) != (read.st_size, read.st_mtime_ns):
-            log.warning("%s changed while it was being filed: the new content stays in the inbox", rel)
-        else:
-            side = inbox_sidecar(path)
-            if side is not None:
-                side.unlink()
-            path.unlink(missing_ok=True)
-            fsync_dir(path.parent)
-        outcome = Outcome(
-            source=rel,
+        return Outcome(
+            source=source,
             status="resumed" if resumed else "filed",
             record_id=record.id,
             record_path=record.path.relative_to(self.archive.root).as_posix(),
         )
-        log.info(outcome.line())
-        return outcome
+
+    def duplicate(self, existing: Record, sha: str) -> Rejection:
+        return Rejection(
+            "duplicate",
+            f"This scan is identical (SHA-256 {sha[:12]}…) to the filed record {existing.id} "
+            f"({existing.path.relative_to(self.archive.root).as_posix()}), filed "
+            f"{existing.filing.filed_at:%Y-%m-%d} from {existing.filing.source}.",
+            "Nothing to do: the document is already in the archive. Delete this copy "
+            "when you have checked it.",
+            {"existing record": existing.id},
+        )
 
     # Setting aside -------------------------------------------------------------------
     def reject(self, path: Path, rel: str, rejection: Rejection) -> Outcome:
@@ -276,9 +298,20 @@ class Filer:
         return outcome
 
 
-def _same_source(record: Record, rel: str, stat: os.stat_result) -> bool:
+def same_source(record: Record, rel: str, stat: os.stat_result) -> bool:
     f = record.filing
     return f.source == rel and f.source_size == stat.st_size and f.source_mtime_ns == stat.st_mtime_ns
+
+
+def check_page_count(found: Found, page_count: int) -> None:
+    """Art. 11: a document declaring more pages than the scan has is not complete."""
+    if found.meta.pages is not None and page_count < found.meta.pages:
+        raise Rejection(
+            "missing-pages",
+            f"The metadata declares {found.meta.pages} pages with writing, but the PDF has "
+            f"only {page_count} page(s) (Art. 11: every page must be complete).",
+            "Scan the missing pages (or correct 'pages') and drop the file again.",
+        )
 
 
 def _occupied(pdf: Path, sha: str) -> bool:
@@ -290,10 +323,9 @@ def reason_path(target: Path) -> Path:
     return target.with_name(target.name + ".reason.txt")
 
 
-def free_rejected_name(folder: Path, name: str) -> Path:
-    """A name in rejected/ that never overwrites: ``x.pdf``, ``x (2).pdf``, …
+def rejected_names(folder: Path, name: str) -> Iterator[Path]:
+    """The names ``name`` may take in rejected/, in order: ``x.pdf``, ``x (2).pdf``, …
 
-    A reason file whose file is missing was left by a killed run: its name is reused.
     Over-long names are shortened so that the reason file's name still fits.
     """
     stem, dot, suffix = name.rpartition(".")
@@ -304,14 +336,34 @@ def free_rejected_name(folder: Path, name: str) -> Path:
         label = stem if n == 1 else f"{stem} ({n})"
         while len((label + ext + ".reason.txt").encode("utf-8")) > NAME_MAX:
             label = label[:-1]
-        candidate = folder / f"{label}{ext}"
-        if not candidate.exists() and not (candidate.with_suffix(".toml").exists() and ext.lower() == ".pdf"):
+        yield folder / f"{label}{ext}"
+
+
+def _taken(candidate: Path) -> bool:
+    return candidate.exists() or (candidate.suffix.lower() == ".pdf" and candidate.with_suffix(".toml").exists())
+
+
+def free_rejected_name(folder: Path, name: str) -> Path:
+    """A name in rejected/ that never overwrites: ``x.pdf``, ``x (2).pdf``, …
+
+    A reason file whose file is missing was left by a killed run: its name is reused.
+    """
+    for candidate in rejected_names(folder, name):
+        if not _taken(candidate):
             folder.mkdir(parents=True, exist_ok=True)
             return candidate
     raise OSError(f"no free name in {folder} for {name}")
 
 
-class _CustomerSet:
+def taken_rejected_names(folder: Path, name: str) -> Iterator[Path]:
+    """The files in rejected/ that took ``name`` before (``x.pdf``, ``x (2).pdf``, …)."""
+    for candidate in rejected_names(folder, name):
+        if not _taken(candidate):
+            return
+        yield candidate
+
+
+class CustomerSet:
     """``code in customers``: whether customers/<code>/customer.toml exists (read lazily)."""
 
     def __init__(self, archive: Archive) -> None:
@@ -364,7 +416,7 @@ def ingest(archive: Archive, *, by: str = "", stable_seconds: float | None = Non
                 waiting.append(path.relative_to(archive.inbox).as_posix())
                 continue
             outcome = filer.file(path)
-            outcomes.append(outcome)
+            outcomes.extend(outcome.flat())
             if progress is not None:
                 progress(outcome)
         return IngestResult(outcomes, waiting)

@@ -129,7 +129,7 @@ class Watcher:
                         except OSError as exc:  # e.g. the file vanished or is unreadable: retried later
                             log.error("could not file %s (%s); it stays in the inbox", path, exc)
                             continue
-                        self.outcomes.append(outcome)
+                        self.outcomes.extend(outcome.flat())
                         if self.on_outcome:
                             self.on_outcome(outcome)
                         if self._stop.is_set():
