@@ -83,6 +83,7 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+from . import custody as _custody  # noqa: E402
 from . import filing as _filing  # noqa: E402  (commands register themselves on import)
 
-__all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "_filing"]
+__all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "_filing", "_custody"]
