@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,18 +21,18 @@ from archiver.volumes.manifest import VolumeDocument, VolumeManifest, write_mani
 from conftest import run_cli
 
 
-def file_docs(root: Path, drop: Callable[..., Path], docs: list[dict[str, Any]]) -> list[Record]:
+def file_docs(root: Path, drop: Callable[..., Path], docs: list[dict[str, Any]], prefix: str = "doc") -> list[Record]:
     """Drop one scan per dict (keys: the metadata sidecar, plus ``pages`` of the scan as
     ``scan_pages``) and ingest them; return the records, in the order given."""
     for i, meta in enumerate(docs):
         meta = dict(meta)
         pages = meta.pop("scan_pages", 2)
-        drop(f"doc{i:03d}.pdf", pages=pages, meta=meta, seed=i + 1)
+        drop(f"{prefix}{i:03d}.pdf", pages=pages, meta=meta, seed=zlib.crc32(prefix.encode()) % 100_000 * 100 + i)
     result = run_cli(root, "ingest")
     assert result.exit_code == 0, result.output
     archive = Archive.open(root)
     by_source = {r.filing.source: r for r in archive.iter_records()}
-    return [by_source[f"doc{i:03d}.pdf"] for i in range(len(docs))]
+    return [by_source[f"{prefix}{i:03d}.pdf"] for i in range(len(docs))]
 
 
 def bind(archive: Archive, records: list[Record], *, volume: int = 1, year: int | None = None,

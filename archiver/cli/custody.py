@@ -22,7 +22,7 @@ from ..custody import history as history_mod
 from ..custody import loans as loans_mod
 from ..custody import stats as stats_mod
 from ..customers import PROFILE_FIELDS, PROFILE_LABELS
-from ..errors import EXIT_INTEGRITY
+from ..errors import EXIT_INTEGRITY, ArchiverError
 from ..register import current_user, today
 from . import AppContext, by_option, echo_json, json_option, main
 from .filing import customer
@@ -509,8 +509,14 @@ def disposal_show(app: AppContext, list_id: str, as_json: bool) -> None:
 @click.pass_obj
 def customer_update(app: AppContext, code: str, pairs: tuple[str, ...], reason: str, by: str, as_json: bool) -> None:
     """Change the profile of customer CODE and record each change, dated (Art. 26, 30)."""
-    entries = history_mod.update(app.archive, code, history_mod.parse_assignments(list(pairs)),
-                                 reason=reason, by=by)
+    try:
+        values = history_mod.parse_assignments(list(pairs))
+        if not reason.strip():
+            raise ArchiverError("A reason is required for a change of a customer profile (Art. 30).",
+                                hint="Give --reason, e.g. --reason '工商变更登记'.")
+    except ArchiverError as exc:
+        raise click.UsageError(str(exc)) from None
+    entries = history_mod.update(app.archive, code, values, reason=reason, by=by)
     if as_json:
         echo_json(entries)
         return
