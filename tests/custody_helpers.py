@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
+from conftest import run_cli
 
 from archiver.atomic import write_bytes_atomic
 from archiver.model import Record
 from archiver.store import Archive
 from archiver.volumes.manifest import VolumeDocument, VolumeManifest, write_manifest
-from conftest import run_cli
 
 
 def file_docs(root: Path, drop: Callable[..., Path], docs: list[dict[str, Any]], prefix: str = "doc") -> list[Record]:

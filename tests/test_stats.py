@@ -61,17 +61,18 @@ def test_counts_by_every_dimension(stats: Path) -> None:
     assert d["documents"] == 6 and d["pages"] == sum(p for *_, p, _k in rows) == 13
     # today is 2026-12-02: nothing filed this month, five this year
     assert d["filed_this_month"] == 0 and d["filed_this_year"] == 5
-    assert d["by"]["year"] == {"2025": {"documents": 1, "pages": 1}, "2026": {"documents": 5, "pages": 12}}
-    assert d["by"]["type"]["credit-report"] == {"documents": 2, "pages": 6}
-    assert d["by"]["retention"] == {"long-term": {"documents": 3, "pages": 9},
-                                    "permanent": {"documents": 1, "pages": 1},
-                                    "short-term": {"documents": 2, "pages": 3}}
-    assert d["by"]["classification"] == {"confidential": {"documents": 1, "pages": 3},
-                                         "ordinary": {"documents": 4, "pages": 6},
-                                         "secret": {"documents": 1, "pages": 4}}
-    assert d["by"]["department"] == {"customer-service": {"documents": 1, "pages": 1},
-                                     "finance": {"documents": 2, "pages": 6},
-                                     "sales": {"documents": 3, "pages": 6}}
+    assert d["by"]["year"] == {"2025": {"documents": 1, "pages": 1, "customers": 1},
+                               "2026": {"documents": 5, "pages": 12, "customers": 3}}
+    assert d["by"]["type"]["credit-report"] == {"documents": 2, "pages": 6, "customers": 2}
+    assert d["by"]["retention"] == {"long-term": {"documents": 3, "pages": 9, "customers": 2},
+                                    "permanent": {"documents": 1, "pages": 1, "customers": 1},
+                                    "short-term": {"documents": 2, "pages": 3, "customers": 2}}
+    assert d["by"]["classification"] == {"confidential": {"documents": 1, "pages": 3, "customers": 1},
+                                         "ordinary": {"documents": 4, "pages": 6, "customers": 3},
+                                         "secret": {"documents": 1, "pages": 4, "customers": 1}}
+    assert d["by"]["department"] == {"customer-service": {"documents": 1, "pages": 1, "customers": 1},
+                                     "finance": {"documents": 2, "pages": 6, "customers": 2},
+                                     "sales": {"documents": 3, "pages": 6, "customers": 2}}
     v = s["volumes"]
     assert v["volumes"] == 1 and v["pages"] == 5 and v["documents_bound"] == 2
     assert v["by"]["classification"] == {"confidential": {"volumes": 1, "pages": 5}}
@@ -85,8 +86,13 @@ def test_counts_by_every_dimension(stats: Path) -> None:
 
 def test_filed_this_month(stats: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("ARCHIVER_NOW", "2026-11-30T10:00:00+08:00")
-    d = json.loads(run_cli(stats, "stats", "--json").output)["documents"]
+    s = json.loads(run_cli(stats, "stats", "--json").output)
+    d = s["documents"]
     assert (d["filed_this_month"], d["filed_this_year"]) == (2, 5)
+    # October's monthly documents (Art. 5): 3 active customers × 4 monthly types; C0002's
+    # credit report and C0003's analysis report were filed on 2026-11-20, after their due days
+    assert s["collection"] == {"month": "2026-10", "expected": 12, "arrived": 0, "late": 2, "missing": 10,
+                               "not-yet-due": 0}
 
 
 def test_text_report(stats: Path) -> None:

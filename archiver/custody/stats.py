@@ -1,7 +1,9 @@
 """Statistics (统计, Art. 25): quantities, collection, custody and use of the archive.
 
-Counts customers; documents and their pages by year, document type, retention class,
-classification and supplying department; volumes and their numbered pages by year,
+Counts customers; documents, their pages and the customers they concern by year, document
+type, retention class, classification and supplying department; the collection of last
+month's monthly documents (Art. 5: expected, arrived, late, missing — see
+:mod:`archiver.custody.due`); volumes and their numbered pages by year,
 retention class and classification; documents filed this month and this year;
 consultations and loans (open, overdue, total); the last audit and its result; and the
 destruction register (lists, volumes and records destroyed, lists held apart now).
@@ -24,20 +26,28 @@ from ..store import Archive
 from ..volumes.manifest import VolumeManifest, iter_manifests
 from . import consult, disposal, loans
 from .audit import last_audit
+from .due import completeness, previous_month
 from .workflow import approval_state
 
 DIMENSIONS = ("year", "type", "retention", "classification", "department")
 
 
-def _bump(table: dict[str, dict[str, int]], key: Any, pages: int) -> None:
-    row = table.setdefault(str(key), {"documents": 0, "pages": 0})
+def _bump(table: dict[str, dict[str, Any]], key: Any, pages: int, customer: str) -> None:
+    row = table.setdefault(str(key), {"documents": 0, "pages": 0, "customers": set()})
     row["documents"] += 1
     row["pages"] += pages
+    row["customers"].add(customer)
+
+
+def _finish(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Sorted rows; the set of customers becomes how many customers a row concerns."""
+    return {k: {**row, "customers": len(row["customers"])} for k, row in sorted(table.items())}
 
 
 def document_stats(records: Iterable[Record], config: Config, day: dt.date) -> dict[str, Any]:
-    """Documents and pages in total and by each dimension; filed this month and year."""
-    by: dict[str, dict[str, dict[str, int]]] = {d: {} for d in DIMENSIONS}
+    """Documents, pages and the customers they concern, in total and by each dimension;
+    documents filed this month and this year (by ``filing.filed_at``)."""
+    by: dict[str, dict[str, dict[str, Any]]] = {d: {} for d in DIMENSIONS}
     total = pages = this_month = this_year = 0
     for r in records:
         n = r.file.page_count
@@ -52,7 +62,7 @@ def document_stats(records: Iterable[Record], config: Config, day: dt.date) -> d
             "department": dtype.department if dtype else "(unknown type)",
         }
         for dim, value in values.items():
-            _bump(by[dim], value, n)
+            _bump(by[dim], value, n, r.customer)
         filed = r.filing.filed_at
         filed_day = filed.date() if isinstance(filed, dt.datetime) else filed
         if filed_day.year == day.year:
@@ -60,7 +70,7 @@ def document_stats(records: Iterable[Record], config: Config, day: dt.date) -> d
             if filed_day.month == day.month:
                 this_month += 1
     return {"documents": total, "pages": pages, "filed_this_month": this_month, "filed_this_year": this_year,
-            "by": {d: dict(sorted(t.items())) for d, t in by.items()}}
+            "by": {d: _finish(t) for d, t in by.items()}}
 
 
 def volume_stats(manifests: Iterable[VolumeManifest]) -> dict[str, Any]:
@@ -85,10 +95,15 @@ def collect(archive: Archive, day: dt.date | None = None) -> dict[str, Any]:
     consultations = Counter(approval_state(c) for c in consult.cases(archive).values())
     audit = last_audit(archive)
     lists = list(disposal.summaries(archive))
+    records = list(archive.iter_records())
+    year, month = previous_month(day)
+    expected = completeness(year, month, people, records, archive.config, day)
     return {
         "as_of": day,
         "customers": {"total": len(people), "active": sum(c.active for c in people)},
-        "documents": document_stats(archive.iter_records(), archive.config, day),
+        "documents": document_stats(records, archive.config, day),
+        "collection": {"month": f"{year:04d}-{month:02d}", "expected": len(expected),
+                       **{k: sum(e.status == k for e in expected) for k in ("arrived", "late", "missing", "not-yet-due")}},
         "volumes": volume_stats(iter_manifests(archive.volumes)),
         "consultations": {"total": sum(consultations.values()), **{k: consultations.get(k, 0) for k in
                           ("requested", "approving", "approved", "refused")}},
