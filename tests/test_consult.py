@@ -121,3 +121,29 @@ def test_help_and_text_list(setup) -> None:  # type: ignore[no-untyped-def]
     request(root, "C0001")
     out = cli(root, "list").output
     assert "CQ-2026-0001" in out and "requested" in out and "赵敏" in out
+
+
+def test_a_second_clerk_waits_for_the_custody_lock(setup) -> None:  # type: ignore[no-untyped-def]
+    """Two custody commands at once: the second waits, then numbers its case after the first."""
+    import threading
+    import time
+
+    from archiver.custody.workflow import custody_lock
+    from archiver.errors import LockedError
+
+    root, _, _ = setup
+    archive = Archive.open(root)
+    held = threading.Event()
+
+    def other_clerk() -> None:
+        with custody_lock(archive, "archiver consult request"):
+            held.set()
+            time.sleep(0.3)
+
+    t = threading.Thread(target=other_clerk)
+    t.start()
+    held.wait()
+    with pytest.raises(LockedError), custody_lock(archive, "test", wait_seconds=0):
+        pass
+    assert request(root, "C0001") == "CQ-2026-0001"  # waited for the lock, then went ahead
+    t.join()

@@ -21,6 +21,7 @@ from .workflow import (
     Case,
     approval_state,
     approvals_to_record,
+    custody_lock,
     get_case,
     group_cases,
     need_text,
@@ -41,7 +42,7 @@ def request(archive: Archive, *, by: str, requester: str, department: str, purpo
             reason: str, signer: str = "") -> dict[str, Any]:
     form = request_form(requester=requester, department=department, purpose=purpose, reason=reason, signer=signer)
     material = Holdings.read(archive).resolve(need_text(obj, "object"), held_names(archive))
-    with archive.lock("custody", purpose="archiver consult request"):
+    with custody_lock(archive, "archiver consult request"):
         case_id = next_id(cases(archive), "CQ", today().year)
         return archive.register(REGISTER).append(
             "requested", by=by, id=case_id, **form, object=material.as_dict(),
@@ -50,7 +51,7 @@ def request(archive: Archive, *, by: str, requester: str, department: str, purpo
 
 
 def approve(archive: Archive, case_id: str, *, by: str, second: str = "") -> list[dict[str, Any]]:
-    with archive.lock("custody", purpose="archiver consult approve"):
+    with custody_lock(archive, "archiver consult approve"):
         case = get_case(cases(archive), case_id, "consultation request", LIST_CMD)
         state = approval_state(case)
         if state not in ("requested", "approving"):
@@ -67,7 +68,7 @@ def approve(archive: Archive, case_id: str, *, by: str, second: str = "") -> lis
 
 def refuse(archive: Archive, case_id: str, *, by: str, reason: str) -> dict[str, Any]:
     reason = need_text(reason, "reason for the refusal")
-    with archive.lock("custody", purpose="archiver consult refuse"):
+    with custody_lock(archive, "archiver consult refuse"):
         case = get_case(cases(archive), case_id, "consultation request", LIST_CMD)
         state = approval_state(case)
         if state not in ("requested", "approving"):

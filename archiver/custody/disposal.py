@@ -49,7 +49,7 @@ from ..store import Archive
 from ..volumes.manifest import VolumeManifest, iter_manifests
 from .audit import Expected
 from .material import Holdings
-from .workflow import Case, get_case, group_cases, need_text, next_id
+from .workflow import Case, custody_lock, get_case, group_cases, need_text, next_id
 
 REGISTER = "disposal"
 DESTRUCTION = "destruction"
@@ -201,7 +201,7 @@ def propose(archive: Archive, references: list[str], *, by: str) -> dict[str, An
     """Make a numbered destruction list of expired volumes (登记造册)."""
     if not references:
         raise WorkflowError("No volumes given.", hint="Name the volumes, e.g. from `archiver disposal due`.")
-    with archive.lock("custody", purpose="archiver disposal propose"):
+    with custody_lock(archive, "archiver disposal propose"):
         day = today()
         manifests = {m.reference: m for m in iter_manifests(archive.volumes)}
         listed = _listed_volumes(archive)
@@ -230,7 +230,7 @@ def appraise(archive: Archive, list_id: str, *, role: str, by: str, opinion: str
     department's leader, two different people."""
     if role not in ROLES:
         raise WorkflowError(f"Unknown role {role!r}.", hint=f"Use one of: {', '.join(ROLES)}.")
-    with archive.lock("custody", purpose="archiver disposal appraise"):
+    with custody_lock(archive, "archiver disposal appraise"):
         case = _case(archive, list_id)
         state = state_of(case)
         if state not in ("proposed", "appraising"):
@@ -253,7 +253,7 @@ def approve(archive: Archive, list_id: str, *, by: str) -> dict[str, Any]:
 
     Running it again on a list left ``moving`` by a crash completes the move.
     """
-    with archive.lock("custody", purpose="archiver disposal approve"):
+    with custody_lock(archive, "archiver disposal approve"):
         case = _case(archive, list_id)
         state = state_of(case)
         if state == "moving":
@@ -284,7 +284,7 @@ def approve(archive: Archive, list_id: str, *, by: str) -> dict[str, Any]:
 
 def cancel(archive: Archive, list_id: str, *, by: str, reason: str = "") -> dict[str, Any]:
     """Withdraw a list; during the hold, put every file back exactly where it was."""
-    with archive.lock("custody", purpose="archiver disposal cancel"):
+    with custody_lock(archive, "archiver disposal cancel"):
         case = _case(archive, list_id)
         state = state_of(case)
         if state in ("destroyed", "destroying", "cancelled"):
@@ -306,7 +306,7 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
     """Destroy the held files after the hold; record it in the destruction register."""
     supervisor = need_text(supervisor, "destruction supervisor (监销人)")
     place = need_text(place, "place of destruction")
-    with archive.lock("custody", purpose="archiver disposal destroy"):
+    with custody_lock(archive, "archiver disposal destroy"):
         case = _case(archive, list_id)
         state = state_of(case)
         reg = archive.register(REGISTER)

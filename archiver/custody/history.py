@@ -22,6 +22,7 @@ from ..customers import PROFILE_FIELDS, Customer, clean_text, write_customer
 from ..errors import ArchiverError
 from ..register import Register, current_user, now
 from ..store import Archive
+from .workflow import custody_lock
 
 HISTORY = "history.jsonl"
 TRUE = {"true", "yes", "1", "是"}
@@ -71,7 +72,7 @@ def update(archive: Archive, code: str, values: dict[str, Any], *, reason: str, 
     at, who = now().isoformat(), by or current_user()
     entries = [{"at": at, "by": who, "event": "changed", "field": k, "old": old, "new": new, "reason": reason}
                for k, old, new in diff]
-    with archive.lock("custody", purpose="archiver customer update"):
+    with custody_lock(archive, "archiver customer update"):
         append_line(history_path(archive, code), "\n".join(json.dumps(e, ensure_ascii=False) for e in entries))
         write_customer(archive.customers_dir, replace(customer, **{k: new for k, _old, new in diff}))
     return entries

@@ -28,6 +28,7 @@ from .workflow import (
     Case,
     approval_state,
     approvals_to_record,
+    custody_lock,
     get_case,
     group_cases,
     need_text,
@@ -89,7 +90,7 @@ def request(archive: Archive, *, by: str, requester: str, department: str, purpo
     materials = [holdings.resolve(need_text(i, "item"), held) for i in dict.fromkeys(items)]
     subject = holdings.resolve(obj, held).as_dict() if obj else None
     classification = highest(m.classification for m in materials)
-    with archive.lock("custody", purpose="archiver loan request"):
+    with custody_lock(archive, "archiver loan request"):
         case_id = next_id(cases(archive), "LN", day.year)
         return archive.register(REGISTER).append(
             "requested", by=by, id=case_id, **form, object=subject, items=[m.as_dict() for m in materials],
@@ -107,7 +108,7 @@ def _refuse_held(case: Case, held: dict[str, str]) -> None:
 
 
 def approve(archive: Archive, case_id: str, *, by: str, second: str = "") -> list[dict[str, Any]]:
-    with archive.lock("custody", purpose="archiver loan approve"):
+    with custody_lock(archive, "archiver loan approve"):
         case = get_case(cases(archive), case_id, "loan request", LIST_CMD)
         state = state_of(case)
         if state not in ("requested", "approving"):
@@ -120,7 +121,7 @@ def approve(archive: Archive, case_id: str, *, by: str, second: str = "") -> lis
 
 def refuse(archive: Archive, case_id: str, *, by: str, reason: str) -> dict[str, Any]:
     reason = need_text(reason, "reason for the refusal")
-    with archive.lock("custody", purpose="archiver loan refuse"):
+    with custody_lock(archive, "archiver loan refuse"):
         case = get_case(cases(archive), case_id, "loan request", LIST_CMD)
         state = state_of(case)
         if state not in ("requested", "approving"):
@@ -131,7 +132,7 @@ def refuse(archive: Archive, case_id: str, *, by: str, reason: str) -> dict[str,
 def lend(archive: Archive, case_id: str, *, by: str, borrower: str) -> dict[str, Any]:
     """Hand the items out; ``borrower`` is the person who signs the loan record (借档人签字)."""
     borrower = need_text(borrower, "borrower (who signs for the items)")
-    with archive.lock("custody", purpose="archiver loan lend"):
+    with custody_lock(archive, "archiver loan lend"):
         all_cases = cases(archive)
         case = get_case(all_cases, case_id, "loan request", LIST_CMD)
         state = state_of(case)
@@ -159,7 +160,7 @@ def lend(archive: Archive, case_id: str, *, by: str, borrower: str) -> dict[str,
 
 def return_loan(archive: Archive, case_id: str, *, by: str) -> dict[str, Any]:
     """The items are back: the loan is cancelled in the register (归还注销)."""
-    with archive.lock("custody", purpose="archiver loan return"):
+    with custody_lock(archive, "archiver loan return"):
         case = get_case(cases(archive), case_id, "loan", LIST_CMD)
         state = state_of(case)
         if state != "lent":

@@ -9,13 +9,16 @@ out under the archive's ``custody`` lock, so two clerks never get the same numbe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import Config
 from ..customers import clean_text
-from ..errors import NotFoundError, WorkflowError
+from ..errors import LockedError, NotFoundError, WorkflowError
+from ..store import Archive
 
 
 @dataclass
@@ -128,3 +131,27 @@ def request_form(*, requester: str, department: str, purpose: str, reason: str, 
         "reason": need_text(reason, "reason"),
         "signer": clean_text(signer or ""),
     }
+
+
+@contextmanager
+def custody_lock(archive: Archive, purpose: str, wait_seconds: float = 15.0) -> Iterator[None]:
+    """Hold the archive's ``custody`` lock while a number is given out or a step is checked
+    and recorded, so two clerks never act on the same state at once. Custody steps are
+    short: wait for the other one (up to ``wait_seconds``) instead of failing at once."""
+    deadline = time.monotonic() + wait_seconds
+    stack = ExitStack()
+    while True:
+        try:
+            stack.enter_context(archive.lock("custody", purpose=purpose))
+            break
+        except LockedError:
+            if time.monotonic() >= deadline:
+                raise LockedError(
+                    f"Another custody command has held the archive {archive.root} for more than "
+                    f"{wait_seconds:g} s.",
+                    hint="Wait for it to finish (a disposal moving many files can take a while), then run the "
+                    "command again.",
+                ) from None
+            time.sleep(0.05)
+    with stack:
+        yield
