@@ -188,3 +188,14 @@ def test_not_bound_says_when_a_later_build_left_it_out() -> None:
     assert "run `archiver build`" not in found["records/r2.pdf"].detail
     assert all(f.severity == "warning" for f in found.values())
     assert Finding("altered", "x").severity == "error"
+
+
+def test_a_torn_register_line_is_a_warning(filed) -> None:  # type: ignore[no-untyped-def]
+    archive, _, _ = filed
+    with (archive.registers / "loans.jsonl").open("ab") as fh:
+        fh.write(b'{"at": "2026-11-20", "event": "req')  # a write cut off by a crash
+    code, report = audit(archive.root)
+    assert code == 0  # the register is still valid: nothing was half-recorded
+    torn = [f for f in report["finding_list"] if f["kind"] == "torn-line"]
+    assert torn == [{"kind": "torn-line", "path": "registers/loans.jsonl", "severity": "warning",
+                     "detail": "line 1 cannot be read; it was never recorded"}]

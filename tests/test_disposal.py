@@ -224,7 +224,7 @@ def test_an_interrupted_move_is_completed_or_rolled_back(setup, monkeypatch) -> 
     assert {k.split("/", 2)[2] for k in held if k.startswith("hold/")} == {k for k in before if k not in held}
 
 
-def test_a_held_file_that_changed_is_found_and_not_restored(setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_held_file_that_changed_is_found_and_not_restored(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     root, records, expired, _, _ = setup
     lid = to_approved(root, expired.reference)
     held_pdf = root / "hold" / lid / records[0].path.relative_to(root)
@@ -234,6 +234,14 @@ def test_a_held_file_that_changed_is_found_and_not_restored(setup) -> None:  # t
     assert {f["kind"] for f in json.loads(r.output)["finding_list"] if f["severity"] == "error"} == {"altered"}
     r = dsp(root, "cancel", lid)
     assert r.exit_code == EXIT_INTEGRITY and "changed since" in r.output
+    # nor destroyed: what is destroyed must be what was appraised (Art. 29, 经验证…再行销毁)
+    before = tree(root)
+    monkeypatch.setenv("ARCHIVER_NOW", "2027-06-01T09:00:00+08:00")
+    r = dsp(root, "destroy", lid, "--supervisor", "吴", "--place", "碎纸室")
+    assert r.exit_code == EXIT_INTEGRITY and "nothing was destroyed" in r.output
+    assert tree(root) == before
+    assert disposal.state_of(disposal.lists(Archive.open(root))[lid]) == "held"
+    assert not (root / "registers" / "destruction.jsonl").exists()
 
 
 def test_hold_shorter_than_six_months_is_refused(setup) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,9 @@ Two questions, kept apart as bagit-python keeps them:
 ``fast`` checks presence and sizes only. The full audit reads every file exactly once:
 the bytes read are hashed and handed to pikepdf from memory, never read a second time.
 
+Lines of the registers that a crash cut off are reported as ``torn-line`` warnings (the
+registers stay valid: such a line was never recorded).
+
 Records filed but in no volume are reported as ``not-bound``: a *warning*, not a failure.
 Binding is a separate, deliberate step (``archiver build``) and the audit cannot know
 whether a record was left out on purpose (the year is still open) — it says so, and when a
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -63,6 +67,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "page-count": ("error", "valid", "the PDF has another number of pages than recorded"),
     "volume-record-changed": ("error", "valid", "a volume lists a record whose checksum has changed since"),
     "not-bound": ("warning", "bound", "a record that is in no volume yet"),
+    "torn-line": ("warning", "registers", "a register line cut off by a crash (never recorded)"),
 }
 
 
@@ -282,6 +287,27 @@ def _later(a: Any, b: Any) -> bool:
         return str(a) > str(b)
 
 
+def register_findings(archive: Archive) -> list[Finding]:
+    """Lines of the registers that cannot be read: a write cut off by a crash. The register
+    stays valid (readers skip such a line, nothing was recorded by it); worth knowing."""
+    paths = sorted(archive.registers.glob("*.jsonl")) if archive.registers.is_dir() else []
+    if archive.customers_dir.is_dir():
+        paths += sorted(archive.customers_dir.glob("*/history.jsonl"))
+    out = []
+    for path in paths:
+        with path.open("rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    ok = isinstance(json.loads(raw), dict)
+                except ValueError:
+                    ok = False
+                if not ok:
+                    out.append(Finding("torn-line", _rel(archive, path), detail=f"line {n} cannot be read; it was never recorded"))
+    return out
+
+
 def _rel_to(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -343,6 +369,7 @@ def run_audit(archive: Archive, *, fast: bool = False, held: Iterable[Expected] 
         if progress is not None:
             progress(exp.size, planned)
     findings.extend(binding_findings(inv.records, inv.manifests, archive.root))
+    findings.extend(register_findings(archive))
     return AuditReport(
         scope="fast" if fast else "full",
         started=started,

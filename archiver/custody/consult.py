@@ -26,6 +26,7 @@ from .workflow import (
     group_cases,
     need_text,
     next_id,
+    record_approvals,
     request_form,
     required_approvals,
 )
@@ -62,8 +63,7 @@ def approve(archive: Archive, case_id: str, *, by: str, second: str = "") -> lis
             raise WorkflowError(f"{ref} is held apart for destruction (list {held[ref]}): it cannot be consulted.",
                                 hint=f"Refuse the request, or cancel the list ({held[ref]}). Nothing was recorded.")
         people = approvals_to_record(archive.config, case, by=by, second=second)
-        reg = archive.register(REGISTER)
-        return [reg.append("approved", by=p, id=case_id, recorded_by=by) for p in people]
+        return record_approvals(archive.register(REGISTER), case_id, people, recorded_by=by)
 
 
 def refuse(archive: Archive, case_id: str, *, by: str, reason: str) -> dict[str, Any]:

@@ -18,6 +18,9 @@ destruction register ``registers/destruction.jsonl`` — kept forever — record
 codes, record ids, titles, SHA-256), when, where and the supervisor (监销人). During the
 hold ``disposal cancel`` puts every file back exactly (same paths, same bytes, verified).
 
+Before destroying, every held file is verified against the hash recorded at approval
+(经验证…再行销毁): a file changed or gone in the hold stops the destruction.
+
 Crash safety (Art. 21). Before a single file moves, the ``approved`` (or ``restoring`` /
 ``destroying``) entry is written with the complete plan: every file's path and SHA-256.
 Each file is then moved by :func:`move_verified` — checked against the plan, renamed (same
@@ -327,6 +330,7 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
                     f"Destruction list {list_id} is held until {hold_until.isoformat()} "
                     f"({(hold_until - day).days} days from today): it cannot be destroyed before.",
                     hint="Art. 29: approved material is kept apart for six months first. Nothing was destroyed.")
+            _verify_held(archive, list_id, approved.get("files", []))
             reg.append("destroying", by=by, id=list_id, supervisor=supervisor, place=place)
         for f in approved.get("files", []):
             held = archive.root / f["hold"]
@@ -421,6 +425,19 @@ def _finish_hold(archive: Archive, case: Case, approved: dict[str, Any]) -> dict
     return archive.register(REGISTER).append("held", by=approved.get("by", ""), id=case.id,
                                              hold_until=approved.get("hold_until"),
                                              files=len(approved.get("files", [])))
+
+
+def _verify_held(archive: Archive, list_id: str, files: list[dict[str, Any]]) -> None:
+    """Art. 29 (经验证…再行销毁): every held file is what was approved, before any is destroyed."""
+    for f in files:
+        held = archive.root / f["hold"]
+        if not held.is_file():
+            raise IntegrityError(f"{held} is missing from the hold of {list_id}; nothing was destroyed.",
+                                 hint="Find out what happened to it (run `archiver audit`) before destroying the list.")
+        if sha256_file(held) != f["sha256"]:
+            raise IntegrityError(f"{held} has changed since {list_id} was approved; nothing was destroyed.",
+                                 hint="Find out why (run `archiver audit`): what is destroyed must be what was "
+                                 "appraised and approved.")
 
 
 def _refuse_lent(archive: Archive, case: Case) -> None:

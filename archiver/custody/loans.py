@@ -33,6 +33,7 @@ from .workflow import (
     group_cases,
     need_text,
     next_id,
+    record_approvals,
     request_form,
     required_approvals,
 )
@@ -115,8 +116,7 @@ def approve(archive: Archive, case_id: str, *, by: str, second: str = "") -> lis
             raise WorkflowError(f"Loan {case_id} is {state}: it cannot be approved.", hint="Nothing was recorded.")
         _refuse_held(case, held_names(archive))
         people = approvals_to_record(archive.config, case, by=by, second=second)
-        reg = archive.register(REGISTER)
-        return [reg.append("approved", by=p, id=case_id, recorded_by=by) for p in people]
+        return record_approvals(archive.register(REGISTER), case_id, people, recorded_by=by)
 
 
 def refuse(archive: Archive, case_id: str, *, by: str, reason: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ out under the archive's ``custody`` lock, so two clerks never get the same numbe
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterable, Iterator
@@ -15,9 +16,11 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..atomic import append_line
 from ..config import Config
 from ..customers import clean_text
 from ..errors import LockedError, NotFoundError, WorkflowError
+from ..register import Register, now
 from ..store import Archive
 
 
@@ -108,6 +111,15 @@ def approvals_to_record(config: Config, case: Case, *, by: str, second: str = ""
             raise refuse(f"{case.id} cannot be approved: {why}.")
         out.append(person)
     return out
+
+
+def record_approvals(register: Register, case_id: str, people: list[str], *, recorded_by: str) -> list[dict[str, Any]]:
+    """Append one ``approved`` entry per approver in a single write: both approvals of
+    restricted material are recorded together or not at all (Art. 21)."""
+    at = now().isoformat()
+    entries = [{"at": at, "by": p, "event": "approved", "id": case_id, "recorded_by": recorded_by} for p in people]
+    append_line(register.path, "\n".join(json.dumps(e, ensure_ascii=False) for e in entries))
+    return entries
 
 
 def approval_state(case: Case) -> str:
