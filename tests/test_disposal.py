@@ -234,11 +234,12 @@ def test_a_held_file_that_changed_is_found_and_not_restored(setup, monkeypatch) 
     assert {f["kind"] for f in json.loads(r.output)["finding_list"] if f["severity"] == "error"} == {"altered"}
     r = dsp(root, "cancel", lid)
     assert r.exit_code == EXIT_INTEGRITY and "changed since" in r.output
+    assert disposal.state_of(disposal.lists(Archive.open(root))[lid]) == "held"  # nothing recorded
     # nor destroyed: what is destroyed must be what was appraised (Art. 29, 经验证…再行销毁)
     before = tree(root)
     monkeypatch.setenv("ARCHIVER_NOW", "2027-06-01T09:00:00+08:00")
     r = dsp(root, "destroy", lid, "--supervisor", "吴", "--place", "碎纸室")
-    assert r.exit_code == EXIT_INTEGRITY and "nothing was destroyed" in r.output
+    assert r.exit_code == EXIT_INTEGRITY and "nothing was changed" in r.output
     assert tree(root) == before
     assert disposal.state_of(disposal.lists(Archive.open(root))[lid]) == "held"
     assert not (root / "registers" / "destruction.jsonl").exists()

@@ -18,8 +18,10 @@ destruction register ``registers/destruction.jsonl`` — kept forever — record
 codes, record ids, titles, SHA-256), when, where and the supervisor (监销人). During the
 hold ``disposal cancel`` puts every file back exactly (same paths, same bytes, verified).
 
-Before destroying, every held file is verified against the hash recorded at approval
-(经验证…再行销毁): a file changed or gone in the hold stops the destruction.
+Every file is verified against the plan before a step is recorded (:func:`check_plan`):
+before approval (the files in records/ and volumes/), before a cancel (the files in the
+hold) and before destroying (经验证…再行销毁) — a file changed or gone stops the step with
+nothing recorded or moved.
 
 Crash safety (Art. 21). Before a single file moves, the ``approved`` (or ``restoring`` /
 ``destroying``) entry is written with the complete plan: every file's path and SHA-256.
@@ -277,6 +279,7 @@ def approve(archive: Archive, list_id: str, *, by: str) -> dict[str, Any]:
                                 hint="custody.allow_self_approval is false in archive.toml. Nothing was recorded.")
         _refuse_lent(archive, case)
         files = _plan(archive, case)
+        check_plan(archive, list_id, files, "path")
         day = today()
         hold_until = add_months(day, archive.config.custody.disposal_hold_months)
         approved = archive.register(REGISTER).append("approved", by=by, id=list_id, hold_until=hold_until,
@@ -298,6 +301,7 @@ def cancel(archive: Archive, list_id: str, *, by: str, reason: str = "") -> dict
             return reg.append("cancelled", by=by, id=list_id, reason=reason, restored=0)
         files = (case.last("approved") or {}).get("files", [])
         if state != "restoring":
+            check_plan(archive, list_id, files, "hold", "path")
             reg.append("restoring", by=by, id=list_id, reason=reason)
         for f in reversed(files):  # PDFs before their sidecars and manifests (commit marks last in)
             move_verified(archive.root / f["hold"], archive.root / f["path"], f["sha256"])
@@ -330,7 +334,7 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
                     f"Destruction list {list_id} is held until {hold_until.isoformat()} "
                     f"({(hold_until - day).days} days from today): it cannot be destroyed before.",
                     hint="Art. 29: approved material is kept apart for six months first. Nothing was destroyed.")
-            _verify_held(archive, list_id, approved.get("files", []))
+            check_plan(archive, list_id, approved.get("files", []), "hold")  # 经验证…再行销毁
             reg.append("destroying", by=by, id=list_id, supervisor=supervisor, place=place)
         for f in approved.get("files", []):
             held = archive.root / f["hold"]
@@ -427,17 +431,24 @@ def _finish_hold(archive: Archive, case: Case, approved: dict[str, Any]) -> dict
                                              files=len(approved.get("files", [])))
 
 
-def _verify_held(archive: Archive, list_id: str, files: list[dict[str, Any]]) -> None:
-    """Art. 29 (经验证…再行销毁): every held file is what was approved, before any is destroyed."""
+def check_plan(archive: Archive, list_id: str, files: list[dict[str, Any]], source: str, target: str = "") -> None:
+    """Before a step is recorded: every file of the plan is, at its ``source`` place (or,
+    after an interruption, already at its ``target``), exactly what was approved. Raises
+    IntegrityError naming the first file that is not, so nothing is recorded or moved."""
     for f in files:
-        held = archive.root / f["hold"]
-        if not held.is_file():
-            raise IntegrityError(f"{held} is missing from the hold of {list_id}; nothing was destroyed.",
-                                 hint="Find out what happened to it (run `archiver audit`) before destroying the list.")
-        if sha256_file(held) != f["sha256"]:
-            raise IntegrityError(f"{held} has changed since {list_id} was approved; nothing was destroyed.",
-                                 hint="Find out why (run `archiver audit`): what is destroyed must be what was "
-                                 "appraised and approved.")
+        at = archive.root / f[source]
+        if not at.is_file() and target and (archive.root / f[target]).is_file():
+            at = archive.root / f[target]
+        if not at.is_file():
+            raise IntegrityError(f"{archive.root / f[source]} of destruction list {list_id} is missing; "
+                                 "nothing was changed.",
+                                 hint="Find out what happened to it (run `archiver audit`), restore it from backup, "
+                                 "then run the command again.")
+        if sha256_file(at) != f["sha256"]:
+            raise IntegrityError(f"{at} has changed since destruction list {list_id} was approved; "
+                                 "nothing was changed.",
+                                 hint="Find out why (run `archiver audit`): what is held, restored or destroyed "
+                                 "must be what was appraised and approved (Art. 29).")
 
 
 def _refuse_lent(archive: Archive, case: Case) -> None:
