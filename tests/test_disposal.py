@@ -278,3 +278,15 @@ def test_help_show_and_list(setup) -> None:  # type: ignore[no-untyped-def]
     assert "held" in out and "客户总监陈" in out and expired.reference in out
     assert "hold until 2027-05-20" in dsp(root, "list").output
     assert dsp(root, "show", "DL-2026-404").exit_code == EXIT_NOT_FOUND
+
+
+def test_approval_refused_when_a_file_changed_before_it(setup) -> None:  # type: ignore[no-untyped-def]
+    root, records, expired, _, _ = setup
+    lid = json.loads(dsp(root, "propose", expired.reference, "--json").output)["id"]
+    dsp(root, "appraise", lid, "--role", "cs-manager", "--by", "张")
+    dsp(root, "appraise", lid, "--role", "originating-dept", "--by", "刘")
+    flip_byte(records[1].path)
+    before = tree(root)
+    r = dsp(root, "approve", lid, "--by", "陈")
+    assert r.exit_code == EXIT_INTEGRITY and records[1].path.name in r.output
+    assert tree(root) == before and disposal.state_of(disposal.lists(Archive.open(root))[lid]) == "appraised"
