@@ -147,3 +147,15 @@ def test_a_second_clerk_waits_for_the_custody_lock(setup) -> None:  # type: igno
         pass
     assert request(root, "C0001") == "CQ-2026-0001"  # waited for the lock, then went ahead
     t.join()
+
+
+def test_a_request_without_the_departments_signature_cannot_be_approved(setup) -> None:  # type: ignore[no-untyped-def]
+    root, _, _ = setup
+    unsigned = FORM[: FORM.index("--signer")]
+    r = cli(root, "request", *unsigned, "--object", "C0001", "--json")
+    assert r.exit_code == 0
+    cid = json.loads(r.output)["id"]
+    r = cli(root, "approve", cid, "--by", "档案员李明")
+    assert r.exit_code == EXIT_WORKFLOW and "signature" in r.output and "--signer" in r.output
+    assert states(root)[cid] == "requested"
+    assert cli(root, "refuse", cid, "--reason", "手续不全", "--by", "档案员李明").exit_code == 0

@@ -102,7 +102,7 @@ def test_the_whole_workflow_and_every_step_out_of_order(setup, monkeypatch) -> N
     assert tree(root) == before  # nothing moved yet
 
     # a volume out on loan cannot be held apart
-    form = ["--requester", "孙丽", "--department", "财务部", "--purpose", "p", "--reason", "r"]
+    form = ["--requester", "孙丽", "--department", "财务部", "--purpose", "p", "--reason", "r", "--signer", "周经理"]
     r = run_cli(root, "loan", "request", *form, "--item", expired.reference, "--json")
     loan_id = json.loads(r.output)["id"]
     run_cli(root, "loan", "approve", loan_id, "--by", "李明")

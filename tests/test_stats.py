@@ -37,7 +37,7 @@ def stats(archive_root: Path, drop, monkeypatch):  # type: ignore[no-untyped-def
     archive = Archive.open(archive_root)
     bind(archive, october[:2])  # C0001 2026 long-term: 5 pages
     monkeypatch.setenv("ARCHIVER_NOW", "2026-11-25T10:00:00+08:00")
-    form = ["--requester", "赵", "--department", "销售部", "--purpose", "p", "--reason", "r"]
+    form = ["--requester", "赵", "--department", "销售部", "--purpose", "p", "--reason", "r", "--signer", "钱部长"]
     for _ in range(3):
         run_cli(archive_root, "consult", "request", *form, "--object", "C0001")
     assert run_cli(archive_root, "consult", "approve", "CQ-2026-0001", "--by", "李").exit_code == 0

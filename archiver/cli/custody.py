@@ -213,7 +213,8 @@ def due_cmd(app: AppContext, month: str, as_json: bool) -> None:
 
 # Consultation -------------------------------------------------------------------------------
 def _request_options(f: Any) -> Any:
-    f = click.option("--signer", default="", help="The department's responsible person who stamps and signs the request.")(f)
+    f = click.option("--signer", default="", help="The requesting department's responsible person who stamped and signed the request "
+                     "(required before it can be approved, Art. 27).")(f)
     f = click.option("--reason", required=True, help="Why it is needed (理由).")(f)
     f = click.option("--purpose", required=True, help="What it is for (目的).")(f)
     f = click.option("--department", required=True, help="The requesting department.")(f)

@@ -99,7 +99,13 @@ def refuse(message: str, hint: str = "") -> WorkflowError:
 
 def approvals_to_record(config: Config, case: Case, *, by: str, second: str = "") -> list[str]:
     """Who is approving now (``by``, then ``second`` if given), checked against the rules:
-    no self-approval unless configured, each approver a different person (Art. 27–28)."""
+    the request is complete — stamped and signed by the requesting department's responsible
+    person (Art. 27.2–3: 手续齐全则给予批准); no self-approval unless configured; each
+    approver a different person (Art. 27–28)."""
+    if not case.opened.get("signer"):
+        raise refuse(f"{case.id} cannot be approved: the request carries no signature of the requesting "
+                     "department's responsible person (Art. 27: stamped and signed by the department).",
+                     hint="Refuse it (`refuse ID --reason …`) and record the request again with --signer NAME.")
     requester = str(case.opened.get("requester", ""))
     requested_by = str(case.opened.get("by", ""))
     done = [str(e.get("by")) for e in case.events("approved")]
