@@ -199,3 +199,19 @@ def test_a_torn_register_line_is_a_warning(filed) -> None:  # type: ignore[no-un
     torn = [f for f in report["finding_list"] if f["kind"] == "torn-line"]
     assert torn == [{"kind": "torn-line", "path": "registers/loans.jsonl", "severity": "warning",
                      "detail": "line 1 cannot be read; it was never recorded"}]
+
+
+def test_progress_reports_every_file_against_the_total(filed) -> None:  # type: ignore[no-untyped-def]
+    from archiver.custody.audit import run_audit
+
+    archive, records, volume = filed
+    calls: list[tuple[int, int]] = []
+    run_audit(archive, progress=lambda size, total: calls.append((size, total)))
+    expected_total = sum(r.file.size for r in records) + volume.file_size
+    assert len(calls) == 5 and sum(size for size, _ in calls) == expected_total
+    assert {total for _, total in calls} == {expected_total}
+
+
+def test_an_empty_archive_audits_ok(archive_root: Path) -> None:
+    code, report = audit(archive_root)
+    assert code == 0 and report["files"] == 0 and report["finding_list"] == []

@@ -398,7 +398,7 @@ def loan_list(app: AppContext, only_open: bool, overdue: bool, as_json: bool) ->
 
 
 # Disposal -----------------------------------------------------------------------------------
-@main.group(short_help="Disposal: expired volumes, appraisal, hold, destruction (Art. 29).")
+@main.group(short_help="Disposal of expired volumes: lists, hold, destruction (Art. 29).")
 def disposal() -> None:
     """Disposal (Art. 29): due → propose → appraise ×2 → approve → hold → destroy (or cancel)."""
 
@@ -520,6 +520,7 @@ def disposal_show(app: AppContext, list_id: str, as_json: bool) -> None:
 
 
 # Customer history -----------------------------------------------------------------------------
+customer.short_help = "Customer profiles (Art. 8) and their dated history (Art. 30)."
 @customer.command("update")
 @click.argument("code")
 @click.option("--set", "pairs", multiple=True, required=True, metavar="FIELD=VALUE",
