@@ -36,7 +36,9 @@ def ensure_dir(path: Path) -> Path:
 
 
 def _temp_path(target: Path) -> Path:
-    return target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{target.name}"[:250])
+    """A hidden sibling of ``target``; its name stays within NAME_MAX (255 bytes)."""
+    name = f"{TEMP_PREFIX}{secrets.token_hex(6)}-{target.name}".encode()[:250]
+    return target.with_name(name.decode("utf-8", "ignore"))
 
 
 def write_bytes_atomic(target: Path, data: bytes, *, mode: int = FILE_MODE) -> None:

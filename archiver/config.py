@@ -7,6 +7,7 @@ value and what is allowed (:class:`~archiver.errors.ConfigError`).
 
 from __future__ import annotations
 
+import builtins
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -258,21 +259,21 @@ _MISSING = object()
 class _Reader:
     """Typed getters that raise ConfigError with the key, the value and what is allowed."""
 
-    def __init__(self, raw: dict[str, Any], path: Path | None) -> None:
+    def __init__(self, raw: dict[builtins.str, Any], path: Path | None) -> None:
         self.raw = raw
         self.where = str(path) if path else CONFIG_NAME
 
-    def error(self, key: str, value: object, allowed: str) -> ConfigError:
+    def error(self, key: builtins.str, value: object, allowed: builtins.str) -> ConfigError:
         return ConfigError(
             f"{self.where}: key '{key}' has the value {value!r}; allowed: {allowed}.",
             hint=f"Edit {self.where} and run the command again.",
         )
 
     @staticmethod
-    def _key(section: str, key: str) -> str:
+    def _key(section: builtins.str, key: builtins.str) -> builtins.str:
         return f"{section}.{key}" if section else key
 
-    def table(self, key: str, optional: bool = False) -> dict[str, Any]:
+    def table(self, key: builtins.str, optional: builtins.bool = False) -> dict[builtins.str, Any]:
         value = self.raw.get(key, {} if optional else _MISSING)
         if value is _MISSING:
             raise self.error(key, None, f"a [{key}] table (see `archiver init` for an example)")
@@ -280,36 +281,36 @@ class _Reader:
             raise self.error(key, value, "a table")
         return value
 
-    def code(self, code: str, section: str) -> str:
+    def code(self, code: builtins.str, section: builtins.str) -> builtins.str:
         if not CODE_RE.match(code):
             raise self.error(section, code, "a code of lowercase letters, digits and '-'")
         return code
 
-    def str(self, tbl: dict[str, Any], key: str, section: str, default: Any = _MISSING) -> str:
+    def str(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: Any = _MISSING) -> builtins.str:
         value = tbl.get(key, default)
         if value is _MISSING or not isinstance(value, str):
             raise self.error(self._key(section, key), None if value is _MISSING else value, "a text in quotes")
         return value
 
-    def int(self, tbl: dict[str, Any], key: str, section: str, *, lo: int, hi: int, default: Any = _MISSING) -> int:
+    def int(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, *, lo: builtins.int, hi: builtins.int, default: Any = _MISSING) -> builtins.int:
         value = tbl.get(key, default)
         if value is _MISSING or isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
             raise self.error(self._key(section, key), None if value is _MISSING else value, f"a whole number from {lo} to {hi}")
         return value
 
-    def float(self, tbl: dict[str, Any], key: str, section: str, default: float, *, lo: float, hi: float = 1e9) -> float:
+    def float(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: builtins.float, *, lo: builtins.float, hi: builtins.float = 1e9) -> builtins.float:
         value = tbl.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
             raise self.error(self._key(section, key), value, f"a number from {lo:g} to {hi:g}")
         return float(value)
 
-    def bool(self, tbl: dict[str, Any], key: str, section: str, default: bool) -> bool:
+    def bool(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: builtins.bool) -> builtins.bool:
         value = tbl.get(key, default)
         if not isinstance(value, bool):
             raise self.error(self._key(section, key), value, "true or false")
         return value
 
-    def level(self, tbl: dict[str, Any], key: str, section: str, default: str) -> str:
+    def level(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: builtins.str) -> builtins.str:
         value = tbl.get(key, default)
         if value not in CLASSIFICATION_LEVELS:
             raise self.error(self._key(section, key), value, f"one of {list(CLASSIFICATION_LEVELS)}")

@@ -8,6 +8,7 @@ other side. Everything is deterministic for a given ``seed``.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 from dataclasses import dataclass, field
@@ -112,14 +113,22 @@ def _speckle(img: Image.Image, share: float, rng: random.Random) -> None:
                 pixels[x + dx, y + dy] = dark
 
 
-def pdf_from_images(images: list[Image.Image], *, dpi: int = 200, bilevel: bool = False, quality: int = 70) -> bytes:
-    """A PDF with one image per page, as a scanner writes it: JPEG (DCT) or CCITT G4."""
+SCAN_TIME = dt.datetime(2026, 1, 1, 9, 0, 0)
+
+
+def pdf_from_images(images: list[Image.Image], *, dpi: int = 200, bilevel: bool = False, quality: int = 70,
+                    created: dt.datetime = SCAN_TIME) -> bytes:
+    """A PDF with one image per page, as a scanner writes it: JPEG (DCT) or CCITT G4.
+
+    Deterministic: the PDF's dates are ``created`` (not the current time)."""
     if bilevel:
         images = [im.convert("L").point(lambda v: 255 if v > 150 else 0).convert("1", dither=Image.Dither.NONE)
                   for im in images]
     out = io.BytesIO()
     first, rest = images[0], images[1:]
-    extra = {} if bilevel else {"quality": quality}
+    extra: dict[str, object] = {"creationDate": created.timetuple(), "modDate": created.timetuple()}
+    if not bilevel:
+        extra["quality"] = quality
     first.save(out, format="PDF", save_all=True, append_images=rest, resolution=float(dpi), **extra)
     return out.getvalue()
 

@@ -7,6 +7,7 @@ punctuation and full-width forms. Deterministic; run with
 Characters outside the subset fall back to system CJK fonts (see archiver/volumes/fonts.py).
 """
 
+import contextlib
 from pathlib import Path
 
 from fontTools import subset
@@ -21,10 +22,8 @@ def charset() -> str:
     chars = set()
     for b1 in range(0xA1, 0xF8):
         for b2 in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes([b1, b2]).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
     chars |= {chr(c) for c in range(0x20, 0x7F)}
     chars |= {chr(c) for c in range(0x3000, 0x3040)} | {chr(c) for c in range(0xFF00, 0xFFF0)}
     chars |= set("—–…·‘’“”№℃°±×÷")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -59,7 +60,7 @@ def customer() -> None:
     """Customer profiles (Art. 8)."""
 
 
-def _profile_options(f):  # type: ignore[no-untyped-def]
+def _profile_options(f: Any) -> Any:
     for field, label in reversed(list(PROFILE_LABELS.items())):
         if field == "name":
             continue
@@ -83,7 +84,7 @@ def customer_add(app: AppContext, code: str, name: str, **fields: str | None) ->
     else:
         raise ArchiverError(f"Customer {code} exists already.",
                             hint=f"Change its profile with `archiver customer update {code}` or edit its customer.toml.")
-    values = {k: clean_text(v) for k, v in fields.items() if v}
+    values: dict[str, Any] = {k: clean_text(v) for k, v in fields.items() if v}
     path = write_customer(archive.customers_dir, Customer(code=code, name=clean_text(name), **values))
     archive.register("customers").append("added", customer=code, name=clean_text(name))
     click.echo(f"Added customer {code} {name} ({path}).")

@@ -112,11 +112,12 @@ def not_recognised(file_name: str, config: Config) -> Rejection:
 # Checks ------------------------------------------------------------------------------
 def check(raw: Mapping[str, Any], config: Config, customers: Collection[str], today: dt.date) -> Metadata:
     """Check raw metadata fields and return them as Metadata (or raise a Rejection)."""
-    customer = _text(raw, "customer")
-    if not CUSTOMER_CODE_RE.match(customer):
+    customer = raw.get("customer", "")
+    customer = customer.strip() if isinstance(customer, str) else ""
+    if not CUSTOMER_CODE_RE.fullmatch(customer):  # checked raw: a code is never "cleaned" into another
         raise Rejection(
             "bad-customer-code",
-            f"'{customer}' is not a customer code.",
+            f"{raw.get('customer')!r} is not a customer code.",
             "Customer codes have 1–32 letters, digits or '-' (e.g. C0001). Correct it and drop the file again.",
         )
     if customer not in customers:
@@ -125,7 +126,8 @@ def check(raw: Mapping[str, Any], config: Config, customers: Collection[str], to
             f"Unknown customer {customer}.",
             f"Add it with `archiver customer add {customer} --name NAME` and drop the file again.",
         )
-    doc_type = _text(raw, "type")
+    doc_type = raw.get("type", "")
+    doc_type = doc_type.strip() if isinstance(doc_type, str) else repr(doc_type)
     if doc_type not in config.document_types:
         raise Rejection(
             "unknown-type",

@@ -53,7 +53,7 @@ def is_ignored(path: Path) -> bool:
 def inbox_candidates(archive: Archive) -> list[Path]:
     """Files in the inbox waiting to be filed: every file but sidecars, ignored names
     and anything under ``rejected/``, in a stable order."""
-    out = []
+    out: list[Path] = []
     inbox = archive.inbox
     if not inbox.is_dir():
         return out
@@ -118,8 +118,9 @@ class Filer:
 
     def __post_init__(self) -> None:
         self.by = self.by or self.archive.config.filing.filer or current_user()
-        for stale in remove_stale_temps(self.archive.records):
-            log.info("removed an unfinished temporary file %s", stale)
+        for folder in (self.archive.records, self.archive.rejected):
+            for stale in remove_stale_temps(folder):
+                log.info("removed an unfinished temporary file %s", stale)
         for record in self.archive.iter_records():
             self.by_hash[record.file.sha256] = record
         for entry in self.archive.journal:
@@ -136,7 +137,7 @@ class Filer:
             existing = self.by_hash.get(sha)
             if existing is not None:
                 if _same_source(existing, rel, stat):  # a killed run got this far: finish it
-                    return self._finish(existing, path, rel, resumed=True)
+                    return self._finish(existing, path, rel, stat, resumed=True)
                 raise Rejection(
                     "duplicate",
                     f"This scan is identical (SHA-256 {sha[:12]}…) to the filed record {existing.id} "
@@ -157,7 +158,7 @@ class Filer:
                 )
             record = self._classify(found, sha, len(data), facts.page_count, rel, stat)  # 2. classify
             self._place(record, data)  # 3. register and 4. place
-            return self._finish(record, path, rel, resumed=False)
+            return self._finish(record, path, rel, stat, resumed=False)
         except Rejection as rejection:
             return self.reject(path, rel, rejection)
 
@@ -212,7 +213,7 @@ class Filer:
         write_record(record)  # the commit mark
         self.by_hash[record.file.sha256] = record
 
-    def _finish(self, record: Record, path: Path, rel: str, *, resumed: bool) -> Outcome:
+    def _finish(self, record: Record, path: Path, rel: str, read: os.stat_result, *, resumed: bool) -> Outcome:
         if record.id not in self.journaled:
             self.archive.journal.append(
                 "filed",
@@ -226,11 +227,18 @@ class Filer:
                 sha256=record.file.sha256,
             )
             self.journaled.add(record.id)
-        side = inbox_sidecar(path)
-        if side is not None:
-            side.unlink()
-        path.unlink(missing_ok=True)
-        fsync_dir(path.parent)
+        try:
+            now_stat = path.stat()
+        except FileNotFoundError:
+            now_stat = None
+        if now_stat is not None and (now_stat.st_size, now_stat.st_mtime_ns) != (read.st_size, read.st_mtime_ns):
+            log.warning("%s changed while it was being filed: the new content stays in the inbox", rel)
+        else:
+            side = inbox_sidecar(path)
+            if side is not None:
+                side.unlink()
+            path.unlink(missing_ok=True)
+            fsync_dir(path.parent)
         outcome = Outcome(
             source=rel,
             status="resumed" if resumed else "filed",

@@ -1,0 +1,136 @@
+"""Filing throughput and watcher latency (issue: Filing, "Measured").
+
+1. Throughput: `archiver ingest` of N ten-page scans (documents per second), against the
+   floor of copying the same files and hashing them (`cp` + `sha256sum`) in the same run.
+   Reported as a ratio (ingest time / floor time): the machine is shared and noisy, so
+   only the ratio means something.
+2. Watcher latency: from a file becoming stable (its last write + stable_seconds) to its
+   record existing, for files dropped one at a time into a running watcher.
+
+    python benchmarks/bench_filing.py [--docs 200] [--latency-files 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pikepdf
+from click.testing import CliRunner
+
+from archiver.cli import main
+from archiver.filing.watcher import Watcher
+from archiver.store import Archive
+from archiver.synth import render_page, text_page
+
+
+def page_jpegs(count: int, dpi: int) -> list[tuple[bytes, int, int]]:
+    out = []
+    for i in range(count):
+        img = render_page(text_page(f"第{i + 1}页", n_lines=14, seed=i), dpi=dpi, seed=i)
+        buf = io.BytesIO()
+        img.save(buf, format="JPEG", quality=60)
+        out.append((buf.getvalue(), img.width, img.height))
+    return out
+
+
+def scan_pdf(pages: list[tuple[bytes, int, int]], n: int, dpi: int) -> bytes:
+    """A ten-page scan built from ready JPEGs (no re-encoding), unique by its /Info."""
+    pdf = pikepdf.new()
+    for jpeg, w, h in pages:
+        image = pikepdf.Stream(pdf, jpeg, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=w, Height=h,
+                               ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode)
+        pw, ph = w * 72 / dpi, h * 72 / dpi
+        page = pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=[0, 0, pw, ph],
+                                  Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image)))
+        page.Contents = pdf.make_stream(f"q {pw:.2f} 0 0 {ph:.2f} 0 0 cm /Im0 Do Q".encode())
+        pdf.pages.append(pikepdf.Page(page))
+    pdf.docinfo["/Title"] = f"scan {n}"
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def make_archive(base: Path) -> Path:
+    root = base / "archive"
+    CliRunner().invoke(main, ["init", str(root)], catch_exceptions=False)
+    text = (root / "archive.toml").read_text("utf-8").replace("stable_seconds = 2.0", "stable_seconds = 0.0")
+    (root / "archive.toml").write_text(text, "utf-8")
+    CliRunner().invoke(main, ["--root", str(root), "customer", "add", "C0001", "--name", "上海明远贸易有限公司"])
+    return root
+
+
+def throughput(docs: int, dpi: int) -> None:
+    pages = page_jpegs(30, dpi)
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        scans = base / "scans"
+        scans.mkdir()
+        for n in range(docs):
+            chosen = [pages[(n + k * 3) % len(pages)] for k in range(10)]
+            (scans / f"C0001_contract_20260105_合同{n:04d}.pdf").write_bytes(scan_pdf(chosen, n, dpi))
+        size = sum(p.stat().st_size for p in scans.iterdir())
+        # Floor: copy + hash the same files.
+        dest = base / "floor"
+        dest.mkdir()
+        t0 = time.perf_counter()
+        subprocess.run(f"cp {scans}/*.pdf {dest}/ && sha256sum {dest}/*.pdf > /dev/null", shell=True, check=True)
+        floor = time.perf_counter() - t0
+        # archiver ingest, as a user runs it (a fresh process).
+        root = make_archive(base)
+        for p in scans.iterdir():
+            shutil.copy2(p, root / "inbox" / p.name)
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "archiver", "--root", str(root), "-q", "ingest"])
+        took = time.perf_counter() - t0
+        assert proc.returncode == 0, "ingest failed"
+        filed = len(list((root / "records").rglob("*.toml")))
+        assert filed == docs, f"{filed} of {docs} filed"
+    print(f"throughput: {docs} ten-page scans, {size / 1e6:.1f} MB ({dpi} dpi JPEG)")
+    print(f"  cp + sha256sum floor : {floor:7.2f} s  ({docs / floor:7.1f} docs/s)")
+    print(f"  archiver ingest      : {took:7.2f} s  ({docs / took:7.1f} docs/s)")
+    print(f"  ratio ingest/floor   : {took / floor:7.2f}")
+
+
+def latency(files: int, stable: float) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_archive(Path(tmp))
+        text = (root / "archive.toml").read_text("utf-8").replace("stable_seconds = 0.0", f"stable_seconds = {stable}")
+        (root / "archive.toml").write_text(text, "utf-8")
+        watcher = Watcher(Archive.open(root), tick=0.05)
+        thread = threading.Thread(target=watcher.run, kwargs={"install_signals": False}, daemon=True)
+        thread.start()
+        time.sleep(0.5)
+        pages = page_jpegs(2, 150)
+        delays = []
+        for n in range(files):
+            path = root / "inbox" / f"C0001_contract_20260105_{n:03d}.pdf"
+            path.write_bytes(scan_pdf(pages, n, 150))
+            stable_at = path.stat().st_mtime + stable
+            while len(list((root / "records").rglob("*.toml"))) <= n:
+                time.sleep(0.005)
+            delays.append(time.time() - stable_at)
+        watcher.stop()
+        thread.join()
+    delays.sort()
+    print(f"watcher latency after a file is stable ({files} files, stable_seconds = {stable}):")
+    print(f"  median {statistics.median(delays) * 1000:.0f} ms, "
+          f"p90 {delays[int(len(delays) * 0.9) - 1] * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=200)
+    ap.add_argument("--dpi", type=int, default=200)
+    ap.add_argument("--latency-files", type=int, default=20)
+    args = ap.parse_args()
+    throughput(args.docs, args.dpi)
+    latency(args.latency_files, 1.0)

@@ -1,0 +1,37 @@
+"""Run the archiver CLI and SIGKILL it at the N-th file-system step (for the crash tests).
+
+Usage: python crash_runner.py N ARGS…  — counts calls of os.write, os.fsync, os.replace,
+os.rename and os.unlink; at the N-th, kills the process with SIGKILL (for os.write: after
+writing half of the bytes, to leave a torn line). Exits normally if fewer steps happen.
+"""
+
+import os
+import signal
+import sys
+
+N = int(sys.argv[1])
+count = 0
+
+
+def _hook(name: str) -> None:
+    original = getattr(os, name)
+
+    def wrapper(*args, **kwargs):
+        global count
+        count += 1
+        if count == N:
+            if name == "write" and len(args) == 2 and len(args[1]) > 1:
+                original(args[0], args[1][: len(args[1]) // 2])
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original(*args, **kwargs)
+
+    setattr(os, name, wrapper)
+
+
+for _name in ("write", "fsync", "replace", "rename", "unlink"):
+    _hook(_name)
+
+from archiver.cli import main  # noqa: E402
+
+sys.argv = ["archiver", *sys.argv[2:]]
+main()
