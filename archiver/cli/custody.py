@@ -143,9 +143,18 @@ def stats_cmd(app: AppContext, as_json: bool) -> None:
         "classification": lambda k: cfg.classifications.get(k, k),
         "department": lambda k: cfg.departments[k].name if k in cfg.departments else k,
     }
+    order = {"type": list(cfg.document_types), "retention": list(cfg.retention),
+             "classification": list(cfg.classifications), "department": list(cfg.departments)}
+
+    def ordered(dim: str, table: dict[str, Any]) -> list[tuple[str, Any]]:
+        keys = order.get(dim, [])
+        return sorted(table.items(), key=lambda kv: (keys.index(kv[0]) if kv[0] in keys else len(keys), kv[0]))
+
     for dim, table in d["by"].items():
+        if not table:
+            continue
         click.echo(f"  by {dim}:")
-        for key, row in table.items():
+        for key, row in ordered(dim, table):
             click.echo(f"    {_pad(labels[dim](key), 24)} {row['documents']:>6} documents {row['pages']:>7} pages "
                        f"{row['customers']:>5} customers")
     k = data["collection"]
@@ -153,7 +162,8 @@ def stats_cmd(app: AppContext, as_json: bool) -> None:
                f"arrived, {k['late']} late, {k['missing']} missing, {k['not-yet-due']} not yet due")
     click.echo(f"Volumes: {v['volumes']} ({v['pages']} numbered pages, {v['documents_bound']} documents bound)")
     for dim, table in v["by"].items():
-        click.echo(f"  by {dim}: " + ", ".join(f"{labels[dim](k)} {r['volumes']}" for k, r in table.items()))
+        if table:
+            click.echo(f"  by {dim}: " + ", ".join(f"{labels[dim](k)} {r['volumes']}" for k, r in ordered(dim, table)))
     c, ln = data["consultations"], data["loans"]
     click.echo(f"Consultations: {c['total']} ({c['approved']} approved, {c['refused']} refused, "
                f"{c['requested'] + c['approving']} waiting)")
