@@ -215,3 +215,26 @@ def test_progress_reports_every_file_against_the_total(filed) -> None:  # type: 
 def test_an_empty_archive_audits_ok(archive_root: Path) -> None:
     code, report = audit(archive_root)
     assert code == 0 and report["files"] == 0 and report["finding_list"] == []
+
+
+def test_volumes_build_kept_aside_are_checked_not_cross_checked(filed) -> None:  # type: ignore[no-untyped-def]
+    """`archiver build` moves a volume it no longer plans to volumes/.superseded/<customer>/
+    <year>/<ref>.<stamp>.pdf|.toml: the audit verifies that PDF against its manifest and does
+    not count it as binding any record."""
+    archive, records, volume = filed
+    aside = archive.volumes / ".superseded" / "C0001" / "2026"
+    aside.mkdir(parents=True)
+    pdf = aside / f"{volume.reference}.20261120T100000.pdf"
+    pdf.write_bytes(volume.pdf_path.read_bytes())
+    (aside / f"{volume.reference}.20261120T100000.toml").write_bytes(volume.path.read_bytes())
+    volume.path.unlink()
+    volume.pdf_path.unlink()
+    code, report = audit(archive.root)
+    assert code == 0 and report["files"] == 5
+    unbound = {f["path"] for f in report["finding_list"] if f["kind"] == "not-bound"}
+    assert unbound == {rel(archive, r.path) for r in records}  # a superseded volume binds nothing
+    flip_byte(pdf)
+    (aside / "stray.pdf").write_bytes(b"%PDF-1.4")
+    code, report = audit(archive.root)
+    assert code == EXIT_INTEGRITY
+    assert kinds(report) == {("altered", rel(archive, pdf)), ("no-manifest", rel(archive, aside / "stray.pdf"))}

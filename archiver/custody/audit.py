@@ -4,7 +4,9 @@ Two questions, kept apart as bagit-python keeps them:
 
 * **complete** — every file the archive recorded is present, and nothing is present that
   nobody recorded: record PDFs named by their sidecars, volume PDFs named by their
-  manifests, no PDF without its sidecar or manifest, no stray file under ``records/`` or
+  manifests (also the older versions ``archiver build`` keeps aside in
+  ``volumes/.superseded/<customer>/<year>/``, each PDF beside its manifest under the same
+  name), no PDF without its sidecar or manifest, no stray file under ``records/`` or
   ``volumes/`` (the archive's own ``.tmp-archiver-*`` files of a running writer are
   ignored), every record a volume lists still filed;
 * **valid** — complete, and every file is what was recorded: its size, its SHA-256, a PDF
@@ -188,10 +190,19 @@ def _files_below(folder: Path) -> list[Path]:
     return out
 
 
-def _in_year_folder(base: Path, path: Path) -> bool:
-    """``base/<customer>/<YYYY>/<file>``: the only place a sidecar, manifest or PDF belongs."""
+def _in_year_folder(base: Path, path: Path, *, aside: bool = False) -> bool:
+    """``base/<customer>/<YYYY>/<file>`` — the only place a sidecar, manifest or PDF
+    belongs — or, with ``aside``, the same below a folder kept aside (``volumes/.superseded/``)."""
     parts = path.relative_to(base).parts
+    if aside and len(parts) == 4 and parts[0].startswith("."):
+        parts = parts[1:]
     return len(parts) == 3 and len(parts[1]) == 4 and parts[1].isdigit()
+
+
+def _set_aside(base: Path, path: Path) -> str:
+    """The dot-folder (``.superseded``) a file sits in below ``base``, or ''."""
+    first = path.relative_to(base).parts[0]
+    return first if first.startswith(".") else ""
 
 
 def read_inventory(archive: Archive, held: Iterable[Expected] = ()) -> Inventory:
@@ -225,7 +236,7 @@ def read_inventory(archive: Archive, held: Iterable[Expected] = ()) -> Inventory
     claimed = set()
     files = _files_below(archive.volumes)
     for path in files:
-        if path.suffix == ".toml" and _in_year_folder(archive.volumes, path):
+        if path.suffix == ".toml" and _in_year_folder(archive.volumes, path, aside=True):
             claimed.add(path)
             try:
                 manifest = read_manifest(path)
@@ -233,14 +244,19 @@ def read_inventory(archive: Archive, held: Iterable[Expected] = ()) -> Inventory
                 inv.findings.append(Finding("unreadable-sidecar", _rel(archive, path), detail=exc.message))
                 claimed.add(path.with_suffix(".pdf"))
                 continue
-            inv.manifests.append(manifest)
-            claimed.add(manifest.pdf_path)
-            inv.expected.append(Expected(manifest.pdf_path, manifest.file_sha256, manifest.file_size,
-                                         manifest.pdf_page_count, f"volume {manifest.reference}"))
+            aside = _set_aside(archive.volumes, path)
+            if aside:  # an older version `archiver build` kept: its PDF sits beside it, renamed alike
+                pdf = path.with_suffix(".pdf")
+                what = f"superseded volume {manifest.reference} (kept in {aside}/)"
+            else:
+                inv.manifests.append(manifest)
+                pdf, what = manifest.pdf_path, f"volume {manifest.reference}"
+            claimed.add(pdf)
+            inv.expected.append(Expected(pdf, manifest.file_sha256, manifest.file_size, manifest.pdf_page_count, what))
     for path in files:
         if path in claimed:
             continue
-        if path.suffix.lower() == ".pdf" and _in_year_folder(archive.volumes, path):
+        if path.suffix.lower() == ".pdf" and _in_year_folder(archive.volumes, path, aside=True):
             inv.findings.append(Finding("no-manifest", _rel(archive, path), expected=path.with_suffix(".toml").name))
         else:
             inv.findings.append(Finding("unregistered", _rel(archive, path)))
