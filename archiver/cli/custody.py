@@ -517,7 +517,7 @@ def disposal_list(app: AppContext, as_json: bool) -> None:
 @click.pass_obj
 def disposal_show(app: AppContext, list_id: str, as_json: bool) -> None:
     """Show LIST_ID: its volumes, appraisals, approval and hold."""
-    case = disposal_mod._case(app.archive, list_id)
+    case = disposal_mod.get_list(app.archive, list_id)
     if as_json:
         echo_json({"state": disposal_mod.state_of(case), "entries": case.entries})
         return

@@ -236,7 +236,7 @@ def appraise(archive: Archive, list_id: str, *, role: str, by: str, opinion: str
     if role not in ROLES:
         raise WorkflowError(f"Unknown role {role!r}.", hint=f"Use one of: {', '.join(ROLES)}.")
     with custody_lock(archive, "archiver disposal appraise"):
-        case = _case(archive, list_id)
+        case = get_list(archive, list_id)
         state = state_of(case)
         if state not in ("proposed", "appraising"):
             raise WorkflowError(f"Destruction list {list_id} is {state}: it can no longer be appraised.",
@@ -259,7 +259,7 @@ def approve(archive: Archive, list_id: str, *, by: str) -> dict[str, Any]:
     Running it again on a list left ``moving`` by a crash completes the move.
     """
     with custody_lock(archive, "archiver disposal approve"):
-        case = _case(archive, list_id)
+        case = get_list(archive, list_id)
         state = state_of(case)
         if state == "moving":
             approved = case.last("approved") or {}
@@ -285,13 +285,13 @@ def approve(archive: Archive, list_id: str, *, by: str) -> dict[str, Any]:
         approved = archive.register(REGISTER).append("approved", by=by, id=list_id, hold_until=hold_until,
                                                      hold_months=archive.config.custody.disposal_hold_months,
                                                      files=files)
-        return _finish_hold(archive, _case(archive, list_id), approved)
+        return _finish_hold(archive, get_list(archive, list_id), approved)
 
 
 def cancel(archive: Archive, list_id: str, *, by: str, reason: str = "") -> dict[str, Any]:
     """Withdraw a list; during the hold, put every file back exactly where it was."""
     with custody_lock(archive, "archiver disposal cancel"):
-        case = _case(archive, list_id)
+        case = get_list(archive, list_id)
         state = state_of(case)
         if state in ("destroyed", "destroying", "cancelled"):
             raise WorkflowError(f"Destruction list {list_id} is {state}: it cannot be cancelled.",
@@ -314,7 +314,7 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
     supervisor = need_text(supervisor, "destruction supervisor (监销人)")
     place = need_text(place, "place of destruction")
     with custody_lock(archive, "archiver disposal destroy"):
-        case = _case(archive, list_id)
+        case = get_list(archive, list_id)
         state = state_of(case)
         reg = archive.register(REGISTER)
         approved = case.last("approved") or {}
@@ -472,7 +472,8 @@ def _remove_empty_tree(folder: Path) -> None:
         folder.parent.rmdir()  # hold/ itself, when no other list is held
 
 
-def _case(archive: Archive, list_id: str) -> Case:
+def get_list(archive: Archive, list_id: str) -> Case:
+    """The destruction list ``list_id`` (NotFoundError when there is none)."""
     return get_case(lists(archive), list_id, "destruction list", "archiver disposal list")
 
 
