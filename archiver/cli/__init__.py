@@ -83,7 +83,9 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-from . import filing as _filing  # noqa: E402  (commands register themselves on import)
+# Each stage's commands register themselves on import.
+from . import filing as _filing  # noqa: E402
+from . import batch as _batch  # noqa: E402
+from . import custody as _custody  # noqa: E402
 
-__all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "_filing"]
-from . import batch as _batch  # noqa: E402, F401  (batch scanning: coversheet)
+__all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "_filing", "_batch", "_custody"]

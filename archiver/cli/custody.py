@@ -1,0 +1,576 @@
+"""Commands of custody and use (Art. 21–30): audit, stats, due, consult, loan, disposal,
+and ``customer update`` / ``customer history``.
+
+Every command records who (``--by``, else the login name) and when, takes ``--json`` for
+scripts, and refuses an impossible step with exit code 7 and the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..custody import audit as audit_mod
+from ..custody import consult as consult_mod
+from ..custody import disposal as disposal_mod
+from ..custody import due as due_mod
+from ..custody import history as history_mod
+from ..custody import loans as loans_mod
+from ..custody import stats as stats_mod
+from ..customers import PROFILE_FIELDS, PROFILE_LABELS
+from ..errors import EXIT_INTEGRITY, ArchiverError
+from ..register import current_user, today
+from . import AppContext, by_option, echo_json, json_option, main
+from .filing import customer
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to ``width`` terminal columns; CJK characters take two columns."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - used, 0)
+
+
+def _who(by: str) -> str:
+    return by or current_user()
+
+
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date; write YYYY-MM-DD.") from None
+
+
+# Audit ---------------------------------------------------------------------------------------
+@main.command("audit")
+@click.option("--fast", is_flag=True, help="Check presence and sizes only (no re-hashing).")
+@by_option
+@json_option
+@click.pass_obj
+def audit_cmd(app: AppContext, fast: bool, by: str, as_json: bool) -> None:
+    """Check every record and volume against what the archive recorded (Art. 21–23).
+
+    Finds missing, altered, resized, unreadable and unregistered files, PDFs without
+    sidecar or manifest, and volumes whose records changed. By default every file is
+    re-hashed (each read once); --fast checks presence and sizes only. The audit is
+    recorded in registers/audit.jsonl. Exit code 6 when anything is wrong; records not
+    yet bound into a volume are reported as warnings only.
+    """
+    archive = app.archive
+    bar: Any = None
+
+    def progress(size: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=max(total, 1), label="Auditing", file=sys.stderr)
+            bar.__enter__()
+        bar.update(size)
+
+    use_bar = sys.stderr.isatty() and not as_json
+    try:
+        report = audit_mod.run_audit(archive, fast=fast, held=disposal_mod.held_files(archive),
+                                     progress=progress if use_bar else None)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    entry = audit_mod.record_audit(archive, report, by=by)
+    if as_json:
+        echo_json({"at": entry["at"], "by": entry["by"], **report.as_dict()})
+    else:
+        _print_audit(report)
+    if report.errors:
+        sys.exit(EXIT_INTEGRITY)
+
+
+def _print_audit(report: audit_mod.AuditReport) -> None:
+    mb = report.bytes / 1e6
+    click.echo(f"Audit ({report.scope}): {report.files} files checked"
+               + (f", {mb:.1f} MB read" if report.scope == "full" else "") + f" in {report.seconds:.1f} s.")
+    click.echo(f"  complete: {'yes' if report.complete else 'NO'}   valid: {'yes' if report.valid else 'NO'}"
+               + ("   (fast: checksums not verified)" if report.scope == "fast" else ""))
+    for f in report.errors:
+        click.echo(f"  ✗ {f.line()}")
+    unbound = [f for f in report.warnings if f.kind == "not-bound"]
+    if unbound:
+        per: dict[str, int] = {}
+        for f in unbound:
+            customer_, year = f.path.split("/")[1:3]
+            per[f"{customer_} {year}"] = per.get(f"{customer_} {year}", 0) + 1
+        click.echo(f"  ! {len(unbound)} record(s) not yet bound into a volume (a warning): "
+                   + ", ".join(f"{k}: {n}" for k, n in per.items()) + " — list them with --json.")
+        for f in unbound:
+            if "archiver build" in f.detail:  # left out by a later build: worth a line each
+                click.echo(f"  ! {f.line()}")
+    for f in report.warnings:
+        if f.kind != "not-bound":
+            click.echo(f"  ! {f.line()}")
+    if report.errors:
+        click.echo(f"Result: {len(report.errors)} problem(s). Restore the files named from backup, register or "
+                   "remove stray files, then audit again.")
+    else:
+        click.echo("Result: ok.")
+
+
+# Statistics -----------------------------------------------------------------------------------
+@main.command("stats", short_help="Statistics of the archive (Art. 25).")
+@json_option
+@click.pass_obj
+def stats_cmd(app: AppContext, as_json: bool) -> None:
+    """Statistics of the archive (Art. 25): holdings, collection, use, audit, destruction."""
+    archive = app.archive
+    data = stats_mod.collect(archive)
+    if as_json:
+        echo_json(data)
+        return
+    cfg = archive.config
+    d, v = data["documents"], data["volumes"]
+    click.echo(f"Statistics of {cfg.fonds_code} {cfg.fonds_name} on {data['as_of']}")
+    click.echo(f"Customers: {data['customers']['total']} ({data['customers']['active']} active)")
+    click.echo(f"Documents: {d['documents']} ({d['pages']} pages); filed this month {d['filed_this_month']}, "
+               f"this year {d['filed_this_year']}")
+    labels: dict[str, Callable[[str], str]] = {
+        "year": lambda k: k,
+        "type": lambda k: cfg.document_types[k].name if k in cfg.document_types else k,
+        "retention": lambda k: cfg.retention[k].name if k in cfg.retention else k,
+        "classification": lambda k: cfg.classifications.get(k, k),
+        "department": lambda k: cfg.departments[k].name if k in cfg.departments else k,
+    }
+    order = {"type": list(cfg.document_types), "retention": list(cfg.retention),
+             "classification": list(cfg.classifications), "department": list(cfg.departments)}
+
+    def ordered(dim: str, table: dict[str, Any]) -> list[tuple[str, Any]]:
+        keys = order.get(dim, [])
+        return sorted(table.items(), key=lambda kv: (keys.index(kv[0]) if kv[0] in keys else len(keys), kv[0]))
+
+    for dim, table in d["by"].items():
+        if not table:
+            continue
+        click.echo(f"  by {dim}:")
+        for key, row in ordered(dim, table):
+            click.echo(f"    {_pad(labels[dim](key), 24)} {row['documents']:>6} documents {row['pages']:>7} pages "
+                       f"{row['customers']:>5} customers")
+    k = data["collection"]
+    click.echo(f"Collection of {k['month']} (Art. 5): {k['expected']} monthly documents expected — {k['arrived']} "
+               f"arrived, {k['late']} late, {k['missing']} missing, {k['not-yet-due']} not yet due")
+    click.echo(f"Volumes: {v['volumes']} ({v['pages']} numbered pages, {v['documents_bound']} documents bound)")
+    for dim, table in v["by"].items():
+        if table:
+            click.echo(f"  by {dim}: " + ", ".join(f"{labels[dim](k)} {r['volumes']}" for k, r in ordered(dim, table)))
+    c, ln = data["consultations"], data["loans"]
+    click.echo(f"Consultations: {c['total']} ({c['approved']} approved, {c['refused']} refused, "
+               f"{c['requested'] + c['approving']} waiting)")
+    click.echo(f"Loans: {ln['total']} ({ln['open']} out, {ln['overdue']} overdue, {ln['pending']} waiting, "
+               f"{ln['returned']} returned)")
+    a = data["last_audit"]
+    click.echo("Last audit: never" if a is None else
+               f"Last audit: {a['at']} by {a['by']} ({a['scope']}): {a['result']}, {a['findings']} problem(s)")
+    dd = data["disposal"]
+    click.echo(f"Destroyed: {dd['destroyed']['volumes']} volumes, {dd['destroyed']['records']} records in "
+               f"{dd['destroyed']['lists']} list(s); {dd['held_lists']} list(s) held apart now")
+
+
+# Completeness ---------------------------------------------------------------------------------
+@main.command("due")
+@click.option("--month", default="", help="The month YYYY-MM whose documents are due (default: last month).")
+@json_option
+@click.pass_obj
+def due_cmd(app: AppContext, month: str, as_json: bool) -> None:
+    """Which monthly documents arrived, arrived late or are missing (Art. 5), by department;
+    and documents whose pages differ from the declared count (Art. 11)."""
+    archive = app.archive
+    day = today()
+    year, mon = due_mod.parse_month(month) if month else due_mod.previous_month(day)
+    records = [r for r in archive.iter_records() if (r.meta.date.year, r.meta.date.month) == (year, mon)]
+    expectations = due_mod.completeness(year, mon, archive.customers(), records, archive.config, day)
+    from ..volumes.manifest import iter_manifests
+
+    pages = due_mod.page_mismatches(records, iter_manifests(archive.volumes))
+    found = due_mod.by_department(expectations)
+    groups = {d: found[d] for d in archive.config.departments if d in found}  # in configured order
+    if as_json:
+        echo_json({
+            "month": f"{year:04d}-{mon:02d}", "as_of": day,
+            "counts": {s: sum(e.status == s for e in expectations) for s in due_mod.STATUSES},
+            "departments": {k: [e.as_dict() for e in v] for k, v in groups.items()},
+            "page_mismatches": [p.as_dict() for p in pages],
+        })
+        return
+    cfg = archive.config
+    click.echo(f"Documents of {year:04d}-{mon:02d} (as of {day}):")
+    marks = {"arrived": "✓", "late": "late", "missing": "MISSING", "not-yet-due": "not yet due"}
+    for dept, rows in groups.items():
+        click.echo(f"{cfg.departments[dept].name} ({dept}), due by {rows[0].due}:")
+        for e in rows:
+            when = f" filed {e.filed}" if e.filed else ""
+            click.echo(f"  {marks[e.status]:<11} {e.customer} {e.customer_name} · {e.type_name}{when}")
+    if not groups:
+        click.echo("  No monthly documents are expected (no active customers or monthly types).")
+    counts = {s: sum(e.status == s for e in expectations) for s in due_mod.STATUSES}
+    click.echo(", ".join(f"{n} {s}" for s, n in counts.items()))
+    if pages:
+        click.echo("Pages differing from the declared count (Art. 11):")
+        for p in pages:
+            click.echo(f"  {p.record} {p.title}: declared {p.declared}, {p.counted} in {p.counted_in}")
+
+
+# Consultation -------------------------------------------------------------------------------
+def _request_options(f: Any) -> Any:
+    f = click.option("--signer", default="", help="The requesting department's responsible person who stamped and signed the request "
+                     "(required before it can be approved, Art. 27).")(f)
+    f = click.option("--reason", required=True, help="Why it is needed (理由).")(f)
+    f = click.option("--purpose", required=True, help="What it is for (目的).")(f)
+    f = click.option("--department", required=True, help="The requesting department.")(f)
+    f = click.option("--requester", required=True, help="Who asks (查阅人/借档人).")(f)
+    return f
+
+
+@main.group(short_help="Consultation register: request, approve, refuse (Art. 27).")
+def consult() -> None:
+    """Consultation register (Art. 27): request → approve / refuse."""
+
+
+@consult.command("request")
+@_request_options
+@click.option("--object", "obj", required=True, help="What to consult: a customer code, volume reference code or record id.")
+@by_option
+@json_option
+@click.pass_obj
+def consult_request(app: AppContext, requester: str, department: str, purpose: str, reason: str, signer: str,
+                    obj: str, by: str, as_json: bool) -> None:
+    """Record a written consultation request."""
+    e = consult_mod.request(app.archive, by=_who(by), requester=requester, department=department,
+                            purpose=purpose, obj=obj, reason=reason, signer=signer)
+    if as_json:
+        echo_json(e)
+        return
+    click.echo(f"Consultation request {e['id']}: {e['object']['kind']} {e['object']['ref']} for {e['requester']} "
+               f"({e['department']}); needs {e['approvals_needed']} approval(s).")
+
+
+def _approve_options(f: Any) -> Any:
+    f = click.option("--second-approver", default="",
+                     help="Also record the second approval by this person (restricted material).")(f)
+    return f
+
+
+@consult.command("approve")
+@click.argument("request_id")
+@_approve_options
+@by_option
+@json_option
+@click.pass_obj
+def consult_approve(app: AppContext, request_id: str, second_approver: str, by: str, as_json: bool) -> None:
+    """Approve consultation request REQUEST_ID (the archive approves, Art. 27)."""
+    entries = consult_mod.approve(app.archive, request_id, by=_who(by), second=second_approver)
+    case = consult_mod.cases(app.archive)[request_id]
+    _echo_step(as_json, entries, f"{request_id} approved by {', '.join(e['by'] for e in entries)}: "
+               f"{consult_mod.summary(case)['state']}.")
+
+
+@consult.command("refuse")
+@click.argument("request_id")
+@click.option("--reason", required=True, help="Why it is refused.")
+@by_option
+@json_option
+@click.pass_obj
+def consult_refuse(app: AppContext, request_id: str, reason: str, by: str, as_json: bool) -> None:
+    """Refuse consultation request REQUEST_ID."""
+    e = consult_mod.refuse(app.archive, request_id, by=_who(by), reason=reason)
+    _echo_step(as_json, e, f"{request_id} refused by {e['by']}: {reason}")
+
+
+@consult.command("list")
+@json_option
+@click.pass_obj
+def consult_list(app: AppContext, as_json: bool) -> None:
+    """List consultation requests and their state."""
+    rows = [consult_mod.summary(c) for c in consult_mod.cases(app.archive).values()]
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['id']}  {r['state']:<9} {str(r['at'])[:10]}  {r['requester']} ({r['department']})  "
+                   f"{r['object']['kind']} {r['object']['ref']}  approved by: {', '.join(r['approved_by']) or '—'}")
+
+
+def _echo_step(as_json: bool, data: Any, text: str) -> None:
+    if as_json:
+        echo_json(data)
+    else:
+        click.echo(text)
+
+
+# Loans ---------------------------------------------------------------------------------------
+@main.group(short_help="Loan register: request, approve, lend, return (Art. 28).")
+def loan() -> None:
+    """Loan register (Art. 28): request → approve → lend → return."""
+
+
+@loan.command("request")
+@_request_options
+@click.option("--item", "items", multiple=True, required=True,
+              help="A volume reference code, record id or customer code to take out (repeatable).")
+@click.option("--object", "obj", default="", help="The customer (or other material) the loan concerns, if not the items.")
+@click.option("--copies", type=int, default=1, show_default=True, help="Copies (份数).")
+@click.option("--due", "due", default="", help="Due back on YYYY-MM-DD (default: today + custody.loan_days).")
+@by_option
+@json_option
+@click.pass_obj
+def loan_request(app: AppContext, requester: str, department: str, purpose: str, reason: str, signer: str,
+                 items: tuple[str, ...], obj: str, copies: int, due: str, by: str, as_json: bool) -> None:
+    """Record a written loan request."""
+    e = loans_mod.request(app.archive, by=_who(by), requester=requester, department=department, purpose=purpose,
+                          reason=reason, items=list(items), copies=copies, due=_date(due), obj=obj, signer=signer)
+    _echo_step(as_json, e, f"Loan request {e['id']}: {len(e['items'])} item(s), {e['copies']} {'copy' if e['copies'] == 1 else 'copies'}, due "
+               f"{e['due']}; needs {e['approvals_needed']} approval(s).")
+
+
+@loan.command("approve")
+@click.argument("loan_id")
+@_approve_options
+@by_option
+@json_option
+@click.pass_obj
+def loan_approve(app: AppContext, loan_id: str, second_approver: str, by: str, as_json: bool) -> None:
+    """Approve loan request LOAN_ID."""
+    entries = loans_mod.approve(app.archive, loan_id, by=_who(by), second=second_approver)
+    state = loans_mod.state_of(loans_mod.cases(app.archive)[loan_id])
+    _echo_step(as_json, entries, f"{loan_id} approved by {', '.join(e['by'] for e in entries)}: {state}.")
+
+
+@loan.command("refuse")
+@click.argument("loan_id")
+@click.option("--reason", required=True, help="Why it is refused.")
+@by_option
+@json_option
+@click.pass_obj
+def loan_refuse(app: AppContext, loan_id: str, reason: str, by: str, as_json: bool) -> None:
+    """Refuse loan request LOAN_ID."""
+    e = loans_mod.refuse(app.archive, loan_id, by=_who(by), reason=reason)
+    _echo_step(as_json, e, f"{loan_id} refused by {e['by']}: {reason}")
+
+
+@loan.command("lend")
+@click.argument("loan_id")
+@click.option("--borrower", required=True, help="The person taking the items, who signs the loan record.")
+@by_option
+@json_option
+@click.pass_obj
+def loan_lend(app: AppContext, loan_id: str, borrower: str, by: str, as_json: bool) -> None:
+    """Hand out the items of approved loan LOAN_ID; the borrower signs for them."""
+    e = loans_mod.lend(app.archive, loan_id, by=_who(by), borrower=borrower)
+    _echo_step(as_json, e, f"{loan_id} lent to {e['borrower']}, due back {e['due']}.")
+
+
+@loan.command("return")
+@click.argument("loan_id")
+@by_option
+@json_option
+@click.pass_obj
+def loan_return(app: AppContext, loan_id: str, by: str, as_json: bool) -> None:
+    """Record the return of LOAN_ID; the loan is cancelled (注销)."""
+    e = loans_mod.return_loan(app.archive, loan_id, by=_who(by))
+    late = f" ({e['days_late']} days late)" if e["days_late"] else ""
+    _echo_step(as_json, e, f"{loan_id} returned by {e['borrower']}{late}; the loan is cancelled.")
+
+
+@loan.command("list")
+@click.option("--open", "only_open", is_flag=True, help="Only loans out now.")
+@click.option("--overdue", is_flag=True, help="Only loans out past their due date.")
+@json_option
+@click.pass_obj
+def loan_list(app: AppContext, only_open: bool, overdue: bool, as_json: bool) -> None:
+    """List loans (all, --open or --overdue)."""
+    day = today()
+    rows = [loans_mod.summary(c, day) for c in loans_mod.cases(app.archive).values()]
+    if only_open:
+        rows = [r for r in rows if r["state"] == "lent"]
+    if overdue:
+        rows = [r for r in rows if r["overdue"]]
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        items = ", ".join(i["ref"] for i in r["items"])
+        flag = "  OVERDUE" if r["overdue"] else ""
+        click.echo(f"{r['id']}  {r['state']:<9} due {r['due']}  {r['requester']} ({r['department']})  "
+                   f"borrower {r['borrower'] or '—'}  {items}{flag}")
+    if not rows:
+        click.echo("No loans.")
+
+
+# Disposal -----------------------------------------------------------------------------------
+@main.group(short_help="Disposal of expired volumes: lists, hold, destruction (Art. 29).")
+def disposal() -> None:
+    """Disposal (Art. 29): due → propose → appraise ×2 → approve → hold → destroy (or cancel)."""
+
+
+@disposal.command("due")
+@json_option
+@click.pass_obj
+def disposal_due(app: AppContext, as_json: bool) -> None:
+    """List volumes whose retention has expired and that are on no destruction list."""
+    archive = app.archive
+    rows = [d.as_dict(archive.root) for d in disposal_mod.due_volumes(archive)]
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['reference']}  {r['retention']:<10} expired after {r['expired_after']}  {r['title']}")
+    click.echo(f"{len(rows)} volume(s) due for appraisal." if rows else "No volume has expired.")
+
+
+@disposal.command("propose")
+@click.argument("volumes", nargs=-1, required=True)
+@by_option
+@json_option
+@click.pass_obj
+def disposal_propose(app: AppContext, volumes: tuple[str, ...], by: str, as_json: bool) -> None:
+    """Make a numbered destruction list of the expired VOLUMES (reference codes)."""
+    e = disposal_mod.propose(app.archive, list(volumes), by=_who(by))
+    _echo_step(as_json, e, f"Destruction list {e['id']}: {len(e['volumes'])} volume(s). Next: "
+               f"`archiver disposal appraise {e['id']} --role cs-manager` and `--role originating-dept`.")
+
+
+@disposal.command("appraise")
+@click.argument("list_id")
+@click.option("--role", required=True, type=click.Choice(list(disposal_mod.ROLES)),
+              help="cs-manager (客户服务部经理) or originating-dept (档案形成部门领导).")
+@click.option("--opinion", default="", help="The appraisal's opinion (default: 同意销毁).")
+@by_option
+@json_option
+@click.pass_obj
+def disposal_appraise(app: AppContext, list_id: str, role: str, opinion: str, by: str, as_json: bool) -> None:
+    """Record one of the two appraisals of LIST_ID."""
+    e = disposal_mod.appraise(app.archive, list_id, role=role, by=_who(by), opinion=opinion)
+    _echo_step(as_json, e, f"{list_id}: {role} appraisal by {e['by']} recorded.")
+
+
+@disposal.command("approve")
+@click.argument("list_id")
+@by_option
+@json_option
+@click.pass_obj
+def disposal_approve(app: AppContext, list_id: str, by: str, as_json: bool) -> None:
+    """Approve LIST_ID (the customer director); its files move into the hold.
+
+    Run it again after an interruption to complete the move.
+    """
+    e = disposal_mod.approve(app.archive, list_id, by=_who(by))
+    _echo_step(as_json, e, f"{list_id} approved: {e['files']} file(s) held apart in hold/{list_id}/ until "
+               f"{e['hold_until']}.")
+
+
+@disposal.command("cancel")
+@click.argument("list_id")
+@click.option("--reason", default="", help="Why the list is withdrawn.")
+@by_option
+@json_option
+@click.pass_obj
+def disposal_cancel(app: AppContext, list_id: str, reason: str, by: str, as_json: bool) -> None:
+    """Withdraw LIST_ID; during the hold every file goes back exactly where it was."""
+    e = disposal_mod.cancel(app.archive, list_id, by=_who(by), reason=reason)
+    _echo_step(as_json, e, f"{list_id} cancelled; {e['restored']} file(s) restored.")
+
+
+@disposal.command("destroy")
+@click.argument("list_id")
+@click.option("--supervisor", required=True, help="The destruction supervisor (监销人), who signs the register.")
+@click.option("--place", required=True, help="Where the destruction takes place.")
+@by_option
+@json_option
+@click.pass_obj
+def disposal_destroy(app: AppContext, list_id: str, supervisor: str, place: str, by: str, as_json: bool) -> None:
+    """Destroy the held files of LIST_ID after the hold; record it in the destruction register."""
+    e = disposal_mod.destroy(app.archive, list_id, by=_who(by), supervisor=supervisor, place=place)
+    _echo_step(as_json, e, f"{list_id} destroyed ({e['files']} files) at {e['place']} under {e['supervisor']}; "
+               "recorded in registers/destruction.jsonl.")
+
+
+@disposal.command("list")
+@json_option
+@click.pass_obj
+def disposal_list(app: AppContext, as_json: bool) -> None:
+    """List destruction lists and their state."""
+    rows = list(disposal_mod.summaries(app.archive))
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        hold = f" hold until {r['hold_until']}" if r["hold_until"] else ""
+        click.echo(f"{r['id']}  {r['state']:<10} {len(r['volumes'])} volume(s), {r['records']} record(s){hold}")
+    if not rows:
+        click.echo("No destruction lists.")
+
+
+@disposal.command("show")
+@click.argument("list_id")
+@json_option
+@click.pass_obj
+def disposal_show(app: AppContext, list_id: str, as_json: bool) -> None:
+    """Show LIST_ID: its volumes, appraisals, approval and hold."""
+    case = disposal_mod.get_list(app.archive, list_id)
+    if as_json:
+        echo_json({"state": disposal_mod.state_of(case), "entries": case.entries})
+        return
+    click.echo(f"{list_id}: {disposal_mod.state_of(case)}")
+    for e in case.entries:
+        extra = e.get("role") or e.get("hold_until") or e.get("supervisor") or ""
+        click.echo(f"  {str(e['at'])[:19]}  {e['event']:<10} {e['by']}  {extra}")
+    for v in case.opened.get("volumes", []):
+        click.echo(f"  volume {v['reference']}  {v['title']}  ({len(v.get('documents', []))} records)")
+
+
+# Customer history -----------------------------------------------------------------------------
+customer.short_help = "Customer profiles (Art. 8) and their dated history (Art. 30)."
+@customer.command("update")
+@click.argument("code")
+@click.option("--set", "pairs", multiple=True, required=True, metavar="FIELD=VALUE",
+              help=f"A profile field to change (repeatable): {', '.join(PROFILE_FIELDS)}.")
+@click.option("--reason", required=True, help="Why it changed (recorded with the change, Art. 30).")
+@by_option
+@json_option
+@click.pass_obj
+def customer_update(app: AppContext, code: str, pairs: tuple[str, ...], reason: str, by: str, as_json: bool) -> None:
+    """Change the profile of customer CODE and record each change, dated (Art. 26, 30)."""
+    try:
+        values = history_mod.parse_assignments(list(pairs))
+        if not reason.strip():
+            raise ArchiverError("A reason is required for a change of a customer profile (Art. 30).",
+                                hint="Give --reason, e.g. --reason '工商变更登记'.")
+    except ArchiverError as exc:
+        raise click.UsageError(str(exc)) from None
+    entries = history_mod.update(app.archive, code, values, reason=reason, by=by)
+    if as_json:
+        echo_json(entries)
+        return
+    if not entries:
+        click.echo(f"{code}: nothing changed (the profile already has these values).")
+    for e in entries:
+        click.echo(f"{code}: {PROFILE_LABELS.get(e['field'], e['field'])} {e['old']!r} → {e['new']!r}")
+
+
+@customer.command("history")
+@click.argument("code")
+@json_option
+@click.pass_obj
+def customer_history(app: AppContext, code: str, as_json: bool) -> None:
+    """Show the recorded changes of customer CODE's profile."""
+    entries = history_mod.history(app.archive, code)
+    if as_json:
+        echo_json(entries)
+        return
+    for e in entries:
+        label = PROFILE_LABELS.get(e.get("field", ""), e.get("field", ""))
+        click.echo(f"{str(e.get('at'))[:19]}  {e.get('by')}  {label}: {e.get('old')!r} → {e.get('new')!r}  "
+                   f"({e.get('reason', '')})")
+    if not entries:
+        click.echo(f"{code}: no recorded changes.")

@@ -1,0 +1,91 @@
+"""Consultation register (查阅, Art. 27): a written request — purpose, object, reason,
+requester, stamped and signed by the requesting department's responsible person — that the
+archive approves or refuses. Register ``registers/consultations.jsonl``; the state of a
+request is derived from its entries (:func:`~archiver.custody.workflow.approval_state`).
+
+The object is a customer (code), a volume (reference code) or a record (id) and must
+exist; material held apart for destruction cannot be consulted (Art. 29). Material
+classified at ``custody.second_approver_from`` or above needs a second, different approver.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import WorkflowError
+from ..register import today
+from ..store import Archive
+from .disposal import held_names
+from .material import Holdings
+from .workflow import (
+    Case,
+    approval_state,
+    approvals_to_record,
+    custody_lock,
+    get_case,
+    group_cases,
+    need_text,
+    next_id,
+    record_approvals,
+    request_form,
+    required_approvals,
+)
+
+REGISTER = "consultations"
+LIST_CMD = "archiver consult list"
+
+
+def cases(archive: Archive) -> dict[str, Case]:
+    return group_cases(archive.register(REGISTER))
+
+
+def request(archive: Archive, *, by: str, requester: str, department: str, purpose: str, obj: str,
+            reason: str, signer: str = "") -> dict[str, Any]:
+    form = request_form(requester=requester, department=department, purpose=purpose, reason=reason, signer=signer)
+    material = Holdings.read(archive).resolve(need_text(obj, "object"), held_names(archive))
+    with custody_lock(archive, "archiver consult request"):
+        case_id = next_id(cases(archive), "CQ", today().year)
+        return archive.register(REGISTER).append(
+            "requested", by=by, id=case_id, **form, object=material.as_dict(),
+            approvals_needed=required_approvals(archive.config, material.classification),
+        )
+
+
+def approve(archive: Archive, case_id: str, *, by: str, second: str = "") -> list[dict[str, Any]]:
+    with custody_lock(archive, "archiver consult approve"):
+        case = get_case(cases(archive), case_id, "consultation request", LIST_CMD)
+        state = approval_state(case)
+        if state not in ("requested", "approving"):
+            raise WorkflowError(f"Consultation request {case_id} is {state} already.", hint="Nothing was recorded.")
+        ref = case.opened["object"]["ref"]
+        held = held_names(archive)
+        if ref in held:
+            raise WorkflowError(f"{ref} is held apart for destruction (list {held[ref]}): it cannot be consulted.",
+                                hint=f"Refuse the request, or cancel the list ({held[ref]}). Nothing was recorded.")
+        people = approvals_to_record(archive.config, case, by=by, second=second)
+        return record_approvals(archive.register(REGISTER), case_id, people, recorded_by=by)
+
+
+def refuse(archive: Archive, case_id: str, *, by: str, reason: str) -> dict[str, Any]:
+    reason = need_text(reason, "reason for the refusal")
+    with custody_lock(archive, "archiver consult refuse"):
+        case = get_case(cases(archive), case_id, "consultation request", LIST_CMD)
+        state = approval_state(case)
+        if state not in ("requested", "approving"):
+            raise WorkflowError(f"Consultation request {case_id} is {state} already: it cannot be refused.",
+                                hint="Nothing was recorded.")
+        return archive.register(REGISTER).append("refused", by=by, id=case_id, reason=reason)
+
+
+def summary(case: Case) -> dict[str, Any]:
+    o = case.opened
+    refused = case.last("refused")
+    return {
+        "id": case.id, "state": approval_state(case), "at": o.get("at"), "by": o.get("by"),
+        "requester": o.get("requester"), "department": o.get("department"), "purpose": o.get("purpose"),
+        "reason": o.get("reason"), "signer": o.get("signer"), "object": o.get("object"),
+        "approvals_needed": o.get("approvals_needed", 1),
+        "approved_by": [e.get("by") for e in case.events("approved")],
+        "refused_by": refused.get("by") if refused else None,
+        "refusal": refused.get("reason") if refused else None,
+    }  # fmt: skip

@@ -1,0 +1,146 @@
+"""Completeness and due dates (Art. 5, 10–11).
+
+Art. 5: each month's documents are supplied by their department by a day of the next
+month (the policy leaves the day blank: ``[departments.X] due_day``). For one month, each
+active customer and each monthly document type (``monthly = true``), the month's document:
+
+* ``arrived`` — a record of that type dated in the month, filed by the due day;
+* ``late`` — filed, but after the due day (the record's ``filing.filed_at``);
+* ``missing`` — none filed and the due day has passed;
+* ``not-yet-due`` — none filed yet, and the due day has not passed.
+
+Art. 11 (pages complete): a document may declare its pages with writing (``pages``).
+Where the document is bound, its numbered pages in the volume manifest are exactly its
+pages with writing (Art. 16), so any difference is reported. Where it is not bound yet, only
+its PDF page count is known, which also counts blank backs of a duplex scan: a PDF with
+*fewer* pages than declared is reported; one with more cannot be judged until the
+document is bound (the filing already refuses a scan with fewer pages than declared).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from ..config import Config
+from ..customers import Customer
+from ..errors import ArchiverError
+from ..model import Record
+from ..volumes.manifest import VolumeManifest
+
+STATUSES = ("arrived", "late", "missing", "not-yet-due")
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ArchiverError(f"{text!r} is not a month.", hint="Write the month as YYYY-MM, e.g. 2026-10.")
+    return int(m.group(1)), int(m.group(2))
+
+
+def previous_month(day: dt.date) -> tuple[int, int]:
+    return (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
+
+
+def deadline(year: int, month: int, due_day: int) -> dt.date:
+    """Art. 5: the due day of the month after (year, month)."""
+    y, m = (year + 1, 1) if month == 12 else (year, month + 1)
+    return dt.date(y, m, due_day)
+
+
+def status(filed: Iterable[dt.date], due: dt.date, day: dt.date) -> str:
+    """One expected document's status from the days its records were filed."""
+    first = min(filed, default=None)
+    if first is not None:
+        return "arrived" if first <= due else "late"
+    return "missing" if day > due else "not-yet-due"
+
+
+@dataclass(frozen=True)
+class Expectation:
+    customer: str
+    customer_name: str
+    type: str
+    type_name: str
+    department: str
+    due: dt.date
+    status: str
+    records: tuple[str, ...]
+    filed: dt.date | None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _filed_day(record: Record) -> dt.date:
+    at = record.filing.filed_at
+    return at.date() if isinstance(at, dt.datetime) else at
+
+
+def completeness(year: int, month: int, customers: Iterable[Customer], records: Iterable[Record],
+                 config: Config, day: dt.date) -> list[Expectation]:
+    """Every expected monthly document of (year, month), with its status (Art. 5)."""
+    arrived: dict[tuple[str, str], list[Record]] = {}
+    for r in records:
+        if r.meta.date.year == year and r.meta.date.month == month:
+            arrived.setdefault((r.customer, r.meta.type), []).append(r)
+    out = []
+    for c in customers:
+        if not c.active:
+            continue
+        for t in config.document_types.values():
+            if not t.monthly:
+                continue
+            due = deadline(year, month, config.departments[t.department].due_day)
+            found = sorted(arrived.get((c.code, t.code), []), key=_filed_day)
+            days = [_filed_day(r) for r in found]
+            out.append(Expectation(c.code, c.name, t.code, t.name, t.department, due, status(days, due, day),
+                                   tuple(r.id for r in found), days[0] if days else None))
+    return out
+
+
+def by_department(expectations: Iterable[Expectation]) -> dict[str, list[Expectation]]:
+    out: dict[str, list[Expectation]] = {}
+    for e in expectations:
+        out.setdefault(e.department, []).append(e)
+    return out
+
+
+@dataclass(frozen=True)
+class PageMismatch:
+    record: str
+    customer: str
+    type: str
+    title: str
+    declared: int
+    counted: int
+    counted_in: str  # "volume REF" (numbered pages) or "pdf" (PDF pages, not yet bound)
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def page_mismatches(records: Iterable[Record], manifests: Iterable[VolumeManifest]) -> list[PageMismatch]:
+    """Documents whose pages differ from the declared ``pages`` (Art. 11)."""
+    numbered: dict[str, tuple[int, str]] = {}
+    for m in manifests:
+        for d in m.documents:
+            n = (d.last_page - d.first_page + 1) if d.first_page is not None and d.last_page is not None else 0
+            numbered[d.record] = (n, f"volume {m.reference}")
+    out = []
+    for r in records:
+        declared = r.meta.pages
+        if declared is None:
+            continue
+        if r.id in numbered:
+            counted, where = numbered[r.id]
+            if counted == declared:
+                continue
+        else:
+            counted, where = r.file.page_count, "pdf"
+            if counted >= declared:
+                continue
+        out.append(PageMismatch(r.id, r.customer, r.meta.type, r.meta.title, declared, counted, where))
+    return out

@@ -1,0 +1,240 @@
+"""The audit (Art. 21–23): complete vs valid, every kind of finding, --fast, the register."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from custody_helpers import bind, doc, file_docs, flip_byte
+
+from archiver.custody.audit import Finding, binding_findings, last_audit
+from archiver.errors import EXIT_INTEGRITY
+from archiver.store import Archive
+
+
+@pytest.fixture
+def filed(archive_root: Path, drop):  # type: ignore[no-untyped-def]
+    """Three records of C0001 2026 (two bound into one volume, one not) and one of C0002."""
+    records = file_docs(archive_root, drop, [
+        doc("C0001", "credit-report", "2026-03-05", title="信用评估"),
+        doc("C0001", "contract", "2026-03-09", title="销售合同"),
+        doc("C0001", "sales-statistics", "2026-04-01", title="销售统计"),
+        doc("C0002", "basic-data", "2026-02-01", title="基本资料"),
+    ])  # fmt: skip
+    archive = Archive.open(archive_root)
+    volume = bind(archive, records[:2])
+    return archive, records, volume
+
+
+def audit(root: Path, *args: str) -> tuple[int, dict]:
+    result = run_cli(root, "audit", "--json", *args)
+    return result.exit_code, json.loads(result.output)
+
+
+def kinds(report: dict) -> set[tuple[str, str]]:
+    return {(f["kind"], f["path"]) for f in report["finding_list"] if f["severity"] == "error"}
+
+
+def rel(archive: Archive, path: Path) -> str:
+    return path.relative_to(archive.root).as_posix()
+
+
+def test_clean_archive_is_complete_and_valid(filed) -> None:  # type: ignore[no-untyped-def]
+    archive, records, volume = filed
+    code, report = audit(archive.root)
+    assert code == 0
+    assert report["result"] == "ok" and report["complete"] and report["valid"]
+    assert report["files"] == 5  # four record PDFs and one volume PDF
+    assert report["bytes"] == sum(r.file.size for r in records) + volume.file_size  # each file read once
+    warned = {f["path"] for f in report["finding_list"] if f["kind"] == "not-bound"}
+    assert warned == {rel(archive, records[2].path), rel(archive, records[3].path)}
+    entry = last_audit(archive)
+    assert entry is not None and entry["event"] == "audit" and entry["result"] == "ok"
+    assert entry["scope"] == "full" and entry["findings"] == 0 and entry["by"]
+
+
+@pytest.mark.parametrize("target", ["record", "volume"])
+def test_full_audit_finds_one_flipped_byte_fast_does_not(filed, target: str) -> None:  # type: ignore[no-untyped-def]
+    archive, records, volume = filed
+    path = records[0].path if target == "record" else volume.pdf_path
+    flip_byte(path)
+    code, report = audit(archive.root, "--fast")
+    assert code == 0 and report["result"] == "ok"  # same size: fast cannot see it
+    code, report = audit(archive.root)
+    assert code == EXIT_INTEGRITY
+    assert ("altered", rel(archive, path)) in kinds(report)
+    assert report["complete"] and not report["valid"]
+    assert last_audit(archive)["result"] == "problems"
+
+
+def test_fast_audit_finds_a_size_change(filed) -> None:  # type: ignore[no-untyped-def]
+    archive, records, _ = filed
+    with records[1].path.open("ab") as fh:
+        fh.write(b"%appended\n")
+    code, report = audit(archive.root, "--fast")
+    assert code == EXIT_INTEGRITY
+    found = [f for f in report["finding_list"] if f["kind"] == "size-changed"]
+    assert found[0]["path"] == rel(archive, records[1].path)
+    assert found[0]["expected"] == str(records[1].file.size)
+    assert found[0]["actual"] == str(records[1].file.size + 10)
+
+
+def test_missing_extra_and_orphan_files(filed) -> None:  # type: ignore[no-untyped-def]
+    archive, records, volume = filed
+    records[2].path.unlink()  # a sidecar without its PDF
+    records[3].sidecar_path.unlink()  # a PDF without its sidecar
+    stray = archive.records / "C0001" / "2026" / "notes.txt"
+    stray.write_text("left here by hand")
+    stray_volume = archive.volumes / "C0001" / "2026" / "copy of volume.pdf"
+    stray_volume.write_bytes(volume.pdf_path.read_bytes())
+    (archive.records / "C0001" / "2026" / ".tmp-archiver-abc123-x.pdf").write_bytes(b"half")  # a writer's temp
+    code, report = audit(archive.root, "--fast")
+    assert code == EXIT_INTEGRITY
+    assert kinds(report) == {
+        ("missing", rel(archive, records[2].path)),
+        ("no-sidecar", rel(archive, records[3].path)),
+        ("unregistered", rel(archive, stray)),
+        ("no-manifest", rel(archive, stray_volume)),
+    }
+    assert not report["complete"]
+
+
+def test_unreadable_pdf_with_a_matching_checksum(filed, archive_root: Path) -> None:  # type: ignore[no-untyped-def]
+    """A PDF recorded as garbage: checksum and size agree, but it does not open."""
+    import hashlib
+
+    archive, records, _ = filed
+    r = records[2]
+    garbage = b"%PDF-1.7\nthis is not a PDF body at all\n"
+    r.path.write_bytes(garbage)
+    text = r.sidecar_path.read_text("utf-8")
+    text = text.replace(r.file.sha256, hashlib.sha256(garbage).hexdigest()).replace(
+        f"size = {r.file.size}", f"size = {len(garbage)}")
+    r.sidecar_path.write_text(text, "utf-8")
+    code, report = audit(archive.root)
+    assert code == EXIT_INTEGRITY
+    assert kinds(report) == {("unreadable", rel(archive, r.path))}
+    code, report = audit(archive.root, "--fast")
+    assert code == 0  # fast does not open PDFs
+
+
+def test_damaged_pdf_that_opens_only_after_repair(filed) -> None:  # type: ignore[no-untyped-def]
+    archive, records, _ = filed
+    r = records[0]
+    data = r.path.read_bytes()
+    r.path.write_bytes(data[:-200] + b" " * 200)  # the cross-reference table is gone, size kept
+    code, report = audit(archive.root)
+    assert code == EXIT_INTEGRITY
+    found = kinds(report)
+    assert ("damaged", rel(archive, r.path)) in found
+    assert ("altered", rel(archive, r.path)) in found
+
+
+def test_volume_lists_a_changed_or_missing_record(filed) -> None:  # type: ignore[no-untyped-def]
+    archive, records, volume = filed
+    text = volume.path.read_text("utf-8").replace(records[0].file.sha256, "0" * 64)
+    volume.path.write_text(text, "utf-8")
+    # The manifest itself is not checksummed; its volume PDF still is, and unchanged.
+    records[1].sidecar_path.unlink()
+    records[1].path.unlink()
+    code, report = audit(archive.root, "--fast")
+    assert code == EXIT_INTEGRITY
+    found = {f["kind"]: f for f in report["finding_list"]}
+    assert found["volume-record-changed"]["expected"] == "0" * 64
+    assert found["volume-record-changed"]["actual"] == records[0].file.sha256
+    assert found["volume-record-missing"]["expected"] == records[1].id
+
+
+def test_unreadable_sidecar_is_reported_not_fatal(filed) -> None:  # type: ignore[no-untyped-def]
+    archive, records, _ = filed
+    records[3].sidecar_path.write_text("id = [broken", "utf-8")
+    code, report = audit(archive.root)
+    assert code == EXIT_INTEGRITY
+    assert kinds(report) == {("unreadable-sidecar", rel(archive, records[3].sidecar_path))}
+
+
+def test_text_report_names_the_problem(filed) -> None:  # type: ignore[no-untyped-def]
+    archive, records, _ = filed
+    flip_byte(records[1].path)
+    result = run_cli(archive.root, "audit")
+    assert result.exit_code == EXIT_INTEGRITY
+    assert "altered" in result.output and records[1].path.name in result.output
+    assert "valid: NO" in result.output
+
+
+def test_not_bound_says_when_a_later_build_left_it_out() -> None:
+    """Pure rule: a record filed before its customer/year's last build is pointed out."""
+    import datetime as dt
+
+    from archiver.model import FileInfo, FilingInfo, Metadata, Record
+    from archiver.volumes.manifest import VolumeManifest
+
+    tz = dt.timezone(dt.timedelta(hours=8))
+
+    def rec(rid: str, filed: dt.datetime) -> Record:
+        return Record(rid, Metadata("C0001", "contract", dt.date(2026, 1, 5), "t"),
+                      FileInfo(f"{rid}.pdf", "a" * 64, 1, 1),
+                      FilingInfo("s", 1, 1, "sidecar", filed, "x"), "long-term", Path(f"/a/records/{rid}.pdf"))
+
+    early = rec("r1", dt.datetime(2026, 1, 6, tzinfo=tz))
+    late = rec("r2", dt.datetime(2026, 3, 1, tzinfo=tz))
+    m = VolumeManifest("V1", "C0001", 2026, "long-term", "ordinary", 1, "t", dt.date(2026, 1, 1),
+                       dt.date(2026, 1, 1), 0, 0, dt.datetime(2026, 2, 1, tzinfo=tz), "", "", "", "v.pdf", "", 0, 0,
+                       path=Path("/a/volumes/v.toml"))
+    found = {f.path: f for f in binding_findings([early, late], [m], Path("/a"))}
+    assert "run `archiver build`" in found["records/r1.pdf"].detail
+    assert "run `archiver build`" not in found["records/r2.pdf"].detail
+    assert all(f.severity == "warning" for f in found.values())
+    assert Finding("altered", "x").severity == "error"
+
+
+def test_a_torn_register_line_is_a_warning(filed) -> None:  # type: ignore[no-untyped-def]
+    archive, _, _ = filed
+    with (archive.registers / "loans.jsonl").open("ab") as fh:
+        fh.write(b'{"at": "2026-11-20", "event": "req')  # a write cut off by a crash
+    code, report = audit(archive.root)
+    assert code == 0  # the register is still valid: nothing was half-recorded
+    torn = [f for f in report["finding_list"] if f["kind"] == "torn-line"]
+    assert torn == [{"kind": "torn-line", "path": "registers/loans.jsonl", "severity": "warning",
+                     "detail": "line 1 cannot be read; it was never recorded"}]
+
+
+def test_progress_reports_every_file_against_the_total(filed) -> None:  # type: ignore[no-untyped-def]
+    from archiver.custody.audit import run_audit
+
+    archive, records, volume = filed
+    calls: list[tuple[int, int]] = []
+    run_audit(archive, progress=lambda size, total: calls.append((size, total)))
+    expected_total = sum(r.file.size for r in records) + volume.file_size
+    assert len(calls) == 5 and sum(size for size, _ in calls) == expected_total
+    assert {total for _, total in calls} == {expected_total}
+
+
+def test_an_empty_archive_audits_ok(archive_root: Path) -> None:
+    code, report = audit(archive_root)
+    assert code == 0 and report["files"] == 0 and report["finding_list"] == []
+
+
+def test_volumes_build_kept_aside_are_checked_not_cross_checked(filed) -> None:  # type: ignore[no-untyped-def]
+    """`archiver build` moves a volume it no longer plans to volumes/.superseded/<customer>/
+    <year>/<ref>.<stamp>.pdf|.toml: the audit verifies that PDF against its manifest and does
+    not count it as binding any record."""
+    archive, records, volume = filed
+    aside = archive.volumes / ".superseded" / "C0001" / "2026"
+    aside.mkdir(parents=True)
+    pdf = aside / f"{volume.reference}.20261120T100000.pdf"
+    pdf.write_bytes(volume.pdf_path.read_bytes())
+    (aside / f"{volume.reference}.20261120T100000.toml").write_bytes(volume.path.read_bytes())
+    volume.path.unlink()
+    volume.pdf_path.unlink()
+    code, report = audit(archive.root)
+    assert code == 0 and report["files"] == 5
+    unbound = {f["path"] for f in report["finding_list"] if f["kind"] == "not-bound"}
+    assert unbound == {rel(archive, r.path) for r in records}  # a superseded volume binds nothing
+    flip_byte(pdf)
+    (aside / "stray.pdf").write_bytes(b"%PDF-1.4")
+    code, report = audit(archive.root)
+    assert code == EXIT_INTEGRITY
+    assert kinds(report) == {("altered", rel(archive, pdf)), ("no-manifest", rel(archive, aside / "stray.pdf"))}
