@@ -84,8 +84,8 @@ def echo_json(data: Any) -> None:
 
 
 # Each stage's commands register themselves on import.
-from . import filing as _filing  # noqa: E402
 from . import batch as _batch  # noqa: E402
 from . import custody as _custody  # noqa: E402
+from . import filing as _filing  # noqa: E402
 
 __all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "_filing", "_batch", "_custody"]
