@@ -1,0 +1,175 @@
+"""Stamping page numbers (页号, Art. 16) onto pages, without touching their images.
+
+Each numbered page gets one small content stream: the page's own content is wrapped in
+``q … Q`` (so whatever it leaves in the graphics state cannot move the number), then the
+number is drawn as text. The scan's image streams are never decoded or re-encoded.
+
+Where the number goes — in the corner the *reader* sees, whatever the page's /Rotate
+and CropBox:
+
+* fronts: top right; backs: top left (Art. 16);
+* ``stamp_offset_mm`` from the top edge and from the outer side edge;
+* never inside the binding margin (``binding_margin_mm`` from the left edge of a front,
+  from the right edge of a back), even on a narrow page.
+
+The font is the PDF standard font Helvetica (base-14: every viewer and printer has it,
+nothing is embedded); it is only ever used for digits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pikepdf
+from pikepdf import Dictionary, Name
+
+from ..config import VolumeOptions
+
+MM = 72 / 25.4
+FONT_KEY = Name("/ArchiverPageNo")
+DIGIT_WIDTH = 0.556  # Helvetica's digits are 556/1000 em wide
+CAP_HEIGHT = 0.718  # Helvetica's cap height (digits are as tall), 718/1000 em
+
+
+@dataclass(frozen=True)
+class StampStyle:
+    """Size and distances in PDF points."""
+
+    font_size: float = 12.0
+    offset: float = 10.0 * MM
+    binding_margin: float = 25.0 * MM
+
+    @classmethod
+    def from_config(cls, options: VolumeOptions) -> StampStyle:
+        return cls(font_size=options.stamp_font_size, offset=options.stamp_offset_mm * MM,
+                   binding_margin=options.binding_margin_mm * MM)
+
+
+def text_width(text: str, size: float) -> float:
+    return len(text) * DIGIT_WIDTH * size
+
+
+def visual_size(box: tuple[float, float, float, float], rotate: int) -> tuple[float, float]:
+    """Width and height of the page as the reader sees it."""
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    return (h, w) if rotate in (90, 270) else (w, h)
+
+
+def visual_to_user(box: tuple[float, float, float, float], rotate: int, u: float, v: float) -> tuple[float, float]:
+    """A point the reader sees at (u, v) — from the bottom-left of the visible page, u to
+    the right, v up — in the page's own (user-space) coordinates.
+
+    /Rotate turns the page clockwise for display; the visible area is the CropBox.
+    """
+    x0, y0, x1, y1 = box
+    if rotate == 90:
+        return (x1 - v, y0 + u)
+    if rotate == 180:
+        return (x1 - u, y1 - v)
+    if rotate == 270:
+        return (x0 + v, y1 - u)
+    return (x0 + u, y0 + v)
+
+
+# The text matrix's direction, so the digits read upright after the page's rotation.
+_DIRECTIONS = {0: (1, 0, 0, 1), 90: (0, 1, -1, 0), 180: (-1, 0, 0, -1), 270: (0, -1, 1, 0)}
+
+
+def place(box: tuple[float, float, float, float], rotate: int, side: str, text: str,
+          style: StampStyle) -> tuple[float, float, float, float, float, float]:
+    """The text matrix (Tm) that puts ``text`` in the reader's top-right corner of a
+    front, or top-left of a back, clear of the binding edge."""
+    width, height = visual_size(box, rotate)
+    tw = text_width(text, style.font_size)
+    if side == "front":  # binding edge on the left
+        u = max(width - style.offset - tw, style.binding_margin)
+    else:  # binding edge on the right
+        u = min(style.offset, width - style.binding_margin - tw)
+    u = min(max(u, 0.0), max(width - tw, 0.0))
+    v = height - style.offset - CAP_HEIGHT * style.font_size
+    x, y = visual_to_user(box, rotate, u, v)
+    a, b, c, d = _DIRECTIONS[rotate]
+    return (a, b, c, d, round(x, 3), round(y, 3))
+
+
+def page_rotation(page: pikepdf.Page) -> int:
+    """The page's /Rotate, normalised to 0, 90, 180 or 270 (a bad value counts as 0)."""
+    try:
+        value = int(page.obj.get("/Rotate", 0))
+    except (TypeError, ValueError):
+        return 0
+    value %= 360
+    return value if value in (0, 90, 180, 270) else 0
+
+
+def page_box(page: pikepdf.Page) -> tuple[float, float, float, float]:
+    """The visible area (CropBox, else MediaBox), normalised so x0 < x1 and y0 < y1."""
+    x0, y0, x1, y1 = (float(v) for v in page.cropbox)
+    return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def standard_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
+    """Helvetica as an indirect font object of ``pdf``, shared by every stamp."""
+    return pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica,
+                                        Encoding=Name.WinAnsiEncoding))
+
+
+class Stamper:
+    """Stamps numbers onto pages of one output PDF, sharing the font and the ``q`` stream."""
+
+    def __init__(self, pdf: pikepdf.Pdf, style: StampStyle) -> None:
+        self.pdf = pdf
+        self.style = style
+        self.font = standard_font(pdf)
+        self.save_state = pikepdf.Stream(pdf, b"q\n")
+
+    def stamp(self, page: pikepdf.Page, number: int, side: str) -> None:
+        text = str(number)
+        tm = place(page_box(page), page_rotation(page), side, text, self.style)
+        name = self._font_name(page)
+        unclosed = _unclosed_saves(page)
+        ops = (
+            b"Q\n" * (unclosed + 1)
+            + b"q 0 g BT %s %s Tf %s Tm (%s) Tj ET Q\n"
+            % (name.encode(), _num(self.style.font_size), " ".join(_num(v).decode() for v in tm).encode(),
+               text.encode("ascii"))
+        )
+        page.contents_add(self.save_state, prepend=True)
+        page.contents_add(pikepdf.Stream(self.pdf, ops))
+
+    def _font_name(self, page: pikepdf.Page) -> str:
+        if "/Resources" not in page.obj:
+            page.obj.Resources = Dictionary()
+        resources = page.obj.Resources
+        if "/Font" not in resources:
+            resources.Font = Dictionary()
+        fonts = resources.Font
+        key = FONT_KEY
+        n = 0
+        while key in fonts and fonts[key].objgen != self.font.objgen:
+            n += 1
+            key = Name(f"{FONT_KEY}{n}")
+        fonts[key] = self.font
+        return str(key)
+
+
+def _unclosed_saves(page: pikepdf.Page) -> int:
+    """How many ``q`` the page's content leaves open (a sloppy producer's): closed
+    before the number is drawn, so the number is always in the page's own coordinates."""
+    depth = 0
+    try:
+        for instruction in pikepdf.parse_content_stream(page, "q Q"):
+            op = str(instruction.operator)
+            if op == "q":
+                depth += 1
+            elif op == "Q" and depth:
+                depth -= 1
+    except pikepdf.PdfError:
+        return 0
+    return depth
+
+
+def _num(value: float) -> bytes:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return (text if text not in ("-0", "") else "0").encode()
