@@ -10,6 +10,15 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from volumes_helpers import (
+    FakeFormRenderer,
+    KnownBlanks,
+    RecordingRenderer,
+    ensure_forms_module,
+    ink,
+    make_record,
+    pages_specs,
+)
 
 from archiver.config import Config, parse_config, template_text
 from archiver.customers import Customer
@@ -17,8 +26,6 @@ from archiver.synth import scan
 from archiver.volumes.assemble import Context, assemble
 from archiver.volumes.manifest import read_manifest
 from archiver.volumes.plan import PlannedVolume, plan_volumes
-from volumes_helpers import FakeFormRenderer, KnownBlanks, RecordingRenderer, ensure_forms_module, ink, make_record, \
-    pages_specs
 
 D = dt.date
 BUILT = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))

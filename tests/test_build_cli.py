@@ -9,11 +9,11 @@ from typing import Any
 
 import pikepdf
 import pytest
+from conftest import run_cli, set_config
+from volumes_helpers import KnownBlanks, RecordingRenderer, ensure_forms_module, pages_specs
 
 from archiver.volumes import build as build_module
 from archiver.volumes.manifest import read_manifest
-from conftest import run_cli, set_config
-from volumes_helpers import KnownBlanks, RecordingRenderer, ensure_forms_module, pages_specs
 
 NOW = "2026-11-20T10:00:00+08:00"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from volumes_helpers import ink
 
 from archiver.volumes.stamp import MM, Stamper, StampStyle, place, visual_size, visual_to_user
-from volumes_helpers import ink
 
 STYLE = StampStyle(font_size=12, offset=10 * MM, binding_margin=25 * MM)
 A4 = (595.0, 842.0)
