@@ -28,6 +28,7 @@ range.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import os
 from collections.abc import Callable, Sequence
@@ -166,6 +167,7 @@ def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Vo
         set_page_labels(out, page_labels(parts, slots))
         set_outline(out, plan, where)
         set_info(out, plan, ctx)
+        set_id(out, inputs, plan.reference)
         save_atomic(out, target)
 
     m = VolumeManifest(
@@ -203,21 +205,32 @@ def _document(r: Record, p: pg.PartPages) -> VolumeDocument:
 
 # PDF work -----------------------------------------------------------------------------------
 def write_pages(out: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf], slots: Sequence[pg.Slot],
-                style: StampStyle, progress: Callable[[int], None] | None = None) -> None:
+                style: StampStyle) -> None:
     """Copy every slot's page into ``out`` (blank ones made to the size of the page they
-    back) and stamp the numbered ones."""
-    stamper = Stamper(out, style)
-    for slot in slots:
+    back) and stamp the numbered ones.
+
+    Runs of consecutive pages of one source are copied with one ``extend`` (qpdf copies
+    them in one go); the scans' streams are copied as they are.
+    """
+    i = 0
+    while i < len(slots):
+        slot = slots[i]
         if slot.source is None:
             prev = out.pages[-1]
             w, h = visual_size(page_box(prev), page_rotation(prev))
             out.add_blank_page(page_size=(w, h))
-        else:
-            out.pages.append(sources[slot.part].pages[slot.source])
-            if slot.number is not None:
-                stamper.stamp(out.pages[-1], slot.number, slot.side)
-        if progress is not None:
-            progress(1)
+            i += 1
+            continue
+        j = i + 1
+        while (j < len(slots) and slots[j].part == slot.part and slots[j].source is not None
+               and slots[j].source == slots[j - 1].source + 1):  # type: ignore[operator]
+            j += 1
+        out.pages.extend(sources[slot.part].pages[slot.source:slot.source + (j - i)])
+        i = j
+    stamper = Stamper(out, style)
+    for index, slot in enumerate(slots):
+        if slot.number is not None:
+            stamper.stamp(out.pages[index], slot.number, slot.side)
 
 
 def page_labels(parts: Sequence[pg.Part], slots: Sequence[pg.Slot]) -> list[tuple[str, int]]:
@@ -279,19 +292,29 @@ def _pdf_date(when: dt.datetime) -> str:
     return f"D:{when:%Y%m%d%H%M%S}{sign}{minutes // 60:02d}'{minutes % 60:02d}'"
 
 
+def set_id(pdf: pikepdf.Pdf, inputs: str, reference: str) -> None:
+    """The file identifier /ID from what the volume is made of: the same inputs give the
+    same identifier, another volume or other inputs another one."""
+    first = hashlib.sha256(f"{reference}\n{inputs}".encode()).digest()[:16]
+    pdf.trailer.ID = Array([pikepdf.String(first), pikepdf.String(first)])
+
+
 def save_atomic(pdf: pikepdf.Pdf, target: Path) -> None:
     """Save ``pdf`` to ``target`` the way :mod:`archiver.atomic` writes files (temporary
     file in the same folder, fsync, rename, fsync the folder), streaming — a volume may
     be too big to hold in memory twice.
 
-    Saved with no stream decoded (the scans' images are copied byte for byte), object
-    streams generated, and a deterministic /ID: the same inputs give the same file.
+    Saved with no stream decoded (the scans' images are copied byte for byte) and object
+    streams generated. The /ID's first word is the one :func:`set_id` put there; qpdf's
+    ``static_id`` keeps it and makes the second word fixed (qpdf's other choices are a
+    time-based word, or hashing the whole file a second time), so the same inputs give
+    the same file.
     """
     ensure_dir(target.parent)
     tmp = target.with_name(f"{TEMP_PREFIX}{os.getpid()}-{target.name}")
     try:
         with open(tmp, "wb") as fh:
-            pdf.save(fh, deterministic_id=True, stream_decode_level=pikepdf.StreamDecodeLevel.none,
+            pdf.save(fh, static_id=True, stream_decode_level=pikepdf.StreamDecodeLevel.none,
                      object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
             fh.flush()
             os.fsync(fh.fileno())

@@ -93,19 +93,30 @@ def place(box: tuple[float, float, float, float], rotate: int, side: str, text: 
     return (a, b, c, d, round(x, 3), round(y, 3))
 
 
-def page_rotation(page: pikepdf.Page) -> int:
+def page_rotation(page: pikepdf.Page | pikepdf.Object) -> int:
     """The page's /Rotate, normalised to 0, 90, 180 or 270 (a bad value counts as 0)."""
+    obj = page.obj if isinstance(page, pikepdf.Page) else page
     try:
-        value = int(page.obj.get("/Rotate", 0))
+        value = int(obj.get("/Rotate", 0))
     except (TypeError, ValueError):
         return 0
     value %= 360
     return value if value in (0, 90, 180, 270) else 0
 
 
-def page_box(page: pikepdf.Page) -> tuple[float, float, float, float]:
-    """The visible area (CropBox, else MediaBox), normalised so x0 < x1 and y0 < y1."""
-    x0, y0, x1, y1 = (float(v) for v in page.cropbox)
+def page_box(page: pikepdf.Page | pikepdf.Object) -> tuple[float, float, float, float]:
+    """The visible area (CropBox, else MediaBox), normalised so x0 < x1 and y0 < y1.
+
+    Pages copied into a new PDF carry their inherited attributes themselves (qpdf pushes
+    them down when copying), so the page dictionary is enough.
+    """
+    obj = page.obj if isinstance(page, pikepdf.Page) else page
+    box = obj.get("/CropBox")
+    if box is None:
+        box = obj.get("/MediaBox")
+    if box is None and isinstance(page, pikepdf.Page):
+        box = page.mediabox  # inherited from the page tree
+    x0, y0, x1, y1 = (float(v) for v in box)
     return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
@@ -122,29 +133,28 @@ class Stamper:
         self.pdf = pdf
         self.style = style
         self.font = standard_font(pdf)
-        self.save_state = pikepdf.Stream(pdf, b"q\n")
+        self.save_state = pdf.make_indirect(pikepdf.Stream(pdf, b"q\n"))
 
     def stamp(self, page: pikepdf.Page, number: int, side: str) -> None:
+        obj = page.obj
         text = str(number)
-        tm = place(page_box(page), page_rotation(page), side, text, self.style)
-        name = self._font_name(page)
+        a, b, c, d, e, f = place(page_box(obj), page_rotation(obj), side, text, self.style)
+        name = self._font_name(obj)
         unclosed = _unclosed_saves(page)
-        ops = (
-            b"Q\n" * (unclosed + 1)
-            + b"q 0 g BT %s %s Tf %s Tm (%s) Tj ET Q\n"
-            % (name.encode(), _num(self.style.font_size), " ".join(_num(v).decode() for v in tm).encode(),
-               text.encode("ascii"))
-        )
-        page.contents_add(self.save_state, prepend=True)
-        page.contents_add(pikepdf.Stream(self.pdf, ops))
+        ops = b"Q\n" * (unclosed + 1) + (
+            f"q 0 g BT {name} {self.style.font_size:g} Tf {a} {b} {c} {d} {e:.2f} {f:.2f} Tm ({text}) Tj ET Q\n"
+        ).encode("ascii")
+        contents = obj.get("/Contents")
+        own = [] if contents is None else list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        obj.Contents = pikepdf.Array([self.save_state, *own, pikepdf.Stream(self.pdf, ops)])
 
-    def _font_name(self, page: pikepdf.Page) -> str:
-        if "/Resources" not in page.obj:
-            page.obj.Resources = Dictionary()
-        resources = page.obj.Resources
-        if "/Font" not in resources:
-            resources.Font = Dictionary()
-        fonts = resources.Font
+    def _font_name(self, obj: pikepdf.Object) -> str:
+        resources = obj.get("/Resources")
+        if resources is None:
+            obj.Resources = resources = Dictionary()
+        fonts = resources.get("/Font")
+        if fonts is None:
+            resources.Font = fonts = Dictionary()
         key = FONT_KEY
         n = 0
         while key in fonts and fonts[key].objgen != self.font.objgen:
@@ -170,6 +180,3 @@ def _unclosed_saves(page: pikepdf.Page) -> int:
     return depth
 
 
-def _num(value: float) -> bytes:
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return (text if text not in ("-0", "") else "0").encode()
