@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 
@@ -91,7 +92,7 @@ def plain_merge_atomic(paths: list[Path], target: Path) -> None:
             s.close()
 
 
-def interleaved(n: int, jobs: dict) -> dict[str, tuple[float, float]]:  # type: ignore[type-arg]
+def interleaved(n: int, jobs: dict[str, Any]) -> dict[str, tuple[float, float]]:
     """Run the jobs alternately ``n`` times; the best wall-clock and CPU time of each
     (alternating keeps a busy machine's noise from favouring one side)."""
     wall: dict[str, list[float]] = {k: [] for k in jobs}

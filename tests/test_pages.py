@@ -18,7 +18,7 @@ def test_odd_pages_are_fronts_and_every_part_starts_on_a_front() -> None:
     parts = [form("cover"), form("index", 3), doc("a", "xxx"), doc("b", "xx"), form("remarks"), form("back_cover")]
     slots = layout(parts)
     assert [s.side for s in slots] == [FRONT, BACK] * (len(slots) // 2) + [FRONT] * (len(slots) % 2)
-    starts = {}
+    starts: dict[int, int] = {}
     for i, s in enumerate(slots):
         starts.setdefault(s.part, i)
     assert all(i % 2 == 0 for i in starts.values())  # 0-based even = odd page = front

@@ -116,6 +116,8 @@ def page_box(page: pikepdf.Page | pikepdf.Object) -> tuple[float, float, float, 
         box = obj.get("/MediaBox")
     if box is None and isinstance(page, pikepdf.Page):
         box = page.mediabox  # inherited from the page tree
+    if box is None:
+        box = pikepdf.Array([0, 0, 595.276, 841.89])  # no box at all: PDF readers assume A4/Letter
     x0, y0, x1, y1 = (float(v) for v in box)
     return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
