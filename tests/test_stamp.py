@@ -70,9 +70,13 @@ def test_number_keeps_clear_of_the_binding_edge_on_a_narrow_page(tmp_path: Path,
         assert seen.x1 <= narrow[0] - margin + 0.5
 
 
-def test_content_is_wrapped_so_an_unbalanced_page_cannot_move_the_number(tmp_path: Path) -> None:
-    """A page whose content leaves a scaling 'cm' on the stack (two q, one Q)."""
-    path, _ = stamped(tmp_path, 5, "front", content=b"q q 3 0 0 3 0 0 cm Q 0.5 0 0 0.5 0 0 cm")
+@pytest.mark.parametrize("content", [
+    b"q q 3 0 0 3 0 0 cm Q 0.5 0 0 0.5 0 0 cm",  # plain operators: counted directly
+    b"q q [3 1] 0 d 0.5 0 0 0.5 0 0 cm (q) Tj",  # arrays and strings: through the parser
+])
+def test_content_is_wrapped_so_an_unbalanced_page_cannot_move_the_number(tmp_path: Path, content: bytes) -> None:
+    """A page whose content leaves a scaling 'cm' on the stack (two q, fewer Q)."""
+    path, _ = stamped(tmp_path, 5, "front", content=content)
     seen = ink(path)
     assert seen is not None
     assert seen.x1 == pytest.approx(A4[0] - 10 * MM, abs=1.5)

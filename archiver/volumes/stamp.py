@@ -96,8 +96,10 @@ def place(box: tuple[float, float, float, float], rotate: int, side: str, text: 
 def page_rotation(page: pikepdf.Page | pikepdf.Object) -> int:
     """The page's /Rotate, normalised to 0, 90, 180 or 270 (a bad value counts as 0)."""
     obj = page.obj if isinstance(page, pikepdf.Page) else page
+    if "/Rotate" not in obj:
+        return 0
     try:
-        value = int(obj.get("/Rotate", 0))
+        value = int(obj.Rotate)
     except (TypeError, ValueError):
         return 0
     value %= 360
@@ -111,15 +113,16 @@ def page_box(page: pikepdf.Page | pikepdf.Object) -> tuple[float, float, float, 
     them down when copying), so the page dictionary is enough.
     """
     obj = page.obj if isinstance(page, pikepdf.Page) else page
-    box = obj.get("/CropBox")
-    if box is None:
-        box = obj.get("/MediaBox")
-    if box is None and isinstance(page, pikepdf.Page):
+    if "/CropBox" in obj:
+        box = obj.CropBox
+    elif "/MediaBox" in obj:
+        box = obj.MediaBox
+    elif isinstance(page, pikepdf.Page):
         box = page.mediabox  # inherited from the page tree
-    if box is None:
-        box = pikepdf.Array([0, 0, 595.276, 841.89])  # no box at all: PDF readers assume A4/Letter
-    x0, y0, x1, y1 = (float(v) for v in box)
-    return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+    else:
+        box = pikepdf.Array([0, 0, 595.276, 841.89])  # no box at all: PDF readers assume A4
+    r = pikepdf.Rectangle(box)  # normalised: llx < urx, lly < ury
+    return (r.llx, r.lly, r.urx, r.ury)
 
 
 def standard_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
@@ -142,12 +145,12 @@ class Stamper:
         text = str(number)
         a, b, c, d, e, f = place(page_box(obj), page_rotation(obj), side, text, self.style)
         name = self._font_name(obj)
-        unclosed = _unclosed_saves(page)
+        contents = obj.get("/Contents")
+        own = [] if contents is None else list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        unclosed = _unclosed_saves(page, own)
         ops = b"Q\n" * (unclosed + 1) + (
             f"q 0 g BT {name} {self.style.font_size:g} Tf {a} {b} {c} {d} {e:.2f} {f:.2f} Tm ({text}) Tj ET Q\n"
         ).encode("ascii")
-        contents = obj.get("/Contents")
-        own = [] if contents is None else list(contents) if isinstance(contents, pikepdf.Array) else [contents]
         obj.Contents = pikepdf.Array([self.save_state, *own, pikepdf.Stream(self.pdf, ops)])
 
     def _font_name(self, obj: pikepdf.Object) -> str:
@@ -166,9 +169,26 @@ class Stamper:
         return str(key)
 
 
-def _unclosed_saves(page: pikepdf.Page) -> int:
+def _unclosed_saves(page: pikepdf.Page, own: list[pikepdf.Object]) -> int:
     """How many ``q`` the page's content leaves open (a sloppy producer's): closed
-    before the number is drawn, so the number is always in the page's own coordinates."""
+    before the number is drawn, so the number is always in the page's own coordinates.
+
+    A scanner's content stream is a few plain operators (``q 595 0 0 842 0 0 cm /Im0 Do
+    Q``): when there are no strings, inline images or comments, its tokens are counted
+    directly; anything else goes through pikepdf's content-stream parser.
+    """
+    try:
+        data = b"\n".join(stream.read_bytes() for stream in own)
+    except pikepdf.PdfError:
+        return 0
+    if not any(marker in data for marker in _NOT_PLAIN):
+        depth = 0
+        for token in data.split():
+            if token == b"q":
+                depth += 1
+            elif token == b"Q" and depth:
+                depth -= 1
+        return depth
     depth = 0
     try:
         for instruction in pikepdf.parse_content_stream(page, "q Q"):
@@ -182,3 +202,4 @@ def _unclosed_saves(page: pikepdf.Page) -> int:
     return depth
 
 
+_NOT_PLAIN = (b"(", b"<", b"%", b"BI", b"[")  # strings, hex strings/dicts, comments, inline images, arrays
