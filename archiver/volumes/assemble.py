@@ -213,11 +213,11 @@ def write_pages(out: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf], slots: Sequenc
     them in one go); the scans' streams are copied as they are.
     """
     i = 0
-    last: pikepdf.Page | None = None  # the last page copied: a blank page takes its size
     while i < len(slots):
         slot = slots[i]
         if slot.source is None:
-            w, h = visual_size(page_box(last), page_rotation(last)) if last is not None else (595.276, 841.89)
+            prev = out.pages[-1]  # the page it backs: the blank takes its visible size
+            w, h = visual_size(page_box(prev), page_rotation(prev))
             out.add_blank_page(page_size=(w, h))
             i += 1
             continue
@@ -225,9 +225,7 @@ def write_pages(out: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf], slots: Sequenc
         while (j < len(slots) and slots[j].part == slot.part and slots[j].source is not None
                and slots[j].source == slots[j - 1].source + 1):  # type: ignore[operator]
             j += 1
-        run = sources[slot.part].pages[slot.source:slot.source + (j - i)]
-        out.pages.extend(run)
-        last = run[-1]
+        out.pages.extend(sources[slot.part].pages[slot.source:slot.source + (j - i)])
         i = j
     stamper = Stamper(out, style)
     for page, slot in zip(list(out.pages), slots, strict=True):  # (indexing out.pages is slow)

@@ -120,7 +120,9 @@ def page_box(page: pikepdf.Page | pikepdf.Object) -> tuple[float, float, float, 
     elif isinstance(page, pikepdf.Page):
         box = page.mediabox  # inherited from the page tree
     else:
-        box = pikepdf.Array([0, 0, 595.276, 841.89])  # no box at all: PDF readers assume A4
+        box = None
+    if not isinstance(box, pikepdf.Array) or len(box) != 4:
+        box = pikepdf.Array([0, 0, 595.276, 841.89])  # no usable box: PDF readers assume A4
     r = pikepdf.Rectangle(box)  # normalised: llx < urx, lly < ury
     return (r.llx, r.lly, r.urx, r.ury)
 
