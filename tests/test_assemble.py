@@ -214,3 +214,24 @@ def test_rotated_page_with_inherited_rotate_is_stamped_in_its_visual_corner(tmp_
     assert seen.x1 == pytest.approx(782 - 10 * 72 / 25.4, abs=1.5)
     assert seen.y0 == pytest.approx(10 * 72 / 25.4, abs=1.5)
     assert seen.x1 - seen.x0 > seen.y1 - seen.y0  # reads upright
+
+
+def test_blank_back_of_a_simplex_page_has_the_size_the_reader_sees(tmp_path, config) -> None:
+    """A simplex landscape page (/Rotate 90 inherited): its inserted back is landscape too."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.Root.Pages.Rotate = 90
+    buf = io.BytesIO()
+    pdf.save(buf)
+    src = tmp_path / "records"
+    src.mkdir()
+    record = make_record(src, "land", data=buf.getvalue(), sides="simplex")
+    [plan] = plan_volumes([record], config)
+    target = tmp_path / "v.pdf"
+    m = assemble(plan, context(config, tmp_path, KnownBlanks()), target, "x")
+    [doc] = m.documents
+    [back] = doc.inserted_backs
+    with pikepdf.open(target) as out:
+        page = out.pages[back - 1]
+        assert [float(v) for v in page.mediabox] == [0, 0, 842, 595]
+        assert "/Rotate" not in page.obj

@@ -55,6 +55,19 @@ def test_number_sits_in_the_visual_top_corner(tmp_path: Path, rotate: int, side:
         assert seen.x0 == pytest.approx(offset, abs=1.5)
 
 
+@pytest.mark.parametrize("font", ["Times-Bold", "Courier"])
+def test_configured_standard_font_and_size(tmp_path: Path, font: str) -> None:
+    """Font, size and distance are configuration (volumes.stamp_font, stamp_font_size, stamp_offset_mm)."""
+    style = StampStyle(font_size=20, offset=15 * MM, binding_margin=25 * MM, font=font)
+    path, pdf = stamped(tmp_path, 2026, "front", style=style)
+    assert pdf.pages[0].obj.Resources.Font.ArchiverPageNo.BaseFont == "/" + font
+    seen = ink(path)
+    assert seen is not None
+    assert seen.x1 == pytest.approx(A4[0] - 15 * MM, abs=2)
+    assert seen.y0 == pytest.approx(15 * MM, abs=2)
+    assert 9 < seen.y1 - seen.y0 < 16  # 20 pt digits
+
+
 @pytest.mark.parametrize("side", ["front", "back"])
 def test_number_keeps_clear_of_the_binding_edge_on_a_narrow_page(tmp_path: Path, side: str) -> None:
     """A receipt 40 mm wide: the number must not go into the 25 mm binding margin
@@ -121,3 +134,15 @@ def test_place_direction_matches_rotation() -> None:
     for rotate, direction in {0: (1, 0), 90: (0, 1), 180: (-1, 0), 270: (0, -1)}.items():
         a, b, *_ = place((0, 0, 595, 842), rotate, "front", "12", STYLE)
         assert (a, b) == direction
+
+
+def test_config_refuses_a_font_that_is_not_a_standard_font() -> None:
+    import tomllib
+
+    from archiver.config import parse_config, template_text
+    from archiver.errors import ConfigError
+
+    raw = tomllib.loads(template_text().replace('stamp_font = "Helvetica"', 'stamp_font = "Arial"'))
+    with pytest.raises(ConfigError, match="volumes.stamp_font"):
+        parse_config(raw)
+    assert StampStyle.from_config(parse_config(tomllib.loads(template_text()))).font == "Helvetica"

@@ -12,8 +12,9 @@ and CropBox:
 * never inside the binding margin (``binding_margin_mm`` from the left edge of a front,
   from the right edge of a back), even on a narrow page.
 
-The font is the PDF standard font Helvetica (base-14: every viewer and printer has it,
-nothing is embedded); it is only ever used for digits.
+The font is a PDF standard (base-14) font, ``volumes.stamp_font``, Helvetica by default:
+every viewer and printer has it and nothing is embedded. It is only ever used for
+digits, whose widths and height are known (:data:`DIGIT_METRICS`).
 """
 
 from __future__ import annotations
@@ -27,26 +28,43 @@ from ..config import VolumeOptions
 
 MM = 72 / 25.4
 FONT_KEY = Name("/ArchiverPageNo")
-DIGIT_WIDTH = 0.556  # Helvetica's digits are 556/1000 em wide
-CAP_HEIGHT = 0.718  # Helvetica's cap height (digits are as tall), 718/1000 em
+# Digit width and height (of the figures' tops above the baseline) per 1000 em, from the
+# Adobe font metrics of the standard fonts: every digit has the same width.
+DIGIT_METRICS = {
+    "Helvetica": (556, 703),
+    "Helvetica-Bold": (556, 710),
+    "Times-Roman": (500, 676),
+    "Times-Bold": (500, 676),
+    "Courier": (600, 618),
+    "Courier-Bold": (600, 627),
+}
 
 
 @dataclass(frozen=True)
 class StampStyle:
-    """Size and distances in PDF points."""
+    """Font, size and distances (in PDF points)."""
 
     font_size: float = 12.0
     offset: float = 10.0 * MM
     binding_margin: float = 25.0 * MM
+    font: str = "Helvetica"
 
     @classmethod
     def from_config(cls, options: VolumeOptions) -> StampStyle:
         return cls(font_size=options.stamp_font_size, offset=options.stamp_offset_mm * MM,
-                   binding_margin=options.binding_margin_mm * MM)
+                   binding_margin=options.binding_margin_mm * MM, font=options.stamp_font)
+
+    @property
+    def digit_width(self) -> float:
+        return DIGIT_METRICS[self.font][0] / 1000 * self.font_size
+
+    @property
+    def digit_height(self) -> float:
+        return DIGIT_METRICS[self.font][1] / 1000 * self.font_size
 
 
-def text_width(text: str, size: float) -> float:
-    return len(text) * DIGIT_WIDTH * size
+def text_width(text: str, style: StampStyle) -> float:
+    return len(text) * style.digit_width
 
 
 def visual_size(box: tuple[float, float, float, float], rotate: int) -> tuple[float, float]:
@@ -81,13 +99,13 @@ def place(box: tuple[float, float, float, float], rotate: int, side: str, text: 
     """The text matrix (Tm) that puts ``text`` in the reader's top-right corner of a
     front, or top-left of a back, clear of the binding edge."""
     width, height = visual_size(box, rotate)
-    tw = text_width(text, style.font_size)
+    tw = text_width(text, style)
     if side == "front":  # binding edge on the left
         u = max(width - style.offset - tw, style.binding_margin)
     else:  # binding edge on the right
         u = min(style.offset, width - style.binding_margin - tw)
     u = min(max(u, 0.0), max(width - tw, 0.0))
-    v = height - style.offset - CAP_HEIGHT * style.font_size
+    v = height - style.offset - style.digit_height
     x, y = visual_to_user(box, rotate, u, v)
     a, b, c, d = _DIRECTIONS[rotate]
     return (a, b, c, d, round(x, 3), round(y, 3))
@@ -127,9 +145,9 @@ def page_box(page: pikepdf.Page | pikepdf.Object) -> tuple[float, float, float, 
     return (r.llx, r.lly, r.urx, r.ury)
 
 
-def standard_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
-    """Helvetica as an indirect font object of ``pdf``, shared by every stamp."""
-    return pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica,
+def standard_font(pdf: pikepdf.Pdf, name: str = "Helvetica") -> pikepdf.Object:
+    """A standard font as an indirect font object of ``pdf``, shared by every stamp."""
+    return pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name("/" + name),
                                         Encoding=Name.WinAnsiEncoding))
 
 
@@ -139,7 +157,7 @@ class Stamper:
     def __init__(self, pdf: pikepdf.Pdf, style: StampStyle) -> None:
         self.pdf = pdf
         self.style = style
-        self.font = standard_font(pdf)
+        self.font = standard_font(pdf, style.font)
         self.save_state = pdf.make_indirect(pikepdf.Stream(pdf, b"q\n"))
 
     def stamp(self, page: pikepdf.Page, number: int, side: str) -> None:
