@@ -145,4 +145,4 @@ def test_config_refuses_a_font_that_is_not_a_standard_font() -> None:
     raw = tomllib.loads(template_text().replace('stamp_font = "Helvetica"', 'stamp_font = "Arial"'))
     with pytest.raises(ConfigError, match="volumes.stamp_font"):
         parse_config(raw)
-    assert StampStyle.from_config(parse_config(tomllib.loads(template_text()))).font == "Helvetica"
+    assert StampStyle.from_config(parse_config(tomllib.loads(template_text())).volumes).font == "Helvetica"
