@@ -90,3 +90,20 @@ def test_inputs_name_every_problem(tmp_path: Path, config: Config) -> None:
     problems = check_files(archive, inputs.records)
     assert sorted((p.where.split()[0], p.what.split(":")[0]) for p in problems) == [
         ("changed", "the PDF was altered"), ("gone", "the PDF is missing")]
+
+
+def test_reference_codes_must_be_unique_and_safe_file_names(tmp_path: Path, config: Config) -> None:
+    from archiver.errors import ConfigError
+    from archiver.volumes.plan import check_references
+
+    recs = [make_record(tmp_path, "a", pages=1), make_record(tmp_path, "b", pages=1, retention="permanent",
+                                                            type="basic-data")]
+    no_retention = dataclasses.replace(config, volumes=dataclasses.replace(
+        config.volumes, reference_format="{fonds}-{customer}-{year}-{volume:03d}"))
+    with pytest.raises(ConfigError, match="same reference code Q001-C0001-2026-001"):
+        check_references(plan_volumes(recs, no_retention))
+    slash = dataclasses.replace(config, volumes=dataclasses.replace(
+        config.volumes, reference_format="{fonds}/{customer}-{year}-{retention}-{volume}"))
+    with pytest.raises(ConfigError, match="cannot name a file"):
+        check_references(plan_volumes(recs, slash))
+    check_references(plan_volumes(recs, config))  # the default is fine

@@ -38,7 +38,7 @@ from ..register import current_user, now, today
 from ..store import Archive
 from .assemble import BlankDetector, Context, Renderer, assemble
 from .manifest import VolumeManifest, read_manifest
-from .plan import PlannedVolume, check_files, load_inputs, plan_volumes, refuse
+from .plan import PlannedVolume, check_files, check_references, load_inputs, plan_volumes, refuse
 
 SUPERSEDED = ".superseded"
 
@@ -115,7 +115,9 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
         if customer:
             archive.customer(customer)  # NotFoundError for an unknown customer
         inputs = load_inputs(archive)
-        plans = [p for p in plan_volumes(inputs.records, config)
+        everything = plan_volumes(inputs.records, config)
+        check_references(everything)
+        plans = [p for p in everything
                  if (not customer or p.customer == customer) and (year is None or p.year == year)]
         problems = [p for p in inputs.problems if not customer or p.customer == customer]
         problems += check_files(archive, [r for p in plans for r in p.documents])

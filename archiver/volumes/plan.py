@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..atomic import sha256_file
 from ..config import Config
-from ..errors import ArchiverError, IntegrityError
+from ..errors import ArchiverError, ConfigError, IntegrityError
 from ..model import Record
 from ..store import Archive, read_record
 from . import rules
@@ -88,6 +88,24 @@ def plan_volumes(records: Iterable[Record], config: Config) -> list[PlannedVolum
                     sheets=split.sheets, oversize=split.oversize, followers=followers,
                 ))  # fmt: skip
     return out
+
+
+def check_references(plans: Iterable[PlannedVolume]) -> None:
+    """Every reference code (档号) is unique and usable as a file name (Art. 20)."""
+    seen: dict[str, PlannedVolume] = {}
+    for p in plans:
+        if not p.reference or p.reference.startswith(".") or any(c in p.reference for c in '/\\\0'):
+            raise ConfigError(
+                f"volumes.reference_format gives the reference code {p.reference!r}, which cannot name a file.",
+                hint="Edit reference_format in archive.toml: no '/', '\\' or leading '.'.",
+            )
+        if p.reference in seen:
+            raise ConfigError(
+                f"volumes.reference_format gives two volumes the same reference code {p.reference} "
+                f"(volume {seen[p.reference].number} and {p.number} of {p.customer} {p.year}).",
+                hint="Edit reference_format in archive.toml so it includes {retention} and {volume}.",
+            )
+        seen[p.reference] = p
 
 
 def _retention_order(config: Config, code: str) -> int:
