@@ -24,7 +24,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> tuple[KnownBlanks, RecordingRenderer
     forms = ensure_forms_module()
     known = KnownBlanks()
     renderer = RecordingRenderer(forms.FormRenderer())
-    monkeypatch.setattr(build_module, "default_renderer", lambda config: renderer)
+    monkeypatch.setattr(build_module, "default_renderer", lambda archive: renderer)
     monkeypatch.setattr(build_module, "default_detector", lambda: known)
     monkeypatch.setenv("ARCHIVER_NOW", NOW)
     monkeypatch.setenv("ARCHIVER_USER", "王芳")
@@ -85,7 +85,7 @@ def test_build_writes_volumes_and_skips_unchanged_ones(archive_root: Path, put: 
     assert len(known.calls) == calls  # nothing analysed again
 
     forced = run_cli(archive_root, "build", "--force", "--checker", "李强", "--json")
-    data = json.loads(forced.output)
+    data = json.loads(forced.stdout)  # JSON on stdout; logs (if any) go to stderr
     assert data["built"] == 2 and {v["detail"] for v in data["volumes"]} == {"rebuilt"}
     events = [json.loads(line)["event"] for line in (archive_root / "registers/volumes.jsonl").read_text().splitlines()]
     assert events == ["built"] * 4

@@ -82,7 +82,7 @@ def marker_pdf(texts: list[str]) -> bytes:
 class FakeFormRenderer:
     """Stand-in forms: a marker page each; the index has one page per 10 rows."""
 
-    def __init__(self, font: str = "") -> None:
+    def __init__(self, font: str = "", **options: Any) -> None:
         self.font = font
 
     def cover(self, sheet: Any) -> bytes:

@@ -43,10 +43,15 @@ from .plan import PlannedVolume, check_files, check_references, load_inputs, pla
 SUPERSEDED = ".superseded"
 
 
-def default_renderer(config: Config) -> Renderer:
+def default_renderer(archive: Archive) -> Renderer:
+    """The forms stage's renderer, set up from archive.toml: the font, the style file
+    (``volumes.forms_style``, relative to the archive root) and the binding margin."""
     from .forms import FormRenderer  # the forms stage
 
-    renderer: Renderer = FormRenderer(font=config.volumes.font)
+    options = archive.config.volumes
+    style = getattr(options, "forms_style", "")
+    renderer: Renderer = FormRenderer(font=options.font, style=archive.root / style if style else "",
+                                      binding_margin_mm=options.binding_margin_mm)
     return renderer
 
 
@@ -144,7 +149,7 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
                     f"{len(todo)} volume(s) to build, but no checker (检查人) is named for the remarks sheet (Art. 18).",
                     hint="Give --checker NAME, or set checker under [volumes] in archive.toml.",
                 )
-            renderer = renderer or default_renderer(config)
+            renderer = renderer or default_renderer(archive)
             detect = detect or default_detector()
             if planned is not None:
                 planned(len(todo))
