@@ -242,3 +242,15 @@ def test_a_reply_whose_request_is_in_another_customers_file_stops_the_build(
 def test_nothing_to_build(archive_root: Path, env: tuple[KnownBlanks, RecordingRenderer]) -> None:
     r = run_cli(archive_root, "build")
     assert r.exit_code == 0 and "No volumes to build" in r.output
+
+
+def test_a_changed_customer_profile_rebuilds_its_volumes(archive_root: Path, put: Callable[..., Path]) -> None:
+    put("a", date="2026-03-01")
+    ingest(archive_root)
+    assert run_cli(archive_root, "build", "--checker", "李强").exit_code == 0
+    profile = archive_root / "customers/C0001/customer.toml"
+    profile.write_text(profile.read_text("utf-8").replace("上海明远贸易有限公司", "上海明远贸易集团有限公司"), "utf-8")
+    r = run_cli(archive_root, "build", "--checker", "李强")
+    assert "1 built" in r.output
+    [m] = manifests(archive_root).values()
+    assert m.title.startswith("上海明远贸易集团有限公司 2026年客户档案")

@@ -62,11 +62,30 @@ def default_detector() -> BlankDetector:
     return detect
 
 
-def fingerprint(plan: PlannedVolume, config: Config, customer: Customer, sidecars: dict[str, str]) -> str:
+def tool_inputs(archive: Archive) -> dict[str, str]:
+    """What else shapes a volume besides records and configuration: the forms' style
+    file (``volumes.forms_style``) and the blank detector's version, when present."""
+    out = {}
+    style = getattr(archive.config.volumes, "forms_style", "")
+    if style:
+        path = archive.root / style
+        out["forms_style"] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+    try:
+        from . import blank
+
+        out["blank_detector"] = str(getattr(blank, "ANALYSER_VERSION", ""))
+    except ImportError:
+        pass
+    return out
+
+
+def fingerprint(plan: PlannedVolume, config: Config, customer: Customer, sidecars: dict[str, str],
+                tools: dict[str, str] | None = None) -> str:
     """A hash of everything the volume is made from: its records (PDF checksum and
     sidecar text), the customer profile, the configuration that shapes volumes, its
-    place in its series and the archiver's version. Filer and checker are not inputs:
-    to put other names on an unchanged volume, use ``--force``."""
+    place in its series, the forms' style and blank detector (:func:`tool_inputs`) and
+    the archiver's version. Filer and checker are not inputs: to put other names on an
+    unchanged volume, use ``--force``."""
     options = {k: v for k, v in dataclasses.asdict(config.volumes).items() if k not in ("filer", "checker")}
     data = {
         "archiver": __version__,
@@ -79,6 +98,7 @@ def fingerprint(plan: PlannedVolume, config: Config, customer: Customer, sidecar
         "volume": [plan.reference, plan.number, plan.year, plan.retention, plan.top_secret, plan.oversize,
                    list(plan.followers), plan.sheets],
         "documents": [[r.id, r.file.sha256, sidecars.get(r.id, "")] for r in plan.documents],
+        "tools": tools or {},
     }
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -132,8 +152,9 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
         profiles = {c: archive.customer(c) for c in sorted({p.customer for p in plans})}
         result = BuildResult()
         todo: list[tuple[PlannedVolume, str]] = []
+        tools = tool_inputs(archive)
         for plan in plans:
-            fp = fingerprint(plan, config, profiles[plan.customer], inputs.sidecar_sha256)
+            fp = fingerprint(plan, config, profiles[plan.customer], inputs.sidecar_sha256, tools)
             target = volume_path(archive, plan)
             if not force and _up_to_date(target, fp):
                 result.outcomes.append(Outcome(plan.reference, "unchanged", _rel(archive, target),
@@ -156,7 +177,7 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
             built_at = now()
             for plan, fp in todo:
                 ctx = Context(config=config, customer=profiles[plan.customer], renderer=renderer, detect=detect,
-                              cache_dir=ensure_dir(archive.state / "blank-pages"), filer=filer, checker=checker,
+                              cache_dir=archive.state, filer=filer, checker=checker,
                               today=today(), built_at=built_at)
                 target = volume_path(archive, plan)
                 rebuilt = target.exists()
