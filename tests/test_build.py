@@ -6,11 +6,12 @@ import dataclasses
 import tomllib
 from pathlib import Path
 
+from volumes_helpers import make_record
+
 from archiver.config import parse_config, template_text
 from archiver.customers import Customer
 from archiver.volumes.build import fingerprint
 from archiver.volumes.plan import plan_volumes
-from volumes_helpers import make_record
 
 CONFIG = parse_config(tomllib.loads(template_text()))
 CUSTOMER = Customer("C0001", "上海明远贸易有限公司")
