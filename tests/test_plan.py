@@ -107,3 +107,14 @@ def test_reference_codes_must_be_unique_and_safe_file_names(tmp_path: Path, conf
     with pytest.raises(ConfigError, match="cannot name a file"):
         check_references(plan_volumes(recs, slash))
     check_references(plan_volumes(recs, config))  # the default is fine
+
+
+def test_an_altered_pdf_of_the_same_size_is_caught_by_its_checksum(tmp_path: Path, config: Config) -> None:
+    archive = _archive(tmp_path, config)
+    rec = make_record(tmp_path / "records/C0001/2026", "same", pages=1)
+    data = bytearray(rec.path.read_bytes())
+    data[-10] ^= 0xFF
+    rec.path.write_bytes(bytes(data))
+    assert check_files(archive, [rec], hash_files=False) == []  # the quick check sees the size only
+    [problem] = check_files(archive, [rec])
+    assert "SHA-256" in problem.what and problem.where.startswith("same (records/C0001/2026/same.pdf)")

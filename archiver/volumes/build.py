@@ -2,11 +2,13 @@
 
 1. Read every record (:func:`.plan.load_inputs`) and plan every volume
    (:func:`.plan.plan_volumes`); keep those asked for (``customer``, ``year``).
-2. Check the inputs of those volumes — every PDF present and unaltered, every sidecar
-   readable, every group sound. Any problem: nothing is built, and the error lists them
-   all (Art. 21: never a volume silently missing a document).
+2. Check the inputs of those volumes — every sidecar readable, every group sound, every
+   PDF present with its recorded size. Any problem: nothing is built, and the error lists
+   them all (Art. 21: never a volume silently missing a document).
 3. A volume whose *inputs fingerprint* (:func:`fingerprint`) equals the one in its
-   manifest, and whose PDF is still there, is left alone and reported unchanged.
+   manifest, and whose PDF is still there, is left alone and reported unchanged. The
+   PDFs of the volumes to build are hashed and compared with their sidecars before
+   anything is written (a full fixity check of the archive is ``archiver audit``'s job).
 4. The others are assembled (:func:`.assemble.assemble`) and recorded in the ``volumes``
    register.
 5. A volume file of a built series that the plan no longer has (say volume 3 when the
@@ -145,7 +147,7 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
         plans = [p for p in everything
                  if (not customer or p.customer == customer) and (year is None or p.year == year)]
         problems = [p for p in inputs.problems if not customer or p.customer == customer]
-        problems += check_files(archive, [r for p in plans for r in p.documents])
+        problems += check_files(archive, [r for p in plans for r in p.documents], hash_files=False)
         if problems:
             raise refuse(problems)
 
@@ -162,6 +164,9 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
             else:
                 todo.append((plan, fp))
 
+        problems = check_files(archive, [r for plan, _ in todo for r in plan.documents])  # read what is used
+        if problems:
+            raise refuse(problems)
         if todo:
             filer = filer or config.volumes.filer or current_user()
             checker = checker or config.volumes.checker

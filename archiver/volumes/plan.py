@@ -159,19 +159,26 @@ def load_inputs(archive: Archive) -> Inputs:
     return inputs
 
 
-def check_files(archive: Archive, records: Iterable[Record]) -> list[Problem]:
-    """Each record's PDF exists and its SHA-256 is the one its sidecar recorded."""
+def check_files(archive: Archive, records: Iterable[Record], *, hash_files: bool = True) -> list[Problem]:
+    """Each record's PDF exists, has the size its sidecar recorded and — with
+    ``hash_files`` — the SHA-256 it recorded."""
     problems = []
     for r in records:
-        rel = rel_path(archive, r.path)
-        if not r.path.is_file():
-            problems.append(Problem(f"{r.id} ({rel})", "the PDF is missing", r.customer))
+        where = f"{r.id} ({rel_path(archive, r.path)})"
+        try:
+            size = r.path.stat().st_size
+        except FileNotFoundError:
+            problems.append(Problem(where, "the PDF is missing", r.customer))
             continue
-        actual = sha256_file(r.path)
-        if actual != r.file.sha256:
-            problems.append(Problem(f"{r.id} ({rel})",
-                                    f"the PDF was altered: its SHA-256 is {actual[:12]}…, the sidecar records "
-                                    f"{r.file.sha256[:12]}…", r.customer))
+        if size != r.file.size:
+            problems.append(Problem(where, f"the PDF was altered: it has {size} bytes, the sidecar records "
+                                           f"{r.file.size}", r.customer))
+            continue
+        if hash_files:
+            actual = sha256_file(r.path)
+            if actual != r.file.sha256:
+                problems.append(Problem(where, f"the PDF was altered: its SHA-256 is {actual[:12]}…, the sidecar "
+                                               f"records {r.file.sha256[:12]}…", r.customer))
     return problems
 
 
