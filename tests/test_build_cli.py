@@ -254,3 +254,16 @@ def test_a_changed_customer_profile_rebuilds_its_volumes(archive_root: Path, put
     assert "1 built" in r.output
     [m] = manifests(archive_root).values()
     assert m.title.startswith("上海明远贸易集团有限公司 2026年客户档案")
+
+
+def test_superseding_twice_in_one_second_keeps_both_copies(archive_root: Path, put: Callable[..., Path]) -> None:
+    for i in range(3):
+        put(f"d{i}", date=f"2026-0{i + 1}-01", pages=8)  # 4 sheets each: two volumes of at most 10
+    ingest(archive_root)
+    for _ in range(2):
+        set_config(archive_root, r"^max_sheets = .*$", "max_sheets = 10")
+        assert run_cli(archive_root, "build", "--checker", "李强").exit_code == 0
+        set_config(archive_root, r"^max_sheets = .*$", "max_sheets = 200")
+        assert run_cli(archive_root, "build", "--checker", "李强").exit_code == 0  # same ARCHIVER_NOW
+    moved = sorted(p.name for p in (archive_root / "volumes/.superseded/C0001/2026").glob("*.pdf"))
+    assert moved == ["Q001-C0001-2026-C-002.20261120T100000-2.pdf", "Q001-C0001-2026-C-002.20261120T100000.pdf"]

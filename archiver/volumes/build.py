@@ -236,9 +236,14 @@ def supersede_stale(archive: Archive, plans: list[PlannedVolume], customer: str,
             stamp = now().strftime("%Y%m%dT%H%M%S")
             dest = ensure_dir(archive.volumes / SUPERSEDED / folder.parent.name / folder.name)
             moved = []
+            label = stamp
+            n = 1
+            while any((dest / f"{p.stem}.{label}{p.suffix}").exists() for p in (pdf, manifest)):
+                n += 1
+                label = f"{stamp}-{n}"  # never overwrite an earlier superseded copy
             for path in (pdf, manifest):
                 if path.exists():
-                    target = dest / f"{path.stem}.{stamp}{path.suffix}"
+                    target = dest / f"{path.stem}.{label}{path.suffix}"
                     os.replace(path, target)
                     moved.append(_rel(archive, target))
             fsync_dir(dest)
