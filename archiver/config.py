@@ -20,6 +20,8 @@ from .errors import ConfigError
 CONFIG_NAME = "archive.toml"
 CLASSIFICATION_LEVELS = ("ordinary", "confidential", "secret", "top-secret")
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+# PDF standard fonts for page numbers (every viewer and printer has them; nothing embedded).
+STAMP_FONTS = ("Helvetica", "Helvetica-Bold", "Times-Roman", "Times-Bold", "Courier", "Courier-Bold")
 
 
 def template_text() -> str:
@@ -73,6 +75,7 @@ class VolumeOptions:
     stamp_offset_mm: float = 10.0
     stamp_font_size: float = 12.0
     font: str = ""
+    stamp_font: str = "Helvetica"  # a PDF standard (base-14) font for page numbers
 
 
 @dataclass(frozen=True)
@@ -228,7 +231,10 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
         stamp_offset_mm=r.float(v, "stamp_offset_mm", "volumes", 10.0, lo=2.0, hi=60.0),
         stamp_font_size=r.float(v, "stamp_font_size", "volumes", 12.0, lo=5.0, hi=40.0),
         font=r.str(v, "font", "volumes", default=""),
+        stamp_font=r.str(v, "stamp_font", "volumes", default="Helvetica"),
     )
+    if volumes.stamp_font not in STAMP_FONTS:
+        raise r.error("volumes.stamp_font", volumes.stamp_font, "one of " + ", ".join(STAMP_FONTS))
     try:
         volumes.reference_format.format(fonds="F", customer="C", year=2000, retention="Y", volume=1)
     except (KeyError, ValueError, IndexError) as exc:

@@ -87,5 +87,6 @@ def echo_json(data: Any) -> None:
 from . import batch as _batch  # noqa: E402
 from . import custody as _custody  # noqa: E402
 from . import filing as _filing  # noqa: E402
+from . import volumes as _volumes  # noqa: E402
 
-__all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "_filing", "_batch", "_custody"]
+__all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "_filing", "_batch", "_custody", "_volumes"]

@@ -1,0 +1,69 @@
+"""Commands of the volumes stage: build."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from ..volumes.build import build
+from . import AppContext, echo_json, json_option, main
+
+
+@main.command("build")
+@click.option("--customer", default="", help="Only this customer's volumes (e.g. C0001).")
+@click.option("--year", type=click.IntRange(1900, 2999), default=None, help="Only this filing year (Art. 14).")
+@click.option("--force", is_flag=True, help="Rebuild even the volumes whose inputs have not changed.")
+@click.option("--filer", default="", help="立卷人 on the remarks sheet. Default: volumes.filer, else the login name.")
+@click.option("--checker", default="", help="检查人 on the remarks sheet (required unless volumes.checker is set).")
+@json_option
+@click.pass_obj
+def build_cmd(app: AppContext, customer: str, year: int | None, force: bool, filer: str, checker: str,
+              as_json: bool) -> None:
+    """Assemble bound-ready volume PDFs from the filed records (Art. 12–20).
+
+    Each volume is volumes/<customer>/<filing-year>/<reference>.pdf with a manifest
+    (.toml) beside it. A volume whose inputs (records, sidecars, customer profile,
+    configuration) have not changed is not rebuilt. A volume no longer planned is moved
+    to volumes/.superseded/, never deleted. If any record of the volumes asked for is
+    missing, altered or inconsistent, nothing is built and every problem is listed
+    (exit code 6).
+    """
+    archive = app.archive
+    bar: Any = None
+    show = sys.stderr.isatty() and not as_json
+
+    def planned(n: int) -> None:
+        nonlocal bar
+        if show and n > 1:
+            bar = click.progressbar(length=n, label="Building volumes", file=sys.stderr)
+            bar.__enter__()
+
+    def progress(_reference: str) -> None:
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        result = build(archive, customer=customer, year=year, force=force, filer=filer, checker=checker,
+                       planned=planned, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if as_json:
+        echo_json({"built": result.count("built"), "unchanged": result.count("unchanged"),
+                   "superseded": result.count("superseded"), "volumes": [o.as_dict() for o in result.outcomes]})
+        return
+    if not result.outcomes:
+        click.echo("No volumes to build: no filed records" + (f" for {customer}" if customer else "")
+                   + (f" in {year}" if year else "") + ".")
+        return
+    for o in result.outcomes:
+        if o.status == "built":
+            click.echo(f"built      {o.path}  ({o.documents} documents, {o.pages} numbered pages, {o.detail})")
+        elif o.status == "unchanged":
+            click.echo(f"unchanged  {o.path}  (inputs unchanged; --force rebuilds it)")
+        else:
+            click.echo(f"superseded {o.reference} → {o.path} ({o.detail})")
+    click.echo(f"{result.count('built')} built, {result.count('unchanged')} unchanged, "
+               f"{result.count('superseded')} superseded.")
