@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import pikepdf
-from PIL import Image
 from pikepdf import PdfImage
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

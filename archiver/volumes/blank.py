@@ -45,8 +45,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pikepdf
-from PIL import Image, ImageChops, ImageFilter
 from pikepdf import PdfImage
+from PIL import Image, ImageChops, ImageFilter
 
 from ..atomic import write_text_atomic
 from ..errors import IntegrityError
@@ -124,18 +124,23 @@ def _read_cache(path: Path, key: dict[str, object]) -> list[bool] | None:
 # --- what the page draws -------------------------------------------------------------
 
 
-def _drawn_images(page: pikepdf.Page) -> list[pikepdf.Object] | None:
+def _drawn_images(page: pikepdf.Page) -> list[pikepdf.Stream] | None:
     """The image XObjects the page draws, or None when it paints anything else."""
     resources = page.obj.get("/Resources", pikepdf.Dictionary())
-    xobjects = resources.get("/XObject", pikepdf.Dictionary()) if isinstance(resources, pikepdf.Dictionary) else {}
-    images: list[pikepdf.Object] = []
-    for operands, operator in pikepdf.parse_content_stream(page):
-        op = str(operator)
+    xobjects: pikepdf.Object = pikepdf.Dictionary()
+    if isinstance(resources, pikepdf.Dictionary):
+        xobjects = resources.get("/XObject", pikepdf.Dictionary())
+    images: list[pikepdf.Stream] = []
+    for instruction in pikepdf.parse_content_stream(page):
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            return None
+        op = str(instruction.operator)
         if op in _PAINTING_OPS:
             return None
         if op == "Do":
-            xobj = xobjects.get(operands[0]) if operands else None
-            if xobj is None or xobj.get("/Subtype") != "/Image":
+            operands = instruction.operands
+            xobj = xobjects.get(str(operands[0])) if operands and isinstance(xobjects, pikepdf.Dictionary) else None
+            if not isinstance(xobj, pikepdf.Stream) or xobj.get("/Subtype") != "/Image":
                 return None  # a form XObject (or a missing one): be conservative
             images.append(xobj)
     return images
@@ -150,7 +155,7 @@ def _page_size_inches(page: pikepdf.Page) -> tuple[float, float]:
 
 
 def _small_grey(
-    image: pikepdf.Object, page_w: float, page_h: float, params: BlankParams
+    image: pikepdf.Stream, page_w: float, page_h: float, params: BlankParams
 ) -> tuple[Image.Image, float] | None:
     """The image's inner area (margin removed) as grey at about TARGET_DPI, with its dpi; None if unusable."""
     width, height = int(image.get("/Width", 0)), int(image.get("/Height", 0))
@@ -186,9 +191,9 @@ def _small_grey(
     return grey, dpi / factor
 
 
-def _jpeg_grey(image: pikepdf.Object, inner: tuple[int, int, int, int], factor: int) -> Image.Image | None:
+def _jpeg_grey(image: pikepdf.Stream, inner: tuple[int, int, int, int], factor: int) -> Image.Image | None:
     """Decode a JPEG at reduced scale (draft mode: straight from the DCT coefficients)."""
-    im = Image.open(io.BytesIO(image.read_raw_bytes()))
+    im: Image.Image = Image.open(io.BytesIO(image.read_raw_bytes()))
     width = im.width
     scale = 8 if factor >= 8 else 4 if factor >= 4 else 2 if factor >= 2 else 1
     im.draft("L", (max(1, -(-im.width // scale)), max(1, -(-im.height // scale))))
@@ -206,7 +211,7 @@ def _jpeg_grey(image: pikepdf.Object, inner: tuple[int, int, int, int], factor: 
     return im.resize(size, Image.Resampling.BOX, box=(x0, y0, x1, y1))
 
 
-def _ccitt_grey(image: pikepdf.Object, inner: tuple[int, int, int, int], factor: int, dpi: float) -> Image.Image:
+def _ccitt_grey(image: pikepdf.Stream, inner: tuple[int, int, int, int], factor: int, dpi: float) -> Image.Image:
     """Decode a CCITT bilevel image (libtiff); the bottom margin band is not even decoded."""
     parms = image.get("/DecodeParms")
     if isinstance(parms, pikepdf.Array):
@@ -214,7 +219,7 @@ def _ccitt_grey(image: pikepdf.Object, inner: tuple[int, int, int, int], factor:
     parms = parms if isinstance(parms, pikepdf.Dictionary) else pikepdf.Dictionary()
     width = int(image.Width)
     if int(parms.get("/K", 0)) >= 0 or parms.get("/EncodedByteAlign", False) or int(parms.get("/Columns", 1728)) != width:
-        im = PdfImage(image).as_pil_image()  # G3 and unusual variants: pikepdf's general path
+        im: Image.Image = PdfImage(image).as_pil_image()  # G3 and unusual variants: pikepdf's general path
     else:
         black_is_1 = bool(parms.get("/BlackIs1", False))
         im = Image.open(io.BytesIO(_g4_tiff(image.read_raw_bytes(), width, inner[3], black_is_1)))
