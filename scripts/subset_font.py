@@ -39,6 +39,7 @@ def main() -> None:
         opts.name_IDs = ["*"]
         opts.name_languages = ["*"]
         opts.notdef_outline = True
+        opts.desubroutinize = True  # per-document subsetting (forms) then skips the subroutine walk
         opts.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "DSIG"]
         sub = subset.Subsetter(opts)
         sub.populate(text=text)
