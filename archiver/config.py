@@ -72,6 +72,7 @@ class VolumeOptions:
     stamp_offset_mm: float = 10.0
     stamp_font_size: float = 12.0
     font: str = ""
+    forms_style: str = ""  # a forms.toml overriding the shipped one, relative to the archive root
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
         stamp_offset_mm=r.float(v, "stamp_offset_mm", "volumes", 10.0, lo=2.0, hi=60.0),
         stamp_font_size=r.float(v, "stamp_font_size", "volumes", 12.0, lo=5.0, hi=40.0),
         font=r.str(v, "font", "volumes", default=""),
+        forms_style=r.str(v, "forms_style", "volumes", default=""),
     )
     try:
         volumes.reference_format.format(fonds="F", customer="C", year=2000, retention="Y", volume=1)

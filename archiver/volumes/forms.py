@@ -320,7 +320,10 @@ class _Layout:
 
     def put(self, x: float, top: float, box_h: float, s: str, size: float, *, align: str = "L",
             width: float = 0.0, heavy: float = 0.0, spacing: float = 0.0) -> None:
-        """One line of text, vertically centred in the band [top, top + box_h]."""
+        """One line of text, vertically centred in the band [top, top + box_h].
+
+        Through fpdf2's cell(), which applies the fallback fonts (text() does not).
+        """
         pdf = self.pdf
         self.font(size)
         pdf.set_char_spacing(spacing)
@@ -329,12 +332,12 @@ class _Layout:
             x = x + (width - w) / 2
         elif align == "R":
             x = x + width - w
-        baseline = top + box_h / 2 + size * PT_MM * 0.36
+        pdf.set_xy(x, top)
         if heavy:  # fill and stroke the glyphs: a heavier face without a second font
             with pdf.local_context(text_mode=TextMode.FILL_STROKE, line_width=heavy):
-                pdf.text(x, baseline, s)
+                pdf.cell(w + spacing * PT_MM, box_h, s)
         else:
-            pdf.text(x, baseline, s)
+            pdf.cell(w + spacing * PT_MM, box_h, s)
         pdf.set_char_spacing(0)
 
     def wrap(self, s: str, width: float, size: float) -> list[str]:
