@@ -1,20 +1,23 @@
 """Fonts for the printed forms: a Song-style (serif) CJK face, embedded and subsetted.
 
 The default is the GB 2312 subset of Noto Serif CJK SC shipped in ``archiver/fonts``
-(SIL OFL), so a fresh machine prints the forms with nothing installed by hand. A
+(SIL OFL) — its TrueType-outline copy, which fpdf2 subsets several times faster than the
+CFF original (see scripts/subset_font.py) — so a fresh machine prints the forms with nothing installed by hand. A
 configured font (``volumes.font``: a .ttf/.otf/.ttc path) replaces it. Characters that
 the main font lacks (rare given-name characters such as 堃, extension-A characters such
 as 㐀) fall back to a system CJK font (Debian's ``fonts-noto-cjk``: Noto Serif CJK SC,
 then Noto Sans CJK SC); a character that no font covers is refused with its code point.
 
 Speed (issue 3: forms ≤ 50 ms per volume): a font file is read and prepared **once per
-process** — CFF subroutines flattened so that per-document subsetting does not have to
-walk the whole font, extra cmap subtables dropped — and every new PDF gets a cheap clone
-of fpdf2's parsed font object over a fresh lazy view of those prepared bytes.
+process** — for a configured CFF font, subroutines flattened so that per-document
+subsetting does not walk the whole font; extra cmap subtables and layout tables dropped —
+and every new PDF gets a cheap clone of fpdf2's parsed font object over a fresh lazy view
+of those prepared bytes (fpdf2 subsets, and so consumes, its font object per PDF).
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
 import threading
@@ -28,7 +31,9 @@ from fpdf.fonts import SubsetMap, TTFFont
 
 from ..errors import ArchiverError, ConfigError
 
-SHIPPED = "fonts/NotoSerifSC-Regular-GB2312.otf"
+SHIPPED = "fonts/NotoSerifSC-Regular-GB2312.ttf"  # TrueType outlines: fast to subset (scripts/subset_font.py)
+FLATTEN_MAX_GLYPHS = 20_000
+DROPPED_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "DSIG", "morx", "kerx")
 SYSTEM_FALLBACKS = (  # (file, preferred face name inside a collection)
     ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", "Noto Serif CJK SC"),
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),
@@ -48,6 +53,7 @@ class PreparedFont:
     data: bytes | None  # the prepared font; None: read the file itself (lazily) each time
     face: int  # index in a collection (.ttc), else 0
     prototype: TTFFont
+    template: ttLib.TTFont | None = None  # fully read TrueType font that PDFs get light copies of
 
     @property
     def codepoints(self) -> frozenset[int]:
@@ -60,9 +66,12 @@ class PreparedFont:
             if hasattr(self.prototype, slot):
                 setattr(clone, slot, getattr(self.prototype, slot))
         clone.i = len(pdf.fonts) + 1
-        source = io.BytesIO(self.data) if self.data is not None else self.path
-        clone.ttfont = ttLib.TTFont(source, fontNumber=self.face if self.data is None else -1, lazy=True,
-                                    recalcBBoxes=False, recalcTimestamp=False)
+        if self.template is not None:
+            clone.ttfont = _light_copy(self.template)
+        else:
+            source = io.BytesIO(self.data) if self.data is not None else self.path
+            clone.ttfont = ttLib.TTFont(source, fontNumber=self.face if self.data is None else -1, lazy=True,
+                                        recalcBBoxes=False, recalcTimestamp=False)
         clone.subset = SubsetMap(clone)
         clone.missing_glyphs = []
         clone.biggest_size_pt = 0
@@ -71,6 +80,32 @@ class PreparedFont:
         if clone.is_cff and clone.is_cid_keyed:
             pdf._set_min_pdf_version("1.6")
 
+
+def _light_copy(template: ttLib.TTFont) -> ttLib.TTFont:
+    """A TTFont sharing the template's decoded tables, for fpdf2 to subset (and consume).
+
+    fontTools' subsetter replaces (never edits) the glyph, metrics and cmap collections of
+    the tables it subsets, so shallow copies of the table objects (and of the cmap
+    subtables) keep the template intact; the glyphs themselves are shared and only ever
+    decoded or trimmed in place, which leaves their outlines as they were. This saves
+    decoding the whole font for every PDF. Only used for TrueType fonts without composite
+    glyphs (see :func:`_prepare`), and only under OUTPUT_LOCK.
+    """
+    font = ttLib.TTFont(recalcBBoxes=False, recalcTimestamp=False)
+    font.sfntVersion = template.sfntVersion
+    font.setGlyphOrder(list(template.getGlyphOrder()))
+    for tag in template.keys():
+        if tag == "GlyphOrder":
+            continue
+        table = copy.copy(template[tag])
+        if tag == "cmap":
+            table.tables = [copy.copy(t) for t in table.tables]
+        font[tag] = table
+    return font
+
+
+# fpdf2's output() subsets the font objects; PDFs sharing a template take turns.
+OUTPUT_LOCK = threading.RLock()
 
 _CACHE: dict[tuple[str, str, int], PreparedFont] = {}
 _LOCK = threading.Lock()
@@ -98,27 +133,51 @@ def _prepare_fallback(path: Path, family: str, face: int) -> PreparedFont:
 
 
 def _prepare(path: Path, family: str, style: str, face: int) -> PreparedFont:
-    font = ttLib.TTFont(path, fontNumber=face, recalcBBoxes=False, recalcTimestamp=False)
-    if "CFF " in font:
+    font = ttLib.TTFont(path, fontNumber=face, recalcBBoxes=False, recalcTimestamp=False, lazy=True)
+    changed = path.suffix.lower() in (".ttc", ".otc")  # a collection face becomes a standalone font
+    if "CFF " in font and len(font.getGlyphOrder()) <= FLATTEN_MAX_GLYPHS:
         cff = font["CFF "].cff
         if len(cff.GlobalSubrs) or _has_local_subrs(cff):
-            # Per-document subsetting then only touches the glyphs used. The shipped font is
-            # already flattened (scripts/subset_font.py); a configured one pays this once.
+            # Per-document subsetting then only touches the glyphs used; a big font would
+            # take too long to flatten and is subsetted as it is (slower per PDF).
             cff.desubroutinize()
+            changed = True
     cmap = font["cmap"]
     best = [t for t in cmap.tables if (t.platformID, t.platEncID) in ((3, 10), (3, 1))]
-    if best:
+    if best and len(best) < len(cmap.tables):
         cmap.tables = best
-    for table in ("GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "DSIG", "morx", "kerx"):
+        changed = True
+    for table in DROPPED_TABLES:
         if table in font:
             del font[table]
-    out = io.BytesIO()
-    font.save(out)
-    data = out.getvalue()
+            changed = True
+    if changed:
+        out = io.BytesIO()
+        font.save(out)
+        data = out.getvalue()
+    else:
+        data = path.read_bytes()
+    font.close()
     carrier = FPDF()
-    prepared_path = path.with_name(path.stem + "-prepared" + (".otf" if "CFF " in font else ".ttf"))
-    prototype = _parse(carrier, data, prepared_path, family, style)
-    return PreparedFont(family=family, style=style, path=path, data=data, face=face, prototype=prototype)
+    prototype = _parse(carrier, data, path, family, style)
+    return PreparedFont(family=family, style=style, path=path, data=data, face=face, prototype=prototype,
+                        template=_template(data))
+
+
+def _template(data: bytes) -> ttLib.TTFont | None:
+    """The whole font decoded once, if it can be shared safely (TrueType, no composite glyphs)."""
+    font = ttLib.TTFont(io.BytesIO(data), recalcBBoxes=False, recalcTimestamp=False)
+    if "glyf" not in font:
+        font.close()
+        return None
+    glyf = font["glyf"]
+    for name in font.getGlyphOrder():
+        raw = getattr(glyf.glyphs[name], "data", b"")
+        if len(raw) >= 2 and raw[0] & 0x80:  # numberOfContours < 0: a composite glyph
+            font.close()
+            return None
+    font.ensureDecompiled()
+    return font
 
 
 def _has_local_subrs(cff: object) -> bool:

@@ -43,7 +43,7 @@ from fpdf import FPDF
 from fpdf.enums import TextMode
 
 from ..errors import ConfigError
-from .fonts import FontSet, load_fonts
+from .fonts import OUTPUT_LOCK, FontSet, load_fonts
 
 STYLE_KEY = "volumes.forms_style"
 PARTS = ("cover", "index", "remarks", "back_cover")
@@ -269,7 +269,8 @@ class FormRenderer:
             first = pdf.page + 1
             draw(sheet)
             spans[part] = (first, pdf.page)
-        data = bytes(pdf.output())
+        with OUTPUT_LOCK:
+            data = bytes(pdf.output())
         return _split(data, spans, sheet)
 
 
