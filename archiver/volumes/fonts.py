@@ -94,7 +94,8 @@ def _light_copy(template: ttLib.TTFont) -> ttLib.TTFont:
     font = ttLib.TTFont(recalcBBoxes=False, recalcTimestamp=False)
     font.sfntVersion = template.sfntVersion
     font.setGlyphOrder(list(template.getGlyphOrder()))
-    for tag in template.keys():
+    tags = template.keys()
+    for tag in tags:
         if tag == "GlyphOrder":
             continue
         table = copy.copy(template[tag])
@@ -127,8 +128,10 @@ def _prepare_fallback(path: Path, family: str, face: int) -> PreparedFont:
         if key not in _CACHE:
             carrier = FPDF()
             carrier.add_font(family, "", str(path), collection_font_number=face)
+            prototype = carrier.fonts[family.lower()]
+            assert isinstance(prototype, TTFFont)
             _CACHE[key] = PreparedFont(family=family, style="", path=path, data=None, face=face,
-                                       prototype=carrier.fonts[family.lower()])
+                                       prototype=prototype)
         return _CACHE[key]
 
 
@@ -176,7 +179,9 @@ def _template(data: bytes) -> ttLib.TTFont | None:
         if len(raw) >= 2 and raw[0] & 0x80:  # numberOfContours < 0: a composite glyph
             font.close()
             return None
-    font.ensureDecompiled()
+    tags = font.keys()
+    for tag in tags:
+        font[tag]  # decode each table now, once (the glyphs stay packed until a PDF uses them)
     return font
 
 

@@ -41,6 +41,7 @@ from typing import Any
 import pikepdf
 from fpdf import FPDF
 from fpdf.enums import TextMode
+from fpdf.fonts import TTFFont
 
 from ..errors import ConfigError
 from .fonts import OUTPUT_LOCK, FontSet, load_fonts
@@ -297,16 +298,20 @@ class _Layout:
         self.style = style
         self.values = values
         page = style["page"]
-        self.width = float(page["width"])
-        self.height = float(page["height"])
+        self.page_w = float(page["width"])
+        self.page_h = float(page["height"])
         self.top = float(page["top"])
-        self.bottom = self.height - float(page["bottom"])
+        self.bottom = self.page_h - float(page["bottom"])
         self.left = pdf.l_margin
-        self.right = self.width - pdf.r_margin
+        self.right = self.page_w - pdf.r_margin
         self.size = float(page["font_size"])
         self.lh = float(page["line_height"])
         self.rule = float(page["rule"])
         self.frame = float(page["frame"])
+        main = pdf.fonts["form"]
+        assert isinstance(main, TTFFont)
+        self.cw: Mapping[int, float] = main.cw
+        self.cmap: Mapping[int, object] = main.cmap
 
     # -- primitives --
 
@@ -314,7 +319,19 @@ class _Layout:
         return _fill(s, self.values)
 
     def font(self, size: float) -> None:
-        self.pdf.set_font("form", "", size)
+        if self.pdf.font_family != "form" or self.pdf.font_size_pt != size:
+            self.pdf.set_font("form", "", size)
+
+    def width(self, s: str, size: float) -> float:
+        """Width in mm of ``s`` at ``size`` pt (the main font's metrics; fpdf2's for fallback text)."""
+        cw, cmap = self.cw, self.cmap
+        units = 0.0
+        for c in map(ord, s):
+            if c not in cmap:  # printed by a fallback font: let fpdf2 measure it
+                self.font(size)
+                return float(self.pdf.get_string_width(s))
+            units += cw[c]
+        return units * size / 1000 * PT_MM
 
     def line_height(self, size: float) -> float:
         return size * PT_MM * self.lh
@@ -327,8 +344,9 @@ class _Layout:
         """
         pdf = self.pdf
         self.font(size)
-        pdf.set_char_spacing(spacing)
-        w = pdf.get_string_width(s) - spacing * PT_MM if s else 0.0
+        if spacing:
+            pdf.set_char_spacing(spacing)
+        w = self.width(s, size) + max(0, len(s) - 1) * spacing * PT_MM
         if align == "C":
             x = x + (width - w) / 2
         elif align == "R":
@@ -339,7 +357,8 @@ class _Layout:
                 pdf.cell(w + spacing * PT_MM, box_h, s)
         else:
             pdf.cell(w + spacing * PT_MM, box_h, s)
-        pdf.set_char_spacing(0)
+        if spacing:
+            pdf.set_char_spacing(0)
 
     def wrap(self, s: str, width: float, size: float) -> list[str]:
         """``s`` broken into lines no wider than ``width``.
@@ -348,16 +367,17 @@ class _Layout:
         when they fit, and follows the Chinese rules: no closing punctuation at the start
         of a line (避头), no opening bracket at its end (避尾).
         """
-        self.font(size)
-        width_of = self.pdf.get_string_width
         lines: list[str] = []
         for paragraph in s.split("\n"):
             line: list[str] = []
+            used = 0.0
             for token in _tokens(paragraph):
                 if not line and token.isspace():
                     continue
-                if width_of("".join(line) + token) <= width:
+                w = self.width(token, size)
+                if used + w <= width:
                     line.append(token)
+                    used += w
                     continue
                 carry: list[str] = []
                 if token[0] in NO_LINE_START and len(line) > 1:
@@ -366,17 +386,21 @@ class _Layout:
                     carry.insert(0, line.pop())
                 if line:
                     lines.append("".join(line).rstrip())
-                line = [t for t in carry if not t.isspace()] if carry else []
+                line = [t for t in carry if not t.isspace()]
+                used = self.width("".join(line), size)
                 if token.isspace():
                     continue
-                if width_of("".join(line) + token) <= width:
+                if used + w <= width:
                     line.append(token)
+                    used += w
                     continue
                 for ch in token:  # longer than a whole line: break it anywhere
-                    if line and width_of("".join(line) + ch) > width:
+                    cw = self.width(ch, size)
+                    if line and used + cw > width:
                         lines.append("".join(line))
-                        line = []
+                        line, used = [], 0.0
                     line.append(ch)
+                    used += cw
             lines.append("".join(line).rstrip())
         return lines or [""]
 
@@ -408,14 +432,12 @@ class _Layout:
         band = 10.0
         if sheet.classification_label:
             mark = self.text(st["classification_format"])
-            self.font(15)
-            w = pdf.get_string_width(mark) + 8
+            w = self.width(mark, 15) + 8
             self.box(self.left, y, w, band, self.frame)
             self.put(self.left, y, band, mark, 15, align="C", width=w, heavy=0.25)
         label = self.text(st["reference_label"])
-        self.font(12)
-        label_w = pdf.get_string_width(label) + 6
-        code_w = max(pdf.get_string_width(sheet.reference_code) + 8, 55.0)
+        label_w = self.width(label, 12) + 6
+        code_w = max(self.width(sheet.reference_code, 12) + 8, 55.0)
         x = self.right - label_w - code_w
         self.box(x, y, label_w, band)
         self.box(x + label_w, y, code_w, band)
@@ -530,8 +552,7 @@ class _Layout:
         paragraphs: list[list[str]] = []
         for k, item in enumerate(items, start=1):
             prefix = f"{k}. " if st["numbered"] and sheet.remarks else ""
-            self.font(size)
-            indent = pdf.get_string_width(prefix)
+            indent = self.width(prefix, size)
             wrapped = self.wrap(item, inner_w - indent, size)
             paragraphs.append([prefix + wrapped[0], *wrapped[1:]] if prefix else wrapped)
         sign_size = size + 0.5
@@ -561,8 +582,7 @@ class _Layout:
                     y = new_page(True)
                 indent = 0.0
                 if j and st["numbered"] and sheet.remarks:
-                    self.font(size)
-                    indent = pdf.get_string_width(f"{k + 1}. ")
+                    indent = self.width(f"{k + 1}. ", size)
                 self.put(inner_x + 4 + indent, y, line, text, size)
                 y += line
             y += line * 0.3
@@ -572,8 +592,7 @@ class _Layout:
         x = self.right - 6 - sign_w
         row_h = self.line_height(sign_size) * 1.35
         y = self.bottom - sign_h + 6
-        self.font(sign_size)
-        label_w = max(pdf.get_string_width(lab) for lab, _ in signature) + 2
+        label_w = max(self.width(lab, sign_size) for lab, _ in signature) + 2
         for lab, value in signature:
             self.put(x, y, row_h, lab, sign_size)
             self.put(x + label_w, y, row_h, value, sign_size)
