@@ -329,6 +329,15 @@ def test_same_sheet_same_bytes() -> None:
     assert a.index(sheet) == b.index(sheet) and a.cover(sheet) == b.cover(sheet)
 
 
+def test_shared_font_survives_many_volumes() -> None:
+    """The decoded font is shared by every PDF of the process: using it must not wear it out."""
+    first = FormRenderer().index(make_sheet(6))
+    other = FormRenderer()
+    for n in range(3, 30, 3):
+        other.forms(make_sheet(n, customer_name=f"广州南方物流有限公司{n}", title=f"第{n}卷 鑫淼犇骉"))
+    assert FormRenderer().index(make_sheet(6)) == first
+
+
 def test_style_override_restyles_without_python(tmp_path: Path) -> None:
     style = tmp_path / "forms.toml"
     style.write_text('[index]\nheading = "卷内目录"\nfont_size = 9.0\n[cover]\nheading = "客户档案（甲）"\n', "utf-8")

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import pikepdf
 from pikepdf import PdfImage
-from PIL import Image, ImageChops, ImageFilter
+from PIL import Image, ImageFilter
 
 from ..atomic import write_text_atomic
 from ..errors import IntegrityError
@@ -196,7 +196,7 @@ def _jpeg_grey(image: pikepdf.Stream, inner: tuple[int, int, int, int], factor: 
     im: Image.Image = Image.open(io.BytesIO(image.read_raw_bytes()))
     width = im.width
     scale = 8 if factor >= 8 else 4 if factor >= 4 else 2 if factor >= 2 else 1
-    im.draft("L", (max(1, -(-im.width // scale)), max(1, -(-im.height // scale))))
+    im.draft("L", (max(1, im.width // scale), max(1, im.height // scale)))  # Pillow picks the scale by floor division
     im.load()
     if im.mode not in ("L", "RGB"):
         return None  # CMYK and other rarities: cannot judge the paper reliably, so not blank
@@ -266,15 +266,18 @@ def _grey_is_blank(grey: Image.Image, dpi: float, params: BlankParams) -> bool:
     cut = paper - params.ink_delta
     if cut <= 0:
         return False  # a dark page (a photo, a black sheet): not blank
-    ink = grey.point([255 if v < cut else 0 for v in range(256)])
-    # Speck removal: keep an ink pixel only if its 3x3 neighbourhood holds >= 3 ink pixels.
-    density = ink.filter(ImageFilter.BoxBlur(1))
-    kept = ImageChops.multiply(ink, density.point(_DENSE))
-    ink_pixels = kept.histogram()[255]
+    if sum(hist[:cut]) * (MM_PER_INCH / dpi) ** 2 < params.min_ink_mm2:
+        return True  # not even enough ink before speck removal
+    ink = grey.point(_INK_LUTS[cut])
+    # Speck removal: keep an ink pixel only if its 3x3 neighbourhood holds >= 3 ink pixels
+    # (the box blur of the ink mask is 255 × the share of ink around each pixel).
+    density = ink.filter(ImageFilter.BoxBlur(1)).histogram(mask=ink)
+    ink_pixels = sum(density[_DENSE_FROM:])
     return ink_pixels * (MM_PER_INCH / dpi) ** 2 < params.min_ink_mm2
 
 
-_DENSE = [255 if v >= 3 * 255 // 9 else 0 for v in range(256)]  # >= 3 of 9 neighbours are ink
+_INK_LUTS = [[255 if v < cut else 0 for v in range(256)] for cut in range(256)]
+_DENSE_FROM = 3 * 255 // 9 - 1  # >= 3 of 9 neighbours are ink (box-blur rounding allowed)
 
 
 def _percentile(hist: list[int], total: int, share: float) -> int:
