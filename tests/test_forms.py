@@ -288,6 +288,15 @@ def test_font_embedded_and_subsetted(renderer: FormRenderer, tmp_path: Path) -> 
         assert len(part(sheet)) < 120_000  # a subset, not the 2.7 MB font
 
 
+def test_subset_tags_name_the_subset(renderer: FormRenderer, tmp_path: Path) -> None:
+    """One volume's forms share one subset (one tag); another subset gets another tag."""
+    sheet = make_sheet()
+    tags = {pdffonts(part, tmp_path)[0][0] for part in renderer.forms(sheet).values()}
+    other = pdffonts(renderer.cover(make_sheet(customer_name="广州南方物流有限公司")), tmp_path)[0][0]
+    assert len(tags) == 1 and other not in tags
+    assert not any(t.startswith("MPDFAA+") for t in (*tags, other))
+
+
 def test_characters_outside_gb2312_print_through_the_fallback(renderer: FormRenderer, tmp_path: Path) -> None:
     """堃 (GBK only) and 㐀 (CJK extension A) are not in the shipped GB 2312 subset."""
     shipped = fonts.load_fonts().regular.codepoints

@@ -28,6 +28,7 @@ other three are served from that (the sheet is immutable, so this is safe).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import string
 import threading
@@ -279,6 +280,7 @@ def _split(data: bytes, spans: dict[str, tuple[int, int]], sheet: VolumeSheet) -
     titles = {"cover": "案卷封面", "index": "卷内文件目录", "remarks": "卷内备考表", "back_cover": "封底"}
     out: dict[str, bytes] = {}
     with pikepdf.open(io.BytesIO(data)) as src:
+        _tag_subsets(src)
         for part, (first, last) in spans.items():
             with pikepdf.new() as dst:
                 dst.pages.extend(src.pages[first - 1:last])
@@ -288,6 +290,35 @@ def _split(data: bytes, spans: dict[str, tuple[int, int]], sheet: VolumeSheet) -
                 dst.save(buf, deterministic_id=True, compress_streams=True)
                 out[part] = buf.getvalue()
     return out
+
+
+def _tag_subsets(pdf: pikepdf.Pdf) -> None:
+    """Name each embedded subset after its content (fpdf2 tags every subset "MPDFAA+").
+
+    PDF 32000 §9.6.4: different subsets in one file must have different tags. The forms
+    are merged into a volume with other PDFs, so the tag is derived from the font program:
+    the four forms of a volume share one subset and so one name; other subsets differ.
+    """
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+        if not isinstance(fonts, pikepdf.Dictionary):
+            continue
+        for font in fonts.values():
+            for cid_font in font.get("/DescendantFonts", pikepdf.Array()):
+                descriptor = cid_font.get("/FontDescriptor")
+                if not isinstance(descriptor, pikepdf.Dictionary):
+                    continue
+                program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
+                base = str(font.get("/BaseFont", ""))
+                if not isinstance(program, pikepdf.Stream) or not base.startswith("/MPDFAA+"):
+                    continue
+                digest = hashlib.sha256(program.read_raw_bytes()).digest()
+                tag = "".join(chr(ord("A") + b % 26) for b in digest[:6])
+                name = pikepdf.Name("/" + tag + base[len("/MPDFAA"):])
+                font.BaseFont = name
+                cid_font.BaseFont = name
+                descriptor.FontName = name
 
 
 class _Layout:
