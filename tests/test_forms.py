@@ -370,6 +370,14 @@ def test_bad_style_is_a_config_error(tmp_path: Path, content: str, message: str)
         FormRenderer(style=style).cover(make_sheet())
 
 
+def test_relative_paths_are_taken_from_the_archive_root(tmp_path: Path) -> None:
+    (tmp_path / "forms.toml").write_text('[back_cover]\nlines = ["封底 {reference_code}"]\n', "utf-8")
+    r = FormRenderer(style="forms.toml", base=tmp_path)
+    assert "封底 Q001-C0001-2026-Y-001" in text_of(r.back_cover(make_sheet()), tmp_path)
+    with pytest.raises(ConfigError, match=re.escape(str(tmp_path / "nope.otf"))):
+        FormRenderer(font="nope.otf", base=tmp_path)
+
+
 def test_missing_style_or_font_file_names_the_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="volumes.forms_style"):
         FormRenderer(style=tmp_path / "nope.toml")

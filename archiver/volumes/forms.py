@@ -220,9 +220,19 @@ class _FormPDF(FPDF):
 
 
 class FormRenderer:
-    """Renders the four forms of a volume; fonts and style are read once per renderer."""
+    """Renders the four forms of a volume; fonts and style are read once per process.
 
-    def __init__(self, font: str = "", *, style: str | Path = "", binding_margin_mm: float | None = None) -> None:
+    ``font`` (``volumes.font``) and ``style`` (``volumes.forms_style``): '' for the shipped
+    ones; a relative path is taken relative to ``base`` (the archive root) when given.
+    ``binding_margin_mm`` (``volumes.binding_margin_mm``) widens the side margins if the
+    style's are narrower. Safe to share between threads.
+    """
+
+    def __init__(self, font: str = "", *, style: str | Path = "", binding_margin_mm: float | None = None,
+                 base: Path | None = None) -> None:
+        if base is not None:
+            font = str(base / Path(font).expanduser()) if font else ""
+            style = base / Path(style).expanduser() if style else ""
         self.fonts: FontSet = load_fonts(font)
         self.style = load_style(style)
         page = self.style["page"]
