@@ -212,6 +212,18 @@ def test_long_title_wraps_inside_its_cell(renderer: FormRenderer, tmp_path: Path
     assert next_number.y0 > max(w.y1 for w in pieces)
 
 
+def test_row_taller_than_a_page_continues_on_the_next(renderer: FormRenderer, tmp_path: Path) -> None:
+    rows = list(make_rows(3))
+    rows[1] = replace(rows[1], title="客户信用评估报告附件目录" * 150)
+    found = words(renderer.index(make_sheet(3, rows=tuple(rows))), tmp_path)
+    bottom = (297 - load_style()["page"]["bottom"]) * MM
+    assert all(w.y1 <= bottom for w in found)  # nothing below the table's bottom edge
+    column = sorted((w for w in found if in_column(w, columns()["title"]) and w.text not in ("题名", "卷内文件目录")),
+                    key=lambda w: (w.page, w.y0))
+    assert "".join(w.text for w in column) == "".join(r.title for r in rows)  # all of it, in order
+    assert max(w.page for w in found) >= 2
+
+
 def test_long_index_repeats_heading_and_header_on_every_page(renderer: FormRenderer, tmp_path: Path) -> None:
     """A 60-row index runs over several pages; each carries the title and the column header."""
     sheet = make_sheet(60)

@@ -526,14 +526,17 @@ class _Layout:
         min_h = float(st["min_row_height"])
 
         # Lay out first (row heights, pagination), so every page can say "第 n 页 共 N 页".
+        table_top = self.top + float(self.style["page"]["heading_size"]) * PT_MM * 1.6 + 9 + header_h
+        most = max(1, int((self.bottom - table_top - 2 * pad) // line))  # lines in a page-high row
         cells = []
         for i, row in enumerate(sheet.rows):
             last = i == len(sheet.rows) - 1
             content = [self.wrap(_cell_text(c["key"], row, last, st), w - 2 * pad, size) for c, w in
                        zip(cols, widths, strict=True)]
-            height = max(min_h, max(len(c) for c in content) * line + 2 * pad)
-            cells.append((content, height))
-        table_top = self.top + float(self.style["page"]["heading_size"]) * PT_MM * 1.6 + 9 + header_h
+            # A row never splits across pages — unless it is taller than a page by itself.
+            for k in range(0, max(len(c) for c in content), most):
+                chunk = [c[k:k + most] or [""] for c in content]
+                cells.append((chunk, max(min_h, max(len(c) for c in chunk) * line + 2 * pad)))
         pages: list[list[int]] = [[]]
         y = table_top
         for i, (_, height) in enumerate(cells):
