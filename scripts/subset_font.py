@@ -86,7 +86,8 @@ def to_truetype(font: TTFont) -> None:
     cmap = font["cmap"]
     cmap.tables = [t for t in cmap.tables if (t.platformID, t.platEncID) == (3, 1)]
     font.sfntVersion = "\x00\x01\x00\x00"
-    font.recalcTimestamp = False  # the same source gives the same bytes
+    font.recalcTimestamp = False  # the same source gives the same bytes:
+    font["head"].modified = font["head"].created
 
 
 if __name__ == "__main__":
