@@ -321,6 +321,12 @@ def test_characters_outside_gb2312_print_through_the_fallback(renderer: FormRend
     assert len(names) == 2 and all(re.match(r"[A-Z]{6}\+", n) for n in names)  # main + fallback, both subsets
 
 
+def test_text_is_printed_in_nfc(renderer: FormRenderer, tmp_path: Path) -> None:
+    text = text_of(renderer.cover(make_sheet(customer_name="Cafe\u0301 明远")), tmp_path)
+    assert "Café 明远" in text and "\u0301" not in text
+    assert len(pdffonts(renderer.cover(make_sheet(customer_name="Cafe\u0301 明远")), tmp_path)) == 1  # no fallback
+
+
 def test_character_no_font_has_is_refused_with_the_config_key(renderer: FormRenderer) -> None:
     with pytest.raises(ArchiverError) as err:
         renderer.cover(make_sheet(title="客户档案 \U00010000"))

@@ -33,7 +33,8 @@ import io
 import string
 import threading
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
@@ -207,16 +208,11 @@ def _strings(style: Any) -> Iterator[str]:
 
 
 class _FormPDF(FPDF):
-    """An fpdf2 document whose page header is whatever the current form says."""
+    """An fpdf2 document in millimetres whose pages the layout breaks itself."""
 
     def __init__(self, width: float, height: float) -> None:
         super().__init__(unit="mm", format=(width, height))
-        self.page_header: Callable[[], None] | None = None
         self.set_auto_page_break(False)
-
-    def header(self) -> None:
-        if self.page_header is not None:
-            self.page_header()
 
 
 class FormRenderer:
@@ -270,7 +266,7 @@ class FormRenderer:
         texts = [*_strings(self.style), *(str(v) for v in values.values())]
         texts += [f"{r.doc_no}{r.responsible}{r.title}{r.remark}" for r in sheet.rows]
         texts += list(sheet.remarks)
-        self.fonts.attach(pdf, "".join(texts) + "0123456789–")
+        self.fonts.attach(pdf, unicodedata.normalize("NFC", "".join(texts)) + "0123456789–")
         pdf.set_margins(self.side, float(page["top"]), self.side)
         pdf.set_creation_date(dt.datetime.combine(sheet.date, dt.time(), tzinfo=dt.UTC))
         pdf.set_producer("archiver")
@@ -383,6 +379,7 @@ class _Layout:
 
         Through fpdf2's cell(), which applies the fallback fonts (text() does not).
         """
+        s = unicodedata.normalize("NFC", s)
         pdf = self.pdf
         self.font(size)
         if spacing:
@@ -409,7 +406,7 @@ class _Layout:
         of a line (避头), no opening bracket at its end (避尾).
         """
         lines: list[str] = []
-        for paragraph in s.split("\n"):
+        for paragraph in unicodedata.normalize("NFC", s).split("\n"):
             line: list[str] = []
             used = 0.0
             for token in _tokens(paragraph):
@@ -467,7 +464,6 @@ class _Layout:
     def cover(self, sheet: VolumeSheet) -> None:
         st = self.style["cover"]
         pdf = self.pdf
-        pdf.page_header = None
         pdf.add_page()
         y = self.top
         band = 10.0
@@ -547,7 +543,6 @@ class _Layout:
             y += height
 
         for n, page_rows in enumerate(pages, start=1):
-            pdf.page_header = None
             pdf.add_page()
             y = self.heading(self.text(st["heading"]), self.top)
             self.put(self.left, y + 1, 7, self.text(st["subheading"]), size + 0.5)
@@ -647,7 +642,6 @@ class _Layout:
 
     def back_cover(self, sheet: VolumeSheet) -> None:
         st = self.style["back_cover"]
-        self.pdf.page_header = None
         self.pdf.add_page()
         size = float(st["font_size"])
         lines = [self.text(s) for s in st["lines"]]
