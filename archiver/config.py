@@ -76,6 +76,7 @@ class VolumeOptions:
     stamp_font_size: float = 12.0
     font: str = ""
     stamp_font: str = "Helvetica"  # a PDF standard (base-14) font for page numbers
+    forms_style: str = ""  # a forms.toml overriding the shipped one, relative to the archive root
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
         stamp_font_size=r.float(v, "stamp_font_size", "volumes", 12.0, lo=5.0, hi=40.0),
         font=r.str(v, "font", "volumes", default=""),
         stamp_font=r.str(v, "stamp_font", "volumes", default="Helvetica"),
+        forms_style=r.str(v, "forms_style", "volumes", default=""),
     )
     if volumes.stamp_font not in STAMP_FONTS:
         raise r.error("volumes.stamp_font", volumes.stamp_font, "one of " + ", ".join(STAMP_FONTS))

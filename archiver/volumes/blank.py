@@ -1,0 +1,292 @@
+"""Blank-page detection (Art. 16): which scanned pages carry no writing.
+
+A blank page — the empty back of a single-sided sheet, a side with scanner noise only —
+keeps its place in a volume but gets no page number. The decision is made from the
+scan's own embedded image, never by rendering the page:
+
+* **JPEG** scans are decoded by Pillow in draft mode, at 1/2–1/8 scale straight from the
+  DCT coefficients, then box-averaged to about 37 dpi whatever the scan resolution;
+* **CCITT G4** (bilevel) scans are decoded by libtiff (through Pillow) — the bottom
+  margin band is not even decoded — sampled down to about 75 dpi (every 4th pixel of a
+  300 dpi scan: pen and print strokes are wider than that) and box-averaged to 37 dpi;
+* anything else Pillow or pikepdf can decode is decoded and box-averaged likewise.
+
+On that small grey image, the measure is deliberately robust:
+
+1. a band of ``margin_mm`` (default 20 mm) along every edge is ignored: punch holes
+   (ISO 838: 6 mm holes 12 mm from the edge), the dark borders and shadows of a skewed
+   sheet and the scanner's edge;
+2. the paper level is the median of what is left, so grey recycled paper, a faint
+   show-through or an even tint do not count as writing;
+3. a pixel is *ink* when it is ``ink_delta`` (default 64 of 255) darker than the paper —
+   each small pixel averages ~0.7 × 0.7 mm of the scan, so single specks of scanner noise
+   dilute far below that, while pen strokes and printed strokes stay well above;
+4. isolated ink pixels (fewer than 3 ink pixels in their 3 × 3 neighbourhood) are
+   removed as speckle; the page has writing when the remaining ink covers at least
+   ``min_ink_mm2`` (default 4 mm²) — a short handwritten line or a stamp covers tens of
+   square millimetres.
+
+**When in doubt, not blank**: a page wrongly called blank loses its page number, a page
+wrongly called written only gets a number it did not need. So a page is blank only when
+every image on it is a full-page scan judged blank and its content stream has nothing
+else that paints (text, including an invisible OCR layer; vector paths; inline images;
+shadings). A page with no image at all is blank only if it paints nothing. An image
+that cannot be decoded (e.g. JBIG2 without a decoder) makes the page not blank.
+
+Decisions are cached per document in ``<cache>/blank/<sha256>.json`` (with the
+analyser's version and parameters), so an unchanged document is never analysed twice.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pikepdf
+from pikepdf import PdfImage
+from PIL import Image, ImageFilter
+
+from ..atomic import write_text_atomic
+from ..errors import IntegrityError
+
+ANALYSER_VERSION = 1
+TARGET_DPI = 37.5  # analysis resolution: 300 dpi / 8
+SAMPLE_DPI = 75.0  # bilevel scans are first sampled down to about this (strokes are wider than 1/75 in)
+MM_PER_INCH = 25.4
+
+# Content-stream operators that paint something other than an image XObject.
+_PAINTING_OPS = frozenset(
+    {"Tj", "TJ", "'", '"', "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "BI", "EI", "INLINE IMAGE"}
+)
+
+
+@dataclass(frozen=True)
+class BlankParams:
+    """Tuning of the detector; part of the cache key, so changing it re-analyses."""
+
+    margin_mm: float = 20.0  # ignored band along each edge (punch holes, edge shadows)
+    ink_delta: int = 64  # how much darker than the paper a small pixel must be to be ink
+    min_ink_mm2: float = 4.0  # ink area, after speck removal, that makes a page written
+
+
+DEFAULT_PARAMS = BlankParams()
+
+
+def page_is_blank(page: pikepdf.Page, params: BlankParams = DEFAULT_PARAMS) -> bool:
+    """Art. 16: a page with no writing (the blank back of a single-sided sheet, scanner noise only)."""
+    try:
+        images = _drawn_images(page)
+    except (pikepdf.PdfError, ValueError, KeyError, TypeError):
+        return False  # a content stream we cannot read: not blank (see module docstring)
+    if images is None:
+        return False  # the page paints text, paths or inline images
+    page_w, page_h = _page_size_inches(page)
+    for image in images:
+        small = _small_grey(image, page_w, page_h, params)
+        if small is None or not _grey_is_blank(*small, params):
+            return False
+    return True
+
+
+def blank_pages(pdf_path: Path, sha256: str, cache_dir: Path, params: BlankParams = DEFAULT_PARAMS) -> list[bool]:
+    """One bool per page of the PDF (True = blank); cached by the file's sha256 in ``cache_dir/blank``."""
+    cache_file = cache_dir / "blank" / f"{sha256}.json"
+    key = {"version": ANALYSER_VERSION, "params": asdict(params)}
+    cached = _read_cache(cache_file, key)
+    if cached is not None:
+        return cached
+    try:
+        with pikepdf.open(pdf_path) as pdf:
+            result = [page_is_blank(page, params) for page in pdf.pages]
+    except pikepdf.PdfError as exc:
+        raise IntegrityError(
+            f"{pdf_path}: cannot be read as a PDF to find its blank pages ({exc}).",
+            hint="Check the record with `archiver audit`; restore the file from a backup if it is damaged.",
+        ) from None
+    write_text_atomic(cache_file, json.dumps({**key, "sha256": sha256, "blank": result}) + "\n")
+    return result
+
+
+def _read_cache(path: Path, key: dict[str, object]) -> list[bool] | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None  # missing or torn: analyse again
+    if not isinstance(data, dict) or any(data.get(k) != v for k, v in key.items()):
+        return None
+    blank = data.get("blank")
+    if not isinstance(blank, list) or not all(isinstance(b, bool) for b in blank):
+        return None
+    return blank
+
+
+# --- what the page draws -------------------------------------------------------------
+
+
+def _drawn_images(page: pikepdf.Page) -> list[pikepdf.Stream] | None:
+    """The image XObjects the page draws, or None when it paints anything else."""
+    resources = page.obj.get("/Resources", pikepdf.Dictionary())
+    xobjects: pikepdf.Object = pikepdf.Dictionary()
+    if isinstance(resources, pikepdf.Dictionary):
+        xobjects = resources.get("/XObject", pikepdf.Dictionary())
+    images: list[pikepdf.Stream] = []
+    for instruction in pikepdf.parse_content_stream(page):
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            return None
+        op = str(instruction.operator)
+        if op in _PAINTING_OPS:
+            return None
+        if op == "Do":
+            operands = instruction.operands
+            xobj = xobjects.get(str(operands[0])) if operands and isinstance(xobjects, pikepdf.Dictionary) else None
+            if not isinstance(xobj, pikepdf.Stream) or xobj.get("/Subtype") != "/Image":
+                return None  # a form XObject (or a missing one): be conservative
+            images.append(xobj)
+    return images
+
+
+def _page_size_inches(page: pikepdf.Page) -> tuple[float, float]:
+    box = [float(v) for v in page.obj.get("/CropBox", page.mediabox)]
+    return abs(box[2] - box[0]) / 72.0, abs(box[3] - box[1]) / 72.0
+
+
+# --- decoding to a small grey image --------------------------------------------------
+
+
+def _small_grey(
+    image: pikepdf.Stream, page_w: float, page_h: float, params: BlankParams
+) -> tuple[Image.Image, float] | None:
+    """The image's inner area (margin removed) as grey at about TARGET_DPI, with its dpi; None if unusable."""
+    width, height = int(image.get("/Width", 0)), int(image.get("/Height", 0))
+    if width < 16 or height < 16 or image.get("/ImageMask", False):
+        return None
+    # A scan fills the page; the image may be drawn turned by 90°.
+    if (width > height) != (page_w > page_h) and abs(page_w - page_h) > 0.01:
+        page_w, page_h = page_h, page_w
+    if abs(width / height - page_w / page_h) > 0.08 * (page_w / page_h):
+        return None  # not a full-page scan: cannot judge it, so not blank
+    dpi = width / page_w
+    margin = round(params.margin_mm / MM_PER_INCH * dpi)  # in image pixels
+    if width <= 2 * margin + 32 or height <= 2 * margin + 32:
+        return None
+    inner = (margin, margin, width - margin, height - margin)
+    factor = _factor(dpi)
+    filters = image.get("/Filter")
+    filter_names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else [str(filters)] if filters else []
+    try:
+        if filter_names == ["/DCTDecode"]:
+            grey = _jpeg_grey(image, inner, factor)
+        elif filter_names == ["/CCITTFaxDecode"]:
+            grey = _ccitt_grey(image, inner, factor, dpi)
+        else:
+            grey = PdfImage(image).as_pil_image().convert("L").reduce(factor, box=inner)
+    except (OSError, ValueError, NotImplementedError, pikepdf.PdfError, SyntaxError):
+        return None
+    if grey is None:
+        return None
+    decode = image.get("/Decode")
+    if isinstance(decode, pikepdf.Array) and len(decode) >= 2 and float(decode[0]) > float(decode[1]):
+        grey = grey.point(lambda v: 255 - v)
+    return grey, dpi / factor
+
+
+def _jpeg_grey(image: pikepdf.Stream, inner: tuple[int, int, int, int], factor: int) -> Image.Image | None:
+    """Decode a JPEG at reduced scale (draft mode: straight from the DCT coefficients)."""
+    im: Image.Image = Image.open(io.BytesIO(image.read_raw_bytes()))
+    width = im.width
+    scale = 8 if factor >= 8 else 4 if factor >= 4 else 2 if factor >= 2 else 1
+    im.draft("L", (max(1, im.width // scale), max(1, im.height // scale)))  # Pillow picks the scale by floor division
+    im.load()
+    if im.mode not in ("L", "RGB"):
+        return None  # CMYK and other rarities: cannot judge the paper reliably, so not blank
+    if im.mode != "L":
+        im = im.convert("L")
+    got = max(1, round(width / im.width))  # the scale draft mode achieved
+    x0, y0, x1, y1 = (v // got for v in inner)
+    size = ((x1 - x0) * got // factor, (y1 - y0) * got // factor)
+    if factor % got == 0:
+        rest = factor // got
+        return im.reduce(rest, box=(x0, y0, x1, y1)) if rest > 1 else im.crop((x0, y0, x1, y1))
+    return im.resize(size, Image.Resampling.BOX, box=(x0, y0, x1, y1))
+
+
+def _ccitt_grey(image: pikepdf.Stream, inner: tuple[int, int, int, int], factor: int, dpi: float) -> Image.Image:
+    """Decode a CCITT bilevel image (libtiff); the bottom margin band is not even decoded."""
+    parms = image.get("/DecodeParms")
+    if isinstance(parms, pikepdf.Array):
+        parms = parms[0] if len(parms) else None
+    parms = parms if isinstance(parms, pikepdf.Dictionary) else pikepdf.Dictionary()
+    width = int(image.Width)
+    if int(parms.get("/K", 0)) >= 0 or parms.get("/EncodedByteAlign", False) or int(parms.get("/Columns", 1728)) != width:
+        im: Image.Image = PdfImage(image).as_pil_image()  # G3 and unusual variants: pikepdf's general path
+    else:
+        black_is_1 = bool(parms.get("/BlackIs1", False))
+        im = Image.open(io.BytesIO(_g4_tiff(image.read_raw_bytes(), width, inner[3], black_is_1)))
+    im.load()
+    # Sample down to ~SAMPLE_DPI first (cheap; pen and print strokes are wider than a sample step),
+    # then average.
+    step = max(s for s in range(1, factor + 1) if factor % s == 0 and s <= dpi / SAMPLE_DPI * 1.05)
+    if step > 1:
+        x0, y0, x1, y1 = inner
+        im = im.resize(((x1 - x0) // step, (y1 - y0) // step), Image.Resampling.NEAREST, box=inner)
+        return im.convert("L").reduce(factor // step)
+    return im.convert("L").reduce(factor, box=inner) if factor > 1 else im.convert("L").crop(inner)
+
+
+def _factor(dpi: float) -> int:
+    """The whole-number reduction that brings ``dpi`` nearest to TARGET_DPI (one small pixel ≈ 0.7 mm)."""
+    return max(1, round(dpi / TARGET_DPI))
+
+
+def _g4_tiff(data: bytes, width: int, height: int, black_is_1: bool) -> bytes:
+    """Wrap a raw CCITT G4 stream in a minimal one-strip TIFF that Pillow (libtiff) decodes."""
+    tags = [  # (tag, type SHORT=3/LONG=4, value)
+        (256, 4, width), (257, 4, height), (258, 3, 1), (259, 3, 4),
+        (262, 3, 1 if black_is_1 else 0),  # same mapping pikepdf uses
+        (273, 4, 0), (278, 4, height), (279, 4, len(data)),
+    ]
+    data_offset = 8 + 2 + len(tags) * 12 + 4
+    out = bytearray(b"II*\x00" + struct.pack("<IH", 8, len(tags)))
+    for tag, kind, value in tags:
+        value = data_offset if tag == 273 else value
+        out += struct.pack("<HHI", tag, kind, 1)
+        out += struct.pack("<HH", value, 0) if kind == 3 else struct.pack("<I", value)
+    out += struct.pack("<I", 0)
+    return bytes(out) + data
+
+
+# --- the decision --------------------------------------------------------------------
+
+
+def _grey_is_blank(grey: Image.Image, dpi: float, params: BlankParams) -> bool:
+    """True when the small grey image (at ``dpi``) shows no ink beyond specks."""
+    hist = grey.histogram()
+    total = grey.width * grey.height
+    paper = _percentile(hist, total, 0.5)
+    cut = paper - params.ink_delta
+    if cut <= 0:
+        return False  # a dark page (a photo, a black sheet): not blank
+    if sum(hist[:cut]) * (MM_PER_INCH / dpi) ** 2 < params.min_ink_mm2:
+        return True  # not even enough ink before speck removal
+    ink = grey.point(_INK_LUTS[cut])
+    # Speck removal: keep an ink pixel only if its 3x3 neighbourhood holds >= 3 ink pixels
+    # (the box blur of the ink mask is 255 × the share of ink around each pixel).
+    density = ink.filter(ImageFilter.BoxBlur(1)).histogram(mask=ink)
+    ink_pixels = sum(density[_DENSE_FROM:])
+    return ink_pixels * (MM_PER_INCH / dpi) ** 2 < params.min_ink_mm2
+
+
+_INK_LUTS = [[255 if v < cut else 0 for v in range(256)] for cut in range(256)]
+_DENSE_FROM = 3 * 255 // 9 - 1  # >= 3 of 9 neighbours are ink (box-blur rounding allowed)
+
+
+def _percentile(hist: list[int], total: int, share: float) -> int:
+    running, limit = 0, total * share
+    for value, count in enumerate(hist):
+        running += count
+        if running >= limit:
+            return value
+    return 255

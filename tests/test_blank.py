@@ -1,0 +1,214 @@
+"""Blank-page detection (Art. 16): blank backs and noise-only sides get no page number.
+
+Built from the policy's own cases: the blank back of a single-sided sheet with scanner
+speckle, punch holes or faint show-through is blank; a side with a single short
+handwritten line or a stamp has writing. Both scan encodings (JPEG, CCITT G4), three
+resolutions, and sheets fed askew (±2°).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pikepdf
+import pytest
+from fpdf import FPDF
+from PIL import Image
+
+from archiver.errors import IntegrityError
+from archiver.synth import PageSpec, scan, text_page
+from archiver.volumes import blank
+from archiver.volumes.blank import BlankParams, blank_pages, page_is_blank
+
+BLANK_CASES = {
+    "speckle": PageSpec(noise=0.005),
+    "punch holes": PageSpec(punch_holes=True),
+    "show-through": PageSpec(show_through=True),
+    "all defects": PageSpec(noise=0.005, punch_holes=True, show_through=True),
+    "all defects, skew +2": PageSpec(noise=0.005, punch_holes=True, show_through=True, rotate=2),
+    "all defects, skew -2": PageSpec(noise=0.005, punch_holes=True, show_through=True, rotate=-2),
+    "heavy speckle, skew": PageSpec(noise=0.01, punch_holes=True, show_through=True, rotate=2),
+}
+WRITTEN_CASES = {
+    "handwritten line": PageSpec(handwriting=True),
+    "handwritten line, skew +2": PageSpec(handwriting=True, rotate=2, punch_holes=True),
+    "handwritten line, skew -2": PageSpec(handwriting=True, rotate=-2, show_through=True),
+    "stamp": PageSpec(stamp=True),
+    "stamp, skew +2": PageSpec(stamp=True, rotate=2, noise=0.005),
+    "stamp, skew -2": PageSpec(stamp=True, rotate=-2, punch_holes=True),
+    "printed text": text_page("说明", n_lines=3),
+}
+CASES = [(name, spec, True) for name, spec in BLANK_CASES.items()] + [
+    (name, spec, False) for name, spec in WRITTEN_CASES.items()
+]
+SCANS = [(dpi, bilevel) for dpi in (150, 200, 300) for bilevel in (False, True)]
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[int, bool], Path]:
+    """One scan PDF per (dpi, encoding), one page per case, in CASES order."""
+    folder = tmp_path_factory.mktemp("blank-scans")
+    out = {}
+    for dpi, bilevel in SCANS:
+        path = folder / f"cases-{dpi}-{'g4' if bilevel else 'jpeg'}.pdf"
+        scan([spec for _, spec, _ in CASES], path, dpi=dpi, bilevel=bilevel, seed=dpi)
+        out[dpi, bilevel] = path
+    return out
+
+
+@pytest.mark.parametrize(("dpi", "bilevel"), SCANS, ids=[f"{d}dpi-{'g4' if b else 'jpeg'}" for d, b in SCANS])
+def test_policy_cases(scans: dict[tuple[int, bool], Path], dpi: int, bilevel: bool) -> None:
+    with pikepdf.open(scans[dpi, bilevel]) as pdf:
+        # the scans really are what the test claims: JPEG or CCITT G4 images
+        first = next(iter(pdf.pages[0].obj.Resources.XObject.values()))
+        filters = first.Filter if isinstance(first.Filter, pikepdf.Array) else [first.Filter]
+        assert [str(f) for f in filters] == ["/CCITTFaxDecode" if bilevel else "/DCTDecode"]
+        got = {name: page_is_blank(page) for (name, _, _), page in zip(CASES, pdf.pages, strict=True)}
+    expected = {name: is_blank for name, _, is_blank in CASES}
+    assert got == expected
+
+
+def test_low_resolution_scans_of_the_test_fixtures() -> None:
+    """The conftest scans (100 dpi, printed pages) are not blank; a 100 dpi blank back is."""
+    data = scan([text_page("第1页", n_lines=4), PageSpec(noise=0.005, punch_holes=True)], dpi=100)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert [page_is_blank(p) for p in pdf.pages] == [False, True]
+
+
+def test_colour_scan() -> None:
+    data = scan([PageSpec(noise=0.004, show_through=True), PageSpec(stamp=True)], dpi=200, color=True)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert [page_is_blank(p) for p in pdf.pages] == [True, False]
+
+
+def test_page_turned_by_rotate_and_landscape_image() -> None:
+    """A scan stored landscape and shown with /Rotate still fills its page."""
+    image = Image.new("L", (1754, 1240), 246)
+    out = io.BytesIO()
+    image.save(out, format="PDF", resolution=150.0)
+    with pikepdf.open(io.BytesIO(out.getvalue())) as pdf:
+        pdf.pages[0].Rotate = 90
+        assert page_is_blank(pdf.pages[0])
+
+
+def _vector_pdf(draw: str) -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    if draw == "text":
+        pdf.set_font("helvetica", size=12)
+        pdf.text(50, 50, "Received 2026-03-01")
+    elif draw == "line":
+        pdf.line(20, 30, 120, 30)
+    return bytes(pdf.output())
+
+
+@pytest.mark.parametrize(("draw", "expected"), [("text", False), ("line", False), ("nothing", True)])
+def test_pages_without_images(draw: str, expected: bool) -> None:
+    """Vector content (text, paths) is writing; a page that paints nothing is blank."""
+    with pikepdf.open(io.BytesIO(_vector_pdf(draw))) as pdf:
+        assert page_is_blank(pdf.pages[0]) is expected
+
+
+def test_invisible_ocr_text_over_a_blank_scan_is_not_blank() -> None:
+    """Conservative: any text in the content stream (even an OCR layer) means writing."""
+    data = scan([PageSpec(noise=0.002)], dpi=150)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        assert page_is_blank(page)
+        page.obj.Resources.Font = pikepdf.Dictionary(F1=pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)))
+        page.contents_add(pdf.make_stream(b"BT 3 Tr /F1 10 Tf 100 100 Td (x) Tj ET"), prepend=False)
+        assert not page_is_blank(page)
+
+
+def test_small_image_on_a_page_is_not_judged_blank() -> None:
+    """An image that does not fill the page is not a scan: not blank, whatever it shows."""
+    small = Image.new("L", (300, 100), 250)
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.image(small, x=20, y=20, w=60)
+    with pikepdf.open(io.BytesIO(bytes(pdf.output()))) as doc:
+        assert not page_is_blank(doc.pages[0])
+
+
+def test_undecodable_image_is_not_blank() -> None:
+    data = scan([PageSpec(noise=0.0)], dpi=100)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        image = next(iter(pdf.pages[0].obj.Resources.XObject.values()))
+        image.write(b"not a jpeg at all", filter=pikepdf.Name.DCTDecode)
+        assert not page_is_blank(pdf.pages[0])
+
+
+def test_margin_band_is_ignored_but_content_inside_is_not() -> None:
+    """Art. 16 with Art. 19's binding holes: marks in the edge band do not count."""
+    params = BlankParams()
+    edge = PageSpec(punch_holes=True, noise=0.0)
+    data = scan([edge], dpi=150)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert page_is_blank(pdf.pages[0], params)
+        assert not page_is_blank(pdf.pages[0], BlankParams(margin_mm=5.0))  # the holes count once inside
+
+
+# --- the cache -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed_scan(tmp_path: Path) -> Path:
+    path = tmp_path / "doc.pdf"
+    scan([text_page("合同", n_lines=5), PageSpec(noise=0.004), PageSpec(handwriting=True)], path, dpi=150)
+    return path
+
+
+def test_blank_pages_one_bool_per_page_and_cached(mixed_scan: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "state"
+    assert blank_pages(mixed_scan, "ab" * 32, cache) == [False, True, False]
+    stored = json.loads((cache / "blank" / f"{'ab' * 32}.json").read_text("utf-8"))
+    assert stored["blank"] == [False, True, False]
+
+    def fail(*_a: object, **_k: object) -> bool:
+        raise AssertionError("analysed again although the document is unchanged")
+
+    monkeypatch.setattr(blank, "page_is_blank", fail)
+    assert blank_pages(mixed_scan, "ab" * 32, cache) == [False, True, False]
+    with pytest.raises(AssertionError, match="analysed again"):  # another checksum is analysed
+        blank_pages(mixed_scan, "cd" * 32, cache)
+
+
+def test_cache_is_keyed_by_analyser_version_and_parameters(mixed_scan: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "state"
+    blank_pages(mixed_scan, "ef" * 32, cache)
+    calls: list[int] = []
+    real = blank.page_is_blank
+
+    def counting(page: pikepdf.Page, params: BlankParams = blank.DEFAULT_PARAMS) -> bool:
+        calls.append(1)
+        return real(page, params)
+
+    monkeypatch.setattr(blank, "page_is_blank", counting)
+    blank_pages(mixed_scan, "ef" * 32, cache, BlankParams(min_ink_mm2=5.0))
+    assert len(calls) == 3
+    monkeypatch.setattr(blank, "ANALYSER_VERSION", blank.ANALYSER_VERSION + 1)
+    blank_pages(mixed_scan, "ef" * 32, cache)
+    assert len(calls) == 6
+
+
+def test_torn_cache_file_is_analysed_again(mixed_scan: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "state"
+    target = cache / "blank" / f"{'01' * 32}.json"
+    target.parent.mkdir(parents=True)
+    target.write_text('{"version": 1, "blank": [tr', "utf-8")
+    assert blank_pages(mixed_scan, "01" * 32, cache) == [False, True, False]
+    assert json.loads(target.read_text("utf-8"))["blank"] == [False, True, False]
+    assert not [p for p in target.parent.iterdir() if p.name.startswith(".tmp")]
+
+
+def test_unreadable_pdf_names_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.7\nthis is not a pdf")
+    with pytest.raises(IntegrityError, match="broken.pdf"):
+        blank_pages(bad, "00" * 32, tmp_path / "state")
+    assert not (tmp_path / "state" / "blank" / f"{'00' * 32}.json").exists()
