@@ -23,7 +23,7 @@ A4_MM = (210.0, 297.0)
 
 @lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    path = resources.files("archiver").joinpath("fonts/NotoSerifSC-Regular-GB2312.otf")
+    path = resources.files("archiver").joinpath("fonts/NotoSerifSC-Regular-GB2312.ttf")
     try:
         with resources.as_file(path) as real:
             return ImageFont.truetype(str(real), size)

@@ -1,12 +1,13 @@
-"""Make the Song-style (serif) CJK fonts shipped in archiver/fonts/.
+"""Make the Song-style (serif) CJK font shipped in archiver/fonts/.
 
 Source: Debian's fonts-noto-cjk (Noto Serif CJK, SIL OFL 1.1), the Simplified Chinese face
-of NotoSerifCJK-{Regular,Bold}.ttc. Kept: the GB 2312 character set, ASCII, CJK
+of NotoSerifCJK-Regular.ttc. Kept: the GB 2312 character set, ASCII, CJK
 punctuation and full-width forms. Deterministic; run with
     apt-get install fonts-noto-cjk && python scripts/subset_font.py
 Characters outside the subset fall back to system CJK fonts (see archiver/volumes/fonts.py).
 
-The forms use a TrueType-outline copy of the Regular face (NotoSerifSC-Regular-GB2312.ttf,
+Everything that prints (forms, cover sheets, synthetic scans) uses one file, a TrueType-outline
+copy of the Regular face (NotoSerifSC-Regular-GB2312.ttf; headings are stroked for weight,
 cubic curves converted to quadratic within 1/1000 em, invisible at print size): fpdf2
 subsets a glyf font per PDF several times faster than a CFF one, which is what keeps a
 volume's forms near 50 ms (issue 3). No post glyph names and a single cmap subtable, for
@@ -40,7 +41,7 @@ def charset() -> str:
 
 def main() -> None:
     text = charset()
-    for weight in ("Regular", "Bold"):
+    for weight in ("Regular",):
         font = TTFont(SOURCE.format(weight=weight), fontNumber=SC_INDEX)
         opts = subset.Options()
         opts.name_IDs = ["*"]
@@ -50,12 +51,9 @@ def main() -> None:
         sub = subset.Subsetter(opts)
         sub.populate(text=text)
         sub.subset(font)
-        font.save(OUT / f"NotoSerifSC-{weight}-GB2312.otf")
-        print(f"wrote {OUT / f'NotoSerifSC-{weight}-GB2312.otf'}")
-        if weight == "Regular":
-            to_truetype(font)
-            font.save(OUT / "NotoSerifSC-Regular-GB2312.ttf")
-            print(f"wrote {OUT / 'NotoSerifSC-Regular-GB2312.ttf'}")
+        to_truetype(font)
+        font.save(OUT / f"NotoSerifSC-{weight}-GB2312.ttf")
+        print(f"wrote {OUT / f'NotoSerifSC-{weight}-GB2312.ttf'}")
 
 
 def to_truetype(font: TTFont) -> None:

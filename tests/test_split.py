@@ -19,11 +19,11 @@ from archiver.batch.split import (
     PageReader,
     Part,
     find_cover_sheets,
+    page_is_blank,
     part_pdf,
     plan_parts,
     scan_image,
     split_batch,
-    stand_in_page_is_blank,
 )
 from archiver.synth import PageSpec, pdf_from_images, render_page, text_page
 
@@ -99,7 +99,7 @@ def test_blank_backs_are_told_from_written_pages(bilevel: bool) -> None:
              PageSpec(stamp=True)]
     data = pdf_from_images([render_page(s, dpi=200, seed=i) for i, s in enumerate(specs)], dpi=200, bilevel=bilevel)
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        assert [stand_in_page_is_blank(p) for p in pdf.pages] == [True, True, True, False, False, False, False]
+        assert [page_is_blank(p) for p in pdf.pages] == [True, True, True, False, False, False, False]
 
 
 # Planning the parts (pure) -------------------------------------------------------------------

@@ -26,7 +26,6 @@ import io
 import json
 import re
 from collections.abc import Collection, Iterable, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,7 @@ from ..config import Config
 from ..errors import ArchiverError, NotFoundError, Rejection
 from ..filing.metadata import SIDECAR_FIELDS, Found, from_sidecar
 from ..model import Metadata, metadata_to_dict
+from ..volumes.fonts import load_fonts
 
 VERSION = "ARCV1"
 MARKER = VERSION + "|"  # every payload of ours starts with this
@@ -224,16 +224,12 @@ LABELS = {  # printed field labels, in print order
     "retention": "保管期限", "pages": "页　　数", "copies": "份　　数", "group": "关联组",
     "role": "组内角色", "kind": "类　　别", "period": "所涉期间", "notes": "备　　注",
 }  # fmt: skip
+SHEET_TEXT = "档案批量扫描封面页 archiver cover sheet · 本页不归档"
 INSTRUCTION = (
     "请将本页放在该文件首页之前，整叠文件一并扫描（单面、双面均可）。"
     "双面扫描时本页背面须保持空白。本页不归档，扫描完成后可回收。"
     "二维码请勿折叠、涂写或遮挡。"
 )
-
-
-def _font_path(name: str) -> str:
-    with resources.as_file(resources.files("archiver").joinpath(f"fonts/{name}")) as real:
-        return str(real)
 
 
 def render_sheets(items: list[tuple[Metadata, Mapping[str, str]]]) -> bytes:
@@ -248,12 +244,8 @@ def render_sheets(items: list[tuple[Metadata, Mapping[str, str]]]) -> bytes:
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
     pdf.set_creator("archiver")
-    pdf.add_font("serif", "", _font_path("NotoSerifSC-Regular-GB2312.otf"))
-    pdf.add_font("serif", "B", _font_path("NotoSerifSC-Bold-GB2312.otf"))
-    system = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
-    if system.is_file():  # characters outside GB2312 (rare characters in names)
-        pdf.add_font("fallback", "", str(system), collection_font_number=2)
-        pdf.set_fallback_fonts(["fallback"])
+    text = "".join(value for meta, names in items for _, value, _ in _printed_rows(meta, names))
+    load_fonts().attach(pdf, text + SHEET_TEXT + INSTRUCTION)  # the forms' Song face, fallbacks as needed
     for meta, names in items:
         _sheet(pdf, meta, names)
     return bytes(pdf.output())
@@ -262,10 +254,10 @@ def render_sheets(items: list[tuple[Metadata, Mapping[str, str]]]) -> bytes:
 def _sheet(pdf: Any, meta: Metadata, names: Mapping[str, str]) -> None:
     pdf.add_page()
     pdf.set_text_color(0, 0, 0)
-    pdf.set_font("serif", "B", 24)
+    pdf.set_font("form", "", 24)
     pdf.set_xy(15, 16)
     pdf.cell(180, 12, "档案批量扫描封面页", align="C")
-    pdf.set_font("serif", "", 10)
+    pdf.set_font("form", "", 10)
     pdf.set_xy(15, 28)
     pdf.cell(180, 6, f"archiver cover sheet · {VERSION} · 本页不归档", align="C")
     mark = mark_qr()
@@ -281,10 +273,10 @@ def _sheet(pdf: Any, meta: Metadata, names: Mapping[str, str]) -> None:
     pdf.set_draw_color(0, 0, 0)
     pdf.set_line_width(0.3)
     for label, value, size in rows:
-        pdf.set_font("serif", "B", size)
+        pdf.set_font("form", "", size)
         pdf.set_xy(25, y)
         pdf.cell(30, 9, label)
-        pdf.set_font("serif", "", size)
+        pdf.set_font("form", "", size)
         pdf.set_xy(57, y)
         height = 9 if pdf.get_string_width(value) <= 128 else 7
         pdf.multi_cell(128, height, value, align="L")
@@ -293,7 +285,7 @@ def _sheet(pdf: Any, meta: Metadata, names: Mapping[str, str]) -> None:
         y += 1.5
         if y > 255:
             break
-    pdf.set_font("serif", "", 11)
+    pdf.set_font("form", "", 11)
     pdf.set_xy(25, max(y + 4, 255))
     pdf.multi_cell(130, 6, INSTRUCTION)  # clear of the marker code at the bottom right
 

@@ -23,6 +23,7 @@ import pikepdf
 import zxingcpp
 from PIL import Image
 
+from ..volumes import blank
 from .coversheet import is_mark, is_ours
 
 QR_ONLY = zxingcpp.barcode_formats_from_str("QRCode")
@@ -153,35 +154,8 @@ def find_cover_sheets(pdf: pikepdf.Pdf, data: bytes,
     return found
 
 
-# Blank backs ---------------------------------------------------------------------------
-INK_LEVEL = 160  # darker than this is ink; show-through from the other side is lighter
-CELL_INK = 8  # a 2 mm cell (8×8 px at 100 dpi) with this many ink pixels holds writing
-BLANK_CELLS = 4  # a page with at most this many such cells is blank
-
-
-def stand_in_page_is_blank(page: pikepdf.Page) -> bool:
-    """Whether a scanned page is blank (the back of a cover sheet in a duplex batch).
-
-    A stand-in for ``archiver.volumes.blank.page_is_blank`` (same signature) until that
-    is merged. The page's scan is brought to exactly 100 dpi, its margins (5 %) cut, and
-    the 2 mm cells holding ink are counted: scanner speckle scatters single pixels, while
-    writing fills cells. In doubt a page counts as written — a blank page kept in a
-    document is harmless, a written page dropped is not. A page that is not one scan
-    image is not blank.
-    """
-    im = scan_image(page)
-    if im is None:
-        return False
-    box = [float(v) for v in page.mediabox]
-    size = (round(abs(box[2] - box[0]) / 72 * READ_DPI), round(abs(box[3] - box[1]) / 72 * READ_DPI))
-    im = im.resize(size, Image.Resampling.BOX)
-    w, h = im.size
-    ink = im.crop((w // 20, h // 20, w - w // 20, h - h // 20)).point(lambda v: 255 if v < INK_LEVEL else 0)
-    cells = ink.reduce(8).point(lambda v: 255 if v * 64 >= CELL_INK * 255 else 0)
-    return cells.histogram()[255] <= BLANK_CELLS
-
-
-page_is_blank: Callable[[pikepdf.Page], bool] = stand_in_page_is_blank
+# Blank backs: the volumes' detector (Art. 16) decides whether a cover sheet's back is blank.
+page_is_blank: Callable[[pikepdf.Page], bool] = blank.page_is_blank
 
 
 # Splitting -----------------------------------------------------------------------------

@@ -51,8 +51,7 @@ def default_renderer(archive: Archive) -> Renderer:
     from .forms import FormRenderer  # the forms stage
 
     options = archive.config.volumes
-    style = getattr(options, "forms_style", "")
-    renderer: Renderer = FormRenderer(font=options.font, style=archive.root / style if style else "",
+    renderer: Renderer = FormRenderer(font=options.font, style=options.forms_style, base=archive.root,
                                       binding_margin_mm=options.binding_margin_mm)
     return renderer
 
