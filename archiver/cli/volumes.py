@@ -60,7 +60,9 @@ def build_cmd(app: AppContext, customer: str, year: int | None, force: bool, fil
         return
     for o in result.outcomes:
         if o.status == "built":
-            click.echo(f"built      {o.path}  ({o.documents} documents, {o.pages} numbered pages, {o.detail})")
+            docs = f"{o.documents} document{'s' if o.documents != 1 else ''}"
+            pages = f"{o.pages} numbered page{'s' if o.pages != 1 else ''}"
+            click.echo(f"built      {o.path}  ({docs}, {pages}, {o.detail})")
         elif o.status == "unchanged":
             click.echo(f"unchanged  {o.path}  (inputs unchanged; --force rebuilds it)")
         else:
