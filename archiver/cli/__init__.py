@@ -84,5 +84,6 @@ def echo_json(data: Any) -> None:
 
 
 from . import filing as _filing  # noqa: E402  (commands register themselves on import)
+from . import catalogue as _catalogue  # noqa: E402, F401
 
 __all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "_filing"]
