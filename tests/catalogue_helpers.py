@@ -25,7 +25,7 @@ from conftest import run_cli, set_config
 
 FONDS = "档Q001"  # a Chinese fonds code: reference codes, page and PDF names carry Chinese
 SECRET_TITLE = "绝密并购谈判底价备忘录"
-SECRET_DOC_NO = "机密〔2026〕7号"
+SECRET_DOC_NO = "董秘〔二〇二六〕柒号"
 SECRET_RESPONSIBLE = "董事会秘书处"
 HOSTILE_NAME = "<script>alert(1)</script>"
 HOSTILE_TITLE = '<img src=x onerror="alert(2)">恶意题名'
