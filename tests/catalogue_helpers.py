@@ -14,14 +14,13 @@ from importlib import resources
 from pathlib import Path
 
 import pikepdf
+from conftest import run_cli, set_config
 from fpdf import FPDF
 
 from archiver.atomic import sha256_file
 from archiver.model import Record
 from archiver.store import Archive
 from archiver.volumes.manifest import VolumeDocument, VolumeManifest, write_manifest
-
-from conftest import run_cli, set_config
 
 FONDS = "档Q001"  # a Chinese fonds code: reference codes, page and PDF names carry Chinese
 SECRET_TITLE = "绝密并购谈判底价备忘录"

@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 import pikepdf
 import pytest
-from markupsafe import escape
 from catalogue_helpers import (
     HOSTILE_NAME,
     HOSTILE_TITLE,
@@ -27,6 +26,7 @@ from catalogue_helpers import (
     populate,
 )
 from conftest import run_cli, set_config
+from markupsafe import escape
 from PIL import Image
 
 from archiver.catalogue import paths, thumbs

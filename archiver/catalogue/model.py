@@ -288,6 +288,7 @@ def build_model(
     restricted_ids = {r.id for r in records if record_restricted(r, config, bound_levels.get(r.id, ()))}
     restricted_ids |= {rid for rid, levels in bound_levels.items() if any(config.is_restricted(x) for x in levels)}
 
+    present = set(record_levels)
     volumes: list[VolumeEntry] = []
     binding: dict[str, Binding] = {}
     for m in sorted(manifests, key=lambda m: (m.customer, m.year, m.volume, m.reference)):
@@ -300,7 +301,6 @@ def build_model(
             volumes.append(VolumeEntry(reference=m.reference, customer=m.customer, year=m.year, restricted=True,
                                        classification=_label(config, m.classification)))
             continue
-        present = set(record_levels)
         rows = []
         for item, d in enumerate(m.documents, start=1):
             # (not restricted: the volume would be restricted otherwise)
@@ -327,8 +327,8 @@ def build_model(
     # Customers (a record of a customer without a profile still shows, under its code).
     codes = sorted(set(people) | {d.customer for d in documents} | {v.customer for v in volumes})
     docs_by_customer: dict[str, list[DocumentEntry]] = defaultdict(list)
-    for d in documents:
-        docs_by_customer[d.customer].append(d)
+    for entry in documents:
+        docs_by_customer[entry.customer].append(entry)
     vols_by_customer: dict[str, list[VolumeEntry]] = defaultdict(list)
     for v in volumes:
         vols_by_customer[v.customer].append(v)
@@ -473,7 +473,7 @@ def statistics(config: Config, customers: list[Customer], records: list[Record],
     """
     type_names = {code: t.name for code, t in config.document_types.items()}
     dept_of = {code: t.department for code, t in config.document_types.items()}
-    by_year = _counts(((str(r.meta.year), r.file.page_count) for r in records))
+    by_year = _counts((str(r.meta.year), r.file.page_count) for r in records)
     by_year = tuple(sorted(by_year, key=lambda c: c.label, reverse=True))
     by_type = _counts(((type_names.get(r.meta.type, r.meta.type), r.file.page_count) for r in records),
                       type_names.values())

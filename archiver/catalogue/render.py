@@ -28,7 +28,7 @@ from ..errors import ConfigError
 from . import paths
 from .model import SiteModel
 
-STATIC = ("style.css", "search.js", "sort.js")
+STATIC = ("style.css", "search.js", "sort.js", "favicon.svg")
 
 
 def shipped_templates() -> Path:

@@ -23,8 +23,8 @@ import logging
 from pathlib import Path
 
 import pikepdf
-from PIL import Image
 from pikepdf import PdfImage
+from PIL import Image
 
 from ..atomic import ensure_dir, write_bytes_atomic
 
@@ -61,7 +61,7 @@ def _largest_image(page: pikepdf.Page) -> PdfImage | None:
     found = page.get_images() if hasattr(page, "get_images") else page.images
     for _name, obj in found.items():
         try:
-            img = PdfImage(obj)
+            img = PdfImage(obj)  # type: ignore[arg-type]  # an image XObject is a Stream
         except Exception:  # noqa: BLE001 — an odd image object: try the others
             continue
         area = img.width * img.height
@@ -75,7 +75,7 @@ def _from_image(img: PdfImage) -> Image.Image:
     filters = img.filters
     if filters == ["/DCTDecode"]:
         raw = img.obj.read_raw_bytes()
-        pil = Image.open(io.BytesIO(raw))
+        pil: Image.Image = Image.open(io.BytesIO(raw))
         pil.draft("RGB" if pil.mode in ("RGB", "YCbCr") else pil.mode,
                   (WIDTH, max(1, round(img.height * WIDTH / max(1, img.width)))))
         pil.load()

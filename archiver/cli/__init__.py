@@ -83,7 +83,7 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-from . import filing as _filing  # noqa: E402  (commands register themselves on import)
 from . import catalogue as _catalogue  # noqa: E402, F401
+from . import filing as _filing  # noqa: E402  (commands register themselves on import)
 
 __all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "_filing"]
