@@ -24,6 +24,7 @@ writes its manifest.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -84,6 +85,7 @@ class SiteOutput:
     written: dict[str, Entry] = field(default_factory=dict)
     previous_meta: dict[str, Any] = field(default_factory=dict)
     changed: list[str] = field(default_factory=list)  # paths actually (re)written this build
+    existing: set[str] = field(default_factory=set)  # files in the folder when the build began
     _dirs: set[Path] = field(default_factory=set)
 
     @classmethod
@@ -96,11 +98,16 @@ class SiteOutput:
         if path.exists():
             try:
                 meta = json.loads(path.read_text("utf-8"))
-                previous = {rel: Entry(**e) for rel, e in meta.get("files", {}).items()}
+                previous = {str(rel): Entry(str(key), str(sha)) for rel, key, sha in meta.get("files", [])}
             except (ValueError, TypeError, AttributeError) as exc:
                 raise WorkflowError(f"The site manifest {path} cannot be read ({exc}).",
                                     hint=f"Delete the folder {folder} yourself and build again.") from None
-        return cls(folder=folder, link_files=link_files, previous=previous, previous_meta=meta)
+        existing = set()
+        for dirpath, _dirnames, filenames in os.walk(folder):  # one listing instead of a stat per file
+            base = Path(dirpath).relative_to(folder).as_posix()
+            prefix = "" if base == "." else base + "/"
+            existing.update(prefix + name for name in filenames)
+        return cls(folder=folder, link_files=link_files, previous=previous, previous_meta=meta, existing=existing)
 
     # Paths ---------------------------------------------------------------------------
     def _target(self, rel: str) -> Path:
@@ -110,30 +117,38 @@ class SiteOutput:
         return target
 
     def _parent(self, target: Path) -> None:
-        if target.parent not in self._dirs:
-            ensure_dir(target.parent)
-            self._dirs.add(target.parent)
+        parent = target.parent
+        if parent not in self._dirs:
+            ensure_dir(parent)
+            if not _inside(parent.resolve(), self.folder):  # a link planted in the site
+                raise WorkflowError(f"Refused: {parent} leads out of the site folder {self.folder}.",
+                                    hint="Remove the link from the site folder and build again.")
+            self._dirs.add(parent)
 
     # Pages -----------------------------------------------------------------------------
     def unchanged(self, rel: str, key: str) -> bool:
         """True (and the page kept) when ``rel`` was made from the same inputs and is there."""
         old = self.previous.get(rel)
-        if old is not None and old.key == key and (self.folder / rel).is_file():
+        if old is not None and old.key == key and rel in self.existing:
             self.written[rel] = old
             return True
         return False
 
     def page(self, rel: str, key: str, data: bytes) -> None:
         """Write a page (or any generated file) unless the same bytes are already there."""
-        import hashlib
-
         sha = hashlib.sha256(data).hexdigest()
         target = self._target(rel)
         old = self.previous.get(rel)
         self.written[rel] = Entry(key=key, sha256=sha)
-        if old is not None and old.sha256 == sha and target.is_file() and target.stat().st_size == len(data):
+        if old is not None and old.sha256 == sha and rel in self.existing and target.stat().st_size == len(data):
             return
         self._parent(target)
+        if rel not in self.existing:  # a new file: nobody can be reading it yet
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            self.changed.append(rel)
+            return
         tmp = target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{target.name}"[:250])
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
@@ -149,12 +164,23 @@ class SiteOutput:
     def file(self, rel: str, source: Path, sha256: str) -> None:
         """Put ``source`` (whose checksum is ``sha256``) at ``rel``: a hard link when
         allowed and possible, else a copy. Skipped when already there."""
-        target = self._target(rel)
         old = self.previous.get(rel)
-        self.written[rel] = Entry(key=sha256)
-        if old is not None and old.key == sha256 and target.is_file():
+        if old is not None and old.key == sha256 and rel in self.existing:
+            self.written[rel] = old
             return
+        self.written[rel] = Entry(key=sha256)
+        target = self._target(rel)
         self._parent(target)
+        if self.link_files and rel not in self.existing:
+            try:
+                os.link(source, target)
+                self.changed.append(rel)
+                return
+            except FileExistsError:
+                pass
+            except OSError:
+                if not source.is_file():
+                    raise FileNotFoundError(source) from None
         if self.link_files:
             tmp = target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{target.name}"[:250])
             try:
@@ -164,6 +190,8 @@ class SiteOutput:
                 return
             except OSError:  # another file system, or links not allowed: copy instead
                 tmp.unlink(missing_ok=True)
+        if not source.is_file():
+            raise FileNotFoundError(source)
         copy_atomic(source, target)
         self.changed.append(rel)
 
@@ -192,7 +220,7 @@ class SiteOutput:
             os.sync()
         data = dict(meta)
         data.update(format=FORMAT, generator="archiver site",
-                    files={rel: {"key": e.key, "sha256": e.sha256} if e.sha256 else {"key": e.key}
-                           for rel, e in sorted(self.written.items())})
-        write_text_atomic(folder / MANIFEST, json.dumps(data, ensure_ascii=False, indent=0))
+                    files=[[rel, e.key, e.sha256] for rel, e in self.written.items()])
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        write_text_atomic(folder / MANIFEST, text.replace('],["', '],\n["'))  # one file a line
         return removed

@@ -18,15 +18,21 @@ Layout (mirrors the archive's own folders, so the IT person finds their way)::
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 UNSAFE = set('/\\:*?"<>|')
+PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,150}")  # safe as it is (ids, codes, most file names)
 MAX_NAME_BYTES = 200
 
 
+@lru_cache(maxsize=65536)
 def safe_name(name: str) -> str:
     """One path component that is safe on every file system (and still readable)."""
+    if PLAIN.fullmatch(name):
+        return name
     name = unicodedata.normalize("NFC", name)
     out = "".join("_" if ch in UNSAFE or unicodedata.category(ch)[0] == "C" else ch for ch in name).strip()
     out = out.lstrip(".") or "_"
