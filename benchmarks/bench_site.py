@@ -37,7 +37,6 @@ import time
 from pathlib import Path
 
 import tomli_w
-from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 

@@ -172,14 +172,14 @@ def _build(archive: Archive, out: Path | None, progress: Progress | None) -> Bui
             _put(output, d.pdf, r.path, r.file.sha256, missing, archive)
         if d.thumb is not None:
             sha = records[d.id].file.sha256
-            _put(output, d.thumb, thumbs.cached(cache, sha), sha, missing, archive)
+            _put(output, d.thumb, f"{cache}/{sha}.jpg", sha, missing, archive)
     manifests = {m.reference: m for m in inputs.manifests}
     for v in model.volumes:
         m = manifests[v.reference]
         if v.pdf is not None:
             _put(output, v.pdf, m.pdf_path, m.file_sha256, missing, archive)
         if v.thumb is not None:
-            _put(output, v.thumb, thumbs.cached(cache, m.file_sha256), m.file_sha256, missing, archive)
+            _put(output, v.thumb, f"{cache}/{m.file_sha256}.jpg", m.file_sha256, missing, archive)
 
     removed = output.finish({"built_at": now().isoformat(), "templates": renderer.fingerprint})
     restricted = sum(1 for d in model.documents if d.restricted)
@@ -188,10 +188,11 @@ def _build(archive: Archive, out: Path | None, progress: Progress | None) -> Bui
                        seconds=time.perf_counter() - start, search_index_bytes=len(index))
 
 
-def _put(output: SiteOutput, rel: str, source: Path, sha256: str, missing: list[str], archive: Archive) -> None:
+def _put(output: SiteOutput, rel: str, source: Path | str, sha256: str, missing: list[str], archive: Archive) -> None:
     try:
         output.file(rel, source, sha256)
     except FileNotFoundError:
-        where = source.relative_to(archive.root).as_posix() if archive.root in source.parents else str(source)
+        path = Path(source)
+        where = path.relative_to(archive.root).as_posix() if archive.root in path.parents else str(path)
         log.warning("not in the site: %s is missing (run `archiver audit`)", where)
         missing.append(where)

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ..config import Config
+from ..config import CLASSIFICATION_LEVELS, Config
 from ..customers import PROFILE_LABELS, Customer
 from ..model import Record
 from ..volumes.manifest import VolumeManifest
@@ -235,21 +235,27 @@ class SiteModel:
 
 
 # Rules -------------------------------------------------------------------------------------
+def _is_restricted(level: str, config: Config) -> bool:
+    """Art. 24 for one classification; an unknown level counts as restricted (never show
+    what cannot be judged)."""
+    return level not in CLASSIFICATION_LEVELS or config.is_restricted(level)
+
+
 def record_restricted(record: Record, config: Config, bound_levels: Iterable[str] = ()) -> bool:
     """Art. 24: restricted when the record, or any volume entry of it, is classified at or
     above ``catalogue.restricted_from``."""
-    return any(config.is_restricted(level) for level in (record.meta.classification, *bound_levels))
+    return _is_restricted(record.meta.classification, config) or any(_is_restricted(x, config) for x in bound_levels)
 
 
 def volume_restricted(manifest: VolumeManifest, config: Config, record_levels: Mapping[str, str]) -> bool:
     """A volume is restricted when it, or any document in it (as the manifest or the
     record now says), is restricted: its PDF contains the restricted document."""
-    levels = [manifest.classification]
+    if _is_restricted(manifest.classification, config):
+        return True
     for d in manifest.documents:
-        levels.append(d.classification)
-        if d.record in record_levels:
-            levels.append(record_levels[d.record])
-    return any(config.is_restricted(level) for level in levels)
+        if _is_restricted(d.classification, config) or _is_restricted(record_levels.get(d.record, "ordinary"), config):
+            return True
+    return False
 
 
 def page_range(first: int | None, last: int | None) -> str:
@@ -286,7 +292,7 @@ def build_model(
         for d in m.documents:
             bound_levels[d.record].append(d.classification)
     restricted_ids = {r.id for r in records if record_restricted(r, config, bound_levels.get(r.id, ()))}
-    restricted_ids |= {rid for rid, levels in bound_levels.items() if any(config.is_restricted(x) for x in levels)}
+    restricted_ids |= {rid for rid, levels in bound_levels.items() if any(_is_restricted(x, config) for x in levels)}
 
     present = set(record_levels)
     volumes: list[VolumeEntry] = []

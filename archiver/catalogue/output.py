@@ -161,7 +161,7 @@ class SiteOutput:
         self.changed.append(rel)
 
     # Copied files (PDFs, thumbnails) ----------------------------------------------------
-    def file(self, rel: str, source: Path, sha256: str) -> None:
+    def file(self, rel: str, source: Path | str, sha256: str) -> None:
         """Put ``source`` (whose checksum is ``sha256``) at ``rel``: a hard link when
         allowed and possible, else a copy. Skipped when already there."""
         old = self.previous.get(rel)
@@ -179,7 +179,7 @@ class SiteOutput:
             except FileExistsError:
                 pass
             except OSError:
-                if not source.is_file():
+                if not os.path.isfile(source):
                     raise FileNotFoundError(source) from None
         if self.link_files:
             tmp = target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{target.name}"[:250])
@@ -190,9 +190,9 @@ class SiteOutput:
                 return
             except OSError:  # another file system, or links not allowed: copy instead
                 tmp.unlink(missing_ok=True)
-        if not source.is_file():
+        if not os.path.isfile(source):
             raise FileNotFoundError(source)
-        copy_atomic(source, target)
+        copy_atomic(Path(source), target)
         self.changed.append(rel)
 
     # Finishing ---------------------------------------------------------------------------
