@@ -111,12 +111,14 @@ def test_statistics_counts_and_collection(pop: Populated) -> None:
     st = model.statistics
     assert {r.label: r.documents for r in st.by_year} == {"2025": 2, "2026": 6}
     assert {r.label: r.documents for r in st.by_type}["客户信息分析报告"] == 2
-    assert {r.label: r.documents for r in st.by_retention} == {"永久": 2, "长期": 3, "短期": 3}
+    assert [(r.label, r.documents) for r in st.by_retention] == [("永久", 2), ("长期", 3), ("短期", 3)]
     assert {r.label: r.documents for r in st.by_classification} == {"普通": 7, "机密": 1}
-    assert {r.label: r.documents for r in st.by_department} == {"销售部": 4, "财务部": 1, "客户服务部": 3}
+    assert [(r.label, r.documents) for r in st.by_department] == [("销售部", 4), ("财务部", 1), ("客户服务部", 3)]
+    assert [r.label for r in st.by_type] == ["客户基本资料表", "客户信用评估报告", "客户销售合同(复印件)", "客户资质评级表",
+                                             "客户销售统计表", "客户信息分析报告"]  # configured order
     assert st.departments == ("销售部", "财务部", "客户服务部")
     rows = {r.month: r for r in st.collection}
-    assert list(rows)[0] == "2026-10" and len(rows) == 12
+    assert list(rows)[0] == "2026-10" and list(rows)[-1] == "2025-11"  # the last 12 months
     sales, finance, cs = rows["2026-10"].cells
     # 4 active customers; sales has one monthly type, finance one, customer service two.
     assert (sales.due, sales.collected, sales.late) == (4, 1, 1)  # filed 11-26, after the 10th

@@ -14,7 +14,8 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,21 +103,43 @@ def make_thumbnails(inputs: Inputs, progress: Progress | None = None) -> tuple[s
     for sha, _pdf, _cover in todo:
         if sha in have:
             ok.add(sha)
-    for i, (sha, pdf, cover) in enumerate(missing, start=1):
-        maker = thumbs.cover_thumbnail if cover else thumbs.document_thumbnail
-        if maker(pdf, sha, cache) is not None:
-            ok.add(sha)
-            made += 1
-        if progress is not None:
-            progress("thumbnails", i, len(missing))
+    jobs = [(pdf, sha, cache, cover) for sha, pdf, cover in missing]
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        results: Iterable[tuple[str, bool]] = map(_thumbnail_job, jobs)
+        pool = None
+    else:  # many to make (a first build): use every core
+        pool = ProcessPoolExecutor(max_workers=workers)
+        results = pool.map(_thumbnail_job, jobs, chunksize=32)
+    try:
+        for i, (sha, done) in enumerate(results, start=1):
+            if done:
+                ok.add(sha)
+                made += 1
+            if progress is not None:
+                progress("thumbnails", i, len(jobs))
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return ok, made
+
+
+MAX_WORKERS = 8
+PARALLEL_FROM = 64  # fewer thumbnails than this are made in the process itself
+
+
+def _thumbnail_job(job: tuple[Path, str, Path, bool]) -> tuple[str, bool]:
+    pdf, sha, cache, cover = job
+    maker = thumbs.cover_thumbnail if cover else thumbs.document_thumbnail
+    return sha, maker(pdf, sha, cache) is not None
 
 
 def make_model(inputs: Inputs, thumbnails: set[str]) -> SiteModel:
     archive = inputs.archive
-    codes = {c.code for c in archive.customers()} | {r.customer for r in inputs.records}
+    people = archive.customers()
+    codes = {c.code for c in people} | {r.customer for r in inputs.records}
     return build_model(
-        archive.config, archive.customers(), inputs.records, inputs.manifests,
+        archive.config, people, inputs.records, inputs.manifests,
         histories={code: sources.customer_history(archive, code) for code in codes},
         thumbs=thumbnails, last_filing=sources.last_filing(archive), last_audit=sources.last_audit(archive),
         today=today(),

@@ -453,12 +453,14 @@ def _customer(code: str, person: Customer | None, docs: list[DocumentEntry], vol
 
 # Statistics (Art. 25) ---------------------------------------------------------------------
 def _counts(pairs: Iterable[tuple[str, int]], order: Iterable[str] = ()) -> tuple[CountRow, ...]:
+    order = list(order)
     docs: Counter[str] = Counter()
     pages: Counter[str] = Counter()
     for key, n in pairs:
         docs[key] += 1
         pages[key] += n
-    keys = [k for k in order if k in docs] + sorted(k for k in docs if k not in set(order))
+    known = set(order)
+    keys = [k for k in order if k in docs] + sorted(k for k in docs if k not in known)
     return tuple(CountRow(label=k, documents=docs[k], pages=pages[k]) for k in keys)
 
 
@@ -471,7 +473,8 @@ def statistics(config: Config, customers: list[Customer], records: list[Record],
                manifests: list[VolumeManifest], today: dt.date, months: int = 12) -> Statistics:
     """Counts (Art. 25) and a simple collection table (Art. 5).
 
-    Collection is deliberately simple: for each of the last ``months`` months and each
+    Collection is deliberately simple: for each of the last ``months`` months (from the
+    month of the archive's first document on) and each
     department, *due* is the number of active customers times the department's monthly
     document types; *collected* counts those (customer, type) pairs with a document dated
     in that month; *late* those whose first document was filed after the department's
@@ -503,8 +506,11 @@ def statistics(config: Config, customers: list[Customer], records: list[Record],
             first[key] = filed
     rows = []
     depts = list(config.departments.values())
+    earliest_doc = min((r.meta.date for r in records), default=today)
     for back in range(months, 0, -1):
         y, mo = _month_add(today.year, today.month, -back)
+        if (y, mo) < (earliest_doc.year, earliest_doc.month):
+            continue  # before the archive's first document
         ny, nm = _month_add(y, mo, 1)
         cells = []
         for dept in depts:

@@ -102,7 +102,7 @@ class SiteOutput:
             except (ValueError, TypeError, AttributeError) as exc:
                 raise WorkflowError(f"The site manifest {path} cannot be read ({exc}).",
                                     hint=f"Delete the folder {folder} yourself and build again.") from None
-        existing = set()
+        existing: set[str] = set()
         for dirpath, _dirnames, filenames in os.walk(folder):  # one listing instead of a stat per file
             base = Path(dirpath).relative_to(folder).as_posix()
             prefix = "" if base == "." else base + "/"
