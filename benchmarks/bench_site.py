@@ -134,7 +134,7 @@ def generate(root: Path, n_docs: int, n_customers: int, seed: int = 1) -> None:
         records.append(record)
         journal.append({"at": filed.isoformat(), "by": "clerk", "event": "filed", "record": rid, "customer": code,
                         "year": date.year, "type": t.code, "title": meta.title, "source": f"{rid}.pdf", "sha256": sha})
-    journal.sort(key=lambda e: e["at"])
+    journal.sort(key=lambda e: str(e["at"]))
     (root / "registers" / "journal.jsonl").write_text(
         "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in journal), "utf-8")
     # Volumes: one per customer, year and retention class, over 70 % of the documents.

@@ -4,7 +4,6 @@ thumbnails and template overrides. The browser tests are in test_catalogue_brows
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import html
 import json
@@ -408,4 +407,12 @@ def test_site_command_help_and_default_folder(pop: Populated) -> None:
     r = run_cli(pop.root, "site")
     assert r.exit_code == 0 and "http.server" in r.output
     assert (pop.root / "site" / "index.html").is_file() and (pop.root / "site" / MANIFEST).is_file()
-    assert dt.date.today() or True
+
+
+def test_one_build_at_a_time(pop: Populated) -> None:
+    from archiver.errors import LockedError
+
+    with pop.archive.lock("site", purpose="another archiver site"):
+        r = run_cli(pop.root, "site")
+    assert r.exit_code == LockedError.exit_code and "another archiver site" in r.output
+    assert not (pop.root / "site").exists()

@@ -26,7 +26,7 @@ from ..volumes.manifest import VolumeManifest
 from . import sources, thumbs
 from .inputs import read_inputs
 from .model import SiteModel, build_model, record_restricted, volume_restricted
-from .output import SiteOutput
+from .output import SiteOutput, check_output
 from .render import STATIC, Renderer, pages
 from .search import index_data, script_text
 
@@ -154,10 +154,12 @@ def build_site(archive: Archive, out: Path | None = None, *, progress: Progress 
     10,000 documents), so it is paused meanwhile. Nothing here makes reference cycles
     worth collecting.
     """
+    check_output(archive, output_folder(archive, out))  # refuse before touching anything
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(archive, out, progress)
+        with archive.lock("site", purpose="archiver site"):  # one build of the catalogue at a time
+            return _build(archive, out, progress)
     finally:
         if collecting:
             gc.enable()
