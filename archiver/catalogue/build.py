@@ -198,9 +198,9 @@ def _build(archive: Archive, out: Path | None, progress: Progress | None) -> Bui
         if d.thumb is not None:
             sha = records[d.id].file.sha256
             _put(output, d.thumb, f"{cache}/{sha}.jpg", sha, missing, archive)
-    manifests = {m.reference: m for m in inputs.manifests}
+    manifests = {(m.customer, m.reference): m for m in inputs.manifests}
     for v in model.volumes:
-        m = manifests[v.reference]
+        m = manifests[(v.customer, v.reference)]
         if v.pdf is not None:
             _put(output, v.pdf, m.pdf_path, m.file_sha256, missing, archive)
         if v.thumb is not None:
