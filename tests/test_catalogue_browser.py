@@ -24,10 +24,9 @@ from urllib.parse import unquote, urlparse
 import pytest
 from catalogue_helpers import HOSTILE_NAME, HOSTILE_TITLE, SECRET_TITLE, Populated, populate
 from conftest import run_cli
+from playwright import sync_api  # a test dependency (pyproject: test extra)
 
 from archiver.catalogue import paths
-
-sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -255,4 +254,16 @@ def test_browsing_works_without_javascript(browser: Any, base: str) -> None:
     assert page.locator("h1").inner_text() == "北京华信科技股份有限公司"
     page = w.open("statistics.html")
     assert "客户信息分析报告" in page.locator("main").inner_text()
+    w.close()
+
+
+def test_header_search_of_any_page_leads_to_results(browser: Any, base: str) -> None:
+    w = Watch(browser, base)
+    page = w.open(paths.customer_page("C0003"))
+    page.fill(".quick-search input", "华信")
+    page.press(".quick-search input", "Enter")
+    page.wait_for_load_state()
+    assert page.url.split("?")[0].endswith("index.html")
+    assert page.locator("#q").input_value() == "华信"
+    assert page.locator("#results .result-title").first.inner_text() == "北京华信科技股份有限公司"
     w.close()
