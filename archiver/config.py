@@ -82,6 +82,9 @@ class VolumeOptions:
 @dataclass(frozen=True)
 class CatalogueOptions:
     restricted_from: str = "secret"
+    output: str = "site"  # default output folder of `archiver site`, relative to the archive root
+    templates: str = ""  # a folder of templates overriding the shipped ones (relative to the root)
+    pdf_files: str = "hardlink"  # how PDFs get into the site: hardlink (falls back to copy) or copy
 
 
 @dataclass(frozen=True)
@@ -243,7 +246,16 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
         raise r.error("volumes.reference_format", volumes.reference_format, f"fields among fonds, customer, year, retention, volume ({exc})") from None
 
     c = r.table("catalogue", optional=True)
-    catalogue = CatalogueOptions(restricted_from=r.level(c, "restricted_from", "catalogue", "secret"))
+    catalogue = CatalogueOptions(
+        restricted_from=r.level(c, "restricted_from", "catalogue", "secret"),
+        output=r.str(c, "output", "catalogue", default="site"),
+        templates=r.str(c, "templates", "catalogue", default=""),
+        pdf_files=r.str(c, "pdf_files", "catalogue", default="hardlink"),
+    )
+    if not catalogue.output.strip():
+        raise r.error("catalogue.output", catalogue.output, "a folder name, e.g. \"site\"")
+    if catalogue.pdf_files not in ("hardlink", "copy"):
+        raise r.error("catalogue.pdf_files", catalogue.pdf_files, "\"hardlink\" or \"copy\"")
     k = r.table("custody", optional=True)
     custody = CustodyOptions(
         disposal_hold_months=r.int(k, "disposal_hold_months", "custody", lo=6, hi=600, default=6),

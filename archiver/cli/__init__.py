@@ -85,8 +85,9 @@ def echo_json(data: Any) -> None:
 
 # Each stage's commands register themselves on import.
 from . import batch as _batch  # noqa: E402
+from . import catalogue as _catalogue  # noqa: E402
 from . import custody as _custody  # noqa: E402
 from . import filing as _filing  # noqa: E402
 from . import volumes as _volumes  # noqa: E402
 
-__all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "_filing", "_batch", "_custody", "_volumes"]
+__all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "_filing", "_batch", "_custody", "_volumes", "_catalogue"]

@@ -1,0 +1,32 @@
+"""The catalogue: a static HTML site to browse and search the archive (``archiver site``).
+
+Stages, one module each: :mod:`.inputs` (records and volume manifests, with a parse
+cache), :mod:`.sources` (what is read from custody registers), :mod:`.model` (pure:
+archive data → page data, Art. 24 applied), :mod:`.thumbs` (cached thumbnails),
+:mod:`.search` (the search index), :mod:`.render` (jinja2 templates), :mod:`.output`
+(the output folder, safely and incrementally) and :mod:`.build` (the orchestrator).
+
+Decisions, in one place:
+
+* Output: ``site/`` in the archive root (``catalogue.output``), or ``--out DIR``. Only
+  files listed in the folder's ``.archiver-site.json`` (written by an earlier build) are
+  ever replaced or removed; a non-empty folder without it, the archive root, a folder
+  holding the archive, or one inside its material folders is refused.
+* Self-contained: document and volume PDFs are put into ``site/files/`` — hard links
+  when on the same file system (no extra space), else copies (``catalogue.pdf_files``)
+  — so the folder can be copied to a share as it is. Links are relative and
+  percent-encoded; the search index is a script, so ``file://`` works.
+* Art. 24: a document classified at or above ``catalogue.restricted_from`` is listed by
+  reference code only. A volume holding one is restricted as a whole (its PDF contains
+  the document): reference code only, no page, no cover, no PDF. An ordinary document
+  bound in such a volume keeps its own page and PDF (its scan holds nothing restricted)
+  and names the volume by reference code, without a link. Restricted material is not
+  in the search index and never gets a thumbnail.
+* Templates: shipped in ``archiver/templates/catalogue`` (``templates/catalogue`` at
+  the top of a source checkout links there); ``catalogue.templates`` names a folder of
+  the user's own whose files replace the shipped ones by name.
+"""
+
+from .build import BuildResult, build_site
+
+__all__ = ["BuildResult", "build_site"]

@@ -1,0 +1,535 @@
+"""The site model: records, volume manifests, customers and configuration → plain data
+for each page. Pure: no file is read or written here.
+
+Art. 24 is applied here, once, at the edge: a restricted document (classified at or above
+``catalogue.restricted_from``) enters the model with its reference code only — its
+title, document number, responsible, thumbnail and links are never copied into the
+model, so no template can show them by mistake. A volume holding a restricted document
+is itself restricted: its PDF contains that document, so it is listed by reference code
+only, with no page, no cover thumbnail and no PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ..config import CLASSIFICATION_LEVELS, Config
+from ..customers import PROFILE_LABELS, Customer
+from ..model import Record
+from ..volumes.manifest import VolumeManifest
+from . import paths
+from .sources import AuditSummary, FilingSummary, HistoryEntry
+
+
+# Plain data of the pages ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Binding:
+    """Where a document is bound: its volume, item number and page range (Art. 16–17)."""
+
+    volume: str  # reference code of the volume
+    item: int  # 序号 in the volume index
+    first_page: int | None  # stamped page numbers (页号)
+    last_page: int | None
+    pdf_first: int
+    pdf_last: int
+    page: str | None  # the volume's page in the site (None when the volume is restricted)
+
+
+@dataclass(frozen=True)
+class DocumentEntry:
+    id: str
+    customer: str
+    year: int
+    restricted: bool
+    classification: str  # label, e.g. 普通 / 机密
+    # Everything below is empty for a restricted document (Art. 24).
+    date: dt.date | None = None
+    type: str = ""  # document type name (客户信用评估报告)
+    type_code: str = ""
+    title: str = ""
+    doc_no: str = ""
+    responsible: str = ""
+    retention: str = ""  # retention class name (长期)
+    pages: int = 0
+    copies: int | None = None
+    group: str = ""
+    role: str = ""
+    notes: str = ""
+    filed_at: str = ""
+    filed_by: str = ""
+    page: str | None = None  # site path of its page
+    pdf: str | None = None  # site path of its PDF
+    thumb: str | None = None  # site path of its first-page thumbnail
+    binding: Binding | None = None
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """One line of the volume index (卷内文件目录, Art. 17)."""
+
+    item: int
+    record: str
+    restricted: bool
+    doc_no: str = ""
+    responsible: str = ""
+    title: str = ""
+    date: dt.date | None = None
+    pages: str = ""  # "1–4" (stamped page numbers)
+    remarks: str = ""
+    page: str | None = None  # the document's page in the site
+
+
+@dataclass(frozen=True)
+class VolumeEntry:
+    reference: str
+    customer: str
+    year: int
+    restricted: bool
+    classification: str  # label
+    # Empty for a restricted volume.
+    volume: int = 0
+    title: str = ""
+    retention: str = ""
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    page_count: int = 0
+    sheet_count: int = 0
+    document_count: int = 0
+    filer: str = ""
+    checker: str = ""
+    built_at: str = ""
+    remarks: tuple[str, ...] = ()
+    rows: tuple[IndexRow, ...] = ()
+    page: str | None = None
+    pdf: str | None = None
+    thumb: str | None = None
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    year: int
+    volumes: tuple[VolumeEntry, ...]
+    documents: tuple[DocumentEntry, ...]  # not yet in a volume
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: str
+    by: str
+    field: str  # Chinese label when known
+    old: str
+    new: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CustomerEntry:
+    code: str
+    name: str
+    active: bool
+    page: str
+    profile: tuple[ProfileRow, ...]
+    history: tuple[HistoryRow, ...]
+    years: tuple[YearGroup, ...]  # newest first
+    volume_count: int
+    document_count: int
+    first_year: int | None
+    last_year: int | None
+
+    @property
+    def years_text(self) -> str:
+        if self.first_year is None:
+            return ""
+        return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}–{self.last_year}"
+
+
+@dataclass(frozen=True)
+class CountRow:
+    label: str
+    documents: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class CollectionCell:
+    due: int  # documents expected (active customers × monthly types of the department)
+    collected: int  # of those, how many arrived
+    late: int  # of those, how many were filed after the department's due day
+
+
+@dataclass(frozen=True)
+class CollectionRow:
+    month: str  # YYYY-MM
+    due_date: dt.date  # the earliest due day among departments (for display)
+    cells: tuple[CollectionCell, ...]  # one per department, in config order
+    open: bool  # the due day has not passed yet
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """Art. 25: quantities by year, type, retention, classification and department, and
+    collection (Art. 5): monthly documents collected against those due."""
+
+    by_year: tuple[CountRow, ...]
+    by_type: tuple[CountRow, ...]
+    by_retention: tuple[CountRow, ...]
+    by_classification: tuple[CountRow, ...]
+    by_department: tuple[CountRow, ...]
+    volumes_by_year: tuple[tuple[int, int], ...]
+    departments: tuple[str, ...]  # names, in config order
+    collection: tuple[CollectionRow, ...]
+
+
+@dataclass(frozen=True)
+class Totals:
+    customers: int
+    volumes: int
+    documents: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class LastFiling:
+    at: str
+    by: str
+    customer: str
+    customer_name: str
+    document: DocumentEntry | None
+
+
+@dataclass(frozen=True)
+class SearchItem:
+    kind: str  # "volume" / "document"
+    customer: int  # index into SiteModel.customers
+    type: str
+    date: str
+    title: str
+    doc_no: str
+    reference: str
+    page: str
+
+
+@dataclass
+class SiteModel:
+    fonds_code: str
+    fonds_name: str
+    policy_version: str
+    restricted_from: str  # label of the lowest restricted classification
+    totals: Totals
+    customers: list[CustomerEntry]
+    volumes: list[VolumeEntry]
+    documents: list[DocumentEntry]
+    statistics: Statistics
+    last_filing: LastFiling | None
+    last_audit: AuditSummary | None
+    search: list[SearchItem] = field(default_factory=list)
+
+
+# Rules -------------------------------------------------------------------------------------
+def _is_restricted(level: str, config: Config) -> bool:
+    """Art. 24 for one classification; an unknown level counts as restricted (never show
+    what cannot be judged)."""
+    return level not in CLASSIFICATION_LEVELS or config.is_restricted(level)
+
+
+def record_restricted(record: Record, config: Config, bound_levels: Iterable[str] = ()) -> bool:
+    """Art. 24: restricted when the record, or any volume entry of it, is classified at or
+    above ``catalogue.restricted_from``."""
+    return _is_restricted(record.meta.classification, config) or any(_is_restricted(x, config) for x in bound_levels)
+
+
+def volume_restricted(manifest: VolumeManifest, config: Config, record_levels: Mapping[str, str]) -> bool:
+    """A volume is restricted when it, or any document in it (as the manifest or the
+    record now says), is restricted: its PDF contains the restricted document."""
+    if _is_restricted(manifest.classification, config):
+        return True
+    for d in manifest.documents:
+        if _is_restricted(d.classification, config) or _is_restricted(record_levels.get(d.record, "ordinary"), config):
+            return True
+    return False
+
+
+def page_range(first: int | None, last: int | None) -> str:
+    if first is None:
+        return ""
+    return str(first) if last in (None, first) else f"{first}–{last}"
+
+
+# Building ----------------------------------------------------------------------------------
+def build_model(
+    config: Config,
+    customers: Iterable[Customer],
+    records: Iterable[Record],
+    manifests: Iterable[VolumeManifest],
+    *,
+    histories: Mapping[str, list[HistoryEntry]] | None = None,
+    thumbs: Collection[str] = (),
+    last_filing: FilingSummary | None = None,
+    last_audit: AuditSummary | None = None,
+    today: dt.date | None = None,
+) -> SiteModel:
+    """Everything the pages show. ``thumbs`` holds the sha256 of each file with a
+    thumbnail ready (document scans and volume PDFs)."""
+    today = today or dt.date.today()
+    histories = histories or {}
+    records = list(records)
+    manifests = list(manifests)
+    people = {c.code: c for c in customers}
+    record_levels = {r.id: r.meta.classification for r in records}
+
+    # Volumes, and where each record is bound.
+    bound_levels: dict[str, list[str]] = defaultdict(list)
+    for m in manifests:
+        for d in m.documents:
+            bound_levels[d.record].append(d.classification)
+    restricted_ids = {r.id for r in records if record_restricted(r, config, bound_levels.get(r.id, ()))}
+    restricted_ids |= {rid for rid, levels in bound_levels.items() if any(_is_restricted(x, config) for x in levels)}
+
+    present = set(record_levels)
+    volumes: list[VolumeEntry] = []
+    binding: dict[str, Binding] = {}
+    for m in sorted(manifests, key=lambda m: (m.customer, m.year, m.volume, m.reference)):
+        v_restricted = volume_restricted(m, config, record_levels)
+        v_page = None if v_restricted else paths.volume_page(m.customer, m.reference)
+        for item, d in enumerate(m.documents, start=1):
+            binding[d.record] = Binding(volume=m.reference, item=item, first_page=d.first_page, last_page=d.last_page,
+                                        pdf_first=d.pdf_first, pdf_last=d.pdf_last, page=v_page)
+        if v_restricted:
+            volumes.append(VolumeEntry(reference=m.reference, customer=m.customer, year=m.year, restricted=True,
+                                       classification=_label(config, m.classification)))
+            continue
+        rows = []
+        for item, d in enumerate(m.documents, start=1):
+            # (not restricted: the volume would be restricted otherwise)
+            rows.append(IndexRow(item=item, record=d.record, restricted=False, doc_no=d.doc_no,
+                                 responsible=d.responsible, title=d.title, date=d.date,
+                                 pages=page_range(d.first_page, d.last_page),
+                                 remarks="" if d.record in present else "不在目录中",
+                                 page=paths.document_page(m.customer, d.record) if d.record in present else None))
+        volumes.append(VolumeEntry(
+            reference=m.reference, customer=m.customer, year=m.year, restricted=False,
+            classification=_label(config, m.classification), volume=m.volume, title=m.title,
+            retention=_retention(config, m.retention), start_date=m.start_date, end_date=m.end_date,
+            page_count=m.page_count, sheet_count=m.sheet_count, document_count=m.document_count,
+            filer=m.filer, checker=m.checker, built_at=_when(m.built_at), remarks=tuple(m.remarks),
+            rows=tuple(rows), page=v_page, pdf=paths.volume_pdf(m.customer, m.year, m.file_name),
+            thumb=paths.thumbnail(m.file_sha256) if m.file_sha256 in thumbs else None,
+        ))  # fmt: skip
+
+    documents = [
+        _document(r, config, r.id in restricted_ids, binding.get(r.id), thumbs)
+        for r in sorted(records, key=lambda r: (r.customer, r.meta.date, r.id))
+    ]
+
+    # Customers (a record of a customer without a profile still shows, under its code).
+    codes = sorted(set(people) | {d.customer for d in documents} | {v.customer for v in volumes})
+    docs_by_customer: dict[str, list[DocumentEntry]] = defaultdict(list)
+    for entry in documents:
+        docs_by_customer[entry.customer].append(entry)
+    vols_by_customer: dict[str, list[VolumeEntry]] = defaultdict(list)
+    for v in volumes:
+        vols_by_customer[v.customer].append(v)
+    entries = [
+        _customer(code, people.get(code), docs_by_customer[code], vols_by_customer[code], binding,
+                  histories.get(code, []))
+        for code in codes
+    ]
+    index_of = {c.code: i for i, c in enumerate(entries)}
+
+    search = [
+        SearchItem(kind="volume", customer=index_of[v.customer], type="", date=_span(v), title=v.title, doc_no="",
+                   reference=v.reference, page=v.page)
+        for v in sorted(volumes, key=lambda v: (-v.year, v.customer, v.volume))
+        if v.page is not None
+    ] + [
+        SearchItem(kind="document", customer=index_of[d.customer], type=d.type,
+                   date=d.date.isoformat() if d.date else "", title=d.title, doc_no=d.doc_no,
+                   reference=d.binding.volume if d.binding else "", page=d.page)
+        for d in sorted(documents, key=lambda d: (d.date or dt.date.min), reverse=True)
+        if d.page is not None
+    ]
+
+    filing = None
+    if last_filing is not None:
+        doc = next((d for d in documents if d.id == last_filing.record), None)
+        person = people.get(last_filing.customer)
+        filing = LastFiling(at=last_filing.at, by=last_filing.by, customer=last_filing.customer,
+                            customer_name=person.name if person else "", document=doc)
+
+    return SiteModel(
+        fonds_code=config.fonds_code,
+        fonds_name=config.fonds_name,
+        policy_version=config.policy_version,
+        restricted_from=_label(config, config.catalogue.restricted_from),
+        totals=Totals(customers=len(entries), volumes=len(volumes), documents=len(records),
+                      pages=sum(r.file.page_count for r in records)),
+        customers=entries,
+        volumes=volumes,
+        documents=documents,
+        statistics=statistics(config, list(people.values()), records, manifests, today),
+        last_filing=filing,
+        last_audit=last_audit,
+        search=search,
+    )
+
+
+def _label(config: Config, level: str) -> str:
+    return config.classifications.get(level, level)
+
+
+def _retention(config: Config, code: str) -> str:
+    r = config.retention.get(code)
+    return r.name if r else code
+
+
+def _type_name(config: Config, code: str) -> str:
+    t = config.document_types.get(code)
+    return t.name if t else code
+
+
+def _when(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _span(v: VolumeEntry) -> str:
+    if v.start_date is None or v.end_date is None:
+        return ""
+    return f"{v.start_date.isoformat()} – {v.end_date.isoformat()}"
+
+
+def _document(r: Record, config: Config, restricted: bool, bound: Binding | None,
+              thumbs: Collection[str]) -> DocumentEntry:
+    if restricted:
+        # Art. 24: the reference code only. Where it is bound is kept (a reference
+        # code and page numbers), but never a link.
+        safe_binding = None
+        if bound is not None:
+            safe_binding = Binding(volume=bound.volume, item=bound.item, first_page=bound.first_page,
+                                   last_page=bound.last_page, pdf_first=bound.pdf_first, pdf_last=bound.pdf_last,
+                                   page=None)
+        return DocumentEntry(id=r.id, customer=r.customer, year=r.meta.year, restricted=True,
+                             classification=_label(config, r.meta.classification), binding=safe_binding)
+    m = r.meta
+    return DocumentEntry(
+        id=r.id, customer=r.customer, year=m.year, restricted=False, classification=_label(config, m.classification),
+        date=m.date, type=_type_name(config, m.type), type_code=m.type, title=m.title, doc_no=m.doc_no,
+        responsible=m.responsible, retention=_retention(config, r.retention), pages=r.file.page_count,
+        copies=m.copies, group=m.group, role=m.role, notes=m.notes, filed_at=_when(r.filing.filed_at),
+        filed_by=r.filing.filed_by, page=paths.document_page(r.customer, r.id),
+        pdf=paths.document_pdf(r.customer, m.year, r.file.name),
+        thumb=paths.thumbnail(r.file.sha256) if r.file.sha256 in thumbs else None, binding=bound,
+    )  # fmt: skip
+
+
+def _customer(code: str, person: Customer | None, docs: list[DocumentEntry], vols: list[VolumeEntry],
+              binding: Mapping[str, Binding], history: list[HistoryEntry]) -> CustomerEntry:
+    profile = tuple(ProfileRow(label, str(getattr(person, f, "") or "")) for f, label in PROFILE_LABELS.items()) \
+        if person else ()
+    years = sorted({d.year for d in docs} | {v.year for v in vols}, reverse=True)
+    groups = []
+    for year in years:
+        loose = tuple(d for d in docs if d.year == year and d.id not in binding)
+        groups.append(YearGroup(year=year, volumes=tuple(v for v in vols if v.year == year), documents=loose))
+    hist = tuple(HistoryRow(at=h.at[:19].replace("T", " "), by=h.by, field=PROFILE_LABELS.get(h.field, h.field),
+                            old=h.old, new=h.new, reason=h.reason) for h in history)
+    return CustomerEntry(
+        code=code, name=person.name if person else "", active=person.active if person else False,
+        page=paths.customer_page(code), profile=profile, history=hist, years=tuple(groups),
+        volume_count=len(vols), document_count=len(docs),
+        first_year=min(years) if years else None, last_year=max(years) if years else None,
+    )  # fmt: skip
+
+
+# Statistics (Art. 25) ---------------------------------------------------------------------
+def _counts(pairs: Iterable[tuple[str, int]], order: Iterable[str] = ()) -> tuple[CountRow, ...]:
+    order = list(order)
+    docs: Counter[str] = Counter()
+    pages: Counter[str] = Counter()
+    for key, n in pairs:
+        docs[key] += 1
+        pages[key] += n
+    known = set(order)
+    keys = [k for k in order if k in docs] + sorted(k for k in docs if k not in known)
+    return tuple(CountRow(label=k, documents=docs[k], pages=pages[k]) for k in keys)
+
+
+def _month_add(year: int, month: int, n: int) -> tuple[int, int]:
+    i = year * 12 + (month - 1) + n
+    return i // 12, i % 12 + 1
+
+
+def statistics(config: Config, customers: list[Customer], records: list[Record],
+               manifests: list[VolumeManifest], today: dt.date, months: int = 12) -> Statistics:
+    """Counts (Art. 25) and a simple collection table (Art. 5).
+
+    Collection is deliberately simple: for each of the last ``months`` months (from the
+    month of the archive's first document on) and each
+    department, *due* is the number of active customers times the department's monthly
+    document types; *collected* counts those (customer, type) pairs with a document dated
+    in that month; *late* those whose first document was filed after the department's
+    due day of the following month. ``archiver due`` gives the full per-customer report.
+    """
+    type_names = {code: t.name for code, t in config.document_types.items()}
+    dept_of = {code: t.department for code, t in config.document_types.items()}
+    by_year = _counts((str(r.meta.year), r.file.page_count) for r in records)
+    by_year = tuple(sorted(by_year, key=lambda c: c.label, reverse=True))
+    by_type = _counts(((type_names.get(r.meta.type, r.meta.type), r.file.page_count) for r in records),
+                      type_names.values())
+    by_retention = _counts(((_retention(config, r.retention), r.file.page_count) for r in records),
+                           (c.name for c in config.retention.values()))
+    by_class = _counts(((_label(config, r.meta.classification), r.file.page_count) for r in records),
+                       config.classifications.values())
+    dept_names = {code: d.name for code, d in config.departments.items()}
+    by_dept = _counts(((dept_names.get(dept_of.get(r.meta.type, ""), "—"), r.file.page_count) for r in records),
+                      dept_names.values())
+    vol_years = Counter(m.year for m in manifests)
+
+    active = {c.code for c in customers if c.active}
+    first: dict[tuple[str, str, int, int], dt.date] = {}
+    for r in records:
+        if r.customer not in active or not _monthly(config, r.meta.type):
+            continue
+        key = (r.customer, r.meta.type, r.meta.date.year, r.meta.date.month)
+        filed = r.filing.filed_at.date() if isinstance(r.filing.filed_at, dt.datetime) else today
+        if key not in first or filed < first[key]:
+            first[key] = filed
+    rows = []
+    depts = list(config.departments.values())
+    earliest_doc = min((r.meta.date for r in records), default=today)
+    for back in range(months, 0, -1):
+        y, mo = _month_add(today.year, today.month, -back)
+        if (y, mo) < (earliest_doc.year, earliest_doc.month):
+            continue  # before the archive's first document
+        ny, nm = _month_add(y, mo, 1)
+        cells = []
+        for dept in depts:
+            types = [c for c, t in config.document_types.items() if t.monthly and t.department == dept.code]
+            due_day = dt.date(ny, nm, dept.due_day)
+            got = [first[(c, t, y, mo)] for c in active for t in types if (c, t, y, mo) in first]
+            cells.append(CollectionCell(due=len(active) * len(types), collected=len(got),
+                                        late=sum(1 for f in got if f > due_day)))
+        earliest = min((dt.date(ny, nm, d.due_day) for d in depts), default=dt.date(ny, nm, 1))
+        latest = max((dt.date(ny, nm, d.due_day) for d in depts), default=earliest)
+        rows.append(CollectionRow(month=f"{y:04d}-{mo:02d}", due_date=earliest, cells=tuple(cells),
+                                  open=today <= latest))
+    return Statistics(
+        by_year=by_year, by_type=by_type, by_retention=by_retention, by_classification=by_class,
+        by_department=by_dept, volumes_by_year=tuple(sorted(vol_years.items(), reverse=True)),
+        departments=tuple(d.name for d in depts), collection=tuple(reversed(rows)),
+    )
+
+
+def _monthly(config: Config, type_code: str) -> bool:
+    t = config.document_types.get(type_code)
+    return bool(t and t.monthly)

@@ -1,0 +1,226 @@
+"""The site's output folder: what may be written there, and only that.
+
+Safety (Art. 21: nothing of the archive is ever lost to a site build):
+
+* The output folder may not be the archive root, contain it (and so the records), or
+  lie inside a folder of the archive's material (records, inbox, volumes, customers,
+  registers, hold, .archiver).
+* A folder that exists and is not empty must carry the site's own manifest
+  ``.archiver-site.json`` (written by an earlier build); anything else is refused.
+* A rebuild removes only files its manifest says an earlier build wrote, never a folder
+  with anything else in it, and never follows a link out of the folder.
+
+Incremental: the manifest remembers, for every file, a key (a fingerprint of what the
+page was made from, or the checksum of a copied file). A page whose key is unchanged and
+whose file is still there is not made again; a page made again with the same bytes is
+not rewritten; a PDF or thumbnail already in place with the same checksum is not copied
+again.
+
+Files are replaced atomically (temporary file, then rename), so a browser or a web
+server never sees half a page. They are not fsynced one by one: the site is derived
+from the archive and rebuilt at will, so the build flushes once (``os.sync``) before it
+writes its manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..atomic import FILE_MODE, TEMP_PREFIX, copy_atomic, ensure_dir, write_text_atomic
+from ..errors import WorkflowError
+from ..store import Archive
+
+MANIFEST = ".archiver-site.json"
+FORMAT = 1
+PROTECTED = ("records", "inbox", "volumes", "customers", "registers", "hold", ".archiver")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def check_output(archive: Archive, out: Path) -> Path:
+    """The resolved output folder, or a WorkflowError saying why it is refused."""
+    root = archive.root.resolve()
+    target = out.expanduser().resolve()
+    hint = "Choose another folder with --out (the default is site/ in the archive root)."
+    if target == root:
+        raise WorkflowError(f"Refused: the output folder {target} is the archive root.", hint=hint)
+    if _inside(root, target):
+        raise WorkflowError(f"Refused: the output folder {target} contains the archive {root} and its records.",
+                            hint=hint)
+    for name in PROTECTED:
+        if _inside(target, root / name):
+            raise WorkflowError(f"Refused: the output folder {target} is inside the archive's {name}/ folder.",
+                                hint=hint)
+    if target.exists() and not target.is_dir():
+        raise WorkflowError(f"Refused: {target} exists and is not a folder.", hint=hint)
+    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
+        raise WorkflowError(
+            f"Refused: {target} is not empty and was not written by `archiver site` (it has no {MANIFEST}).",
+            hint="Give an empty or new folder with --out; a site folder is only ever rebuilt in place.",
+        )
+    return target
+
+
+@dataclass
+class Entry:
+    key: str
+    sha256: str = ""  # of the bytes written (pages) — lets an unchanged page be skipped
+
+
+@dataclass
+class SiteOutput:
+    """Writes files into a checked output folder and remembers what it wrote."""
+
+    folder: Path
+    link_files: bool = True
+    previous: dict[str, Entry] = field(default_factory=dict)
+    written: dict[str, Entry] = field(default_factory=dict)
+    previous_meta: dict[str, Any] = field(default_factory=dict)
+    changed: list[str] = field(default_factory=list)  # paths actually (re)written this build
+    existing: set[str] = field(default_factory=set)  # files in the folder when the build began
+    _dirs: set[Path] = field(default_factory=set)
+
+    @classmethod
+    def open(cls, archive: Archive, out: Path, *, link_files: bool = True) -> SiteOutput:
+        folder = check_output(archive, out)
+        ensure_dir(folder)
+        previous: dict[str, Entry] = {}
+        meta: dict[str, Any] = {}
+        path = folder / MANIFEST
+        if path.exists():
+            try:
+                meta = json.loads(path.read_text("utf-8"))
+                previous = {str(rel): Entry(str(key), str(sha)) for rel, key, sha in meta.get("files", [])}
+            except (ValueError, TypeError, AttributeError) as exc:
+                raise WorkflowError(f"The site manifest {path} cannot be read ({exc}).",
+                                    hint=f"Delete the folder {folder} yourself and build again.") from None
+        existing: set[str] = set()
+        for dirpath, _dirnames, filenames in os.walk(folder):  # one listing instead of a stat per file
+            base = Path(dirpath).relative_to(folder).as_posix()
+            prefix = "" if base == "." else base + "/"
+            existing.update(prefix + name for name in filenames)
+        return cls(folder=folder, link_files=link_files, previous=previous, previous_meta=meta, existing=existing)
+
+    # Paths ---------------------------------------------------------------------------
+    def _target(self, rel: str) -> Path:
+        target = self.folder / rel
+        if ".." in Path(rel).parts or Path(rel).is_absolute():
+            raise ValueError(f"site path outside the site: {rel}")
+        return target
+
+    def _parent(self, target: Path) -> None:
+        parent = target.parent
+        if parent not in self._dirs:
+            ensure_dir(parent)
+            if not _inside(parent.resolve(), self.folder):  # a link planted in the site
+                raise WorkflowError(f"Refused: {parent} leads out of the site folder {self.folder}.",
+                                    hint="Remove the link from the site folder and build again.")
+            self._dirs.add(parent)
+
+    # Pages -----------------------------------------------------------------------------
+    def unchanged(self, rel: str, key: str) -> bool:
+        """True (and the page kept) when ``rel`` was made from the same inputs and is there."""
+        old = self.previous.get(rel)
+        if old is not None and old.key == key and rel in self.existing:
+            self.written[rel] = old
+            return True
+        return False
+
+    def page(self, rel: str, key: str, data: bytes) -> None:
+        """Write a page (or any generated file) unless the same bytes are already there."""
+        sha = hashlib.sha256(data).hexdigest()
+        target = self._target(rel)
+        old = self.previous.get(rel)
+        self.written[rel] = Entry(key=key, sha256=sha)
+        if old is not None and old.sha256 == sha and rel in self.existing and target.stat().st_size == len(data):
+            return
+        self._parent(target)
+        if rel not in self.existing:  # a new file: nobody can be reading it yet
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            self.changed.append(rel)
+            return
+        tmp = target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{target.name}"[:250])
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        self.changed.append(rel)
+
+    # Copied files (PDFs, thumbnails) ----------------------------------------------------
+    def file(self, rel: str, source: Path | str, sha256: str) -> None:
+        """Put ``source`` (whose checksum is ``sha256``) at ``rel``: a hard link when
+        allowed and possible, else a copy. Skipped when already there."""
+        old = self.previous.get(rel)
+        if old is not None and old.key == sha256 and rel in self.existing:
+            self.written[rel] = old
+            return
+        self.written[rel] = Entry(key=sha256)
+        target = self._target(rel)
+        self._parent(target)
+        if self.link_files and rel not in self.existing:
+            try:
+                os.link(source, target)
+                self.changed.append(rel)
+                return
+            except FileExistsError:
+                pass
+            except OSError:
+                if not os.path.isfile(source):
+                    raise FileNotFoundError(source) from None
+        if self.link_files:
+            tmp = target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{target.name}"[:250])
+            try:
+                os.link(source, tmp)
+                os.replace(tmp, target)
+                self.changed.append(rel)
+                return
+            except OSError:  # another file system, or links not allowed: copy instead
+                tmp.unlink(missing_ok=True)
+        if not os.path.isfile(source):
+            raise FileNotFoundError(source)
+        copy_atomic(Path(source), target)
+        self.changed.append(rel)
+
+    # Finishing ---------------------------------------------------------------------------
+    def stale(self) -> list[str]:
+        return sorted(set(self.previous) - set(self.written))
+
+    def finish(self, meta: dict[str, Any]) -> list[str]:
+        """Remove files an earlier build wrote that this one did not; write the manifest.
+        Returns the removed paths."""
+        removed = []
+        folder = self.folder
+        for rel in self.stale():
+            target = folder / rel
+            # Never follow a link out of the site: the parent must resolve inside it.
+            if ".." in Path(rel).parts or not _inside(target.parent.resolve(), folder):
+                continue
+            if target.is_symlink() or target.is_file():
+                target.unlink()
+                removed.append(rel)
+                parent = target.parent
+                while parent != folder and _inside(parent, folder) and not any(parent.iterdir()):
+                    parent.rmdir()
+                    parent = parent.parent
+        if self.changed or removed:
+            os.sync()
+        data = dict(meta)
+        data.update(format=FORMAT, generator="archiver site",
+                    files=[[rel, e.key, e.sha256] for rel, e in self.written.items()])
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        write_text_atomic(folder / MANIFEST, text.replace('],["', '],\n["'))  # one file a line
+        return removed

@@ -1,0 +1,134 @@
+"""The catalogue's pages: which pages there are, and rendering them with jinja2.
+
+Templates: the shipped ones live in ``archiver/templates/catalogue/`` (inside the
+package, so an installed archiver has them; the top-level ``templates/catalogue`` of a
+source checkout is a link to the same folder). A user restyles the catalogue without
+touching Python by pointing ``catalogue.templates`` in archive.toml at a folder of their
+own: a file there (``base.html``, ``static/style.css`` …) replaces the shipped file of
+the same name.
+
+Every value is escaped: autoescaping is on for every template, and undefined names are
+errors (a typo in a template fails the build instead of showing nothing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .. import __version__
+from ..errors import ConfigError
+from . import paths
+from .model import SiteModel
+
+STATIC = ("style.css", "search.js", "sort.js", "favicon.svg")
+
+
+def shipped_templates() -> Path:
+    return Path(str(resources.files("archiver").joinpath("templates/catalogue")))
+
+
+def template_folders(override: Path | None) -> list[Path]:
+    folders = [shipped_templates()]
+    if override is not None:
+        if not override.is_dir():
+            raise ConfigError(f"The templates folder {override} (catalogue.templates) does not exist.",
+                              hint="Create it, or set catalogue.templates = \"\" in archive.toml.")
+        folders.insert(0, override)
+    return folders
+
+
+@jinja2.pass_context
+def _url(ctx: Any, target: str) -> str:
+    return paths.href(target, ctx["page_path"])
+
+
+def _date(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _num(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+class Renderer:
+    """A jinja2 environment over the template folders, and a fingerprint of them."""
+
+    def __init__(self, override: Path | None = None) -> None:
+        self.folders = template_folders(override)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(f) for f in self.folders], encoding="utf-8"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(url=_url, date=_date, num=_num)
+        self.fingerprint = self._fingerprint()
+
+    def _fingerprint(self) -> str:
+        digest = hashlib.sha256(__version__.encode())
+        for folder in self.folders:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    digest.update(path.relative_to(folder).as_posix().encode())
+                    digest.update(path.read_bytes())
+        return digest.hexdigest()[:32]
+
+    def render(self, template: str, page_path: str, context: dict[str, Any]) -> bytes:
+        ctx = dict(context, page_path=page_path, root=paths.root_prefix(page_path))
+        return self.env.get_template(template).render(ctx).encode("utf-8")
+
+    def static(self, name: str) -> bytes:
+        """A static asset (CSS, JS), taken from the override folder when it has one."""
+        for folder in self.folders:
+            path = folder / "static" / name
+            if path.is_file():
+                return path.read_bytes()
+        raise FileNotFoundError(name)
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # site path
+    template: str
+    context: dict[str, Any]
+
+    def key(self, fingerprint: str) -> str:
+        """What the page is made from: template set and context (frozen dataclasses and
+        plain values, whose repr is stable)."""
+        return hashlib.blake2b(f"{fingerprint}|{self.template}|{self.context!r}".encode(), digest_size=16).hexdigest()
+
+
+def pages(model: SiteModel) -> Iterator[Page]:
+    """Every page of the site, with the data it shows."""
+    site = {"fonds_code": model.fonds_code, "fonds_name": model.fonds_name, "restricted_from": model.restricted_from}
+    names = {c.code: c.name for c in model.customers}
+    yield Page("index.html", "index.html", {"site": site, "totals": model.totals, "last_filing": model.last_filing,
+                                            "last_audit": model.last_audit, "nav": "home"})
+    yield Page("customers.html", "customers.html", {"site": site, "customers": model.customers, "nav": "customers"})
+    yield Page("statistics.html", "statistics.html", {"site": site, "stats": model.statistics, "totals": model.totals,
+                                                      "policy_version": model.policy_version, "nav": "statistics"})
+    for c in model.customers:
+        yield Page(c.page, "customer.html", {"site": site, "customer": c, "nav": "customers"})
+    for v in model.volumes:
+        if v.page is not None:
+            yield Page(v.page, "volume.html", {"site": site, "volume": v, "customer_name": names.get(v.customer, ""),
+                                               "customer_page": paths.customer_page(v.customer), "nav": "customers"})
+    for d in model.documents:
+        if d.page is not None:
+            yield Page(d.page, "document.html", {"site": site, "doc": d, "customer_name": names.get(d.customer, ""),
+                                                 "customer_page": paths.customer_page(d.customer),
+                                                 "nav": "customers"})

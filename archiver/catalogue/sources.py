@@ -1,0 +1,111 @@
+"""What the catalogue reads from the custody stage, kept in one small module.
+
+Custody (audit, customer history, disposal) is written beside the catalogue; these
+readers use only what is on disk and read it defensively, so the catalogue builds
+whether or not those registers exist yet. When custody offers its own readers, point
+these functions at them; nothing else in the catalogue reads custody files.
+
+* The last audit (Art. 22–23): the last entry with ``event == "audit"`` in
+  ``registers/audit.jsonl`` — its ``result`` ("ok" / "problems") and ``findings``.
+* A customer's dated history (Art. 26, 30): ``customers/<code>/history.jsonl``, one JSON
+  object a line with ``at``, ``by``, ``field``, ``old``, ``new``, ``reason``.
+* Material in a disposal hold (Art. 29) lives under ``hold/`` at the archive root; the
+  catalogue never reads that folder, so held material is out of the catalogue.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..register import Register
+from ..store import Archive
+
+log = logging.getLogger("archiver.catalogue")
+
+
+@dataclass(frozen=True)
+class AuditSummary:
+    at: str
+    by: str
+    result: str  # "ok" / "problems" (or whatever the register says)
+    findings: int | None
+    scope: str = ""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: str
+    by: str
+    field: str
+    old: str
+    new: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FilingSummary:
+    at: str
+    by: str
+    record: str
+    customer: str
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "、".join(_text(v) for v in value)
+    return str(value)
+
+
+def last_audit(archive: Archive) -> AuditSummary | None:
+    """The most recent audit recorded in the audit register, or None."""
+    last: dict[str, Any] | None = None
+    for entry in archive.register("audit"):
+        if entry.get("event") == "audit":
+            last = entry
+    if last is None:
+        return None
+    findings = last.get("findings")
+    if isinstance(findings, list):
+        count: int | None = len(findings)
+    elif isinstance(findings, int) and not isinstance(findings, bool):
+        count = findings
+    else:
+        count = None
+    return AuditSummary(at=_text(last.get("at")), by=_text(last.get("by")), result=_text(last.get("result")),
+                        findings=count, scope=_text(last.get("scope")))
+
+
+def last_filing(archive: Archive) -> FilingSummary | None:
+    """The most recent "filed" entry of the filing journal (only ids: titles are looked
+    up from the record, so a restricted title is never taken from the journal)."""
+    last: dict[str, Any] | None = None
+    for entry in archive.journal:
+        if entry.get("event") == "filed":
+            last = entry
+    if last is None:
+        return None
+    return FilingSummary(at=_text(last.get("at")), by=_text(last.get("by")), record=_text(last.get("record")),
+                         customer=_text(last.get("customer")))
+
+
+def history_path(archive: Archive, code: str) -> Path:
+    return archive.customers_dir / code / "history.jsonl"
+
+
+def customer_history(archive: Archive, code: str) -> list[HistoryEntry]:
+    """A customer's dated profile changes, oldest first (empty when none are recorded)."""
+    out = []
+    for entry in Register(history_path(archive, code)):
+        if "field" not in entry:
+            continue
+        out.append(HistoryEntry(at=_text(entry.get("at")), by=_text(entry.get("by")), field=_text(entry.get("field")),
+                                old=_text(entry.get("old")), new=_text(entry.get("new")),
+                                reason=_text(entry.get("reason"))))
+    return out
+
+

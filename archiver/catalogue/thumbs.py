@@ -1,0 +1,144 @@
+"""Thumbnails for the catalogue, made once and kept in a cache keyed by checksum.
+
+A document's thumbnail comes from the scan's own embedded image of its first page,
+reduced — never from rendering the PDF (the architecture's "never re-encode the scan"
+habit, and fast): a JPEG (DCTDecode) scan is decoded with Pillow's *draft* mode, which
+lets the JPEG decoder itself scale by 1/2, 1/4 or 1/8; a CCITT G4 scan is decoded by
+pikepdf/Pillow and reduced. Only a first page with no image at all (a born-digital PDF)
+is rendered, with pdfium, at thumbnail size.
+
+A volume's thumbnail shows its cover, which is a generated vector page: it is rendered
+with pdfium at thumbnail size.
+
+Cache: ``.archiver/thumbs/<sha256>.jpg`` where sha256 is the checksum recorded for the
+source file (record sidecar or volume manifest), so a thumbnail is made once per file
+version and never again. The cache is safe to delete; the next ``archiver site``
+remakes what is missing.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+import pikepdf
+from pikepdf import PdfImage
+from PIL import Image
+
+from ..atomic import ensure_dir, write_bytes_atomic
+
+log = logging.getLogger("archiver.catalogue")
+
+WIDTH = 260  # pixels; shown at about 130–160 CSS pixels, so sharp on high-density screens
+QUALITY = 72
+
+
+def cache_dir(state: Path) -> Path:
+    return state / "thumbs"
+
+
+def cached(cache: Path, sha256: str) -> Path:
+    return cache / f"{sha256}.jpg"
+
+
+def _finish(img: Image.Image, rotate: int) -> bytes:
+    if img.mode not in ("L", "RGB"):
+        img = img.convert("RGB" if img.mode in ("CMYK", "P", "RGBA", "LA", "YCbCr") else "L")
+    if rotate:
+        img = img.rotate(-rotate, expand=True)
+    if img.width > WIDTH:
+        img.thumbnail((WIDTH, max(1, round(img.height * WIDTH / img.width))), Image.Resampling.LANCZOS,
+                      reducing_gap=3.0)
+    out = io.BytesIO()
+    img.save(out, format="JPEG", quality=QUALITY, optimize=True, progressive=False)
+    return out.getvalue()
+
+
+def _largest_image(page: pikepdf.Page) -> PdfImage | None:
+    best: PdfImage | None = None
+    best_area = 0
+    found = page.get_images() if hasattr(page, "get_images") else page.images
+    for _name, obj in found.items():
+        try:
+            img = PdfImage(obj)  # type: ignore[arg-type]  # an image XObject is a Stream
+        except Exception:  # noqa: BLE001 — an odd image object: try the others
+            continue
+        area = img.width * img.height
+        if area > best_area:
+            best, best_area = img, area
+    return best
+
+
+def _from_image(img: PdfImage) -> Image.Image:
+    """Decode the embedded image at reduced size where the codec allows it."""
+    filters = img.filters
+    if filters == ["/DCTDecode"]:
+        raw = img.obj.read_raw_bytes()
+        pil: Image.Image = Image.open(io.BytesIO(raw))
+        pil.draft("RGB" if pil.mode in ("RGB", "YCbCr") else pil.mode,
+                  (WIDTH, max(1, round(img.height * WIDTH / max(1, img.width)))))
+        pil.load()
+        if pil.mode == "CMYK":  # Adobe CMYK JPEGs are stored inverted
+            from PIL import ImageChops
+
+            pil = ImageChops.invert(pil).convert("RGB")
+        return pil
+    pil = img.as_pil_image()
+    if pil.mode == "1":
+        # Bilevel (G4): grey-scale it, then shrink by whole factors before smoothing.
+        pil = pil.convert("L")
+        factor = max(1, pil.width // (WIDTH * 2))
+        if factor > 1:
+            pil = pil.reduce(factor)
+    return pil
+
+
+def _render(pdf: Path, page_index: int = 0) -> Image.Image:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        page = doc[page_index]
+        width = page.get_width() or 595.0
+        bitmap = page.render(scale=WIDTH / width)
+        img = bitmap.to_pil()
+        page.close()
+        return img.copy()
+    finally:
+        doc.close()
+
+
+def document_thumbnail(pdf: Path, sha256: str, cache: Path) -> Path | None:
+    """The cached thumbnail of a scan's first page; made now if missing. None (and a
+    warning) when the PDF cannot be read — the audit reports such files."""
+    target = cached(cache, sha256)
+    if target.exists():
+        return target
+    try:
+        with pikepdf.open(pdf) as doc:
+            page = doc.pages[0]
+            rotate = int(page.obj.get("/Rotate", 0)) % 360
+            image = _largest_image(page)
+            data = _finish(_from_image(image), rotate) if image is not None else None
+        if data is None:
+            data = _finish(_render(pdf), 0)  # no scanned image: a born-digital page
+    except Exception as exc:  # noqa: BLE001 — one unreadable file must not stop the site
+        log.warning("no thumbnail for %s: %s", pdf, exc)
+        return None
+    write_bytes_atomic(ensure_dir(cache) / target.name, data)
+    return target
+
+
+def cover_thumbnail(pdf: Path, sha256: str, cache: Path) -> Path | None:
+    """The cached thumbnail of a volume PDF's first page (its cover), rendered once."""
+    target = cached(cache, sha256)
+    if target.exists():
+        return target
+    try:
+        data = _finish(_render(pdf), 0)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("no cover thumbnail for %s: %s", pdf, exc)
+        return None
+    write_bytes_atomic(ensure_dir(cache) / target.name, data)
+    return target
