@@ -33,7 +33,7 @@ HOSTILE_TITLE = '<img src=x onerror="alert(2)">恶意题名'
 def cover_pdf(lines: list[str]) -> bytes:
     """A vector cover page with Chinese text (like the forms of `archiver build`)."""
     pdf = FPDF(format="A4")
-    font = resources.files("archiver").joinpath("fonts/NotoSerifSC-Regular-GB2312.otf")
+    font = resources.files("archiver").joinpath("fonts/NotoSerifSC-Regular-GB2312.ttf")
     with resources.as_file(font) as path:
         pdf.add_font("song", fname=str(path))
     pdf.add_page()
