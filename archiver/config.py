@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ArchiverError, ConfigError
 
 CONFIG_NAME = "archive.toml"
 CLASSIFICATION_LEVELS = ("ordinary", "confidential", "secret", "top-secret")
@@ -134,19 +134,25 @@ class Config:
         )
 
 
+def read_toml(path: Path, *, what: str = "", missing: ArchiverError | None = None) -> dict[str, Any]:
+    """Read a settings file; a missing or broken one raises an error that names it.
+
+    ``what`` describes the file in messages (default: its path); ``missing`` is raised
+    when it does not exist (default: a ConfigError).
+    """
+    name = what or str(path)
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise missing or ConfigError(f"{name} does not exist.", hint="Check the path and run again.") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{name} is not valid TOML: {exc}.", hint="Fix the line it names and run again.") from None
+
+
 def load_config(path: Path) -> Config:
     """Read and check ``archive.toml``; raise ConfigError naming the bad key."""
-    try:
-        raw = tomllib.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{path} does not exist.", hint="Create an archive with `archiver init DIR`."
-        ) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            f"{path} is not valid TOML: {exc}.", hint="Fix the line it names and run again."
-        ) from None
-    return parse_config(raw, path)
+    missing = ConfigError(f"{path} does not exist.", hint="Create an archive with `archiver init DIR`.")
+    return parse_config(read_toml(path, missing=missing), path)
 
 
 def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:

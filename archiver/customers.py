@@ -8,7 +8,6 @@ register (Art. 26, 30).
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import tomli_w
 
 from .atomic import write_text_atomic
+from .config import read_toml
 from .errors import ArchiverError, ConfigError, NotFoundError
 
 CUSTOMER_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}$")
@@ -77,15 +77,10 @@ def profile_path(customers_dir: Path, code: str) -> Path:
 
 def read_customer(customers_dir: Path, code: str) -> Customer:
     path = profile_path(customers_dir, code)
-    try:
-        raw = tomllib.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise NotFoundError(
-            f"Unknown customer {code}: {path} does not exist.",
-            hint=f"Add it with `archiver customer add {code} --name NAME`.",
-        ) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}.", hint="Fix the file and run again.") from None
+    raw = read_toml(path, missing=NotFoundError(
+        f"Unknown customer {code}: {path} does not exist.",
+        hint=f"Add it with `archiver customer add {code} --name NAME`.",
+    ))
     known = {f.name for f in fields(Customer)}
     values = {k: v for k, v in raw.items() if k in known and k != "code"}
     if not isinstance(values.get("name"), str) or not values["name"].strip():

@@ -11,10 +11,13 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-# Roles inside a group of inseparable documents (Art. 12, 15).
+# Roles inside a group of inseparable documents (Art. 12), in the order Art. 15 puts them:
+# reply before request, main document before attachment, printed copy before final
+# draft, original before duplicate, forwarding before forwarded, original language
+# before translation.
 ROLES = (
-    "request",
     "reply",
+    "request",
     "main",
     "attachment",
     "printed",

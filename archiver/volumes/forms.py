@@ -45,6 +45,7 @@ from fpdf import FPDF
 from fpdf.enums import TextMode
 from fpdf.fonts import TTFFont
 
+from ..config import read_toml
 from ..errors import ConfigError
 from .fonts import OUTPUT_LOCK, FontSet, load_fonts
 
@@ -107,18 +108,10 @@ def load_style(path: str | Path = "") -> dict[str, Any]:
     style = tomllib.loads(shipped_style_text())
     if path:
         file = Path(path).expanduser()
-        try:
-            override = tomllib.loads(file.read_text("utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(
-                f"The forms style {file} (key {STYLE_KEY}) does not exist.",
-                hint=f"Copy archiver/templates/forms/forms.toml there, or set {STYLE_KEY} = \"\".",
-            ) from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(
-                f"The forms style {file} (key {STYLE_KEY}) is not valid TOML: {exc}.",
-                hint="Fix the line it names and run again.",
-            ) from None
+        override = read_toml(file, what=f"The forms style {file} (key {STYLE_KEY})", missing=ConfigError(
+            f"The forms style {file} (key {STYLE_KEY}) does not exist.",
+            hint=f"Copy archiver/templates/forms/forms.toml there, or set {STYLE_KEY} = \"\".",
+        ))
         style = _merge(style, override, file)
     _check_style(style, path or "the shipped forms.toml")
     return style

@@ -18,27 +18,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..config import CLASSIFICATION_LEVELS, Config
-from ..model import Metadata, Record
+from ..model import ROLES, Metadata, Record
 
 # Art. 15 and Art. 12: inside a group, each pair's first role comes before its second —
 # reply before request, main document before attachment, printed copy before final
 # draft, original before duplicate, forwarding document before the forwarded one, the
 # original-language version before its translations. Documents of a group without a
 # role follow the ones with a role.
-ROLE_ORDER: tuple[str, ...] = (
-    "reply",
-    "request",
-    "main",
-    "attachment",
-    "printed",
-    "final-draft",
-    "original",
-    "duplicate",
-    "forwarding",
-    "forwarded",
-    "original-language",
-    "translation",
-)
+ROLE_ORDER: tuple[str, ...] = ROLES
 # Chinese names of the roles, for the volume index's 备注 column.
 ROLE_LABELS = {
     "reply": "批复",
