@@ -252,11 +252,14 @@ def render_sheets(items: list[tuple[Metadata, Mapping[str, str]]]) -> bytes:
 
 
 def _sheet(pdf: Any, meta: Metadata, names: Mapping[str, str]) -> None:
+    from fpdf.enums import TextMode
+
     pdf.add_page()
     pdf.set_text_color(0, 0, 0)
     pdf.set_font("form", "", 24)
     pdf.set_xy(15, 16)
-    pdf.cell(180, 12, "档案批量扫描封面页", align="C")
+    with pdf.local_context(text_mode=TextMode.FILL_STROKE, line_width=0.35):  # heavier, one font
+        pdf.cell(180, 12, "档案批量扫描封面页", align="C")
     pdf.set_font("form", "", 10)
     pdf.set_xy(15, 28)
     pdf.cell(180, 6, f"archiver cover sheet · {VERSION} · 本页不归档", align="C")
@@ -275,7 +278,8 @@ def _sheet(pdf: Any, meta: Metadata, names: Mapping[str, str]) -> None:
     for label, value, size in rows:
         pdf.set_font("form", "", size)
         pdf.set_xy(25, y)
-        pdf.cell(30, 9, label)
+        with pdf.local_context(text_mode=TextMode.FILL_STROKE, line_width=0.2):
+            pdf.cell(30, 9, label)
         pdf.set_font("form", "", size)
         pdf.set_xy(57, y)
         height = 9 if pdf.get_string_width(value) <= 128 else 7
