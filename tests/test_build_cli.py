@@ -207,6 +207,30 @@ def test_missing_and_altered_pdfs_stop_the_build(archive_root: Path, put: Callab
     assert not list((archive_root / "volumes").rglob("*.pdf"))
 
 
+def test_a_removed_sidecar_never_drops_a_document_from_its_volume(archive_root: Path, put: Callable[..., Path]) -> None:
+    """Art. 21: a record PDF whose sidecar is gone (or a bound record gone altogether) is
+    named, and the volume that holds it is not rebuilt without it."""
+    put("a", date="2026-03-01")
+    put("b", date="2026-04-01")
+    ingest(archive_root)
+    assert run_cli(archive_root, "build", "--checker", "李强").exit_code == 0
+    [before] = manifests(archive_root).values()
+    assert len(before.documents) == 2
+    pdf = sorted((archive_root / "records/C0001/2026").glob("*.pdf"))[0]
+    sidecar = pdf.with_suffix(".toml")
+    sidecar.unlink()
+    r = run_cli(archive_root, "build", "--checker", "李强")
+    assert r.exit_code == 6, r.output
+    assert pdf.stem in r.output and "no sidecar" in r.output
+    [after] = manifests(archive_root).values()
+    assert [d.record for d in after.documents] == [d.record for d in before.documents]
+    pdf.unlink()  # the record gone altogether: still named, through the volume that bound it
+    r = run_cli(archive_root, "build", "--checker", "李强")
+    assert r.exit_code == 6, r.output
+    assert pdf.stem in r.output and before.reference in r.output
+    assert len(next(iter(manifests(archive_root).values())).documents) == 2
+
+
 def test_an_unreadable_sidecar_stops_the_build_of_its_customer(archive_root: Path, put: Callable[..., Path]) -> None:
     put("a", date="2026-03-01")
     put("c", date="2026-03-01", customer="C0002")
