@@ -10,9 +10,9 @@ from archiver.store import Archive
 
 def test_a_busy_build_lock_names_the_build_not_the_watcher(archive_root):
     archive = Archive.open(archive_root)
-    with archive.lock("build", purpose="archiver build"), pytest.raises(LockedError) as info:
-        with Archive.open(archive_root).lock("build", purpose="archiver build"):
-            pass
+    with archive.lock("build", purpose="archiver build"), pytest.raises(LockedError) as info, \
+            Archive.open(archive_root).lock("build", purpose="archiver build"):
+        pass
     text = f"{info.value}"
     assert "archiver build" in text and "build lock" in text
     assert "watcher" not in text and "filing" not in text
@@ -20,7 +20,7 @@ def test_a_busy_build_lock_names_the_build_not_the_watcher(archive_root):
 
 def test_a_busy_filing_lock_says_one_watcher_or_ingest(archive_root):
     archive = Archive.open(archive_root)
-    with archive.lock("filing", purpose="archiver watch"), pytest.raises(LockedError) as info:
-        with Archive.open(archive_root).lock("filing", purpose="archiver ingest"):
-            pass
+    with archive.lock("filing", purpose="archiver watch"), pytest.raises(LockedError) as info, \
+            Archive.open(archive_root).lock("filing", purpose="archiver ingest"):
+        pass
     assert "archiver watch" in f"{info.value}" and "watcher or ingest" in f"{info.value}"
