@@ -291,3 +291,30 @@ def test_superseding_twice_in_one_second_keeps_both_copies(archive_root: Path, p
         assert run_cli(archive_root, "build", "--checker", "李强").exit_code == 0  # same ARCHIVER_NOW
     moved = sorted(p.name for p in (archive_root / "volumes/.superseded/C0001/2026").glob("*.pdf"))
     assert moved == ["Q001-C0001-2026-C-002.20261120T100000-2.pdf", "Q001-C0001-2026-C-002.20261120T100000.pdf"]
+
+
+def test_a_volume_held_for_destruction_keeps_its_reference_code(archive_root: Path, put: Callable[..., Path],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Art. 20, 29: a reference code (档号) names one volume for ever. A late document of
+    a series whose volume is held apart (or destroyed) starts a new volume number, and
+    cancelling the list then puts the held volume back beside it."""
+    put("old", date="2015-03-01", type="sales-statistics", title="2015年3月销售统计")
+    ingest(archive_root)
+    assert run_cli(archive_root, "build", "--checker", "李强").exit_code == 0
+    ref = "Q001-C0001-2015-D-001"
+    assert set(manifests(archive_root)) == {ref}
+    for step in (["disposal", "propose", ref, "--by", "王芳"],
+                 ["disposal", "appraise", "DL-2026-001", "--role", "cs-manager", "--by", "赵经理"],
+                 ["disposal", "appraise", "DL-2026-001", "--role", "originating-dept", "--by", "钱部长"],
+                 ["disposal", "approve", "DL-2026-001", "--by", "孙总监"]):
+        r = run_cli(archive_root, *step)
+        assert r.exit_code == 0, r.output
+    assert manifests(archive_root) == {}
+    put("late", date="2015-04-01", type="sales-statistics", title="2015年4月销售统计")
+    ingest(archive_root)
+    r = run_cli(archive_root, "build", "--checker", "李强")
+    assert r.exit_code == 0, r.output
+    assert set(manifests(archive_root)) == {"Q001-C0001-2015-D-002"}
+    r = run_cli(archive_root, "disposal", "cancel", "DL-2026-001", "--by", "孙总监")
+    assert r.exit_code == 0, r.output
+    assert set(manifests(archive_root)) == {ref, "Q001-C0001-2015-D-002"}

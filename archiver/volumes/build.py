@@ -142,7 +142,7 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
         if customer:
             archive.customer(customer)  # NotFoundError for an unknown customer
         inputs = load_inputs(archive)
-        everything = plan_volumes(inputs.records, config)
+        everything = plan_volumes(inputs.records, config, taken=disposed_references(archive))
         check_references(everything)
         plans = [p for p in everything
                  if (not customer or p.customer == customer) and (year is None or p.year == year)]
@@ -200,6 +200,16 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
 
         result.outcomes += supersede_stale(archive, plans, customer, year, by=filer or current_user())
         return result
+
+
+def disposed_references(archive: Archive) -> set[str]:
+    """Reference codes of volumes approved for destruction — held apart, being restored
+    or destroyed (Art. 29): a new volume never takes one of them (Art. 20)."""
+    from ..custody.disposal import lists, state_of  # the custody stage's destruction lists
+
+    open_or_cancelled = ("proposed", "appraising", "appraised", "cancelled")  # volumes still (or again) in place
+    return {v["reference"] for case in lists(archive).values() if state_of(case) not in open_or_cancelled
+            for v in case.opened.get("volumes", [])}
 
 
 def lost_records(archive: Archive, customer: str, year: int | None) -> list[Problem]:
