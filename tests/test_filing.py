@@ -304,3 +304,13 @@ def test_customer_add_refuses_a_second_time_and_bad_codes(archive_root):
     shown = run_cli(archive_root, "customer", "show", "C0001", "--json")
     profile = json.loads(shown.stdout)
     assert profile["name"] == "上海明远贸易有限公司" and profile["legal_representative"] == "张伟"
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\x00\n"])
+def test_customer_add_refuses_an_empty_name(archive_root, name):
+    """Art. 8: the name is the one required field; a profile without it would make every
+    command that lists customers fail."""
+    result = run_cli(archive_root, "customer", "add", "C0009", "--name", name)
+    assert result.exit_code != 0 and "name" in result.output
+    assert not (archive_root / "customers" / "C0009").exists()
+    assert run_cli(archive_root, "customer", "list").exit_code == 0
