@@ -29,9 +29,15 @@ def fsync_dir(path: Path) -> None:
 
 
 def ensure_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) with restrictive permissions; return it."""
+    """Create ``path`` (and parents) with restrictive permissions; return it.
+
+    Each missing folder is made with :data:`DIR_MODE` — ``mkdir(parents=True)`` would
+    give the parents the default mode (0755 under the usual umask), Art. 24.
+    """
     if not path.is_dir():
-        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        missing = [p for p in (path, *path.parents) if not p.is_dir()]
+        for folder in reversed(missing):
+            folder.mkdir(mode=DIR_MODE, exist_ok=True)
     return path
 
 

@@ -271,6 +271,9 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
     )
     b = r.table("batch", optional=True)
     batch = BatchOptions(split=r.bool(b, "split", "batch", default=True))
+    r.used(raw, "", "policy_version", "document_types", "classifications")
+    r.used(classes_raw, "classifications", *CLASSIFICATION_LEVELS)
+    r.refuse_unknown()
     return Config(
         policy_version=r.str(raw, "policy_version", "", default=""),
         fonds_code=r.str(fonds, "code", "fonds"),
@@ -297,6 +300,23 @@ class _Reader:
     def __init__(self, raw: dict[builtins.str, Any], path: Path | None) -> None:
         self.raw = raw
         self.where = str(path) if path else CONFIG_NAME
+        # every table read, by identity: (its name, the table, the keys read from it)
+        self.tables: dict[builtins.int, tuple[builtins.str, dict[builtins.str, Any], set[builtins.str]]] = {}
+
+    def used(self, tbl: dict[builtins.str, Any], section: builtins.str, *keys: builtins.str) -> None:
+        """Note that ``keys`` of ``tbl`` (named ``section``) are known settings."""
+        self.tables.setdefault(id(tbl), (section, tbl, set()))[2].update(keys)
+
+    def refuse_unknown(self) -> None:
+        """A key nobody reads is a typo: refuse it rather than silently use the default."""
+        for section, tbl, known in self.tables.values():
+            for key in tbl:
+                if key not in known:
+                    allowed = ", ".join(sorted(known))
+                    raise ConfigError(
+                        f"{self.where}: unknown key '{self._key(section, key)}'; allowed here: {allowed}.",
+                        hint=f"Correct the spelling in {self.where} (or remove the key) and run the command again.",
+                    )
 
     def error(self, key: builtins.str, value: object, allowed: builtins.str) -> ConfigError:
         return ConfigError(
@@ -309,6 +329,7 @@ class _Reader:
         return f"{section}.{key}" if section else key
 
     def table(self, key: builtins.str, optional: builtins.bool = False) -> dict[builtins.str, Any]:
+        self.used(self.raw, "", key)
         value = self.raw.get(key, {} if optional else _MISSING)
         if value is _MISSING:
             raise self.error(key, None, f"a [{key}] table (see `archiver init` for an example)")
@@ -322,30 +343,35 @@ class _Reader:
         return code
 
     def str(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: Any = _MISSING) -> builtins.str:
+        self.used(tbl, section, key)
         value = tbl.get(key, default)
         if value is _MISSING or not isinstance(value, str):
             raise self.error(self._key(section, key), None if value is _MISSING else value, "a text in quotes")
         return value
 
     def int(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, *, lo: builtins.int, hi: builtins.int, default: Any = _MISSING) -> builtins.int:
+        self.used(tbl, section, key)
         value = tbl.get(key, default)
         if value is _MISSING or isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
             raise self.error(self._key(section, key), None if value is _MISSING else value, f"a whole number from {lo} to {hi}")
         return value
 
     def float(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: builtins.float, *, lo: builtins.float, hi: builtins.float = 1e9) -> builtins.float:
+        self.used(tbl, section, key)
         value = tbl.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
             raise self.error(self._key(section, key), value, f"a number from {lo:g} to {hi:g}")
         return float(value)
 
     def bool(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: builtins.bool) -> builtins.bool:
+        self.used(tbl, section, key)
         value = tbl.get(key, default)
         if not isinstance(value, bool):
             raise self.error(self._key(section, key), value, "true or false")
         return value
 
     def level(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: builtins.str) -> builtins.str:
+        self.used(tbl, section, key)
         value = tbl.get(key, default)
         if value not in CLASSIFICATION_LEVELS:
             raise self.error(self._key(section, key), value, f"one of {list(CLASSIFICATION_LEVELS)}")

@@ -148,11 +148,11 @@ class Archive:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
-                raise LockedError(
-                    f"The archive {self.root} is busy: {holder} holds its {name} lock.",
-                    hint="Only one watcher or ingest runs per archive. Stop the other one, "
-                    "or leave the filing to it.",
-                ) from None
+                hint = (
+                    "Only one watcher or ingest runs per archive. Stop the other one, or leave the filing to it."
+                    if name == "filing" else f"Wait until {holder} has finished, then run the command again."
+                )
+                raise LockedError(f"The archive {self.root} is busy: {holder} holds its {name} lock.", hint=hint) from None
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{purpose or 'archiver'} (pid {os.getpid()})".encode(), 0)
             yield

@@ -207,6 +207,30 @@ def test_missing_and_altered_pdfs_stop_the_build(archive_root: Path, put: Callab
     assert not list((archive_root / "volumes").rglob("*.pdf"))
 
 
+def test_a_removed_sidecar_never_drops_a_document_from_its_volume(archive_root: Path, put: Callable[..., Path]) -> None:
+    """Art. 21: a record PDF whose sidecar is gone (or a bound record gone altogether) is
+    named, and the volume that holds it is not rebuilt without it."""
+    put("a", date="2026-03-01")
+    put("b", date="2026-04-01")
+    ingest(archive_root)
+    assert run_cli(archive_root, "build", "--checker", "李强").exit_code == 0
+    [before] = manifests(archive_root).values()
+    assert len(before.documents) == 2
+    pdf = sorted((archive_root / "records/C0001/2026").glob("*.pdf"))[0]
+    sidecar = pdf.with_suffix(".toml")
+    sidecar.unlink()
+    r = run_cli(archive_root, "build", "--checker", "李强")
+    assert r.exit_code == 6, r.output
+    assert pdf.stem in r.output and "no sidecar" in r.output
+    [after] = manifests(archive_root).values()
+    assert [d.record for d in after.documents] == [d.record for d in before.documents]
+    pdf.unlink()  # the record gone altogether: still named, through the volume that bound it
+    r = run_cli(archive_root, "build", "--checker", "李强")
+    assert r.exit_code == 6, r.output
+    assert pdf.stem in r.output and before.reference in r.output
+    assert len(next(iter(manifests(archive_root).values())).documents) == 2
+
+
 def test_an_unreadable_sidecar_stops_the_build_of_its_customer(archive_root: Path, put: Callable[..., Path]) -> None:
     put("a", date="2026-03-01")
     put("c", date="2026-03-01", customer="C0002")
@@ -267,3 +291,30 @@ def test_superseding_twice_in_one_second_keeps_both_copies(archive_root: Path, p
         assert run_cli(archive_root, "build", "--checker", "李强").exit_code == 0  # same ARCHIVER_NOW
     moved = sorted(p.name for p in (archive_root / "volumes/.superseded/C0001/2026").glob("*.pdf"))
     assert moved == ["Q001-C0001-2026-C-002.20261120T100000-2.pdf", "Q001-C0001-2026-C-002.20261120T100000.pdf"]
+
+
+def test_a_volume_held_for_destruction_keeps_its_reference_code(archive_root: Path, put: Callable[..., Path],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Art. 20, 29: a reference code (档号) names one volume for ever. A late document of
+    a series whose volume is held apart (or destroyed) starts a new volume number, and
+    cancelling the list then puts the held volume back beside it."""
+    put("old", date="2015-03-01", type="sales-statistics", title="2015年3月销售统计")
+    ingest(archive_root)
+    assert run_cli(archive_root, "build", "--checker", "李强").exit_code == 0
+    ref = "Q001-C0001-2015-D-001"
+    assert set(manifests(archive_root)) == {ref}
+    for step in (["disposal", "propose", ref, "--by", "王芳"],
+                 ["disposal", "appraise", "DL-2026-001", "--role", "cs-manager", "--by", "赵经理"],
+                 ["disposal", "appraise", "DL-2026-001", "--role", "originating-dept", "--by", "钱部长"],
+                 ["disposal", "approve", "DL-2026-001", "--by", "孙总监"]):
+        r = run_cli(archive_root, *step)
+        assert r.exit_code == 0, r.output
+    assert manifests(archive_root) == {}
+    put("late", date="2015-04-01", type="sales-statistics", title="2015年4月销售统计")
+    ingest(archive_root)
+    r = run_cli(archive_root, "build", "--checker", "李强")
+    assert r.exit_code == 0, r.output
+    assert set(manifests(archive_root)) == {"Q001-C0001-2015-D-002"}
+    r = run_cli(archive_root, "disposal", "cancel", "DL-2026-001", "--by", "孙总监")
+    assert r.exit_code == 0, r.output
+    assert set(manifests(archive_root)) == {ref, "Q001-C0001-2015-D-002"}

@@ -304,3 +304,32 @@ def test_customer_add_refuses_a_second_time_and_bad_codes(archive_root):
     shown = run_cli(archive_root, "customer", "show", "C0001", "--json")
     profile = json.loads(shown.stdout)
     assert profile["name"] == "上海明远贸易有限公司" and profile["legal_representative"] == "张伟"
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\x00\n"])
+def test_customer_add_refuses_an_empty_name(archive_root, name):
+    """Art. 8: the name is the one required field; a profile without it would make every
+    command that lists customers fail."""
+    result = run_cli(archive_root, "customer", "add", "C0009", "--name", name)
+    assert result.exit_code != 0 and "name" in result.output
+    assert not (archive_root / "customers" / "C0009").exists()
+    assert run_cli(archive_root, "customer", "list").exit_code == 0
+
+
+def test_an_unreadable_sidecar_does_not_stop_filing_nor_lets_its_scan_in_twice(archive_root, drop):
+    """One damaged sidecar (the audit's business, Art. 22–23) must not stop the inbox for
+    everyone — and a copy of that record's scan is still not filed a second time."""
+    first = drop("C0001_contract_20260105.pdf", seed=1)
+    data = first.read_bytes()
+    assert ingest(archive_root).exit_code == 0
+    [sidecar] = (archive_root / "records/C0001/2026").glob("*.toml")
+    sidecar.write_text("id = = broken", "utf-8")
+    drop("C0002_contract_20260106.pdf", seed=2)
+    drop("C0001_contract_20260105_again.pdf", data=data)
+    result = ingest(archive_root)
+    assert result.exit_code == EXIT_REJECTED, result.output
+    assert len(list((archive_root / "records/C0002/2026").glob("*.pdf"))) == 1
+    assert len(list((archive_root / "records/C0001/2026").glob("*.pdf"))) == 1  # not twice
+    assert rejected_names(archive_root) == ["C0001_contract_20260105_again.pdf", "C0001_contract_20260105_again.pdf.reason.txt"]
+    reason = (archive_root / "inbox/rejected/C0001_contract_20260105_again.pdf.reason.txt").read_text("utf-8")
+    assert sidecar.stem in reason and "cannot be read" in reason

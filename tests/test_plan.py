@@ -49,6 +49,16 @@ def test_top_secret_volumes_follow_the_ordinary_ones_in_the_series(tmp_path: Pat
     assert len({p.reference for p in plans}) == 2
 
 
+def test_taken_reference_codes_are_skipped(tmp_path: Path, config: Config) -> None:
+    """Art. 20, 29: the code of a volume held apart or destroyed is never given again."""
+    recs = [make_record(tmp_path, "s", classification="top-secret", pages=1),
+            make_record(tmp_path, "o", pages=1)]
+    first = plan_volumes(recs, config)
+    plans = plan_volumes(recs, config, taken={first[0].reference})
+    assert [p.number for p in plans] == [2, 3]
+    assert first[0].reference not in {p.reference for p in plans}
+
+
 def test_a_mixed_group_takes_its_longest_retention(tmp_path: Path, config: Config) -> None:
     recs = [make_record(tmp_path, "m", retention="short-term", group="g", role="main", pages=1),
             make_record(tmp_path, "a", retention="permanent", group="g", role="attachment", pages=1)]

@@ -65,7 +65,10 @@ def main(ctx: click.Context, root: Path | None, verbose: bool, quiet: bool) -> N
     kept under custody (audit, stats, loans, disposal).
     """
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(asctime)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S", stream=sys.stderr, force=True)
+    # Libraries (fontTools' subsetter, …) speak only of warnings; archiver's own loggers
+    # ("archiver.*") at the level asked for.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S", stream=sys.stderr, force=True)
+    logging.getLogger("archiver").setLevel(level)
     ctx.obj = AppContext(root)
 
 

@@ -84,6 +84,8 @@ def customer_add(app: AppContext, code: str, name: str, **fields: str | None) ->
     else:
         raise ArchiverError(f"Customer {code} exists already.",
                             hint=f"Change its profile with `archiver customer update {code}` or edit its customer.toml.")
+    if not clean_text(name):
+        raise click.UsageError("The customer's name (客户名称, Art. 8) cannot be empty: give --name NAME.")
     values: dict[str, Any] = {k: clean_text(v) for k, v in fields.items() if v}
     path = write_customer(archive.customers_dir, Customer(code=code, name=clean_text(name), **values))
     archive.register("customers").append("added", customer=code, name=clean_text(name))

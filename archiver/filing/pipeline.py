@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import fsync_dir, remove_stale_temps, sha256_file, write_bytes_atomic, write_text_atomic
-from ..errors import Rejection
+from ..errors import ArchiverError, Rejection
 from ..model import FileInfo, FilingInfo, Metadata, Record
 from ..register import current_user, now, today
-from ..store import Archive, write_record
+from ..store import Archive, read_record, write_record
 from .metadata import (
     Found,
     from_filename,
@@ -135,7 +135,12 @@ class Filer:
         for folder in (self.archive.records, self.archive.rejected):
             for stale in remove_stale_temps(folder):
                 log.info("removed an unfinished temporary file %s", stale)
-        for record in self.archive.iter_records():
+        for path in self.archive.sidecar_paths():
+            try:
+                record = read_record(path)
+            except ArchiverError as exc:  # the audit's business (Art. 22–23): filing goes on
+                log.warning("%s (filing goes on; `archiver audit` lists it)", exc.message)
+                continue
             self.by_hash[record.file.sha256] = record
         for entry in self.archive.journal:
             if entry.get("event") == "filed":
@@ -193,6 +198,15 @@ class Filer:
         record_id = f"{meta.date:%Y%m%d}-{meta.type}-{sha[:8]}"
         n = 8
         while (folder / f"{record_id}.toml").exists() or _occupied(folder / f"{record_id}.pdf", sha):
+            pdf = folder / f"{record_id}.pdf"
+            if pdf.exists() and sha256_file(pdf) == sha:  # filed already; its sidecar is unreadable
+                raise Rejection(
+                    "duplicate",
+                    f"This scan is identical to the filed record {record_id} "
+                    f"({pdf.relative_to(self.archive.root).as_posix()}), whose sidecar cannot be read.",
+                    "Nothing to do for this copy. Restore or correct that sidecar (`archiver audit` lists it).",
+                    {"existing record": record_id},
+                )
             n += 4  # another document's id (a hash prefix clash): lengthen it
             record_id = f"{meta.date:%Y%m%d}-{meta.type}-{sha[:n]}"
         return Record(

@@ -2,7 +2,8 @@
 
 1. Read every record (:func:`.plan.load_inputs`) and plan every volume
    (:func:`.plan.plan_volumes`); keep those asked for (``customer``, ``year``).
-2. Check the inputs of those volumes — every sidecar readable, every group sound, every
+2. Check the inputs of those volumes — every sidecar readable, no record PDF without its
+   sidecar and no record an earlier build bound gone from records/, every group sound, every
    PDF present with its recorded size. Any problem: nothing is built, and the error lists
    them all (Art. 21: never a volume silently missing a document).
 3. A volume whose *inputs fingerprint* (:func:`fingerprint`) equals the one in its
@@ -40,7 +41,7 @@ from ..register import current_user, now, today
 from ..store import Archive
 from .assemble import BlankDetector, Context, Renderer, assemble
 from .manifest import VolumeManifest, read_manifest
-from .plan import PlannedVolume, check_files, check_references, load_inputs, plan_volumes, refuse
+from .plan import PlannedVolume, Problem, check_files, check_references, load_inputs, plan_volumes, refuse
 
 SUPERSEDED = ".superseded"
 
@@ -141,11 +142,12 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
         if customer:
             archive.customer(customer)  # NotFoundError for an unknown customer
         inputs = load_inputs(archive)
-        everything = plan_volumes(inputs.records, config)
+        everything = plan_volumes(inputs.records, config, taken=disposed_references(archive))
         check_references(everything)
         plans = [p for p in everything
                  if (not customer or p.customer == customer) and (year is None or p.year == year)]
         problems = [p for p in inputs.problems if not customer or p.customer == customer]
+        problems += lost_records(archive, customer, year)
         problems += check_files(archive, [r for p in plans for r in p.documents], hash_files=False)
         if problems:
             raise refuse(problems)
@@ -198,6 +200,44 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
 
         result.outcomes += supersede_stale(archive, plans, customer, year, by=filer or current_user())
         return result
+
+
+def disposed_references(archive: Archive) -> set[str]:
+    """Reference codes of volumes approved for destruction — held apart, being restored
+    or destroyed (Art. 29): a new volume never takes one of them (Art. 20)."""
+    from ..custody.disposal import lists, state_of  # the custody stage's destruction lists
+
+    open_or_cancelled = ("proposed", "appraising", "appraised", "cancelled")  # volumes still (or again) in place
+    return {v["reference"] for case in lists(archive).values() if state_of(case) not in open_or_cancelled
+            for v in case.opened.get("volumes", [])}
+
+
+def lost_records(archive: Archive, customer: str, year: int | None) -> list[Problem]:
+    """Records a rebuild would silently leave out (Art. 21): a record PDF whose sidecar
+    is gone, and a record an earlier build bound into a volume that is no longer filed."""
+    problems = []
+    filed = {p.stem for p in archive.sidecar_paths()}
+    orphans = set()
+    for pdf in sorted(archive.records.glob(f"{customer or '*'}/[0-9][0-9][0-9][0-9]/*.pdf")):
+        if pdf.name.startswith(".") or pdf.stem in filed:
+            continue
+        orphans.add(pdf.stem)
+        problems.append(Problem(f"{pdf.stem} ({_rel(archive, pdf)})",
+                                "the PDF has no sidecar, so its volume would be built without it: run "
+                                "`archiver ingest` (a filing cut off completes) or restore the sidecar",
+                                pdf.parent.parent.name))
+    years = f"{year:04d}" if year is not None else "[0-9]" * 4
+    for manifest in sorted(archive.volumes.glob(f"{customer or '*'}/{years}/*.toml")):
+        try:
+            m = read_manifest(manifest)
+        except ConfigError:
+            continue
+        for d in m.documents:
+            if d.record not in filed and d.record not in orphans:
+                problems.append(Problem(f"{d.record} (bound in {m.reference})",
+                                        "the record is no longer in records/ (sidecar and PDF gone): "
+                                        "restore both from backup", m.customer))
+    return problems
 
 
 def _up_to_date(target: Path, fp: str) -> bool:

@@ -6,7 +6,8 @@ top-secret material in volumes of its own (Art. 13); groups kept whole (Art. 12)
 ordered by Art. 15; cut at ``volumes.max_sheets`` sheets of material.
 
 Volume numbers run through a series (customer, year, retention class): the ordinary
-volumes first, then the top-secret ones, so every reference code (档号) is unique.
+volumes first, then the top-secret ones, so every reference code (档号) is unique;
+numbers of volumes held apart or destroyed (Art. 29) are skipped.
 
 :func:`load_inputs` is the I/O edge: it reads every sidecar and checks the PDFs the
 selected volumes are made of, and collects *every* problem (a sidecar that does not
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,8 +61,12 @@ class PlannedVolume:
         return (self.customer, self.year, self.retention)
 
 
-def plan_volumes(records: Iterable[Record], config: Config) -> list[PlannedVolume]:
-    """Every volume the records make, in the order customer, year, retention, number."""
+def plan_volumes(records: Iterable[Record], config: Config, taken: Collection[str] = ()) -> list[PlannedVolume]:
+    """Every volume the records make, in the order customer, year, retention, number.
+
+    ``taken``: reference codes that name a volume for ever although it is no longer in
+    ``volumes/`` (held apart or destroyed, Art. 29); their numbers are skipped, so a code
+    never names two volumes (Art. 20)."""
     rank = rules.config_type_rank(config)
     series: dict[tuple[str, int, str], list[rules.Unit]] = {}
     for unit in rules.group_units(records, rank):
@@ -79,6 +84,8 @@ def plan_volumes(records: Iterable[Record], config: Config) -> list[PlannedVolum
             chosen = [u for u in units if rules.is_top_secret(u) == secret]
             for split in rules.split_volumes(chosen, sheets, config.volumes.max_sheets):
                 number += 1
+                while rules.reference_code(config, customer, year, retention, number) in taken:
+                    number += 1
                 docs = tuple(r for unit in split.units for r in unit)
                 followers = tuple(r.id for r in docs if secret and r.meta.classification != "top-secret")
                 out.append(PlannedVolume(

@@ -1,0 +1,33 @@
+"""atomic.py: durable writes with restrictive permissions (Art. 21, 24)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from archiver.atomic import DIR_MODE, ensure_dir, write_bytes_atomic
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_every_folder_created_gets_the_restrictive_mode(tmp_path: Path) -> None:
+    """Art. 24: not only the last folder — records/<customer>/ as well as <year>/."""
+    old = os.umask(0o022)
+    try:
+        write_bytes_atomic(tmp_path / "records" / "C0001" / "2026" / "x.pdf", b"%PDF-")
+        ensure_dir(tmp_path / "volumes" / "C0001" / "2026")
+    finally:
+        os.umask(old)
+    for rel in ("records", "records/C0001", "records/C0001/2026", "volumes", "volumes/C0001", "volumes/C0001/2026"):
+        assert _mode(tmp_path / rel) == DIR_MODE, rel
+
+
+def test_an_existing_folder_is_left_as_it_is(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir(mode=0o755)
+    os.chmod(tmp_path / "shared", 0o755)
+    ensure_dir(tmp_path / "shared" / "inner")
+    assert _mode(tmp_path / "shared") == 0o755
+    assert _mode(tmp_path / "shared" / "inner") == DIR_MODE
