@@ -88,7 +88,10 @@ def test_build_writes_volumes_and_skips_unchanged_ones(archive_root: Path, put: 
     data = json.loads(forced.stdout)  # JSON on stdout; logs (if any) go to stderr
     assert data["built"] == 2 and {v["detail"] for v in data["volumes"]} == {"rebuilt"}
     events = [json.loads(line)["event"] for line in (archive_root / "registers/volumes.jsonl").read_text().splitlines()]
-    assert events == ["built"] * 4
+    assert events == ["built", "built", "superseded", "built", "superseded", "built"]
+    # the earlier PDFs (perhaps printed and bound) are kept, not overwritten (Art. 21)
+    kept = sorted(p.name.split(".")[0] for p in (archive_root / "volumes/.superseded/C0001/2026").glob("*.pdf"))
+    assert kept == ["Q001-C0001-2026-C-001", "Q001-C0001-2026-Y-001"]
 
 
 def test_a_changed_sidecar_rebuilds_only_its_volume(archive_root: Path, put: Callable[..., Path]) -> None:
@@ -173,7 +176,8 @@ def test_max_sheets_splits_between_groups_and_stale_volumes_are_superseded(
     assert "1 built, 0 unchanged, 1 superseded" in r.output, r.output
     assert set(manifests(archive_root)) == {"Q001-C0001-2026-C-001"}
     moved = sorted(p.name for p in (archive_root / "volumes/.superseded/C0001/2026").iterdir())
-    assert moved == ["Q001-C0001-2026-C-002.20261120T100000.pdf", "Q001-C0001-2026-C-002.20261120T100000.toml"]
+    assert moved == ["Q001-C0001-2026-C-001.20261120T100000.pdf", "Q001-C0001-2026-C-001.20261120T100000.toml",
+                     "Q001-C0001-2026-C-002.20261120T100000.pdf", "Q001-C0001-2026-C-002.20261120T100000.toml"]
 
 
 def test_customer_and_year_filters(archive_root: Path, put: Callable[..., Path]) -> None:
@@ -290,7 +294,11 @@ def test_superseding_twice_in_one_second_keeps_both_copies(archive_root: Path, p
         set_config(archive_root, r"^max_sheets = .*$", "max_sheets = 200")
         assert run_cli(archive_root, "build", "--checker", "李强").exit_code == 0  # same ARCHIVER_NOW
     moved = sorted(p.name for p in (archive_root / "volumes/.superseded/C0001/2026").glob("*.pdf"))
-    assert moved == ["Q001-C0001-2026-C-002.20261120T100000-2.pdf", "Q001-C0001-2026-C-002.20261120T100000.pdf"]
+    # C-001 was rebuilt three times in the same second: three copies, none overwritten; the
+    # second volume's code is never given out again, so the second split made C-003
+    assert moved == ["Q001-C0001-2026-C-001.20261120T100000-2.pdf", "Q001-C0001-2026-C-001.20261120T100000-3.pdf",
+                     "Q001-C0001-2026-C-001.20261120T100000.pdf", "Q001-C0001-2026-C-002.20261120T100000.pdf",
+                     "Q001-C0001-2026-C-003.20261120T100000.pdf"]
 
 
 def test_a_volume_held_for_destruction_keeps_its_reference_code(archive_root: Path, put: Callable[..., Path],
@@ -318,3 +326,21 @@ def test_a_volume_held_for_destruction_keeps_its_reference_code(archive_root: Pa
     r = run_cli(archive_root, "disposal", "cancel", "DL-2026-001", "--by", "孙总监")
     assert r.exit_code == 0, r.output
     assert set(manifests(archive_root)) == {ref, "Q001-C0001-2015-D-002"}
+
+
+def test_reference_codes_stay_with_their_volumes(archive_root: Path, put: Callable[..., Path]) -> None:
+    """Art. 20: a top-secret volume built first keeps 001 when ordinary material of the same
+    series arrives later; the newcomer gets 002, and nothing is rebuilt under a code that
+    named other material."""
+    put("s", date="2026-03-01", classification="top-secret", title="绝密件")
+    ingest(archive_root)
+    assert run_cli(archive_root, "build", "--checker", "李强").exit_code == 0
+    first = manifests(archive_root)["Q001-C0001-2026-C-001"]
+    put("o", date="2026-04-01", title="普通件")
+    ingest(archive_root)
+    r = run_cli(archive_root, "build", "--checker", "李强")
+    assert r.exit_code == 0, r.output
+    vols = manifests(archive_root)
+    assert [d.title for d in vols["Q001-C0001-2026-C-001"].documents] == ["绝密件"]
+    assert [d.title for d in vols["Q001-C0001-2026-C-002"].documents] == ["普通件"]
+    assert vols["Q001-C0001-2026-C-001"].file_sha256 == first.file_sha256, "the secret volume was not touched"

@@ -59,6 +59,25 @@ def test_taken_reference_codes_are_skipped(tmp_path: Path, config: Config) -> No
     assert first[0].reference not in {p.reference for p in plans}
 
 
+def test_a_volume_keeps_its_number_when_a_new_volume_joins_its_series(tmp_path: Path, config: Config) -> None:
+    """Art. 20: once given, a reference code stays with its volume. A top-secret volume
+    built alone is 001; an ordinary document filed later makes a new volume 002 instead of
+    pushing the top-secret one to 002 and giving its code to other material."""
+    secret = make_record(tmp_path, "s", classification="top-secret", pages=1)
+    [alone] = plan_volumes([secret], config)
+    assert (alone.number, alone.top_secret) == (1, True)
+    assigned = {(alone.customer, alone.year, alone.retention, True, 1): alone.number}
+    plans = plan_volumes([secret, make_record(tmp_path, "o", pages=1)], config, assigned=assigned)
+    assert [(p.number, p.top_secret, [r.id for r in p.documents]) for p in plans] == [
+        (1, True, ["s"]), (2, False, ["o"])]
+
+
+def test_a_new_volume_never_takes_a_superseded_or_held_number(tmp_path: Path, config: Config) -> None:
+    recs = [make_record(tmp_path, "a", pages=1)]
+    plans = plan_volumes(recs, config, taken={"Q001-C0001-2026-C-001", "Q001-C0001-2026-C-002"})
+    assert [p.reference for p in plans] == ["Q001-C0001-2026-C-003"]
+
+
 def test_a_mixed_group_takes_its_longest_retention(tmp_path: Path, config: Config) -> None:
     recs = [make_record(tmp_path, "m", retention="short-term", group="g", role="main", pages=1),
             make_record(tmp_path, "a", retention="permanent", group="g", role="attachment", pages=1)]

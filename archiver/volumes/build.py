@@ -40,8 +40,17 @@ from ..errors import ConfigError
 from ..register import current_user, now, today
 from ..store import Archive
 from .assemble import BlankDetector, Context, Renderer, assemble
-from .manifest import VolumeManifest, read_manifest
-from .plan import PlannedVolume, Problem, check_files, check_references, load_inputs, plan_volumes, refuse
+from .manifest import VolumeManifest, manifest_paths, read_manifest
+from .plan import (
+    PlannedVolume,
+    Problem,
+    Slot,
+    check_files,
+    check_references,
+    load_inputs,
+    plan_volumes,
+    refuse,
+)
 
 SUPERSEDED = ".superseded"
 
@@ -142,7 +151,8 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
         if customer:
             archive.customer(customer)  # NotFoundError for an unknown customer
         inputs = load_inputs(archive)
-        everything = plan_volumes(inputs.records, config, taken=disposed_references(archive))
+        taken = disposed_references(archive) | superseded_references(archive)
+        everything = plan_volumes(inputs.records, config, taken=taken, assigned=current_slots(archive))
         check_references(everything)
         plans = [p for p in everything
                  if (not customer or p.customer == customer) and (year is None or p.year == year)]
@@ -187,6 +197,9 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
                               today=today(), built_at=built_at)
                 target = volume_path(archive, plan)
                 rebuilt = target.exists()
+                if rebuilt:  # the earlier PDF may be printed and bound: keep it (Art. 21)
+                    move_aside(archive, target, target.with_suffix(".toml"), by=filer,
+                               reason="rebuilt: its inputs changed")
                 m = assemble(plan, ctx, target, fp)
                 archive.register("volumes").append(
                     "built", by=filer, reference=m.reference, customer=m.customer, year=m.year, volume=m.volume,
@@ -272,23 +285,53 @@ def supersede_stale(archive: Archive, plans: list[PlannedVolume], customer: str,
             pdf = manifest.with_suffix(".pdf") if m is None else m.pdf_path
             if pdf in keep:
                 continue
-            stamp = now().strftime("%Y%m%dT%H%M%S")
-            dest = ensure_dir(archive.volumes / SUPERSEDED / folder.parent.name / folder.name)
-            moved = []
-            label = stamp
-            n = 1
-            while any((dest / f"{p.stem}.{label}{p.suffix}").exists() for p in (pdf, manifest)):
-                n += 1
-                label = f"{stamp}-{n}"  # never overwrite an earlier superseded copy
-            for path in (pdf, manifest):
-                if path.exists():
-                    target = dest / f"{path.stem}.{label}{path.suffix}"
-                    os.replace(path, target)
-                    moved.append(_rel(archive, target))
-            fsync_dir(dest)
-            fsync_dir(folder)
-            archive.register("volumes").append("superseded", by=by, reference=m.reference if m else manifest.stem,
-                                               moved_to=moved)
+            moved = move_aside(archive, pdf, manifest, by=by, reason="no longer in the plan")
             outcomes.append(Outcome(m.reference if m else manifest.stem, "superseded", moved[0] if moved else "",
                                     detail="no longer in the plan; moved, not deleted"))
     return outcomes
+
+
+def move_aside(archive: Archive, pdf: Path, manifest: Path, *, by: str, reason: str) -> list[str]:
+    """Move a volume (PDF and manifest) to ``volumes/.superseded/<customer>/<year>/``
+    with the time in its name; never deleted, never overwriting an earlier copy."""
+    folder = manifest.parent
+    stamp = now().strftime("%Y%m%dT%H%M%S")
+    dest = ensure_dir(archive.volumes / SUPERSEDED / folder.parent.name / folder.name)
+    label, n = stamp, 1
+    while any((dest / f"{p.stem}.{label}{p.suffix}").exists() for p in (pdf, manifest)):
+        n += 1
+        label = f"{stamp}-{n}"
+    moved = []
+    for path in (pdf, manifest):
+        if path.exists():
+            target = dest / f"{path.stem}.{label}{path.suffix}"
+            os.replace(path, target)
+            moved.append(_rel(archive, target))
+    fsync_dir(dest)
+    fsync_dir(folder)
+    archive.register("volumes").append("superseded", by=by, reference=manifest.stem, reason=reason, moved_to=moved)
+    return moved
+
+
+def current_slots(archive: Archive) -> dict[Slot, int]:
+    """The numbers the volumes in ``volumes/`` hold, by slot (see :mod:`.plan`)."""
+    series: dict[tuple[str, int, str, bool], list[int]] = {}
+    for path in manifest_paths(archive.volumes):
+        try:
+            m = read_manifest(path)
+        except ConfigError:
+            continue
+        series.setdefault((m.customer, m.year, m.retention, m.classification == "top-secret"), []).append(m.volume)
+    return {(*key, place): number for key, numbers in series.items()
+            for place, number in enumerate(sorted(numbers), 1)}
+
+
+def superseded_references(archive: Archive) -> set[str]:
+    """Reference codes of superseded volumes: given out once, never given to another volume."""
+    refs = set()
+    for path in sorted((archive.volumes / SUPERSEDED).glob("*/[0-9][0-9][0-9][0-9]/*.toml")):
+        try:
+            refs.add(read_manifest(path).reference)
+        except ConfigError:
+            refs.add(path.name.split(".")[0])
+    return refs

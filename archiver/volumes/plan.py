@@ -5,9 +5,13 @@ one series per customer, filing year (Art. 7, 14) and retention class (Art. 17);
 top-secret material in volumes of its own (Art. 13); groups kept whole (Art. 12);
 ordered by Art. 15; cut at ``volumes.max_sheets`` sheets of material.
 
-Volume numbers run through a series (customer, year, retention class): the ordinary
-volumes first, then the top-secret ones, so every reference code (档号) is unique;
-numbers of volumes held apart or destroyed (Art. 29) are skipped.
+Volume numbers run through a series (customer, year, retention class), so every
+reference code (档号) is unique, and once given a number is never moved to another
+volume (Art. 20: loans, destruction lists and box labels name volumes by it). Each
+volume fills a *slot* — its series, whether it is ordinary or top-secret, and its place
+among that kind's volumes — and a slot that already has a number keeps it; a new slot
+takes the lowest number never given out (not held apart, destroyed or superseded either).
+The first time, the ordinary volumes are numbered first, then the top-secret ones.
 
 :func:`load_inputs` is the I/O edge: it reads every sidecar and checks the PDFs the
 selected volumes are made of, and collects *every* problem (a sidecar that does not
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,12 +65,18 @@ class PlannedVolume:
         return (self.customer, self.year, self.retention)
 
 
-def plan_volumes(records: Iterable[Record], config: Config, taken: Collection[str] = ()) -> list[PlannedVolume]:
+Slot = tuple[str, int, str, bool, int]  # customer, year, retention, top-secret, place (1, 2, …)
+
+
+def plan_volumes(records: Iterable[Record], config: Config, taken: Collection[str] = (),
+                 assigned: Mapping[Slot, int] | None = None) -> list[PlannedVolume]:
     """Every volume the records make, in the order customer, year, retention, number.
 
-    ``taken``: reference codes that name a volume for ever although it is no longer in
-    ``volumes/`` (held apart or destroyed, Art. 29); their numbers are skipped, so a code
-    never names two volumes (Art. 20)."""
+    ``assigned``: the numbers slots already have (the volumes in ``volumes/``); they are
+    kept. ``taken``: reference codes that name a volume for ever although it is no longer
+    in ``volumes/`` (held apart, destroyed or superseded, Art. 20, 29); no new volume
+    gets one."""
+    assigned = assigned or {}
     rank = rules.config_type_rank(config)
     series: dict[tuple[str, int, str], list[rules.Unit]] = {}
     for unit in rules.group_units(records, rank):
@@ -79,22 +89,31 @@ def plan_volumes(records: Iterable[Record], config: Config, taken: Collection[st
     out: list[PlannedVolume] = []
     for (customer, year, retention) in sorted(series, key=lambda k: (k[0], k[1], _retention_order(config, k[2]))):
         units = series[(customer, year, retention)]
-        number = 0
+        slots: list[tuple[Slot, rules.Split]] = []
         for secret in (False, True):
             chosen = [u for u in units if rules.is_top_secret(u) == secret]
-            for split in rules.split_volumes(chosen, sheets, config.volumes.max_sheets):
-                number += 1
-                while rules.reference_code(config, customer, year, retention, number) in taken:
-                    number += 1
-                docs = tuple(r for unit in split.units for r in unit)
-                followers = tuple(r.id for r in docs if secret and r.meta.classification != "top-secret")
-                out.append(PlannedVolume(
-                    customer=customer, year=year, retention=retention, top_secret=secret, number=number,
-                    reference=rules.reference_code(config, customer, year, retention, number),
-                    documents=docs, classification=rules.highest_classification(docs),
-                    sheets=split.sheets, oversize=split.oversize, followers=followers,
-                ))  # fmt: skip
-    return out
+            for place, split in enumerate(rules.split_volumes(chosen, sheets, config.volumes.max_sheets), 1):
+                slots.append(((customer, year, retention, secret, place), split))
+        used = {n for slot, n in assigned.items() if slot[:3] == (customer, year, retention)}
+        numbers: dict[Slot, int] = {slot: assigned[slot] for slot, _ in slots if slot in assigned}
+        for slot, _ in slots:
+            if slot not in numbers:
+                n = 1
+                while n in used or rules.reference_code(config, customer, year, retention, n) in taken:
+                    n += 1
+                numbers[slot] = n
+                used.add(n)
+        for slot, split in slots:
+            secret, number = slot[3], numbers[slot]
+            docs = tuple(r for unit in split.units for r in unit)
+            followers = tuple(r.id for r in docs if secret and r.meta.classification != "top-secret")
+            out.append(PlannedVolume(
+                customer=customer, year=year, retention=retention, top_secret=secret, number=number,
+                reference=rules.reference_code(config, customer, year, retention, number),
+                documents=docs, classification=rules.highest_classification(docs),
+                sheets=split.sheets, oversize=split.oversize, followers=followers,
+            ))  # fmt: skip
+    return sorted(out, key=lambda p: (p.customer, p.year, _retention_order(config, p.retention), p.number))
 
 
 def check_references(plans: Iterable[PlannedVolume]) -> None:
