@@ -13,7 +13,7 @@ from pathlib import Path
 # Exit codes (documented in the README, section "Exit codes").
 EXIT_OK = 0
 EXIT_FAILURE = 1  # an unexpected error (a bug): please report it
-EXIT_USAGE = 2  # wrong command-line words (click's own code)
+EXIT_USAGE = 2  # wrong input: command-line words (click's own code) or values (an impossible date…)
 EXIT_CONFIG = 3  # archive.toml or another settings file is invalid
 EXIT_NOT_FOUND = 4  # no archive root, customer, record, volume… of that name
 EXIT_LOCKED = 5  # another archiver process holds the archive (a watcher is running)
@@ -23,9 +23,10 @@ EXIT_REJECTED = 8  # ingest ran, and at least one scan was set aside in inbox/re
 
 
 class ArchiverError(Exception):
-    """Base of every error the archiver reports to a user."""
+    """Base of every error the archiver reports to a user; raised as it is, it means the
+    user's input cannot be acted on (exit 2). Exit 1 is left to unexpected errors."""
 
-    exit_code = EXIT_FAILURE
+    exit_code = EXIT_USAGE
 
     def __init__(self, message: str, *, hint: str = "") -> None:
         super().__init__(message)
@@ -56,6 +57,15 @@ class LockedError(ArchiverError):
 
 class IntegrityError(ArchiverError):
     """Stored files do not match what the archive recorded about them."""
+
+    exit_code = EXIT_INTEGRITY
+
+
+class UnreadableFileError(IntegrityError, ConfigError):
+    """A stored file of the archive (a record sidecar, a volume manifest) no longer parses.
+
+    An integrity problem (exit 6), not a settings error; it is also a ConfigError so code
+    that skips unreadable TOML files keeps doing so."""
 
     exit_code = EXIT_INTEGRITY
 

@@ -33,7 +33,7 @@ import tomli_w
 from .atomic import ensure_dir, write_text_atomic
 from .config import CONFIG_NAME, Config, load_config
 from .customers import Customer, list_customers, read_customer
-from .errors import ConfigError, LockedError, NotFoundError
+from .errors import LockedError, NotFoundError, UnreadableFileError
 from .model import FileInfo, FilingInfo, Metadata, Record, metadata_to_dict
 from .register import Register
 
@@ -128,7 +128,7 @@ class Archive:
         yield from sorted(self.records.glob("*/[0-9][0-9][0-9][0-9]/*.toml"))
 
     def iter_records(self) -> Iterator[Record]:
-        """Every filed record. A sidecar that no longer parses raises ConfigError naming it."""
+        """Every filed record. A sidecar that no longer parses raises UnreadableFileError (exit 6) naming it."""
         for path in self.sidecar_paths():
             yield read_record(path)
 
@@ -234,7 +234,7 @@ def read_record(sidecar: Path) -> Record:
             raise TypeError("date is not a date")
         return record
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError, TypeError, IndexError) as exc:
-        raise ConfigError(
+        raise UnreadableFileError(
             f"The sidecar {sidecar} cannot be read ({type(exc).__name__}: {exc}).",
             hint="Restore it from backup or correct it by hand; `archiver audit` lists such files.",
         ) from None

@@ -14,7 +14,7 @@ from conftest import run_cli, set_config
 from custody_helpers import bind, doc, file_docs, flip_byte
 
 from archiver.custody import disposal
-from archiver.errors import EXIT_CONFIG, EXIT_INTEGRITY, EXIT_NOT_FOUND, EXIT_WORKFLOW
+from archiver.errors import EXIT_CONFIG, EXIT_INTEGRITY, EXIT_LOCKED, EXIT_NOT_FOUND, EXIT_WORKFLOW
 from archiver.register import Register
 from archiver.store import Archive
 
@@ -290,3 +290,18 @@ def test_approval_refused_when_a_file_changed_before_it(setup) -> None:  # type:
     r = dsp(root, "approve", lid, "--by", "陈")
     assert r.exit_code == EXIT_INTEGRITY and records[1].path.name in r.output
     assert tree(root) == before and disposal.state_of(disposal.lists(Archive.open(root))[lid]) == "appraised"
+
+
+def test_approval_waits_for_no_build(setup) -> None:  # type: ignore[no-untyped-def]
+    """A build running while volumes move into the hold could write one back into volumes/:
+    approval refuses while a build holds the archive, and nothing moves."""
+    root, _, expired, _, _ = setup
+    lid = json.loads(dsp(root, "propose", expired.reference, "--json").output)["id"]
+    dsp(root, "appraise", lid, "--role", "cs-manager", "--by", "张")
+    dsp(root, "appraise", lid, "--role", "originating-dept", "--by", "刘")
+    before = tree(root)
+    with Archive.open(root).lock("build", purpose="archiver build"):
+        r = dsp(root, "approve", lid, "--by", "陈")
+    assert r.exit_code == EXIT_LOCKED and "archiver build" in r.output
+    assert tree(root) == before
+    assert dsp(root, "approve", lid, "--by", "陈").exit_code == 0

@@ -294,7 +294,7 @@ def test_init_refuses_an_existing_archive(archive_root):
 
     before = (archive_root / "archive.toml").read_text("utf-8")
     result = CliRunner().invoke(main, ["init", str(archive_root)])
-    assert result.exit_code != 0 and "already" in result.output
+    assert result.exit_code == 2 and "already" in result.output  # wrong input, not a bug (exit 1)
     assert (archive_root / "archive.toml").read_text("utf-8") == before
 
 

@@ -24,3 +24,16 @@ def test_a_busy_filing_lock_says_one_watcher_or_ingest(archive_root):
             Archive.open(archive_root).lock("filing", purpose="archiver ingest"):
         pass
     assert "archiver watch" in f"{info.value}" and "watcher or ingest" in f"{info.value}"
+
+
+def test_an_unreadable_sidecar_is_an_integrity_problem(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Exit 6 (stored data), not 3 (settings); still skippable as unreadable TOML."""
+    from archiver.errors import EXIT_INTEGRITY, ConfigError, UnreadableFileError
+    from archiver.store import read_record
+
+    broken = tmp_path / "x.toml"
+    broken.write_text('id = "x"\ncustomer = ', "utf-8")
+    with pytest.raises(UnreadableFileError) as info:
+        read_record(broken)
+    assert info.value.exit_code == EXIT_INTEGRITY and isinstance(info.value, ConfigError)
+    assert str(broken) in str(info.value)

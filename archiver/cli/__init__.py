@@ -43,7 +43,7 @@ class ArchiverGroup(click.Group):
 
 
 EXIT_CODES_HELP = """\b
-Exit codes: 0 ok · 1 unexpected error · 2 usage · 3 configuration · 4 not found ·
+Exit codes: 0 ok · 1 unexpected error (a bug) · 2 wrong input · 3 configuration · 4 not found ·
 5 archive busy · 6 integrity · 7 workflow step refused · 8 some scans rejected."""
 
 

@@ -258,7 +258,7 @@ def approve(archive: Archive, list_id: str, *, by: str) -> dict[str, Any]:
 
     Running it again on a list left ``moving`` by a crash completes the move.
     """
-    with custody_lock(archive, "archiver disposal approve"):
+    with custody_lock(archive, "archiver disposal approve"), archive.lock("build", purpose="archiver disposal approve"):
         case = get_list(archive, list_id)
         state = state_of(case)
         if state == "moving":
@@ -290,7 +290,7 @@ def approve(archive: Archive, list_id: str, *, by: str) -> dict[str, Any]:
 
 def cancel(archive: Archive, list_id: str, *, by: str, reason: str = "") -> dict[str, Any]:
     """Withdraw a list; during the hold, put every file back exactly where it was."""
-    with custody_lock(archive, "archiver disposal cancel"):
+    with custody_lock(archive, "archiver disposal cancel"), archive.lock("build", purpose="archiver disposal cancel"):
         case = get_list(archive, list_id)
         state = state_of(case)
         if state in ("destroyed", "destroying", "cancelled"):
@@ -313,7 +313,7 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
     """Destroy the held files after the hold; record it in the destruction register."""
     supervisor = need_text(supervisor, "destruction supervisor (监销人)")
     place = need_text(place, "place of destruction")
-    with custody_lock(archive, "archiver disposal destroy"):
+    with custody_lock(archive, "archiver disposal destroy"), archive.lock("build", purpose="archiver disposal destroy"):
         case = get_list(archive, list_id)
         state = state_of(case)
         reg = archive.register(REGISTER)

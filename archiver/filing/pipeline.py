@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import fsync_dir, remove_stale_temps, sha256_file, write_bytes_atomic, write_text_atomic
+from ..atomic import ensure_dir, fsync_dir, remove_stale_temps, sha256_file, write_bytes_atomic, write_text_atomic
 from ..errors import ArchiverError, Rejection
 from ..model import FileInfo, FilingInfo, Metadata, Record
 from ..register import current_user, now, today
@@ -364,7 +364,7 @@ def free_rejected_name(folder: Path, name: str) -> Path:
     """
     for candidate in rejected_names(folder, name):
         if not _taken(candidate):
-            folder.mkdir(parents=True, exist_ok=True)
+            ensure_dir(folder)
             return candidate
     raise OSError(f"no free name in {folder} for {name}")
 

@@ -26,6 +26,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from ..atomic import ensure_dir
 from ..store import Archive
 from .pipeline import Filer, Outcome, inbox_candidates, is_ignored
 
@@ -106,7 +107,7 @@ class Watcher:
         return PollingObserver(timeout=1.0) if self.polling else Observer()
 
     def run(self, *, install_signals: bool = True) -> int:
-        self.archive.inbox.mkdir(parents=True, exist_ok=True)
+        ensure_dir(self.archive.inbox)
         if install_signals:
             signal.signal(signal.SIGTERM, self._signal)
             signal.signal(signal.SIGINT, self._signal)

@@ -24,7 +24,7 @@ from typing import Any
 import tomli_w
 
 from ..atomic import write_text_atomic
-from ..errors import ConfigError
+from ..errors import UnreadableFileError
 
 HEADER = (
     "# 案卷清单 · volume manifest, written by `archiver build` beside the volume PDF.\n"
@@ -172,7 +172,7 @@ def read_manifest(path: Path) -> VolumeManifest:
     try:
         return manifest_from_dict(tomllib.loads(path.read_text("utf-8")), path)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError, TypeError, IndexError) as exc:
-        raise ConfigError(
+        raise UnreadableFileError(
             f"The volume manifest {path} cannot be read ({type(exc).__name__}: {exc}).",
             hint="Rebuild the volume with `archiver build --force`, or restore the file from backup.",
         ) from None
