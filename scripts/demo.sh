@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# Installs archiver and runs the main job on a copy of the bundled sample archive:
-# file the scans waiting in its inbox, assemble the volumes, write the catalogue, audit.
-# The repository stays clean: the copy is made in ./demo-archive (replaced each run).
+# Installs archiver (scripts/install.sh) and runs the main job on a copy of the bundled
+# sample archive: file the scans waiting in its inbox, assemble the volumes, write the
+# catalogue, audit and count. The repository stays clean: the copy is ./demo-archive
+# (replaced each run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
+export PATH="$PWD/${ARCHIVER_VENV:-.venv}/bin:$PATH"
 rm -rf demo-archive
 cp -a sample_archive demo-archive
 rm -f demo-archive/generate.py demo-archive/README.md
 export ARCHIVER_ROOT="$PWD/demo-archive"
 archiver ingest --stable-seconds 0 || [ $? -eq 8 ]
-for step in build site audit stats; do
-  if archiver "$step" --help >/dev/null 2>&1; then archiver "$step"; fi
-done
+archiver build
+archiver site
+archiver audit
+archiver stats
 echo
 echo "Done. The archive is in $ARCHIVER_ROOT:"
-echo "  records/   filed documents and their sidecars"
-[ -d demo-archive/volumes ] && echo "  volumes/   bound-ready volume PDFs"
-[ -f demo-archive/site/index.html ] && echo "  site/index.html   the catalogue (open it in a browser)"
-exit 0
+echo "  records/          filed documents and their sidecars"
+echo "  volumes/          bound-ready volume PDFs (and their manifests)"
+echo "  site/index.html   the catalogue: open it in a browser"
+echo "Try more with: PATH=\"$PWD/.venv/bin:\$PATH\" ARCHIVER_ROOT=$ARCHIVER_ROOT archiver --help"

@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# Installs everything archiver and its tests need on a Debian machine:
-# Debian packages (as root, via apt-get) and the Python package with its test extras.
+# Installs everything archiver and its tests need on a Debian machine: the Debian packages
+# (as root, via apt-get) and archiver with its test tools in a virtual environment, .venv/
+# (Debian's own Python refuses system-wide pip installs). Set ARCHIVER_VENV to use another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+VENV="${ARCHIVER_VENV:-.venv}"
 DEBS="poppler-utils qpdf chromium fonts-noto-cjk"
+# Debian's python3 needs python3-venv (ensurepip) to make a virtual environment.
+python3 -c "import ensurepip, venv" 2>/dev/null || DEBS="$DEBS python3-venv"
 if command -v apt-get >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends $DEBS >/dev/null
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo apt-get update -qq
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $DEBS >/dev/null
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  if [ -z "$SUDO" ] || command -v sudo >/dev/null 2>&1; then
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $DEBS >/dev/null
   else
     echo "note: not root and no sudo: install these Debian packages yourself: $DEBS" >&2
   fi
 fi
-python3 -m pip install -q --disable-pip-version-check -e '.[test]'
-echo "archiver installed: $(command -v archiver)"
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
+echo "archiver installed: $VENV/bin/archiver"
