@@ -16,6 +16,7 @@ from pathlib import Path
 
 TEMP_PREFIX = ".tmp-archiver-"
 FILE_MODE = 0o640  # Art. 24: readable by the archive's group only
+READ_ONLY_MODE = 0o440  # stored scans and volumes: replaced whole, never written in place
 DIR_MODE = 0o750
 CHUNK = 1 << 20
 

@@ -77,6 +77,7 @@ def test_build_writes_volumes_and_skips_unchanged_ones(archive_root: Path, put: 
     assert contract.remarks[0] == "本卷共有文件1件，有文字的页共2页（页号1—2）。"
     with pikepdf.open(contract.pdf_path) as pdf:
         assert len(pdf.pages) == contract.pdf_page_count
+    assert contract.pdf_path.stat().st_mode & 0o777 == 0o440  # replaced whole, never written in place
     calls = len(known.calls)
 
     again = run_cli(archive_root, "build")  # no checker needed: nothing to build

@@ -333,3 +333,16 @@ def test_an_unreadable_sidecar_does_not_stop_filing_nor_lets_its_scan_in_twice(a
     assert rejected_names(archive_root) == ["C0001_contract_20260105_again.pdf", "C0001_contract_20260105_again.pdf.reason.txt"]
     reason = (archive_root / "inbox/rejected/C0001_contract_20260105_again.pdf.reason.txt").read_text("utf-8")
     assert sidecar.stem in reason and "cannot be read" in reason
+
+
+def test_stored_scans_are_read_only(archive_root, drop):
+    """A stored scan is replaced whole or not at all: a write in place (e.g. through a
+    catalogue's hard link) is refused by its mode (Art. 21, 24)."""
+    import stat
+
+    drop("C0001_contract_20260105.pdf")
+    assert ingest(archive_root).exit_code == 0
+    [pdf] = (archive_root / "records").rglob("*.pdf")
+    [side] = (archive_root / "records").rglob("*.toml")
+    assert stat.S_IMODE(pdf.stat().st_mode) == 0o440
+    assert stat.S_IMODE(side.stat().st_mode) == 0o640

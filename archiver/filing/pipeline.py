@@ -28,7 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import ensure_dir, fsync_dir, remove_stale_temps, sha256_file, write_bytes_atomic, write_text_atomic
+from ..atomic import (
+    READ_ONLY_MODE,
+    ensure_dir,
+    fsync_dir,
+    remove_stale_temps,
+    sha256_file,
+    write_bytes_atomic,
+    write_text_atomic,
+)
 from ..errors import ArchiverError, Rejection
 from ..model import FileInfo, FilingInfo, Metadata, Record
 from ..register import current_user, now, today
@@ -227,7 +235,7 @@ class Filer:
 
     def place(self, record: Record, data: bytes) -> None:
         if not (record.path.exists() and sha256_file(record.path) == record.file.sha256):
-            write_bytes_atomic(record.path, data)
+            write_bytes_atomic(record.path, data, mode=READ_ONLY_MODE)  # a write through a link is refused
             if sha256_file(record.path) != record.file.sha256:  # read back and verify
                 record.path.unlink(missing_ok=True)
                 raise OSError(f"verification failed after writing {record.path}; the inbox copy is kept")

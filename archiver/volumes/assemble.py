@@ -41,7 +41,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
 
 from .. import __version__
-from ..atomic import TEMP_PREFIX, ensure_dir, fsync_dir, sha256_file
+from ..atomic import READ_ONLY_MODE, TEMP_PREFIX, ensure_dir, fsync_dir, sha256_file
 from ..config import Config
 from ..customers import Customer
 from ..errors import IntegrityError
@@ -318,7 +318,7 @@ def save_atomic(pdf: pikepdf.Pdf, target: Path) -> None:
                      object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o640)
+        os.chmod(tmp, READ_ONLY_MODE)  # replaced whole by a rebuild, never written in place
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
