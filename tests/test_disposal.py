@@ -305,3 +305,25 @@ def test_approval_waits_for_no_build(setup) -> None:  # type: ignore[no-untyped-
     assert r.exit_code == EXIT_LOCKED and "archiver build" in r.output
     assert tree(root) == before
     assert dsp(root, "approve", lid, "--by", "陈").exit_code == 0
+
+
+def test_held_and_destroyed_material_leaves_the_catalogue(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Art. 29: held apart means out of the catalogue at once; destroyed means no copy is
+    left in the catalogue nor in its thumbnail cache."""
+    root, records, expired, _, _ = setup
+    assert run_cli(root, "site").exit_code == 0
+    site = root / "site"
+
+    def in_site(text: str) -> bool:
+        return any(text in p.name or (p.suffix in (".html", ".js") and text in p.read_text("utf-8", "replace"))
+                   for p in site.rglob("*") if p.is_file())
+
+    assert in_site(expired.reference) and in_site(records[0].id)
+    thumbs = [root / ".archiver" / "thumbs" / f"{r.file.sha256}.jpg" for r in records[:2]]
+    assert all(t.exists() for t in thumbs)
+    lid = to_approved(root, expired.reference)
+    assert not in_site(expired.reference) and not in_site(records[0].id) and not in_site(records[1].id)
+    monkeypatch.setenv("ARCHIVER_NOW", "2027-06-01T09:00:00+08:00")
+    r = dsp(root, "destroy", lid, "--supervisor", "监销人王", "--place", "碎纸室")
+    assert r.exit_code == 0, r.output
+    assert not any(t.exists() for t in thumbs)

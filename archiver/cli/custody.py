@@ -24,6 +24,7 @@ from ..custody import stats as stats_mod
 from ..customers import PROFILE_FIELDS, PROFILE_LABELS
 from ..errors import EXIT_INTEGRITY, ArchiverError
 from ..register import current_user, today
+from ..store import Archive
 from . import AppContext, by_option, echo_json, json_option, main
 from .filing import customer
 
@@ -466,7 +467,7 @@ def disposal_approve(app: AppContext, list_id: str, by: str, as_json: bool) -> N
     """
     e = disposal_mod.approve(app.archive, list_id, by=_who(by))
     _echo_step(as_json, e, f"{list_id} approved: {e['files']} file(s) held apart in hold/{list_id}/ until "
-               f"{e['hold_until']}.")
+               f"{e['hold_until']}.{_refresh_catalogue(app.archive)}")
 
 
 @disposal.command("cancel")
@@ -478,7 +479,7 @@ def disposal_approve(app: AppContext, list_id: str, by: str, as_json: bool) -> N
 def disposal_cancel(app: AppContext, list_id: str, reason: str, by: str, as_json: bool) -> None:
     """Withdraw LIST_ID; during the hold every file goes back exactly where it was."""
     e = disposal_mod.cancel(app.archive, list_id, by=_who(by), reason=reason)
-    _echo_step(as_json, e, f"{list_id} cancelled; {e['restored']} file(s) restored.")
+    _echo_step(as_json, e, f"{list_id} cancelled; {e['restored']} file(s) restored.{_refresh_catalogue(app.archive)}")
 
 
 @disposal.command("destroy")
@@ -492,7 +493,20 @@ def disposal_destroy(app: AppContext, list_id: str, supervisor: str, place: str,
     """Destroy the held files of LIST_ID after the hold; record it in the destruction register."""
     e = disposal_mod.destroy(app.archive, list_id, by=_who(by), supervisor=supervisor, place=place)
     _echo_step(as_json, e, f"{list_id} destroyed ({e['files']} files) at {e['place']} under {e['supervisor']}; "
-               "recorded in registers/destruction.jsonl.")
+               f"recorded in registers/destruction.jsonl.{_refresh_catalogue(app.archive)}")
+
+
+def _refresh_catalogue(archive: Archive) -> str:
+    """Material held apart or destroyed leaves the catalogue at once (Art. 24, 29): if the
+    archive's catalogue exists, it is brought up to date (its copies and links go)."""
+    from ..catalogue.build import build_site, output_folder
+    from ..catalogue.output import MANIFEST
+
+    folder = output_folder(archive, None)
+    if not (folder / MANIFEST).is_file():
+        return ""
+    build_site(archive, None)
+    return f" The catalogue in {folder} was updated."
 
 
 @disposal.command("list")

@@ -339,6 +339,7 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
         for f in approved.get("files", []):
             held = archive.root / f["hold"]
             held.unlink(missing_ok=True)
+        forget_thumbnails(archive, [f["sha256"] for f in approved.get("files", [])])
         folder = archive.root / HOLD / list_id
         _remove_empty_tree(folder)
         destruction = archive.register(DESTRUCTION)
@@ -353,6 +354,15 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
             )
         return reg.append("destroyed", by=by, id=list_id, supervisor=supervisor, place=place,
                           files=len(approved.get("files", [])))
+
+
+def forget_thumbnails(archive: Archive, sha256s: list[str]) -> None:
+    """Destroyed means destroyed: the catalogue's cached thumbnails of the files go too."""
+    from ..catalogue.thumbs import cache_dir, cached  # the catalogue stage's cache
+
+    cache = cache_dir(archive.state)
+    for sha in sha256s:
+        cached(cache, sha).unlink(missing_ok=True)
 
 
 # File moves ----------------------------------------------------------------------------------
