@@ -426,13 +426,14 @@ def test_configuration_or_deleted_files_redo_what_they_touch(pop: Populated, mon
     same_site(site, full_build(pop))
 
 
-def test_a_site_built_from_an_older_state_is_brought_up_to_date(pop: Populated, drop: Callable[..., Path]) -> None:
+def test_a_site_built_from_an_older_state_is_brought_up_to_date(pop: Populated) -> None:
     other = full_build(pop, "other")  # made now …
     build(pop)
-    drop("new.pdf", meta={"customer": "C0003", "type": "credit-report", "date": "2026-11-02"}, seed=98)
-    assert run_cli(pop.root, "ingest").exit_code == 0
+    r = run_cli(pop.root, "customer", "update", "C0003", "--set", "name=广州南方新材料有限公司", "--reason", "更名")
+    assert r.exit_code == 0, r.output
     build(pop)  # … the archive's state is remembered from this build, not from `other`
-    build(pop, "--out", str(other))
+    build(pop, "--out", str(other))  # the same files, but made from the older profile
+    assert "广州南方新材料有限公司" in (other / paths.customer_page("C0003")).read_text("utf-8")
     same_site(other, full_build(pop))
 
 
