@@ -74,6 +74,9 @@ class BuildResult:
 
 @dataclass
 class Inputs:
+    """The whole archive at once (for :func:`make_model`: the tests, the benchmark's
+    baseline); a build reads customer by customer instead."""
+
     archive: Archive
     records: list[Record]
     manifests: list[VolumeManifest]
