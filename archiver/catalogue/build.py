@@ -14,6 +14,7 @@ build into an empty folder gives (the tests check this).
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import logging
@@ -198,10 +199,20 @@ def build_site(archive: Archive, out: Path | None = None, *, progress: Progress 
 
 
 def _base_fingerprint(archive: Archive, renderer: Renderer) -> str:
-    """What every page depends on besides a customer's own material: the archiver,
-    the configuration and the templates."""
+    """What every page depends on besides a customer's own material: the archiver (its
+    version and the catalogue's own code, so a checkout updated without a new version
+    number is not trusted with what an older one made), the configuration and the
+    templates."""
     config = (archive.root / CONFIG_NAME).read_bytes()
-    return f"{__version__}|{hashlib.sha256(config).hexdigest()}|{renderer.fingerprint}"
+    return f"{__version__}|{_code()}|{hashlib.sha256(config).hexdigest()}|{renderer.fingerprint}"
+
+
+@functools.cache
+def _code() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @dataclass
