@@ -366,8 +366,9 @@ def test_incremental_build_redoes_one_customer_and_matches_a_full_build(
         pop: Populated, drop: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
     build(pop)
     site = pop.root / "site"
-    b_before = stamps(site, *B_FILES)
-    assert len(b_before) > 8  # customer B (C0001): its pages, PDFs
+    b_thumbs = tuple(paths.thumbnail(r.file.sha256) for r in pop.records.values() if r.customer == "C0001")
+    b_before = stamps(site, *B_FILES, *b_thumbs)
+    assert len(b_before) > 12  # customer B (C0001): its pages, PDFs, thumbnails
     a_page = site / paths.customer_page("C0003")
     a_before = a_page.read_bytes()
     home_before = (site / "index.html").read_bytes()
@@ -383,7 +384,7 @@ def test_incremental_build_redoes_one_customer_and_matches_a_full_build(
                            if r.customer == "C0003")}
     assert a_page.read_bytes() != a_before and "2026年11月信用评估报告(广州南方)" in a_page.read_text("utf-8")
     assert (site / "index.html").read_bytes() != home_before
-    assert stamps(site, *B_FILES) == b_before  # B: not one file touched
+    assert stamps(site, *B_FILES, *b_thumbs) == b_before  # B: not one file touched
     assert result["pages"] == len([p for p in site_files(site) if p.suffix == ".html"])
     # The same site as a build into an empty folder, byte for byte.
     same_site(site, full_build(pop))
