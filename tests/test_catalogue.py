@@ -10,6 +10,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pikepdf
@@ -28,9 +29,10 @@ from conftest import run_cli, set_config
 from markupsafe import escape
 from PIL import Image
 
-from archiver.catalogue import paths, thumbs
+from archiver.catalogue import known, paths, sources, thumbs
 from archiver.catalogue.build import Inputs, build_site, make_model
 from archiver.catalogue.output import MANIFEST
+from archiver.catalogue.render import Renderer
 from archiver.config import parse_config
 from archiver.errors import ConfigError, WorkflowError
 from archiver.store import Archive
@@ -316,6 +318,151 @@ def test_incremental_rebuild_rewrites_only_what_changed(pop: Populated, drop: Ca
     assert paths.document_page("C0003", new.id) in [f[0] for f in manifest["files"]]
     # the new page, its PDF and thumbnail, its customer, the lists, the home page, the index
     assert 6 <= result.written <= 9, result
+
+
+def stamps(site: Path, *prefixes: str) -> dict[str, tuple[int, int]]:
+    """(mtime, inode) of every site file under these site paths."""
+    return {p.relative_to(site).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino) for p in site_files(site)
+            if p.relative_to(site).as_posix().startswith(prefixes)}
+
+
+def same_site(one: Path, other: Path) -> None:
+    """Both folders hold the same files, byte for byte (the manifest too, but its date)."""
+    names = [p.relative_to(one).as_posix() for p in site_files(one)]
+    assert names == [p.relative_to(other).as_posix() for p in site_files(other)]
+    for name in names:
+        a, b = (one / name).read_bytes(), (other / name).read_bytes()
+        if name == MANIFEST:
+            a, b = (json.loads(x) for x in (a, b))
+            for m in (a, b):
+                m.pop("built_at")
+        assert a == b, name
+
+
+def full_build(pop: Populated, name: str = "full") -> Path:
+    """A build into a new, empty folder."""
+    out = pop.root.parent / name
+    build(pop, "--out", str(out))
+    return out
+
+
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The site paths of the pages rendered from now on."""
+    done: list[str] = []
+    real = Renderer.render
+
+    def spy(self: Renderer, template: str, page_path: str, context: dict[str, Any]) -> bytes:
+        done.append(page_path)
+        return real(self, template, page_path, context)
+
+    monkeypatch.setattr(Renderer, "render", spy)
+    return done
+
+
+B_FILES = ("customers/C0001/", "files/records/C0001/", "files/volumes/C0001/")
+
+
+def test_incremental_build_redoes_one_customer_and_matches_a_full_build(
+        pop: Populated, drop: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    build(pop)
+    site = pop.root / "site"
+    b_thumbs = tuple(paths.thumbnail(r.file.sha256) for r in pop.records.values() if r.customer == "C0001")
+    b_before = stamps(site, *B_FILES, *b_thumbs)
+    assert len(b_before) > 12  # customer B (C0001): its pages, PDFs, thumbnails
+    a_page = site / paths.customer_page("C0003")
+    a_before = a_page.read_bytes()
+    home_before = (site / "index.html").read_bytes()
+    # Customer A (C0003) gets a new document.
+    drop("new.pdf", meta={"customer": "C0003", "type": "credit-report", "date": "2026-11-02",
+                          "title": "2026年11月信用评估报告(广州南方)"}, seed=99)
+    assert run_cli(pop.root, "ingest").exit_code == 0
+    done = rendered(monkeypatch)
+    result = build(pop)
+    # A's pages and the site-wide pages were made again; B's not even rendered.
+    assert set(done) == {"index.html", "customers.html", "statistics.html", paths.customer_page("C0003"),
+                         *(paths.document_page("C0003", r.id) for r in Archive.open(pop.root).iter_records()
+                           if r.customer == "C0003")}
+    assert a_page.read_bytes() != a_before and "2026年11月信用评估报告(广州南方)" in a_page.read_text("utf-8")
+    assert (site / "index.html").read_bytes() != home_before
+    assert stamps(site, *B_FILES, *b_thumbs) == b_before  # B: not one file touched
+    assert result["pages"] == len([p for p in site_files(site) if p.suffix == ".html"])
+    # The same site as a build into an empty folder, byte for byte.
+    same_site(site, full_build(pop))
+
+
+def test_profile_change_redoes_that_customer_only(pop: Populated, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(pop)
+    site = pop.root / "site"
+    b_before = stamps(site, *B_FILES)
+    r = run_cli(pop.root, "customer", "update", "C0003", "--set", "name=广州南方新材料有限公司",
+                "--reason", "工商变更登记")
+    assert r.exit_code == 0, r.output
+    done = rendered(monkeypatch)
+    build(pop)
+    assert {p for p in done if p.startswith("customers/")} == {paths.customer_page("C0003")}
+    assert "广州南方新材料有限公司" in (site / "customers.html").read_text("utf-8")
+    assert "广州南方新材料有限公司" in (site / "search-index.js").read_text("utf-8")
+    assert "工商变更登记" in (site / paths.customer_page("C0003")).read_text("utf-8")  # its history (Art. 30)
+    assert stamps(site, *B_FILES) == b_before
+    same_site(site, full_build(pop))
+
+
+def test_configuration_or_deleted_files_redo_what_they_touch(pop: Populated, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(pop)
+    site = pop.root / "site"
+    # A page deleted by hand is made again (with its customer's other pages).
+    page = site / paths.document_page("C0001", pop.records["credit"].id)
+    page.unlink()
+    result = build(pop)
+    assert page.is_file() and result["written"] == 1
+    # A cached thumbnail deleted: made again, the site unchanged.
+    sha = pop.records["contract"].file.sha256
+    thumbs.cached(thumbs.cache_dir(pop.root / ".archiver"), sha).unlink()
+    assert build(pop)["thumbnails_made"] == 1
+    # A change of configuration redoes every customer (Art. 24: what is restricted).
+    set_config(pop.root, r'^restricted_from = "secret"$', 'restricted_from = "top-secret"')
+    done = rendered(monkeypatch)
+    build(pop)
+    assert paths.customer_page("C0001") in done and paths.customer_page("X0001") in done
+    same_site(site, full_build(pop))
+
+
+def test_a_site_built_from_an_older_state_is_brought_up_to_date(pop: Populated) -> None:
+    other = full_build(pop, "other")  # made now …
+    build(pop)
+    r = run_cli(pop.root, "customer", "update", "C0003", "--set", "name=广州南方新材料有限公司", "--reason", "更名")
+    assert r.exit_code == 0, r.output
+    build(pop)  # … the archive's state is remembered from this build, not from `other`
+    build(pop, "--out", str(other))  # the same files, but made from the older profile
+    assert "广州南方新材料有限公司" in (other / paths.customer_page("C0003")).read_text("utf-8")
+    same_site(other, full_build(pop))
+
+
+def test_material_in_another_customers_folder_builds_in_full(pop: Populated) -> None:
+    build(pop)
+    rec = pop.records["rating"]  # of C0001, moved (wrongly) into C0003's folder
+    folder = pop.root / "records" / "C0003" / "2026"
+    folder.mkdir(parents=True, exist_ok=True)
+    for p in (rec.path, rec.sidecar_path):
+        p.rename(folder / p.name)
+    build(pop)
+    site = pop.root / "site"
+    assert (site / paths.document_page("C0001", rec.id)).is_file()  # shown under the customer it names
+    same_site(site, full_build(pop))
+    assert known.load(pop.root / ".archiver") == {}  # nothing remembered from such a build
+
+
+def test_last_entry_reads_a_register_backwards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sources, "BLOCK", 64)  # lines cross block boundaries
+    path = tmp_path / "journal.jsonl"
+    lines = [json.dumps({"event": "filed", "record": f"r{i}", "note": "档" * (i % 7)}, ensure_ascii=False)
+             for i in range(40)]
+    lines += [json.dumps({"event": "audit", "at": "x"}), "{torn", ""]
+    path.write_text("\n".join(lines), "utf-8")
+    assert sources.last_entry(path, "filed") == json.loads(lines[39])
+    assert sources.last_entry(path, "audit") == {"event": "audit", "at": "x"}
+    assert sources.last_entry(path, "disposed") is None
+    assert sources.last_entry(tmp_path / "none.jsonl", "filed") is None
 
 
 def test_template_change_rebuilds_pages(pop: Populated) -> None:

@@ -1,10 +1,12 @@
 """The catalogue: a static HTML site to browse and search the archive (``archiver site``).
 
-Stages, one module each: :mod:`.inputs` (records and volume manifests, with a parse
-cache), :mod:`.sources` (what is read from custody registers), :mod:`.model` (pure:
-archive data → page data, Art. 24 applied), :mod:`.thumbs` (cached thumbnails),
-:mod:`.search` (the search index), :mod:`.render` (jinja2 templates), :mod:`.output`
-(the output folder, safely and incrementally) and :mod:`.build` (the orchestrator).
+Stages, one module each: :mod:`.inputs` (each customer's records and volume manifests,
+listed with their file stamps, parsed through a cache), :mod:`.sources` (what is read
+from custody registers), :mod:`.model` (pure: archive data → page data, customer by
+customer, Art. 24 applied), :mod:`.thumbs` (cached thumbnails), :mod:`.search` (the
+search index), :mod:`.render` (jinja2 templates), :mod:`.output` (the output folder,
+safely), :mod:`.known` (what the last build knew of each customer) and :mod:`.build`
+(the orchestrator).
 
 Decisions, in one place:
 
@@ -22,6 +24,11 @@ Decisions, in one place:
   bound in such a volume keeps its own page and PDF (its scan holds nothing restricted)
   and names the volume by reference code, without a link. Restricted material is not
   in the search index and never gets a thumbnail.
+* Incremental: a rebuild redoes only the customers whose material (sidecars, volume
+  manifests, profile, history — by file stamp) changed, or all of them when the
+  configuration, the templates or the archiver changed; the site-wide pages (home,
+  customers, statistics, search index) are made from every customer's small cached
+  summary. The result is byte for byte what a build into an empty folder gives.
 * Templates: shipped in ``archiver/templates/catalogue`` (``templates/catalogue`` at
   the top of a source checkout links there); ``catalogue.templates`` names a folder of
   the user's own whose files replace the shipped ones by name.

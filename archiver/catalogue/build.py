@@ -1,33 +1,54 @@
 """``archiver site``: read the archive, make thumbnails, write the static catalogue.
 
-One orchestrator over small stages: check the output folder (:mod:`.output`) → read the
-archive (records, volume manifests, customers, custody registers via :mod:`.sources`)
-→ thumbnails (:mod:`.thumbs`, cached) → the site model (:mod:`.model`, pure) → pages
-(:mod:`.render`), search index (:mod:`.search`), PDFs and thumbnails into the site →
-remove what an earlier build wrote and this one did not.
+One orchestrator over small stages: check the output folder (:mod:`.output`) → list
+each customer's material (:mod:`.inputs`) → for each customer whose material changed
+since the build that made the folder (:mod:`.known`): read it, make its thumbnails
+(:mod:`.thumbs`, cached), its part of the site model (:mod:`.model`, pure), its pages
+(:mod:`.render`), PDFs and thumbnails → the site-wide pages and the search index
+(:mod:`.search`) from every customer's summary → remove what an earlier build wrote and
+this one did not.
+
+So a rebuild costs in proportion to what changed, and gives byte for byte the site a
+build into an empty folder gives (the tests check this).
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import logging
 import os
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import __version__
+from ..config import CONFIG_NAME, Config
+from ..customers import read_customer
 from ..model import Record
 from ..register import now, today
 from ..store import Archive
 from ..volumes.manifest import VolumeManifest
-from . import sources, thumbs
-from .inputs import read_inputs
-from .model import SiteModel, build_model, record_restricted, volume_restricted
+from . import inputs, known, sources, thumbs
+from .inputs import Folder, read_inputs
+from .known import Known
+from .model import (
+    CustomerPart,
+    SiteInfo,
+    SiteModel,
+    build_model,
+    customer_part,
+    overview,
+    record_restricted,
+    site_info,
+    volume_restricted,
+)
 from .output import SiteOutput, check_output
-from .render import STATIC, Renderer, pages
+from .render import STATIC, Renderer, customer_pages, site_pages
 from .search import index_data, script_text
 
 log = logging.getLogger("archiver.catalogue")
@@ -54,6 +75,9 @@ class BuildResult:
 
 @dataclass
 class Inputs:
+    """The whole archive at once (for :func:`make_model`: the tests, the benchmark's
+    baseline); a build reads customer by customer instead."""
+
     archive: Archive
     records: list[Record]
     manifests: list[VolumeManifest]
@@ -79,31 +103,40 @@ def templates_override(archive: Archive) -> Path | None:
     return path if path.is_absolute() else archive.root / path
 
 
-def make_thumbnails(inputs: Inputs, progress: Progress | None = None) -> tuple[set[str], int]:
-    """Thumbnails for everything the site may show (never for restricted material).
-    Returns the checksums that have one, and how many were made now."""
-    archive, config = inputs.archive, inputs.archive.config
-    cache = thumbs.cache_dir(archive.state)
-    have = {name[:-4] for name in os.listdir(cache)} if cache.is_dir() else set()
+def thumbnail_sources(config: Config, records: list[Record],
+                      manifests: list[VolumeManifest]) -> list[tuple[str, Path, bool]]:
+    """(sha256, pdf, is_cover) of everything the site may show with a thumbnail: never
+    restricted material (Art. 24). Records and manifests of one customer, or of all."""
     bound: dict[str, list[str]] = {}
-    for m in inputs.manifests:
+    for m in manifests:
         for d in m.documents:
             bound.setdefault(d.record, []).append(d.classification)
-    levels = {r.id: r.meta.classification for r in inputs.records}
-    todo: list[tuple[str, Path, bool]] = []  # (sha, pdf, is_cover)
-    for r in inputs.records:
-        if not record_restricted(r, config, bound.get(r.id, ())):
-            todo.append((r.file.sha256, r.path, False))
-    for m in inputs.manifests:
-        if not volume_restricted(m, config, levels):
-            todo.append((m.file_sha256, m.pdf_path, True))
-    ok: set[str] = set()
+    levels = {r.id: r.meta.classification for r in records}
+    todo = [(r.file.sha256, r.path, False) for r in records if not record_restricted(r, config, bound.get(r.id, ()))]
+    todo += [(m.file_sha256, m.pdf_path, True) for m in manifests if not volume_restricted(m, config, levels)]
+    return todo
+
+
+def cached_thumbnails(archive: Archive) -> set[str]:
+    cache = thumbs.cache_dir(archive.state)
+    return {name[:-4] for name in os.listdir(cache) if name.endswith(".jpg")} if cache.is_dir() else set()
+
+
+def make_thumbnails(inputs: Inputs, progress: Progress | None = None,
+                    have: set[str] | None = None) -> tuple[set[str], int]:
+    """Thumbnails for everything the site may show (never for restricted material).
+    Returns the checksums that have one, and how many were made now."""
+    todo = thumbnail_sources(inputs.archive.config, inputs.records, inputs.manifests)
+    return _make_thumbnails(inputs.archive, todo, have, progress)
+
+
+def _make_thumbnails(archive: Archive, todo: list[tuple[str, Path, bool]], have: set[str] | None,
+                     progress: Progress | None) -> tuple[set[str], int]:
+    cache = thumbs.cache_dir(archive.state)
+    have = cached_thumbnails(archive) if have is None else have
+    ok = {sha for sha, _pdf, _cover in todo if sha in have}
     made = 0
-    missing = [t for t in todo if t[0] not in have]
-    for sha, _pdf, _cover in todo:
-        if sha in have:
-            ok.add(sha)
-    jobs = [(pdf, sha, cache, cover) for sha, pdf, cover in missing]
+    jobs = [(pdf, sha, cache, cover) for sha, pdf, cover in todo if sha not in have]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     if len(jobs) < PARALLEL_FROM or workers < 2:
         results: Iterable[tuple[str, bool]] = map(_thumbnail_job, jobs)
@@ -165,57 +198,164 @@ def build_site(archive: Archive, out: Path | None = None, *, progress: Progress 
             gc.enable()
 
 
+def _base_fingerprint(archive: Archive, renderer: Renderer) -> str:
+    """What every page depends on besides a customer's own material: the archiver (its
+    version and the catalogue's own code, so a checkout updated without a new version
+    number is not trusted with what an older one made), the configuration and the
+    templates."""
+    config = (archive.root / CONFIG_NAME).read_bytes()
+    return f"{__version__}|{_code()}|{hashlib.sha256(config).hexdigest()}|{renderer.fingerprint}"
+
+
+@functools.cache
+def _code() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class _Redo:
+    """The customers made again in this build, and what came of it."""
+
+    parts: dict[str, CustomerPart]
+    known: dict[str, Known]
+    thumbnails_made: int
+    missing: list[str]
+
+
 def _build(archive: Archive, out: Path | None, progress: Progress | None) -> BuildResult:
     start = time.perf_counter()
     config = archive.config
     output = SiteOutput.open(archive, output_folder(archive, out), link_files=config.catalogue.pdf_files == "hardlink")
-    renderer = Renderer(templates_override(archive))
-    inputs = Inputs.read(archive)
-    thumbnails, made = make_thumbnails(inputs, progress)
-    model = make_model(inputs, thumbnails)
+    renderer = Renderer(templates_override(archive), compiled=archive.state / "catalogue-templates")
+    info = site_info(config)
+    folders = inputs.scan(archive)
+    base = _base_fingerprint(archive, renderer)
+    fingerprints = {code: folder.fingerprint(base) for code, folder in folders.items()}
+    have = cached_thumbnails(archive)
 
-    # Pages: made again only when what they show (or the templates) changed.
-    all_pages = list(pages(model))
-    for i, page in enumerate(all_pages, start=1):
-        key = page.key(renderer.fingerprint)
-        if not output.unchanged(page.path, key):
-            output.page(page.path, key, renderer.render(page.template, page.path, page.context))
-        if progress is not None and i % 200 == 0:
-            progress("pages", i, len(all_pages))
+    # Customers whose files in this folder were made from the same material are kept.
+    earlier = known.load(archive.state)
+    made_from = output.previous_meta.get("customers")
+    made_from = made_from if isinstance(made_from, dict) else {}
+    now_known: dict[str, Known] = {}
+    for code, fp in fingerprints.items():
+        k = earlier.get(code)
+        if (k is not None and k.fingerprint == fp and made_from.get(code) == fp and k.complete
+                and all(sha in have for sha in k.thumbs) and output.keep(k.outputs)):
+            now_known[code] = k
+    redo = _redo(archive, output, renderer, info, [f for c, f in folders.items() if c not in now_known], have,
+                 fingerprints, progress)
+    remember = redo is not None
+    if redo is None:  # material filed under another customer's folder: everything, from the data
+        output.written.clear()
+        now_known.clear()
+        redo = _redo(archive, output, renderer, info, list(folders.values()), have, None, progress)
+        assert redo is not None
+    now_known.update(redo.known)
+
+    # The site-wide pages, from every customer's summary.
+    last_filing = sources.last_filing(archive)
+    filed = None
+    if last_filing is not None:
+        part = redo.parts.get(last_filing.customer)
+        folder = folders.get(last_filing.customer)
+        if part is None and folder is not None:
+            part = _part(archive, folder.code, folder, *inputs.read_folder(archive, folder), have)
+        if part is not None:
+            filed = next((d for d in part.documents if d.id == last_filing.record), None)
+    view = overview(config, [k.summary for k in now_known.values()], last_filing, filed,
+                    sources.last_audit(archive), today())
+    for page in site_pages(info, view):
+        output.page(page.path, renderer.render(page.template, page.path, page.context))
     for name in STATIC:
-        output.page(f"assets/{name}", renderer.fingerprint, renderer.static(name))
-    index = script_text(index_data(model)).encode("utf-8")
-    output.page("search-index.js", hashlib.sha256(index).hexdigest(), index)
+        output.page(f"assets/{name}", renderer.static(name))
+    index = script_text(index_data(view)).encode("utf-8")
+    output.page("search-index.js", index)
 
-    # Files: PDFs of what is shown, and thumbnails (never anything restricted).
-    cache = thumbs.cache_dir(archive.state)
-    missing: list[str] = []
-    records = {r.id: r for r in inputs.records}
-    for d in model.documents:
-        if d.pdf is not None:
-            r = records[d.id]
-            _put(output, d.pdf, r.path, r.file.sha256, missing, archive)
-        if d.thumb is not None:
-            sha = records[d.id].file.sha256
-            _put(output, d.thumb, f"{cache}/{sha}.jpg", sha, missing, archive)
-    manifests = {(m.customer, m.reference): m for m in inputs.manifests}
-    for v in model.volumes:
-        m = manifests[(v.customer, v.reference)]
-        if v.pdf is not None:
-            _put(output, v.pdf, m.pdf_path, m.file_sha256, missing, archive)
-        if v.thumb is not None:
-            _put(output, v.thumb, f"{cache}/{m.file_sha256}.jpg", m.file_sha256, missing, archive)
-
-    removed = output.finish({"built_at": now().isoformat(), "templates": renderer.fingerprint})
-    restricted = sum(1 for d in model.documents if d.restricted)
-    return BuildResult(folder=output.folder, pages=len(all_pages), written=len(output.changed), removed=len(removed),
-                       thumbnails_made=made, documents=len(model.documents), restricted=restricted, missing=missing,
+    removed = output.finish({"built_at": now().isoformat(), "templates": renderer.fingerprint,
+                             "customers": {c: k.fingerprint for c, k in now_known.items()} if remember else {}})
+    known.save(archive.state, now_known if remember else None, earlier)
+    inputs.forget(archive, inputs.cached_codes(archive) - set(folders))
+    n_pages = 3 + sum(k.pages for k in now_known.values())
+    return BuildResult(folder=output.folder, pages=n_pages, written=len(output.changed), removed=len(removed),
+                       thumbnails_made=redo.thumbnails_made, documents=view.totals.documents,
+                       restricted=sum(k.restricted for k in now_known.values()), missing=redo.missing,
                        seconds=time.perf_counter() - start, search_index_bytes=len(index))
 
 
-def _put(output: SiteOutput, rel: str, source: Path | str, sha256: str, missing: list[str], archive: Archive) -> None:
+def _part(archive: Archive, code: str, folder: Folder | None, records: list[Record],
+          manifests: list[VolumeManifest], thumbnails: set[str]) -> CustomerPart:
+    person = read_customer(archive.customers_dir, code) if folder is not None and folder.profile else None
+    history = sources.customer_history(archive, code)
+    return customer_part(archive.config, code, person, records, manifests, history, thumbnails)
+
+
+def _redo(archive: Archive, output: SiteOutput, renderer: Renderer, info: SiteInfo, folders: list[Folder],
+          have: set[str], fingerprints: dict[str, str] | None, progress: Progress | None) -> _Redo | None:
+    """Read, model and write these customers again. With ``fingerprints``, each folder
+    must hold its own customer's material only (None is returned otherwise); without,
+    material is grouped by the customer it names and nothing is remembered."""
+    records: dict[str, list[Record]] = defaultdict(list)
+    manifests: dict[str, list[VolumeManifest]] = defaultdict(list)
+    for folder in folders:
+        recs, mans = inputs.read_folder(archive, folder)
+        if fingerprints is not None and not {r.customer for r in recs} | {m.customer for m in mans} <= {folder.code}:
+            log.warning("a record or volume of another customer lies in the folder of %s (run `archiver audit`):"
+                        " the catalogue is built in full", folder.code)
+            return None
+        for r in recs:
+            records[r.customer].append(r)
+        for m in mans:
+            manifests[m.customer].append(m)
+    by_code = {f.code: f for f in folders}
+    codes = sorted({c for c, f in by_code.items() if f.profile} | set(records) | set(manifests))
+    wanted = {code: thumbnail_sources(archive.config, records[code], manifests[code]) for code in codes}
+    ready, made = _make_thumbnails(archive, [t for w in wanted.values() for t in w], have, progress)
+    cache = thumbs.cache_dir(archive.state)
+    result = _Redo(parts={}, known={}, thumbnails_made=made, missing=[])
+    for i, code in enumerate(codes, start=1):
+        part = _part(archive, code, by_code.get(code), records[code], manifests[code], ready)
+        result.parts[code] = part
+        outputs: list[str] = []
+        n_pages = 0
+        for page in customer_pages(info, part):
+            output.page(page.path, renderer.render(page.template, page.path, page.context))
+            outputs.append(page.path)
+            n_pages += 1
+        missing: list[str] = []
+        sources_of = {r.id: r for r in records[code]}
+        for d in part.documents:
+            r = sources_of[d.id]
+            if d.pdf is not None:
+                _put(output, d.pdf, r.path, r.file.sha256, missing, archive, outputs)
+            if d.thumb is not None:
+                _put(output, d.thumb, thumbs.cached(cache, r.file.sha256), r.file.sha256, missing, archive, outputs)
+        volumes = {m.reference: m for m in manifests[code]}
+        for v in part.volumes:
+            m = volumes[v.reference]
+            if v.pdf is not None:
+                _put(output, v.pdf, m.pdf_path, m.file_sha256, missing, archive, outputs)
+            if v.thumb is not None:
+                _put(output, v.thumb, thumbs.cached(cache, m.file_sha256), m.file_sha256, missing, archive, outputs)
+        result.missing += missing
+        fp = fingerprints.get(code, "") if fingerprints is not None else ""
+        result.known[code] = Known(
+            fingerprint=fp, summary=part.summary, outputs=tuple(outputs), pages=n_pages,
+            restricted=sum(1 for d in part.documents if d.restricted), thumbs=tuple(sha for sha, _p, _c in wanted[code]),
+            complete=not missing and all(sha in ready for sha, _p, _c in wanted[code]))
+        if progress is not None:
+            progress("customers", i, len(codes))
+    return result
+
+
+def _put(output: SiteOutput, rel: str, source: Path | str, sha256: str, missing: list[str], archive: Archive,
+         outputs: list[str]) -> None:
     try:
         output.file(rel, source, sha256)
+        outputs.append(rel)
     except FileNotFoundError:
         path = Path(source)
         where = path.relative_to(archive.root).as_posix() if archive.root in path.parents else str(path)

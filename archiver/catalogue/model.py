@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..config import CLASSIFICATION_LEVELS, Config
 from ..customers import PROFILE_LABELS, Customer
@@ -147,9 +147,13 @@ class CustomerEntry:
 
     @property
     def years_text(self) -> str:
-        if self.first_year is None:
-            return ""
-        return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}–{self.last_year}"
+        return _years_text(self.first_year, self.last_year)
+
+
+def _years_text(first: int | None, last: int | None) -> str:
+    if first is None:
+        return ""
+    return str(first) if first == last else f"{first}–{last}"
 
 
 @dataclass(frozen=True)
@@ -209,29 +213,128 @@ class LastFiling:
 @dataclass(frozen=True)
 class SearchItem:
     kind: str  # "volume" / "document"
-    customer: int  # index into SiteModel.customers
+    customer: str  # customer code
     type: str
     date: str
     title: str
     doc_no: str
     reference: str
     page: str
+    order: tuple[int, str, str]  # where it goes in the index: newest first, then customer
 
 
-@dataclass
-class SiteModel:
+@dataclass(frozen=True)
+class CustomerRow:
+    """A customer in the list of customers and in the search index."""
+
+    code: str
+    name: str
+    active: bool
+    page: str
+    volume_count: int
+    document_count: int
+    first_year: int | None
+    last_year: int | None
+
+    @property
+    def years_text(self) -> str:
+        return _years_text(self.first_year, self.last_year)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One customer's share of the statistics (Art. 25) and of the collection table (Art. 5)."""
+
+    counts: tuple[tuple[str, str, int, int], ...]  # (dimension, label, documents, pages)
+    volume_years: tuple[int, ...]  # the year of each of its volumes
+    # For an active customer: (type, year, month) of each monthly document type received,
+    # with the earliest filing date known (None: none known) and whether one is unknown.
+    first_filed: tuple[tuple[str, int, int, dt.date | None, bool], ...]
+    earliest: dt.date | None  # date of its earliest document
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    """What the site-wide pages (home, customers, statistics, search index) need from one
+    customer: small, so a rebuild keeps it for every customer whose material is unchanged."""
+
+    row: CustomerRow
+    pages: int  # scanned pages of its documents
+    tally: Tally
+    search: tuple[SearchItem, ...]  # its volumes and documents that may be shown
+
+
+@dataclass(frozen=True)
+class CustomerPart:
+    """One customer's pages' data: its file (案卷) by year, its volumes and documents."""
+
+    entry: CustomerEntry
+    volumes: tuple[VolumeEntry, ...]
+    documents: tuple[DocumentEntry, ...]
+    summary: CustomerSummary
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The site-wide pages' data, made from every customer's summary."""
+
+    totals: Totals
+    customers: tuple[CustomerRow, ...]
+    statistics: Statistics
+    search: tuple[SearchItem, ...]
+    last_filing: LastFiling | None
+    last_audit: AuditSummary | None
+
+
+@dataclass(frozen=True)
+class SiteInfo:
     fonds_code: str
     fonds_name: str
     policy_version: str
     restricted_from: str  # label of the lowest restricted classification
-    totals: Totals
-    customers: list[CustomerEntry]
-    volumes: list[VolumeEntry]
-    documents: list[DocumentEntry]
-    statistics: Statistics
-    last_filing: LastFiling | None
-    last_audit: AuditSummary | None
-    search: list[SearchItem] = field(default_factory=list)
+
+
+def site_info(config: Config) -> SiteInfo:
+    return SiteInfo(fonds_code=config.fonds_code, fonds_name=config.fonds_name,
+                    policy_version=config.policy_version,
+                    restricted_from=_label(config, config.catalogue.restricted_from))
+
+
+@dataclass
+class SiteModel:
+    """The whole site: the site-wide data and every customer's part."""
+
+    info: SiteInfo
+    parts: list[CustomerPart]
+    overview: Overview
+
+    @property
+    def customers(self) -> list[CustomerEntry]:
+        return [p.entry for p in self.parts]
+
+    @property
+    def volumes(self) -> list[VolumeEntry]:
+        return [v for p in self.parts for v in p.volumes]
+
+    @property
+    def documents(self) -> list[DocumentEntry]:
+        return [d for p in self.parts for d in p.documents]
+
+    @property
+    def totals(self) -> Totals:
+        return self.overview.totals
+
+    @property
+    def statistics(self) -> Statistics:
+        return self.overview.statistics
+
+    @property
+    def search(self) -> tuple[SearchItem, ...]:
+        return self.overview.search
+
+    @property
+    def last_filing(self) -> LastFiling | None:
+        return self.overview.last_filing
 
 
 # Rules -------------------------------------------------------------------------------------
@@ -278,12 +381,39 @@ def build_model(
     today: dt.date | None = None,
 ) -> SiteModel:
     """Everything the pages show. ``thumbs`` holds the sha256 of each file with a
-    thumbnail ready (document scans and volume PDFs)."""
-    today = today or dt.date.today()
+    thumbnail ready (document scans and volume PDFs).
+
+    Built customer by customer (:func:`customer_part`), then the site-wide data from
+    their summaries (:func:`overview`): an incremental build does the same for the
+    customers whose material changed only, so both give the same site. A volume binds
+    documents of its own customer (it is made per customer, Art. 16).
+    """
     histories = histories or {}
-    records = list(records)
-    manifests = list(manifests)
     people = {c.code: c for c in customers}
+    recs: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        recs[r.customer].append(r)
+    mans: dict[str, list[VolumeManifest]] = defaultdict(list)
+    for m in manifests:
+        mans[m.customer].append(m)
+    codes = sorted(set(people) | set(recs) | set(mans))
+    parts = [customer_part(config, code, people.get(code), recs[code], mans[code], histories.get(code, []), thumbs)
+             for code in codes]
+    filed = None
+    if last_filing is not None:
+        filed = next((d for p in parts for d in p.documents if d.id == last_filing.record), None)
+    return SiteModel(info=site_info(config), parts=parts,
+                     overview=overview(config, [p.summary for p in parts], last_filing, filed, last_audit,
+                                       today or dt.date.today()))
+
+
+def customer_part(config: Config, code: str, person: Customer | None, records: Iterable[Record],
+                  manifests: Iterable[VolumeManifest], history: list[HistoryEntry],
+                  thumbs: Collection[str]) -> CustomerPart:
+    """One customer's pages' data, from its own records, volume manifests, profile and
+    history only (Art. 24 applied)."""
+    records = sorted(records, key=lambda r: (r.meta.date, r.id))
+    manifests = sorted(manifests, key=lambda m: (m.year, m.volume, m.reference))
     record_levels = {r.id: r.meta.classification for r in records}
 
     # Volumes, and where each record is bound.
@@ -294,10 +424,9 @@ def build_model(
     restricted_ids = {r.id for r in records if record_restricted(r, config, bound_levels.get(r.id, ()))}
     restricted_ids |= {rid for rid, levels in bound_levels.items() if any(_is_restricted(x, config) for x in levels)}
 
-    present = set(record_levels)
     volumes: list[VolumeEntry] = []
     binding: dict[str, Binding] = {}
-    for m in sorted(manifests, key=lambda m: (m.customer, m.year, m.volume, m.reference)):
+    for m in manifests:
         v_restricted = volume_restricted(m, config, record_levels)
         v_page = None if v_restricted else paths.volume_page(m.customer, m.reference)
         for item, d in enumerate(m.documents, start=1):
@@ -310,11 +439,12 @@ def build_model(
         rows = []
         for item, d in enumerate(m.documents, start=1):
             # (not restricted: the volume would be restricted otherwise)
+            present = d.record in record_levels
             rows.append(IndexRow(item=item, record=d.record, restricted=False, doc_no=d.doc_no,
                                  responsible=d.responsible, title=d.title, date=d.date,
                                  pages=page_range(d.first_page, d.last_page),
-                                 remarks="" if d.record in present else "不在目录中",
-                                 page=paths.document_page(m.customer, d.record) if d.record in present else None))
+                                 remarks="" if present else "不在目录中",
+                                 page=paths.document_page(m.customer, d.record) if present else None))
         volumes.append(VolumeEntry(
             reference=m.reference, customer=m.customer, year=m.year, restricted=False,
             classification=_label(config, m.classification), volume=m.volume, title=m.title,
@@ -325,61 +455,46 @@ def build_model(
             thumb=paths.thumbnail(m.file_sha256) if m.file_sha256 in thumbs else None,
         ))  # fmt: skip
 
-    documents = [
-        _document(r, config, r.id in restricted_ids, binding.get(r.id), thumbs)
-        for r in sorted(records, key=lambda r: (r.customer, r.meta.date, r.id))
-    ]
-
-    # Customers (a record of a customer without a profile still shows, under its code).
-    codes = sorted(set(people) | {d.customer for d in documents} | {v.customer for v in volumes})
-    docs_by_customer: dict[str, list[DocumentEntry]] = defaultdict(list)
-    for entry in documents:
-        docs_by_customer[entry.customer].append(entry)
-    vols_by_customer: dict[str, list[VolumeEntry]] = defaultdict(list)
-    for v in volumes:
-        vols_by_customer[v.customer].append(v)
-    entries = [
-        _customer(code, people.get(code), docs_by_customer[code], vols_by_customer[code], binding,
-                  histories.get(code, []))
-        for code in codes
-    ]
-    index_of = {c.code: i for i, c in enumerate(entries)}
-
+    documents = [_document(r, config, r.id in restricted_ids, binding.get(r.id), thumbs) for r in records]
+    entry = _customer(code, person, documents, volumes, binding, history)
     search = [
-        SearchItem(kind="volume", customer=index_of[v.customer], type="", date=_span(v), title=v.title, doc_no="",
-                   reference=v.reference, page=v.page)
-        for v in sorted(volumes, key=lambda v: (-v.year, v.customer, v.volume))
-        if v.page is not None
+        SearchItem(kind="volume", customer=code, type="", date=_span(v), title=v.title, doc_no="",
+                   reference=v.reference, page=v.page, order=(-v.year, code, f"{v.volume:09d}"))
+        for v in volumes if v.page is not None
     ] + [
-        SearchItem(kind="document", customer=index_of[d.customer], type=d.type,
-                   date=d.date.isoformat() if d.date else "", title=d.title, doc_no=d.doc_no,
-                   reference=d.binding.volume if d.binding else "", page=d.page)
-        for d in sorted(documents, key=lambda d: (d.date or dt.date.min), reverse=True)
-        if d.page is not None
+        SearchItem(kind="document", customer=code, type=d.type, date=d.date.isoformat() if d.date else "",
+                   title=d.title, doc_no=d.doc_no, reference=d.binding.volume if d.binding else "", page=d.page,
+                   order=(-(d.date or dt.date.min).toordinal(), code, d.id))
+        for d in documents if d.page is not None
     ]
+    row = CustomerRow(code=code, name=entry.name, active=entry.active, page=entry.page,
+                      volume_count=entry.volume_count, document_count=entry.document_count,
+                      first_year=entry.first_year, last_year=entry.last_year)
+    summary = CustomerSummary(row=row, pages=sum(r.file.page_count for r in records),
+                              tally=tally(config, records, manifests, active=entry.active), search=tuple(search))
+    return CustomerPart(entry=entry, volumes=tuple(volumes), documents=tuple(documents), summary=summary)
 
+
+def overview(config: Config, summaries: Iterable[CustomerSummary], last_filing: FilingSummary | None,
+             filed: DocumentEntry | None, last_audit: AuditSummary | None, today: dt.date) -> Overview:
+    """The site-wide data (home page, customers, statistics, search index) from every
+    customer's summary; ``filed`` is the document of ``last_filing``, if found."""
+    summaries = sorted(summaries, key=lambda s: s.row.code)
+    rows = tuple(s.row for s in summaries)
+    items = [i for s in summaries for i in s.search]
+    search = sorted((i for i in items if i.kind == "volume"), key=lambda i: i.order) + \
+        sorted((i for i in items if i.kind != "volume"), key=lambda i: i.order)
     filing = None
     if last_filing is not None:
-        doc = next((d for d in documents if d.id == last_filing.record), None)
-        person = people.get(last_filing.customer)
+        names = {r.code: r.name for r in rows}
         filing = LastFiling(at=last_filing.at, by=last_filing.by, customer=last_filing.customer,
-                            customer_name=person.name if person else "", document=doc)
-
-    return SiteModel(
-        fonds_code=config.fonds_code,
-        fonds_name=config.fonds_name,
-        policy_version=config.policy_version,
-        restricted_from=_label(config, config.catalogue.restricted_from),
-        totals=Totals(customers=len(entries), volumes=len(volumes), documents=len(records),
-                      pages=sum(r.file.page_count for r in records)),
-        customers=entries,
-        volumes=volumes,
-        documents=documents,
-        statistics=statistics(config, list(people.values()), records, manifests, today),
-        last_filing=filing,
-        last_audit=last_audit,
-        search=search,
-    )
+                            customer_name=names.get(last_filing.customer, ""), document=filed)
+    totals = Totals(customers=len(rows), volumes=sum(r.volume_count for r in rows),
+                    documents=sum(r.document_count for r in rows), pages=sum(s.pages for s in summaries))
+    active = sum(1 for r in rows if r.active)
+    return Overview(totals=totals, customers=rows, statistics=statistics(config, [s.tally for s in summaries],
+                                                                         active, today),
+                    search=tuple(search), last_filing=filing, last_audit=last_audit)
 
 
 def _label(config: Config, level: str) -> str:
@@ -452,13 +567,53 @@ def _customer(code: str, person: Customer | None, docs: list[DocumentEntry], vol
 
 
 # Statistics (Art. 25) ---------------------------------------------------------------------
-def _counts(pairs: Iterable[tuple[str, int]], order: Iterable[str] = ()) -> tuple[CountRow, ...]:
-    order = list(order)
+DIMENSIONS = ("year", "type", "retention", "classification", "department")
+
+
+def tally(config: Config, records: Iterable[Record], manifests: Iterable[VolumeManifest], *,
+          active: bool) -> Tally:
+    """One customer's counts for :func:`statistics`."""
+    type_names = {code: t.name for code, t in config.document_types.items()}
+    dept_of = {code: t.department for code, t in config.document_types.items()}
+    dept_names = {code: d.name for code, d in config.departments.items()}
+    docs: Counter[tuple[str, str]] = Counter()
+    pages: Counter[tuple[str, str]] = Counter()
+    first: dict[tuple[str, int, int], tuple[dt.date | None, bool]] = {}
+    earliest: dt.date | None = None
+    for r in records:
+        n = r.file.page_count
+        for key in (("year", str(r.meta.year)), ("type", type_names.get(r.meta.type, r.meta.type)),
+                    ("retention", _retention(config, r.retention)),
+                    ("classification", _label(config, r.meta.classification)),
+                    ("department", dept_names.get(dept_of.get(r.meta.type, ""), "—"))):
+            docs[key] += 1
+            pages[key] += n
+        earliest = r.meta.date if earliest is None else min(earliest, r.meta.date)
+        if not active or not _monthly(config, r.meta.type):
+            continue
+        month = (r.meta.type, r.meta.date.year, r.meta.date.month)
+        known, unknown = first.get(month, (None, False))
+        if isinstance(r.filing.filed_at, dt.datetime):
+            filed = r.filing.filed_at.date()
+            known = filed if known is None else min(known, filed)
+        else:
+            unknown = True
+        first[month] = (known, unknown)
+    return Tally(counts=tuple((dim, label, docs[(dim, label)], pages[(dim, label)]) for dim, label in docs),
+                 volume_years=tuple(m.year for m in manifests),
+                 first_filed=tuple((t, y, mo, known, unknown) for (t, y, mo), (known, unknown) in first.items()),
+                 earliest=earliest)
+
+
+def _counts(tallies: list[Tally], dimension: str, order: Iterable[str] = ()) -> tuple[CountRow, ...]:
     docs: Counter[str] = Counter()
     pages: Counter[str] = Counter()
-    for key, n in pairs:
-        docs[key] += 1
-        pages[key] += n
+    for t in tallies:
+        for dim, key, d, n in t.counts:
+            if dim == dimension:
+                docs[key] += d
+                pages[key] += n
+    order = list(order)
     known = set(order)
     keys = [k for k in order if k in docs] + sorted(k for k in docs if k not in known)
     return tuple(CountRow(label=k, documents=docs[k], pages=pages[k]) for k in keys)
@@ -469,44 +624,34 @@ def _month_add(year: int, month: int, n: int) -> tuple[int, int]:
     return i // 12, i % 12 + 1
 
 
-def statistics(config: Config, customers: list[Customer], records: list[Record],
-               manifests: list[VolumeManifest], today: dt.date, months: int = 12) -> Statistics:
-    """Counts (Art. 25) and a simple collection table (Art. 5).
+def statistics(config: Config, tallies: list[Tally], active_customers: int, today: dt.date,
+               months: int = 12) -> Statistics:
+    """Counts (Art. 25) and a simple collection table (Art. 5), from every customer's tally.
 
     Collection is deliberately simple: for each of the last ``months`` months (from the
     month of the archive's first document on) and each
     department, *due* is the number of active customers times the department's monthly
     document types; *collected* counts those (customer, type) pairs with a document dated
     in that month; *late* those whose first document was filed after the department's
-    due day of the following month. ``archiver due`` gives the full per-customer report.
+    due day of the following month (a filing date not known counts as today).
+    ``archiver due`` gives the full per-customer report.
     """
     type_names = {code: t.name for code, t in config.document_types.items()}
-    dept_of = {code: t.department for code, t in config.document_types.items()}
-    by_year = _counts((str(r.meta.year), r.file.page_count) for r in records)
-    by_year = tuple(sorted(by_year, key=lambda c: c.label, reverse=True))
-    by_type = _counts(((type_names.get(r.meta.type, r.meta.type), r.file.page_count) for r in records),
-                      type_names.values())
-    by_retention = _counts(((_retention(config, r.retention), r.file.page_count) for r in records),
-                           (c.name for c in config.retention.values()))
-    by_class = _counts(((_label(config, r.meta.classification), r.file.page_count) for r in records),
-                       config.classifications.values())
-    dept_names = {code: d.name for code, d in config.departments.items()}
-    by_dept = _counts(((dept_names.get(dept_of.get(r.meta.type, ""), "—"), r.file.page_count) for r in records),
-                      dept_names.values())
-    vol_years = Counter(m.year for m in manifests)
+    by_year = tuple(sorted(_counts(tallies, "year"), key=lambda c: c.label, reverse=True))
+    by_type = _counts(tallies, "type", type_names.values())
+    by_retention = _counts(tallies, "retention", (c.name for c in config.retention.values()))
+    by_class = _counts(tallies, "classification", config.classifications.values())
+    by_dept = _counts(tallies, "department", (d.name for d in config.departments.values()))
+    vol_years = Counter(y for t in tallies for y in t.volume_years)
 
-    active = {c.code for c in customers if c.active}
-    first: dict[tuple[str, str, int, int], dt.date] = {}
-    for r in records:
-        if r.customer not in active or not _monthly(config, r.meta.type):
-            continue
-        key = (r.customer, r.meta.type, r.meta.date.year, r.meta.date.month)
-        filed = r.filing.filed_at.date() if isinstance(r.filing.filed_at, dt.datetime) else today
-        if key not in first or filed < first[key]:
-            first[key] = filed
+    firsts: dict[tuple[str, int, int], list[dt.date]] = defaultdict(list)
+    for t in tallies:
+        for type_code, y, mo, known, unknown in t.first_filed:
+            dates = [d for d in (known, today if unknown else None) if d is not None]
+            firsts[(type_code, y, mo)].append(min(dates))  # as if filed today when not known
     rows = []
     depts = list(config.departments.values())
-    earliest_doc = min((r.meta.date for r in records), default=today)
+    earliest_doc = min((t.earliest for t in tallies if t.earliest is not None), default=today)
     for back in range(months, 0, -1):
         y, mo = _month_add(today.year, today.month, -back)
         if (y, mo) < (earliest_doc.year, earliest_doc.month):
@@ -516,8 +661,8 @@ def statistics(config: Config, customers: list[Customer], records: list[Record],
         for dept in depts:
             types = [c for c, t in config.document_types.items() if t.monthly and t.department == dept.code]
             due_day = dt.date(ny, nm, dept.due_day)
-            got = [first[(c, t, y, mo)] for c in active for t in types if (c, t, y, mo) in first]
-            cells.append(CollectionCell(due=len(active) * len(types), collected=len(got),
+            got = [f for c in types for f in firsts.get((c, y, mo), ())]
+            cells.append(CollectionCell(due=active_customers * len(types), collected=len(got),
                                         late=sum(1 for f in got if f > due_day)))
         earliest = min((dt.date(ny, nm, d.due_day) for d in depts), default=dt.date(ny, nm, 1))
         latest = max((dt.date(ny, nm, d.due_day) for d in depts), default=earliest)

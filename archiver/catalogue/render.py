@@ -24,9 +24,10 @@ from typing import Any
 import jinja2
 
 from .. import __version__
+from ..atomic import ensure_dir
 from ..errors import ConfigError
 from . import paths
-from .model import SiteModel
+from .model import CustomerPart, Overview, SiteInfo, SiteModel
 
 STATIC = ("style.css", "search.js", "sort.js", "favicon.svg")
 
@@ -65,8 +66,11 @@ def _num(value: Any) -> str:
 class Renderer:
     """A jinja2 environment over the template folders, and a fingerprint of them."""
 
-    def __init__(self, override: Path | None = None) -> None:
+    def __init__(self, override: Path | None = None, compiled: Path | None = None) -> None:
+        """``compiled``: a folder to keep the compiled templates in (checked against
+        each template's source), so a small rebuild does not compile them again."""
         self.folders = template_folders(override)
+        cache = jinja2.FileSystemBytecodeCache(str(ensure_dir(compiled))) if compiled is not None else None
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(f) for f in self.folders], encoding="utf-8"),
             autoescape=True,
@@ -74,6 +78,8 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # templates do not change during a build: no stat per page
+            bytecode_cache=cache,
         )
         self.env.filters.update(url=_url, date=_date, num=_num)
         self.fingerprint = self._fingerprint()
@@ -106,29 +112,41 @@ class Page:
     template: str
     context: dict[str, Any]
 
-    def key(self, fingerprint: str) -> str:
-        """What the page is made from: template set and context (frozen dataclasses and
-        plain values, whose repr is stable)."""
-        return hashlib.blake2b(f"{fingerprint}|{self.template}|{self.context!r}".encode(), digest_size=16).hexdigest()
+
+def _site(info: SiteInfo) -> dict[str, str]:
+    return {"fonds_code": info.fonds_code, "fonds_name": info.fonds_name, "restricted_from": info.restricted_from}
+
+
+def site_pages(info: SiteInfo, overview: Overview) -> Iterator[Page]:
+    """The site-wide pages: home, customers, statistics."""
+    site = _site(info)
+    yield Page("index.html", "index.html", {"site": site, "totals": overview.totals,
+                                            "last_filing": overview.last_filing, "last_audit": overview.last_audit,
+                                            "nav": "home"})
+    yield Page("customers.html", "customers.html", {"site": site, "customers": overview.customers,
+                                                    "nav": "customers"})
+    yield Page("statistics.html", "statistics.html", {"site": site, "stats": overview.statistics,
+                                                      "totals": overview.totals,
+                                                      "policy_version": info.policy_version, "nav": "statistics"})
+
+
+def customer_pages(info: SiteInfo, part: CustomerPart) -> Iterator[Page]:
+    """One customer's pages: its file (案卷 by year), its volumes and its documents."""
+    site = _site(info)
+    c = part.entry
+    yield Page(c.page, "customer.html", {"site": site, "customer": c, "nav": "customers"})
+    for v in part.volumes:
+        if v.page is not None:
+            yield Page(v.page, "volume.html", {"site": site, "volume": v, "customer_name": c.name,
+                                               "customer_page": c.page, "nav": "customers"})
+    for d in part.documents:
+        if d.page is not None:
+            yield Page(d.page, "document.html", {"site": site, "doc": d, "customer_name": c.name,
+                                                 "customer_page": c.page, "nav": "customers"})
 
 
 def pages(model: SiteModel) -> Iterator[Page]:
     """Every page of the site, with the data it shows."""
-    site = {"fonds_code": model.fonds_code, "fonds_name": model.fonds_name, "restricted_from": model.restricted_from}
-    names = {c.code: c.name for c in model.customers}
-    yield Page("index.html", "index.html", {"site": site, "totals": model.totals, "last_filing": model.last_filing,
-                                            "last_audit": model.last_audit, "nav": "home"})
-    yield Page("customers.html", "customers.html", {"site": site, "customers": model.customers, "nav": "customers"})
-    yield Page("statistics.html", "statistics.html", {"site": site, "stats": model.statistics, "totals": model.totals,
-                                                      "policy_version": model.policy_version, "nav": "statistics"})
-    for c in model.customers:
-        yield Page(c.page, "customer.html", {"site": site, "customer": c, "nav": "customers"})
-    for v in model.volumes:
-        if v.page is not None:
-            yield Page(v.page, "volume.html", {"site": site, "volume": v, "customer_name": names.get(v.customer, ""),
-                                               "customer_page": paths.customer_page(v.customer), "nav": "customers"})
-    for d in model.documents:
-        if d.page is not None:
-            yield Page(d.page, "document.html", {"site": site, "doc": d, "customer_name": names.get(d.customer, ""),
-                                                 "customer_page": paths.customer_page(d.customer),
-                                                 "nav": "customers"})
+    yield from site_pages(model.info, model.overview)
+    for part in model.parts:
+        yield from customer_pages(model.info, part)

@@ -22,26 +22,35 @@ its way back to the site root.
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import quote
 
-from .model import SiteModel
+from .model import Overview
 
 GLOBAL = "ARCHIVER_SEARCH"
 
 
-def index_data(model: SiteModel) -> dict[str, object]:
+def index_data(overview: Overview) -> dict[str, object]:
     types: dict[str, int] = {}
     items = []
-    for s in model.search:
+    number = {c.code: i for i, c in enumerate(overview.customers)}
+    for s in overview.search:
         t = types.setdefault(s.type, len(types)) if s.type else -1
-        items.append(["v" if s.kind == "volume" else "d", s.customer, t, s.date, s.title, s.doc_no, s.reference,
-                      quote(s.page, safe="/")])
+        items.append(["v" if s.kind == "volume" else "d", number[s.customer], t, s.date, s.title, s.doc_no, s.reference,
+                      _quoted(s.page)])
     return {
         "version": 1,
-        "customers": [[c.code, c.name, quote(c.page, safe="/")] for c in model.customers],
+        "customers": [[c.code, c.name, _quoted(c.page)] for c in overview.customers],
         "types": list(types),
         "items": items,
     }
+
+
+PLAIN = re.compile(r"[A-Za-z0-9/._-]*")  # nothing to percent-encode (most pages: ids and codes)
+
+
+def _quoted(page: str) -> str:
+    return page if PLAIN.fullmatch(page) else quote(page, safe="/")
 
 
 def script_text(data: dict[str, object]) -> str:
@@ -50,5 +59,6 @@ def script_text(data: dict[str, object]) -> str:
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
                     ("\u2029", "\\u2029")):
-        payload = payload.replace(ch, esc)
+        if ch in payload:
+            payload = payload.replace(ch, esc)
     return f"/* archiver catalogue search index (generated; do not edit) */\nwindow.{GLOBAL} = {payload};\n"
