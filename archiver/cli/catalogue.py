@@ -11,7 +11,7 @@ import click
 from ..catalogue.build import build_site, output_folder
 from . import AppContext, echo_json, json_option, main
 
-STAGES = {"thumbnails": "Thumbnails", "pages": "Pages"}
+STAGES = {"customers": "Customers", "thumbnails": "Thumbnails", "pages": "Pages"}
 
 
 @main.command("site")
