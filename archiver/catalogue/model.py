@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from ..config import CLASSIFICATION_LEVELS, Config
 from ..customers import PROFILE_LABELS, Customer
@@ -131,25 +131,6 @@ class HistoryRow:
     reason: str
 
 
-@dataclass(frozen=True)
-class CustomerEntry:
-    code: str
-    name: str
-    active: bool
-    page: str
-    profile: tuple[ProfileRow, ...]
-    history: tuple[HistoryRow, ...]
-    years: tuple[YearGroup, ...]  # newest first
-    volume_count: int
-    document_count: int
-    first_year: int | None
-    last_year: int | None
-
-    @property
-    def years_text(self) -> str:
-        return _years_text(self.first_year, self.last_year)
-
-
 def _years_text(first: int | None, last: int | None) -> str:
     if first is None:
         return ""
@@ -239,6 +220,15 @@ class CustomerRow:
     @property
     def years_text(self) -> str:
         return _years_text(self.first_year, self.last_year)
+
+
+@dataclass(frozen=True)
+class CustomerEntry(CustomerRow):
+    """A customer's own page: its row, its Art. 8 profile, its history and its file by year."""
+
+    profile: tuple[ProfileRow, ...]
+    history: tuple[HistoryRow, ...]
+    years: tuple[YearGroup, ...]  # newest first
 
 
 @dataclass(frozen=True)
@@ -467,9 +457,7 @@ def customer_part(config: Config, code: str, person: Customer | None, records: I
                    order=(-(d.date or dt.date.min).toordinal(), code, d.id))
         for d in documents if d.page is not None
     ]
-    row = CustomerRow(code=code, name=entry.name, active=entry.active, page=entry.page,
-                      volume_count=entry.volume_count, document_count=entry.document_count,
-                      first_year=entry.first_year, last_year=entry.last_year)
+    row = CustomerRow(**{f.name: getattr(entry, f.name) for f in fields(CustomerRow)})
     summary = CustomerSummary(row=row, pages=sum(r.file.page_count for r in records),
                               tally=tally(config, records, manifests, active=entry.active), search=tuple(search))
     return CustomerPart(entry=entry, volumes=tuple(volumes), documents=tuple(documents), summary=summary)
