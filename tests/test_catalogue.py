@@ -563,3 +563,19 @@ def test_one_build_at_a_time(pop: Populated) -> None:
         r = run_cli(pop.root, "site")
     assert r.exit_code == LockedError.exit_code and "another archiver site" in r.output
     assert not (pop.root / "site").exists()
+
+
+def test_volume_page_shows_the_roles_the_printed_index_shows(archive_root: Path, drop) -> None:  # type: ignore[no-untyped-def]
+    """The volume page repeats the printed index: 备注 carries 批复 / 请示 (Art. 15)."""
+    from conftest import run_cli
+
+    drop("req.pdf", meta={"customer": "C0001", "type": "credit-report", "date": "2025-12-15",
+                          "title": "关于提高信用额度的请示", "group": "g1", "role": "request"}, seed=1)
+    drop("rep.pdf", meta={"customer": "C0001", "type": "credit-report", "date": "2026-01-08",
+                          "title": "关于同意信用额度的批复", "group": "g1", "role": "reply"}, seed=2)
+    assert run_cli(archive_root, "ingest").exit_code == 0
+    assert run_cli(archive_root, "build", "--checker", "李强").exit_code == 0
+    assert run_cli(archive_root, "site").exit_code == 0
+    [page] = (archive_root / "site").rglob("Q001-C0001-2026-C-001.html")
+    html = page.read_text("utf-8")
+    assert html.index("批复") < html.index("请示") and "<td>批复</td>" in html and "<td>请示</td>" in html

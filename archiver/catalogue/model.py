@@ -20,6 +20,7 @@ from ..config import CLASSIFICATION_LEVELS, Config
 from ..customers import PROFILE_LABELS, Customer
 from ..model import Record
 from ..volumes.manifest import VolumeManifest
+from ..volumes.rules import ROLE_LABELS  # the 备注 the printed index shows (Art. 12, 15)
 from . import paths
 from .sources import AuditSummary, FilingSummary, HistoryEntry
 
@@ -433,7 +434,8 @@ def customer_part(config: Config, code: str, person: Customer | None, records: I
             rows.append(IndexRow(item=item, record=d.record, restricted=False, doc_no=d.doc_no,
                                  responsible=d.responsible, title=d.title, date=d.date,
                                  pages=page_range(d.first_page, d.last_page),
-                                 remarks="" if present else "不在目录中",
+                                 remarks="；".join(x for x in (ROLE_LABELS.get(d.role, ""),
+                                                              "" if present else "不在目录中") if x),
                                  page=paths.document_page(m.customer, d.record) if present else None))
         volumes.append(VolumeEntry(
             reference=m.reference, customer=m.customer, year=m.year, restricted=False,
