@@ -424,3 +424,15 @@ def test_config_key_forms_style() -> None:
     assert parse_config(raw).volumes.forms_style == "forms.toml"
     del raw["volumes"]
     assert parse_config(raw).volumes.forms_style == ""
+
+
+def test_a_bracketed_phrase_is_kept_on_one_line(renderer: FormRenderer, tmp_path: Path) -> None:
+    """A title that must wrap breaks before （长期·第1卷）, not inside it."""
+    title = "无锡锡能电力设备有限公司 2026年客户档案（长期·第1卷）"
+    found = words(renderer.cover(make_sheet(title=title)), tmp_path)
+    lines: dict[int, str] = {}
+    for w in found:
+        if w.text and any(ch in title for ch in w.text):
+            lines[round(w.y0)] = lines.get(round(w.y0), "") + w.text
+    wrapped = [text for text in lines.values() if "长期" in text or "第1卷" in text]
+    assert wrapped == ["（长期·第1卷）"], lines

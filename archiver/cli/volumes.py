@@ -25,8 +25,8 @@ def build_cmd(app: AppContext, customer: str, year: int | None, force: bool, fil
 
     Each volume is volumes/<customer>/<filing-year>/<reference>.pdf with a manifest
     (.toml) beside it. A volume whose inputs (records, sidecars, customer profile,
-    configuration) have not changed is not rebuilt. A volume no longer planned is moved
-    to volumes/.superseded/, never deleted. If any record of the volumes asked for is
+    configuration) have not changed is not rebuilt. The earlier PDF of a rebuilt volume,
+    and a volume no longer planned, are moved to volumes/.superseded/, never deleted. If any record of the volumes asked for is
     missing, altered or inconsistent, nothing is built and every problem is listed
     (exit code 6).
     """
@@ -67,5 +67,7 @@ def build_cmd(app: AppContext, customer: str, year: int | None, force: bool, fil
             click.echo(f"unchanged  {o.path}  (inputs unchanged; --force rebuilds it)")
         else:
             click.echo(f"superseded {o.reference} → {o.path} ({o.detail})")
+    rebuilt = sum(o.status == "built" and o.detail == "rebuilt" for o in result.outcomes)
+    kept = f" The earlier PDFs of the {rebuilt} rebuilt volume(s) are kept in volumes/.superseded/." if rebuilt else ""
     click.echo(f"{result.count('built')} built, {result.count('unchanged')} unchanged, "
-               f"{result.count('superseded')} superseded.")
+               f"{result.count('superseded')} superseded.{kept}")

@@ -415,6 +415,10 @@ class _Layout:
                     carry.append(line.pop())
                 while len(line) > 1 and line[-1][-1] in NO_LINE_END:
                     carry.insert(0, line.pop())
+                opened = max((i for i, t in enumerate(line) if t == "（"), default=0)
+                if opened and self.width("".join(line[opened:] + carry) + token, size) <= width:
+                    carry = line[opened:] + carry  # keep a bracketed phrase （长期·第1卷） on one line
+                    del line[opened:]
                 if line:
                     lines.append("".join(line).rstrip())
                 line = [t for t in carry if not t.isspace()]
