@@ -27,6 +27,7 @@ from .workflow import (
     need_text,
     next_id,
     record_approvals,
+    refuse_request,
     request_form,
     required_approvals,
 )
@@ -67,14 +68,8 @@ def approve(archive: Archive, case_id: str, *, by: str, second: str = "") -> lis
 
 
 def refuse(archive: Archive, case_id: str, *, by: str, reason: str) -> dict[str, Any]:
-    reason = need_text(reason, "reason for the refusal")
-    with custody_lock(archive, "archiver consult refuse"):
-        case = get_case(cases(archive), case_id, "consultation request", LIST_CMD)
-        state = approval_state(case)
-        if state not in ("requested", "approving"):
-            raise WorkflowError(f"Consultation request {case_id} is {state} already: it cannot be refused.",
-                                hint="Nothing was recorded.")
-        return archive.register(REGISTER).append("refused", by=by, id=case_id, reason=reason)
+    return refuse_request(archive, REGISTER, case_id, by=by, reason=reason, what="consultation request",
+                          list_cmd=LIST_CMD, state_of=approval_state, command="consult")
 
 
 def summary(case: Case) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from .workflow import (
     need_text,
     next_id,
     record_approvals,
+    refuse_request,
     request_form,
     required_approvals,
 )
@@ -120,13 +121,8 @@ def approve(archive: Archive, case_id: str, *, by: str, second: str = "") -> lis
 
 
 def refuse(archive: Archive, case_id: str, *, by: str, reason: str) -> dict[str, Any]:
-    reason = need_text(reason, "reason for the refusal")
-    with custody_lock(archive, "archiver loan refuse"):
-        case = get_case(cases(archive), case_id, "loan request", LIST_CMD)
-        state = state_of(case)
-        if state not in ("requested", "approving"):
-            raise WorkflowError(f"Loan {case_id} is {state}: it cannot be refused.", hint="Nothing was recorded.")
-        return archive.register(REGISTER).append("refused", by=by, id=case_id, reason=reason)
+    return refuse_request(archive, REGISTER, case_id, by=by, reason=reason, what="loan request",
+                          list_cmd=LIST_CMD, state_of=state_of, command="loan")
 
 
 def lend(archive: Archive, case_id: str, *, by: str, borrower: str) -> dict[str, Any]:

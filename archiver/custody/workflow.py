@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -173,3 +173,16 @@ def custody_lock(archive: Archive, purpose: str, wait_seconds: float = 15.0) -> 
             time.sleep(0.05)
     with stack:
         yield
+
+
+def refuse_request(archive: Archive, register: str, case_id: str, *, by: str, reason: str, what: str,
+                   list_cmd: str, state_of: Callable[[Case], str], command: str) -> dict[str, Any]:
+    """Record the refusal of a request that is not yet decided (Art. 27–28)."""
+    reason = need_text(reason, "reason for the refusal")
+    with custody_lock(archive, f"archiver {command} refuse"):
+        case = get_case(group_cases(archive.register(register)), case_id, what, list_cmd)
+        state = state_of(case)
+        if state not in ("requested", "approving"):
+            raise WorkflowError(f"The {what} {case_id} is {state} already: it cannot be refused.",
+                                hint="Nothing was recorded.")
+        return archive.register(register).append("refused", by=by, id=case_id, reason=reason)
