@@ -20,13 +20,11 @@ from .material import Holdings
 from .workflow import (
     Case,
     approval_state,
-    approvals_to_record,
+    approve_request,
     custody_lock,
-    get_case,
     group_cases,
     need_text,
     next_id,
-    record_approvals,
     refuse_request,
     request_form,
     required_approvals,
@@ -53,18 +51,15 @@ def request(archive: Archive, *, by: str, requester: str, department: str, purpo
 
 
 def approve(archive: Archive, case_id: str, *, by: str, second: str = "") -> list[dict[str, Any]]:
-    with custody_lock(archive, "archiver consult approve"):
-        case = get_case(cases(archive), case_id, "consultation request", LIST_CMD)
-        state = approval_state(case)
-        if state not in ("requested", "approving"):
-            raise WorkflowError(f"Consultation request {case_id} is {state} already.", hint="Nothing was recorded.")
-        ref = case.opened["object"]["ref"]
+    def not_held(case: Case) -> None:  # called under the custody lock
         held = held_names(archive)
+        ref = case.opened["object"]["ref"]
         if ref in held:
             raise WorkflowError(f"{ref} is held apart for destruction (list {held[ref]}): it cannot be consulted.",
                                 hint=f"Refuse the request, or cancel the list ({held[ref]}). Nothing was recorded.")
-        people = approvals_to_record(archive.config, case, by=by, second=second)
-        return record_approvals(archive.register(REGISTER), case_id, people, recorded_by=by)
+
+    return approve_request(archive, REGISTER, case_id, by=by, second=second, what="consultation request",
+                           list_cmd=LIST_CMD, state_of=approval_state, command="consult", check=not_held)
 
 
 def refuse(archive: Archive, case_id: str, *, by: str, reason: str) -> dict[str, Any]:

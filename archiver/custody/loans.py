@@ -27,13 +27,12 @@ from .material import Holdings, highest
 from .workflow import (
     Case,
     approval_state,
-    approvals_to_record,
+    approve_request,
     custody_lock,
     get_case,
     group_cases,
     need_text,
     next_id,
-    record_approvals,
     refuse_request,
     request_form,
     required_approvals,
@@ -110,14 +109,9 @@ def _refuse_held(case: Case, held: dict[str, str]) -> None:
 
 
 def approve(archive: Archive, case_id: str, *, by: str, second: str = "") -> list[dict[str, Any]]:
-    with custody_lock(archive, "archiver loan approve"):
-        case = get_case(cases(archive), case_id, "loan request", LIST_CMD)
-        state = state_of(case)
-        if state not in ("requested", "approving"):
-            raise WorkflowError(f"Loan {case_id} is {state}: it cannot be approved.", hint="Nothing was recorded.")
-        _refuse_held(case, held_names(archive))
-        people = approvals_to_record(archive.config, case, by=by, second=second)
-        return record_approvals(archive.register(REGISTER), case_id, people, recorded_by=by)
+    return approve_request(archive, REGISTER, case_id, by=by, second=second, what="loan request",
+                           list_cmd=LIST_CMD, state_of=state_of, command="loan",
+                           check=lambda case: _refuse_held(case, held_names(archive)))  # read under the lock
 
 
 def refuse(archive: Archive, case_id: str, *, by: str, reason: str) -> dict[str, Any]:
