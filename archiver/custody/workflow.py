@@ -178,17 +178,26 @@ def custody_lock(archive: Archive, purpose: str, wait_seconds: float = 15.0) -> 
 UNDECIDED = ("requested", "approving")  # a request that may still be approved or refused
 
 
+@contextmanager
+def undecided_case(archive: Archive, register: str, case_id: str, *, what: str, list_cmd: str,
+                   state_of: Callable[[Case], str], command: str, action: str) -> Iterator[Case]:
+    """Under the custody lock: the case ``case_id``, which must still be undecided."""
+    with custody_lock(archive, f"archiver {command} {action}"):
+        case = get_case(group_cases(archive.register(register)), case_id, what, list_cmd)
+        state = state_of(case)
+        if state not in UNDECIDED:
+            raise WorkflowError(f"The {what} {case_id} is {state} already: it cannot be {action}d.",
+                                hint="Nothing was recorded.")
+        yield case
+
+
 def approve_request(archive: Archive, register: str, case_id: str, *, by: str, second: str, what: str,
                     list_cmd: str, state_of: Callable[[Case], str], command: str,
                     check: Callable[[Case], None]) -> list[dict[str, Any]]:
     """Record the approval(s) of an undecided request (Art. 27–28); ``check`` refuses
     what may not be approved now (material held for destruction)."""
-    with custody_lock(archive, f"archiver {command} approve"):
-        case = get_case(group_cases(archive.register(register)), case_id, what, list_cmd)
-        state = state_of(case)
-        if state not in UNDECIDED:
-            raise WorkflowError(f"The {what} {case_id} is {state} already: it cannot be approved.",
-                                hint="Nothing was recorded.")
+    with undecided_case(archive, register, case_id, what=what, list_cmd=list_cmd, state_of=state_of,
+                        command=command, action="approve") as case:
         check(case)
         people = approvals_to_record(archive.config, case, by=by, second=second)
         return record_approvals(archive.register(register), case_id, people, recorded_by=by)
@@ -198,10 +207,6 @@ def refuse_request(archive: Archive, register: str, case_id: str, *, by: str, re
                    list_cmd: str, state_of: Callable[[Case], str], command: str) -> dict[str, Any]:
     """Record the refusal of an undecided request (Art. 27–28)."""
     reason = need_text(reason, "reason for the refusal")
-    with custody_lock(archive, f"archiver {command} refuse"):
-        case = get_case(group_cases(archive.register(register)), case_id, what, list_cmd)
-        state = state_of(case)
-        if state not in UNDECIDED:
-            raise WorkflowError(f"The {what} {case_id} is {state} already: it cannot be refused.",
-                                hint="Nothing was recorded.")
+    with undecided_case(archive, register, case_id, what=what, list_cmd=list_cmd, state_of=state_of,
+                        command=command, action="refuse"):
         return archive.register(register).append("refused", by=by, id=case_id, reason=reason)
