@@ -133,18 +133,20 @@ def test_a_second_clerk_waits_for_the_custody_lock(setup) -> None:  # type: igno
 
     root, _, _ = setup
     archive = Archive.open(root)
-    held = threading.Event()
+    held, release = threading.Event(), threading.Event()
 
     def other_clerk() -> None:
         with custody_lock(archive, "archiver consult request"):
             held.set()
-            time.sleep(0.3)
+            release.wait(timeout=60)  # holds the lock until the test lets go (no timing race)
+            time.sleep(0.3)  # … and a little longer, while the second clerk is already waiting
 
     t = threading.Thread(target=other_clerk)
     t.start()
     held.wait()
     with pytest.raises(LockedError), custody_lock(archive, "test", wait_seconds=0):
         pass
+    release.set()
     assert request(root, "C0001") == "CQ-2026-0001"  # waited for the lock, then went ahead
     t.join()
 

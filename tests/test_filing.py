@@ -243,11 +243,11 @@ def test_ignored_and_young_files_are_left(archive_root, drop):
     for name in (".hidden.pdf", "~$lock.pdf", "scan.pdf.part", "x.tmp", "Thumbs.db"):
         (archive_root / "inbox" / name).write_bytes(b"x")
     drop("C0001_contract_20260105.pdf")
-    set_config(archive_root, r"^stable_seconds = .*$", "stable_seconds = 2.0")
+    set_config(archive_root, r"^stable_seconds = .*$", "stable_seconds = 600.0")  # the scan just dropped is young
     result = ingest(archive_root, "--json")
     report = json.loads(result.stdout)
     assert report["waiting"] == ["C0001_contract_20260105.pdf"] and report["filed"] == 0
-    old = time.time() - 10
+    old = time.time() - 700
     os.utime(archive_root / "inbox" / "C0001_contract_20260105.pdf", (old, old))
     report = json.loads(ingest(archive_root, "--json").stdout)
     assert report["filed"] == 1 and report["rejected"] == 0

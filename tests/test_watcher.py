@@ -64,6 +64,7 @@ def watching(archive_root: Path):
 
 
 def test_slow_writer_is_never_caught_half_written(archive_root, watching):
+    set_config(archive_root, r"^stable_seconds = .*$", "stable_seconds = 2.0")  # pauses of 0.25 s stay well below
     watching()
     data = make_scan(4, seed=7)
     target = archive_root / "inbox" / "C0001_contract_20260105_慢速扫描.pdf"
