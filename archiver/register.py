@@ -71,15 +71,46 @@ class Register:
             return
         with self.path.open("r", encoding="utf-8", errors="replace") as fh:
             for line in fh:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a line torn by a crash: it was never recorded
-                if isinstance(entry, dict):
+                entry = _parse(line)
+                if entry is not None:
                     yield entry
 
     def entries(self) -> list[dict[str, Any]]:
         return list(self)
+
+    def last(self, event: str) -> dict[str, Any] | None:
+        """The newest entry with ``event``, read backwards from the end (a register only
+        grows, so the time this takes does not grow with it). Torn lines are skipped."""
+        try:
+            fh = self.path.open("rb")
+        except FileNotFoundError:
+            return None
+        with fh:
+            end = fh.seek(0, os.SEEK_END)
+            rest = b""  # the start of a line cut by the block boundary
+            while end > 0:
+                start = max(0, end - BLOCK)
+                fh.seek(start)
+                lines = (fh.read(end - start) + rest).split(b"\n")
+                rest = lines.pop(0) if start > 0 else b""
+                for line in reversed(lines):
+                    entry = _parse(line.decode("utf-8", errors="replace"))
+                    if entry is not None and entry.get("event") == event:
+                        return entry
+                end = start
+        return None
+
+
+BLOCK = 1 << 16  # bytes read at a time by Register.last
+
+
+def _parse(line: str) -> dict[str, Any] | None:
+    """One register line as a dict; None for a blank, torn or foreign line."""
+    line = line.strip()
+    if not line:
+        return None
+    try:
+        entry = json.loads(line)
+    except json.JSONDecodeError:
+        return None  # a line torn by a crash: it was never recorded
+    return entry if isinstance(entry, dict) else None

@@ -29,12 +29,14 @@ from conftest import run_cli, set_config
 from markupsafe import escape
 from PIL import Image
 
-from archiver.catalogue import known, paths, sources, thumbs
+from archiver import register
+from archiver.catalogue import known, paths, thumbs
 from archiver.catalogue.build import Inputs, build_site, make_model
 from archiver.catalogue.output import MANIFEST
 from archiver.catalogue.render import Renderer
 from archiver.config import parse_config
 from archiver.errors import ConfigError, WorkflowError
+from archiver.register import Register
 from archiver.store import Archive
 
 NOW = "2026-11-26T10:00:00+08:00"
@@ -453,16 +455,16 @@ def test_material_in_another_customers_folder_builds_in_full(pop: Populated) -> 
 
 
 def test_last_entry_reads_a_register_backwards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sources, "BLOCK", 64)  # lines cross block boundaries
+    monkeypatch.setattr(register, "BLOCK", 64)  # lines cross block boundaries
     path = tmp_path / "journal.jsonl"
     lines = [json.dumps({"event": "filed", "record": f"r{i}", "note": "档" * (i % 7)}, ensure_ascii=False)
              for i in range(40)]
     lines += [json.dumps({"event": "audit", "at": "x"}), "{torn", ""]
     path.write_text("\n".join(lines), "utf-8")
-    assert sources.last_entry(path, "filed") == json.loads(lines[39])
-    assert sources.last_entry(path, "audit") == {"event": "audit", "at": "x"}
-    assert sources.last_entry(path, "disposed") is None
-    assert sources.last_entry(tmp_path / "none.jsonl", "filed") is None
+    assert Register(path).last("filed") == json.loads(lines[39])
+    assert Register(path).last("audit") == {"event": "audit", "at": "x"}
+    assert Register(path).last("disposed") is None
+    assert Register(tmp_path / "none.jsonl").last("filed") is None
 
 
 def test_template_change_rebuilds_pages(pop: Populated) -> None:

@@ -1,9 +1,8 @@
 """What the catalogue reads from the custody stage, kept in one small module.
 
-Custody (audit, customer history, disposal) is written beside the catalogue; these
-readers use only what is on disk and read it defensively, so the catalogue builds
-whether or not those registers exist yet. When custody offers its own readers, point
-these functions at them; nothing else in the catalogue reads custody files.
+These readers use the registers' own reader (:meth:`Register.last`, newest first) and the
+custody stage's file names, and read defensively, so the catalogue builds whether or not
+those registers exist yet; nothing else in the catalogue reads custody files.
 
 * The last audit (Art. 22–23): the last entry with ``event == "audit"`` in
   ``registers/audit.jsonl`` — its ``result`` ("ok" / "problems") and ``findings``.
@@ -15,13 +14,11 @@ these functions at them; nothing else in the catalogue reads custody files.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from ..custody.history import history_path
 from ..register import Register
 from ..store import Archive
 
@@ -63,48 +60,9 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-BLOCK = 1 << 16
-
-
-def last_entry(path: Path, event: str) -> dict[str, Any] | None:
-    """The last entry with ``event`` of a JSON-lines register, read backwards from its
-    end (a register only grows, so the newest entries are last): the time it takes does
-    not grow with the register. Torn or broken lines are skipped, as :class:`Register`
-    skips them."""
-    try:
-        fh = path.open("rb")
-    except FileNotFoundError:
-        return None
-    with fh:
-        end = fh.seek(0, os.SEEK_END)
-        rest = b""  # the start of a line cut by the block boundary
-        while end > 0:
-            start = max(0, end - BLOCK)
-            fh.seek(start)
-            lines = (fh.read(end - start) + rest).split(b"\n")
-            rest = lines.pop(0) if start > 0 else b""
-            for line in reversed(lines):
-                entry = _entry(line)
-                if entry is not None and entry.get("event") == event:
-                    return entry
-            end = start
-    return None
-
-
-def _entry(line: bytes) -> dict[str, Any] | None:
-    text = line.decode("utf-8", errors="replace").strip()
-    if not text:
-        return None
-    try:
-        entry = json.loads(text)
-    except json.JSONDecodeError:
-        return None
-    return entry if isinstance(entry, dict) else None
-
-
 def last_audit(archive: Archive) -> AuditSummary | None:
     """The most recent audit recorded in the audit register, or None."""
-    last = last_entry(archive.register("audit").path, "audit")
+    last = archive.register("audit").last("audit")
     if last is None:
         return None
     findings = last.get("findings")
@@ -121,15 +79,11 @@ def last_audit(archive: Archive) -> AuditSummary | None:
 def last_filing(archive: Archive) -> FilingSummary | None:
     """The most recent "filed" entry of the filing journal (only ids: titles are looked
     up from the record, so a restricted title is never taken from the journal)."""
-    last = last_entry(archive.journal.path, "filed")
+    last = archive.journal.last("filed")
     if last is None:
         return None
     return FilingSummary(at=_text(last.get("at")), by=_text(last.get("by")), record=_text(last.get("record")),
                          customer=_text(last.get("customer")))
-
-
-def history_path(archive: Archive, code: str) -> Path:
-    return archive.customers_dir / code / "history.jsonl"
 
 
 def customer_history(archive: Archive, code: str) -> list[HistoryEntry]:

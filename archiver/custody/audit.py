@@ -405,8 +405,4 @@ def record_audit(archive: Archive, report: AuditReport, *, by: str = "") -> dict
 
 def last_audit(archive: Archive) -> dict[str, Any] | None:
     """The most recent ``audit`` entry, or None when the archive was never audited."""
-    last = None
-    for entry in archive.register("audit"):
-        if entry.get("event") == "audit":
-            last = entry
-    return last
+    return archive.register("audit").last("audit")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, fields, replace
+from pathlib import Path
 from typing import Any
 
 from ..atomic import append_line
@@ -78,7 +79,7 @@ def update(archive: Archive, code: str, values: dict[str, Any], *, reason: str, 
     return entries
 
 
-def history_path(archive: Archive, code: str) -> Any:
+def history_path(archive: Archive, code: str) -> Path:
     return archive.customers_dir / code / HISTORY
 
 
