@@ -93,3 +93,139 @@ def _is_dangerous(action: object) -> bool:
         return False  # a destination array only jumps to a page
     kind = action.get("/S")
     return (isinstance(kind, pikepdf.Name) and str(kind) in _DANGEROUS_ACTIONS) or "/JS" in action
+
+
+# Actions a volume never carries (removed by strip_active_content): the dangerous ones,
+# links to outside and the actions PDF/A forbids (ISO 19005-2, 6.5.1).
+_REMOVED_ACTIONS = set(_DANGEROUS_ACTIONS) | {
+    "/URI", "/GoToR", "/Sound", "/Movie", "/ResetForm", "/Hide", "/SetOCGState", "/Rendition", "/Trans",
+    "/GoTo3DView", "/RichMediaExecute",
+}
+_ACTION_KEYS = ("/A", "/OpenAction", "/Next", "/PA")
+# Annotations that carry or play files or media (removed with what they hold).
+_REMOVED_ANNOTS = {"/FileAttachment", "/Sound", "/Movie", "/Screen", "/RichMedia", "/3D"}
+
+
+def strip_active_content(pdf: pikepdf.Pdf) -> list[str]:
+    """Remove what can run code, start programs, reach outside or carry files, in place.
+
+    Removed: document JavaScript and embedded files (the name trees), the open action and
+    every additional-actions (``/AA``) entry, actions of the kinds listed above wherever
+    they are (annotations, outline items, chained ``/Next`` actions) — links to outside
+    (URI, GoToR) included —, file-attachment and media annotations, embedded-file
+    streams' data, XFA forms and portfolios. Links inside the document (GoTo) and
+    appearances stay. Forms should be flattened first (their values would otherwise be
+    lost with the form's actions).
+
+    Returns a sorted list of plain-words descriptions of what was removed (empty: none
+    was found). Never raises for a damaged object (it is skipped).
+    """
+    removed: set[str] = set()
+    root = pdf.Root
+    try:
+        names = root.get("/Names")
+        if isinstance(names, pikepdf.Dictionary):
+            for key, what in (("/JavaScript", "JavaScript"), ("/EmbeddedFiles", "embedded file"),
+                              ("/AlternatePresentations", "slide show")):
+                if key in names:
+                    del names[key]
+                    removed.add(what)
+        for key, what in (("/OpenAction", "open action"), ("/AA", "additional actions"),
+                          ("/Collection", "portfolio")):
+            if key in root:
+                del root[key]
+                removed.add(what)
+        form = root.get("/AcroForm")
+        if isinstance(form, pikepdf.Dictionary) and "/XFA" in form:
+            del form["/XFA"]
+            removed.add("XFA form")
+    except (pikepdf.PdfError, ValueError, TypeError):
+        pass
+    for page in pdf.pages:
+        try:
+            _strip_annotations(page.obj, removed)
+        except (pikepdf.PdfError, ValueError, TypeError, RuntimeError):
+            continue
+    for top in pdf.objects:
+        for obj in _direct_dictionaries(top):
+            try:
+                _strip(obj, removed)
+            except (pikepdf.PdfError, ValueError, TypeError, RuntimeError):
+                continue
+    return sorted(removed)
+
+
+def _strip_annotations(page: pikepdf.Object, removed: set[str]) -> None:
+    annots = page.get("/Annots")
+    if not isinstance(annots, pikepdf.Array):
+        return
+    keep = []
+    for annot in annots:
+        subtype = annot.get("/Subtype") if isinstance(annot, pikepdf.Dictionary) else None
+        if subtype is not None and str(subtype) in _REMOVED_ANNOTS:
+            removed.add("embedded file" if subtype == pikepdf.Name.FileAttachment else "media annotation")
+            continue
+        keep.append(annot)
+    if len(keep) != len(annots):
+        if keep:
+            page.Annots = pikepdf.Array(keep)
+        else:
+            del page["/Annots"]
+
+
+def _strip(obj: pikepdf.Object, removed: set[str]) -> None:
+    if "/AA" in obj:
+        del obj["/AA"]
+        removed.add("additional actions")
+    for key in _ACTION_KEYS:
+        action = obj.get(key)
+        if isinstance(action, pikepdf.Dictionary) and _is_removed_action(action):
+            del obj[key]
+            removed.add(_describe(action))
+    kind = obj.get("/S")
+    if isinstance(kind, pikepdf.Name) and str(kind) in _REMOVED_ACTIONS:
+        # an action dictionary reachable some other way (or orphaned): made inert
+        removed.add(_describe(obj))
+        for key in ("/S", "/JS", "/URI", "/F", "/Win", "/Mac", "/Unix", "/Fields"):
+            if key in obj:
+                del obj[key]
+    if "/JS" in obj:
+        del obj["/JS"]
+        removed.add("JavaScript")
+    if obj.get("/Type") == pikepdf.Name("/Filespec") and "/EF" in obj:
+        del obj["/EF"]
+        removed.add("embedded file")
+    if obj.get("/Type") == pikepdf.Name("/EmbeddedFile") and isinstance(obj, pikepdf.Stream):
+        obj.write(b"")
+        del obj.stream_dict["/Type"]
+        removed.add("embedded file")
+    subtype = obj.get("/Subtype")
+    if subtype is not None and str(subtype) in _REMOVED_ANNOTS and "/FS" in obj:
+        del obj["/FS"]
+        obj.Subtype = pikepdf.Name.Text  # an orphaned attachment annotation, inert
+        removed.add("embedded file")
+
+
+def _is_removed_action(action: pikepdf.Dictionary) -> bool:
+    kind = action.get("/S")
+    if isinstance(kind, pikepdf.Name) and str(kind) in _REMOVED_ACTIONS:
+        return True
+    if "/JS" in action:
+        return True
+    nxt = action.get("/Next")
+    if isinstance(nxt, pikepdf.Dictionary):
+        return _is_removed_action(nxt)
+    if isinstance(nxt, pikepdf.Array):
+        return any(isinstance(a, pikepdf.Dictionary) and _is_removed_action(a) for a in nxt)
+    return False
+
+
+def _describe(action: pikepdf.Dictionary) -> str:
+    kind = str(action.get("/S", ""))
+    if kind in _DANGEROUS_ACTIONS:
+        return _DANGEROUS_ACTIONS[kind]
+    if kind in ("/URI", "/GoToR"):
+        return "link to outside the document"
+    if "/JS" in action:
+        return "JavaScript"
+    return f"{kind.lstrip('/') or 'chained'} action"

@@ -1,8 +1,14 @@
 """Assembling one volume PDF and its manifest (Art. 16–20).
 
 Order (Art. 20): cover → volume index → documents → remarks sheet → back cover, each
-part starting on a front (:mod:`.pages`). The scans' pages are copied as they are
-(pikepdf, no stream decoded or re-encoded) and the numbered ones stamped (:mod:`.stamp`).
+part starting on a front (:mod:`.pages`). The scans' pages are copied byte for byte (qpdf's
+page merge, no stream decoded, recompressed or re-encoded — the one exception is LZW,
+which PDF/A forbids: re-encoded as Flate, losslessly, and listed in the manifest's
+``reencoded``), form fields flattened into their pages, active content stripped
+(:func:`archiver.active.strip_active_content`), the numbered pages stamped
+(:mod:`.stamp`), and the volume made PDF/A-2b and validated (:mod:`.pdfa`; the verdict is
+the manifest's ``[pdfa]``). Memory stays flat whatever the volume's size: see
+:func:`write_volume`.
 
 The forms and the blank-page detector come in as parameters — a ``renderer`` with
 ``cover/index/remarks/back_cover(sheet) -> bytes`` (one standalone A4 PDF each) and
@@ -30,23 +36,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 import os
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
-from dataclasses import dataclass
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
 
-from .. import __version__
+from ..active import strip_active_content
 from ..atomic import READ_ONLY_MODE, TEMP_PREFIX, ensure_dir, fsync_dir, sha256_file
 from ..config import Config
 from ..customers import Customer
 from ..errors import IntegrityError
 from ..model import Record
 from . import pages as pg
+from . import pdfa
 from .manifest import VolumeDocument, VolumeManifest, write_manifest
 from .plan import PlannedVolume
 from .remarks import volume_remarks
@@ -56,6 +64,8 @@ from .stamp import Stamper, StampStyle, page_box, page_rotation, visual_size
 FORM_PARTS = ("cover", "index", "remarks", "back_cover")
 FORM_LABELS = {"cover": "封面-", "index": "目录-", "remarks": "备考-", "back_cover": "封底-"}
 BLANK_LABEL = "空白-"
+
+log = logging.getLogger(__name__)
 
 BlankDetector = Callable[[Path, str, Path], list[bool]]
 
@@ -145,30 +155,22 @@ def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Vo
     remarks = volume_remarks(plan, doc_pages, ctx.config)
     sheet = make_sheet(plan, ctx, doc_pages, remarks)
 
-    with ExitStack() as stack:
-        forms = {name: stack.enter_context(pikepdf.open(io.BytesIO(getattr(ctx.renderer, name)(sheet))))
-                 for name in FORM_PARTS}
-        sources: list[pikepdf.Pdf] = [forms["cover"], forms["index"]]
-        sources += [stack.enter_context(pikepdf.open(r.path)) for r in plan.documents]
-        sources += [forms["remarks"], forms["back_cover"]]
-        parts = [pg.Part("cover", pg.FORM, (False,) * len(forms["cover"].pages)),
-                 pg.Part("index", pg.FORM, (False,) * len(forms["index"].pages)),
-                 *docs,
-                 pg.Part("remarks", pg.FORM, (False,) * len(forms["remarks"].pages)),
-                 pg.Part("back_cover", pg.FORM, (False,) * len(forms["back_cover"].pages))]
-        slots = pg.layout(parts)
-        where = pg.part_pages(slots, len(parts))
-        for i, r in enumerate(plan.documents):
-            if (where[2 + i].first_number, where[2 + i].last_number) != (doc_pages[r.id].first_number,
-                                                                        doc_pages[r.id].last_number):
-                raise AssertionError("page numbers moved with the forms")  # a bug, never a user error
-        out = stack.enter_context(pikepdf.new())
-        write_pages(out, sources, slots, StampStyle.from_config(ctx.config.volumes))
-        set_page_labels(out, page_labels(parts, slots))
-        set_outline(out, plan, where)
-        set_info(out, plan, ctx)
-        set_id(out, inputs, plan.reference)
-        save_atomic(out, target)
+    forms = render_forms(ctx.renderer, sheet)
+    parts = [pg.Part("cover", pg.FORM, (False,) * forms.count("cover")),
+             pg.Part("index", pg.FORM, (False,) * forms.count("index")),
+             *docs,
+             pg.Part("remarks", pg.FORM, (False,) * forms.count("remarks")),
+             pg.Part("back_cover", pg.FORM, (False,) * forms.count("back_cover"))]
+    slots = pg.layout(parts)
+    where = pg.part_pages(slots, len(parts))
+    for i, r in enumerate(plan.documents):
+        if (where[2 + i].first_number, where[2 + i].last_number) != (doc_pages[r.id].first_number,
+                                                                    doc_pages[r.id].last_number):
+            raise AssertionError("page numbers moved with the forms")  # a bug, never a user error
+    info = pdfa.VolumeInfo(title=sheet.title, identifier=plan.reference, created=ctx.built_at,
+                           subject=f"{plan.reference} {sheet.title}")
+    written = write_volume(target, plan, forms, parts, slots, where, StampStyle.from_config(ctx.config.volumes),
+                           info, inputs)
 
     m = VolumeManifest(
         reference=plan.reference, customer=plan.customer, year=plan.year, retention=plan.retention,
@@ -181,7 +183,8 @@ def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Vo
                "documents": (_range(where[2])[0], _range(where[1 + len(docs)])[1]),
                "remarks": _range(where[-2]), "back_cover": _range(where[-1])},
         documents=tuple(_document(r, where[2 + i]) for i, r in enumerate(plan.documents)),
-        remarks=remarks, path=target.with_suffix(".toml"),
+        remarks=remarks, path=target.with_suffix(".toml"), pdfa=written.pdfa.to_manifest(),
+        reencoded=tuple(written.reencoded),
     )  # fmt: skip
     write_manifest(m)
     return m
@@ -204,33 +207,243 @@ def _document(r: Record, p: pg.PartPages) -> VolumeDocument:
 
 
 # PDF work -----------------------------------------------------------------------------------
-def write_pages(out: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf], slots: Sequence[pg.Slot],
-                style: StampStyle) -> None:
-    """Copy every slot's page into ``out`` (blank ones made to the size of the page they
-    back) and stamp the numbered ones.
+@dataclass(frozen=True)
+class Forms:
+    """The volume's forms as one PDF (so their font is embedded once) and the pages of each."""
 
-    Runs of consecutive pages of one source are copied with one ``extend`` (qpdf copies
-    them in one go); the scans' streams are copied as they are.
+    data: bytes
+    spans: dict[str, tuple[int, int]]  # part → (first, last) page, 1-based
+
+    def count(self, part: str) -> int:
+        first, last = self.spans[part]
+        return last - first + 1
+
+
+def render_forms(renderer: Renderer, sheet: Any) -> Forms:
+    """The renderer's one-document forms (``document(sheet)``, the production renderer),
+    else its four standalone PDFs put together (a renderer with only the four methods)."""
+    document = getattr(renderer, "document", None)
+    if document is not None:
+        doc = document(sheet)
+        return Forms(doc.data, dict(doc.spans))
+    spans: dict[str, tuple[int, int]] = {}
+    with pikepdf.new() as out:
+        for name in FORM_PARTS:
+            with pikepdf.open(io.BytesIO(getattr(renderer, name)(sheet))) as src:
+                first = len(out.pages) + 1
+                out.pages.extend(src.pages)
+                spans[name] = (first, len(out.pages))
+        buf = io.BytesIO()
+        out.save(buf, deterministic_id=True)
+    return Forms(buf.getvalue(), spans)
+
+
+@dataclass
+class Written:
+    """What :func:`write_volume` did besides writing the file."""
+
+    pdfa: pdfa.PdfaResult
+    reencoded: list[dict[str, str]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # active content stripped
+    flattened: bool = False
+
+
+SAVE_OPTIONS: dict[str, Any] = {
+    # The scans' streams are written as they were read: no stream decoded, none
+    # (re)compressed — a Flate image whose /Filter is an array, or an RLE image, keeps its
+    # bytes. Object streams are new (and compressed, as qpdf writes them).
+    "stream_decode_level": pikepdf.StreamDecodeLevel.none,
+    "compress_streams": False,
+    "object_stream_mode": pikepdf.ObjectStreamMode.generate,
+    "static_id": True,
+}
+
+
+def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequence[pg.Part],
+                 slots: Sequence[pg.Slot], where: Sequence[pg.PartPages], style: StampStyle,
+                 info: pdfa.VolumeInfo, inputs: str) -> Written:
+    """Write the volume PDF ``target`` (atomically) in two passes, with memory that does
+    not grow with the volume:
+
+    1. qpdf's page merge (``pikepdf.Job``, qpdf's ``--empty --pages …``, in process) copies
+       the forms' and the records' pages, in volume order, into a temporary file — stream
+       data is read from the inputs as it is written, never held;
+    2. that file is opened (lazily, again) and finished: the blank pages inserted, forms
+       flattened, active content stripped, LZW re-encoded, pages stamped, labels,
+       outline, PDF/A metadata, identifier; saved to a temporary file, validated as
+       PDF/A-2b, made read-only and renamed into place.
+
+    Library warnings are logged (``archiver.volumes.assemble``), never printed.
     """
-    i = 0
-    while i < len(slots):
-        slot = slots[i]
-        if slot.source is None:
-            prev = out.pages[-1]  # the page it backs: the blank takes its visible size
-            w, h = visual_size(page_box(prev), page_rotation(prev))
-            out.add_blank_page(page_size=(w, h))
-            i += 1
+    ensure_dir(target.parent)
+    tag = f"{TEMP_PREFIX}{os.getpid()}-"
+    forms_file = target.with_name(f"{tag}forms-{target.name}")
+    merged = target.with_name(f"{tag}merged-{target.name}")
+    tmp = target.with_name(f"{tag}{target.name}")
+    sources = [forms_file] * 2 + [r.path for r in plan.documents] + [forms_file] * 2
+    offsets = [forms.spans[n][0] - 1 for n in FORM_PARTS[:2]] + [0] * len(plan.documents) + \
+              [forms.spans[n][0] - 1 for n in FORM_PARTS[2:]]
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            forms_file.write_bytes(forms.data)
+            merge_pages(merged, sources, offsets, slots, plan.reference)
+            with pikepdf.open(merged) as out:
+                written = finish(out, plan, parts, slots, where, style, info, inputs)
+                with open(tmp, "wb") as fh:
+                    out.save(fh, **SAVE_OPTIONS)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            written.pdfa = pdfa.check(tmp, now=info.created)
+        for w in caught:
+            log.info("%s: %s: %s", plan.reference, w.category.__name__, w.message)
+        os.chmod(tmp, READ_ONLY_MODE)  # replaced whole by a rebuild, never written in place
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        forms_file.unlink(missing_ok=True)
+        merged.unlink(missing_ok=True)
+    fsync_dir(target.parent)
+    return written
+
+
+def page_runs(slots: Sequence[pg.Slot], offsets: Sequence[int]) -> list[tuple[int, int, int]]:
+    """The non-blank slots as runs (part, first, last) of consecutive source pages
+    (1-based, in the part's source file)."""
+    runs: list[tuple[int, int, int]] = []
+    for s in slots:
+        if s.source is None:
             continue
-        j = i + 1
-        while (j < len(slots) and slots[j].part == slot.part and slots[j].source is not None
-               and slots[j].source == slots[j - 1].source + 1):  # type: ignore[operator]
-            j += 1
-        out.pages.extend(sources[slot.part].pages[slot.source:slot.source + (j - i)])
-        i = j
+        page = offsets[s.part] + s.source + 1
+        if runs and runs[-1][0] == s.part and runs[-1][2] == page - 1:
+            runs[-1] = (s.part, runs[-1][1], page)
+        else:
+            runs.append((s.part, page, page))
+    return runs
+
+
+def merge_pages(out: Path, sources: Sequence[Path], offsets: Sequence[int], slots: Sequence[pg.Slot],
+                reference: str) -> None:
+    """Pass 1: qpdf copies the non-blank slots' pages, in order, into ``out``."""
+    spec: list[str] = []
+    for part, first, last in page_runs(slots, offsets):
+        spec += [os.fspath(sources[part]), f"{first}-{last}"]
+    args = ["qpdf", "--empty", "--no-warn", "--warning-exit-0", "--decode-level=none", "--compress-streams=n",
+            "--object-streams=disable", "--pages", *spec, "--", os.fspath(out)]
+    try:
+        pikepdf.Job(args).run()
+    except pikepdf.PdfError as exc:
+        raise IntegrityError(
+            f"Volume {reference}: the pages of its records cannot be copied ({exc}).",
+            hint="The record named is damaged: check it with `archiver audit`, restore it from backup, "
+                 "and build again.",
+        ) from None
+
+
+def finish(out: pikepdf.Pdf, plan: PlannedVolume, parts: Sequence[pg.Part], slots: Sequence[pg.Slot],
+           where: Sequence[pg.PartPages], style: StampStyle, info: pdfa.VolumeInfo, inputs: str) -> Written:
+    """Pass 2 on the merged pages (see :func:`write_volume`)."""
+    for key in ("/Outlines", "/PageLabels", "/Metadata", "/OutputIntents", "/StructTreeRoot", "/MarkInfo"):
+        if key in out.Root:
+            del out.Root[key]
+    pages = insert_blanks(out, slots)
+    written = Written(pdfa=pdfa.PdfaResult(False, "not run", pdfa.validator_name(), info.created))
+    written.flattened = flatten_forms(out)
+    written.removed = strip_active_content(out)
+    written.reencoded = pdfa.convert_forbidden_filters(_streams(pages, parts, slots, plan))
     stamper = Stamper(out, style)
-    for page, slot in zip(list(out.pages), slots, strict=True):  # (indexing out.pages is slow)
+    for page, slot in zip(pages, slots, strict=True):
         if slot.number is not None:
             stamper.stamp(page, slot.number, slot.side)
+    set_page_labels(out, page_labels(parts, slots))
+    set_outline(out, plan, where)
+    pdfa.make_pdfa(out, info)
+    set_id(out, inputs, plan.reference)
+    return written
+
+
+def insert_blanks(out: pikepdf.Pdf, slots: Sequence[pg.Slot]) -> list[pikepdf.Page]:
+    """Insert the blank slots' pages, each the visible size of the page it backs; returns
+    the volume's pages in order."""
+    merged = list(out.pages)  # (indexing out.pages is slow)
+    pages: list[pikepdf.Page] = []
+    k = 0
+    for i, slot in enumerate(slots):
+        if slot.source is None:
+            prev = pages[-1]  # the page it backs: the blank takes its visible size
+            w, h = visual_size(page_box(prev), page_rotation(prev))
+            blank = out.make_indirect(Dictionary(Type=Name.Page, MediaBox=Array([0, 0, w, h]),
+                                                 Resources=Dictionary()))
+            out.pages.insert(i, pikepdf.Page(blank))
+            pages.append(out.pages[i])
+        else:
+            pages.append(merged[k])
+            k += 1
+    return pages
+
+
+def flatten_forms(out: pikepdf.Pdf) -> bool:
+    """Burn form fields' appearances (what was filled in) into their pages, then drop the
+    form: a volume is printed and bound, never filled in. Returns whether there was one."""
+    if "/AcroForm" not in out.Root:
+        return False
+    form = out.acroform
+    try:
+        if any("/AP" not in f.obj for f in form.fields if f.obj.get("/FT") is not None):
+            form.needs_appearances = True
+        form.generate_appearances_if_needed()
+    except (pikepdf.PdfError, RuntimeError) as exc:
+        log.info("form appearances could not all be generated: %s", exc)
+    out.flatten_annotations("print")
+    if "/AcroForm" in out.Root:
+        del out.Root.AcroForm
+    for page in out.pages:  # widgets left (hidden, or not printed) go with the form
+        annots = page.obj.get("/Annots")
+        if isinstance(annots, Array):
+            keep = [a for a in annots if not (isinstance(a, Dictionary) and a.get("/Subtype") == Name.Widget)]
+            if len(keep) != len(annots):
+                if keep:
+                    page.obj.Annots = Array(keep)
+                else:
+                    del page.obj["/Annots"]
+    return True
+
+
+def _streams(pages: Sequence[pikepdf.Page], parts: Sequence[pg.Part], slots: Sequence[pg.Slot],
+             plan: PlannedVolume) -> Iterator[tuple[pikepdf.Stream, str]]:
+    """Every image and content stream of the documents' pages, with where it is."""
+    ids = {p.name for p in parts if p.kind == pg.DOCUMENT}
+    for page, slot in zip(pages, slots, strict=True):
+        part = parts[slot.part]
+        if slot.source is None or part.name not in ids:
+            continue
+        here = f"{part.name} page {slot.source + 1}"
+        contents = page.obj.get("/Contents")
+        for s in contents if isinstance(contents, Array) else [contents] if contents is not None else []:
+            if isinstance(s, pikepdf.Stream):
+                yield s, f"{here} content"
+        res = page.obj.get("/Resources")
+        if isinstance(res, Dictionary):
+            yield from _xobjects(res, here, set())
+
+
+def _xobjects(res: Dictionary, here: str, seen: set[tuple[int, int]]) -> Iterator[tuple[pikepdf.Stream, str]]:
+    xobjects = res.get("/XObject")
+    if not isinstance(xobjects, Dictionary):
+        return
+    for name, x in xobjects.items():
+        if not isinstance(x, pikepdf.Stream) or x.objgen in seen:
+            continue
+        seen.add(x.objgen)
+        yield x, f"{here} {'image' if x.get('/Subtype') == Name.Image else 'form'} {name.lstrip('/')}"
+        smask = x.get("/SMask")
+        if isinstance(smask, pikepdf.Stream):
+            yield smask, f"{here} soft mask of {name.lstrip('/')}"
+        inner = x.get("/Resources")
+        if isinstance(inner, Dictionary):
+            yield from _xobjects(inner, here, seen)
 
 
 def page_labels(parts: Sequence[pg.Part], slots: Sequence[pg.Slot]) -> list[tuple[str, int]]:
@@ -274,24 +487,6 @@ def set_outline(pdf: pikepdf.Pdf, plan: PlannedVolume, where: Sequence[pg.PartPa
         outline.root.append(OutlineItem("卷内备考表", where[-2].pdf_first - 1))
 
 
-def set_info(pdf: pikepdf.Pdf, plan: PlannedVolume, ctx: Context) -> None:
-    stamp = _pdf_date(ctx.built_at)
-    pdf.docinfo = pdf.make_indirect(Dictionary(
-        Title=pikepdf.String(f"{plan.reference} {volume_title(plan, ctx.customer, ctx.config)}"),
-        Subject=pikepdf.String(plan.reference),
-        Creator=pikepdf.String(f"archiver {__version__} (archiver build)"),
-        Producer=pikepdf.String(f"archiver {__version__} / pikepdf {pikepdf.__version__}"),
-        CreationDate=pikepdf.String(stamp), ModDate=pikepdf.String(stamp),
-    ))  # fmt: skip
-
-
-def _pdf_date(when: dt.datetime) -> str:
-    off = when.utcoffset() or dt.timedelta(0)
-    sign = "-" if off < dt.timedelta(0) else "+"
-    minutes = abs(int(off.total_seconds())) // 60
-    return f"D:{when:%Y%m%d%H%M%S}{sign}{minutes // 60:02d}'{minutes % 60:02d}'"
-
-
 def set_id(pdf: pikepdf.Pdf, inputs: str, reference: str) -> None:
     """The file identifier /ID from what the volume is made of: the same inputs give the
     same identifier, another volume or other inputs another one."""
@@ -299,28 +494,3 @@ def set_id(pdf: pikepdf.Pdf, inputs: str, reference: str) -> None:
     pdf.trailer.ID = Array([pikepdf.String(first), pikepdf.String(first)])
 
 
-def save_atomic(pdf: pikepdf.Pdf, target: Path) -> None:
-    """Save ``pdf`` to ``target`` the way :mod:`archiver.atomic` writes files (temporary
-    file in the same folder, fsync, rename, fsync the folder), streaming — a volume may
-    be too big to hold in memory twice.
-
-    Saved with no stream decoded (the scans' images are copied byte for byte) and object
-    streams generated. The /ID's first word is the one :func:`set_id` put there; qpdf's
-    ``static_id`` keeps it and makes the second word fixed (qpdf's other choices are a
-    time-based word, or hashing the whole file a second time), so the same inputs give
-    the same file.
-    """
-    ensure_dir(target.parent)
-    tmp = target.with_name(f"{TEMP_PREFIX}{os.getpid()}-{target.name}")
-    try:
-        with open(tmp, "wb") as fh:
-            pdf.save(fh, static_id=True, stream_decode_level=pikepdf.StreamDecodeLevel.none,
-                     object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, READ_ONLY_MODE)  # replaced whole by a rebuild, never written in place
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(target.parent)

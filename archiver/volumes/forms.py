@@ -20,9 +20,12 @@ Everything a user may want to restyle — sizes, margins, column widths, labels,
 in ``archiver/templates/forms/forms.toml``; an archive may override any part of it
 (``volumes.forms_style``).
 
-Speed: the four forms of a volume are laid out in one fpdf2 document (one font subset)
-and split into four PDFs with pikepdf; the first form asked for renders all four and the
-other three are served from that (the sheet is immutable, so this is safe).
+Speed, and one font per volume: the four forms of a volume are laid out in one fpdf2
+document (one font subset). The assembler takes that one PDF (:meth:`FormRenderer.document`:
+its bytes and the pages of each form), so the subset is embedded once in the volume. The
+four standalone PDFs (``cover()`` …) are split from it with pikepdf for other callers; the
+first form asked for renders all four and the other three are served from that (the
+sheet is immutable, so this is safe).
 """
 
 from __future__ import annotations
@@ -228,6 +231,7 @@ class FormRenderer:
         self.side = max(float(page["side"]), binding_margin_mm or 0.0)
         self._lock = threading.Lock()
         self._last: tuple[VolumeSheet, dict[str, bytes]] | None = None
+        self._last_doc: tuple[VolumeSheet, FormsDocument] | None = None
 
     # The four forms; each a complete PDF.
     def cover(self, sheet: VolumeSheet) -> bytes:
@@ -247,12 +251,30 @@ class FormRenderer:
         with self._lock:
             if self._last is not None and self._last[0] == sheet:
                 return self._last[1]
-        result = self._render(sheet)
+        doc = self.document(sheet)
+        result = _split(doc.data, doc.spans, sheet)
         with self._lock:
             self._last = (sheet, result)
         return result
 
-    def _render(self, sheet: VolumeSheet) -> dict[str, bytes]:
+    def document(self, sheet: VolumeSheet) -> FormsDocument:
+        """The four forms of ``sheet`` as ONE PDF (one font subset) and the pages of each."""
+        with self._lock:
+            if self._last_doc is not None and self._last_doc[0] == sheet:
+                return self._last_doc[1]
+        data, spans = self._render(sheet)
+        with pikepdf.open(io.BytesIO(data)) as src:
+            _tag_subsets(src)
+            src.docinfo["/Title"] = f"卷内表格 {sheet.reference_code}"
+            src.docinfo["/Producer"] = "archiver"
+            buf = io.BytesIO()
+            src.save(buf, deterministic_id=True)
+        doc = FormsDocument(buf.getvalue(), spans)
+        with self._lock:
+            self._last_doc = (sheet, doc)
+        return doc
+
+    def _render(self, sheet: VolumeSheet) -> tuple[bytes, dict[str, tuple[int, int]]]:
         page = self.style["page"]
         pdf = _FormPDF(float(page["width"]), float(page["height"]))
         values = sheet_fields(sheet)
@@ -272,14 +294,21 @@ class FormRenderer:
             spans[part] = (first, pdf.page)
         with OUTPUT_LOCK:
             data = bytes(pdf.output())
-        return _split(data, spans, sheet)
+        return data, spans
+
+
+@dataclass(frozen=True)
+class FormsDocument:
+    """The four forms of a volume in one PDF: ``spans[part]`` = (first, last) page, 1-based."""
+
+    data: bytes
+    spans: dict[str, tuple[int, int]]
 
 
 def _split(data: bytes, spans: dict[str, tuple[int, int]], sheet: VolumeSheet) -> dict[str, bytes]:
     titles = {"cover": "案卷封面", "index": "卷内文件目录", "remarks": "卷内备考表", "back_cover": "封底"}
     out: dict[str, bytes] = {}
     with pikepdf.open(io.BytesIO(data)) as src:
-        _tag_subsets(src)
         for part, (first, last) in spans.items():
             with pikepdf.new() as dst:
                 dst.pages.extend(src.pages[first - 1:last])

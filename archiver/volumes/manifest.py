@@ -77,6 +77,8 @@ class VolumeManifest:
     documents: tuple[VolumeDocument, ...] = ()
     remarks: tuple[str, ...] = ()
     path: Path = field(default=Path(), compare=False)  # of the manifest
+    pdfa: dict[str, Any] = field(default_factory=dict)  # PDF/A-2b check: valid, verdict, validator, checked, findings
+    reencoded: tuple[dict[str, str], ...] = ()  # streams PDF/A forbade as they were (LZW → Flate): where, from, to
 
     @property
     def pdf_path(self) -> Path:
@@ -122,6 +124,8 @@ def manifest_to_dict(m: VolumeManifest) -> dict[str, Any]:
         "file": {"name": m.file_name, "sha256": m.file_sha256, "size": m.file_size, "page_count": m.pdf_page_count},
         "parts": {k: list(v) for k, v in m.parts.items()},
         "documents": docs,
+        **({"pdfa": m.pdfa} if m.pdfa else {}),
+        **({"reencoded": [dict(r) for r in m.reencoded]} if m.reencoded else {}),
     }
 
 
@@ -161,6 +165,8 @@ def manifest_from_dict(data: dict[str, Any], path: Path) -> VolumeManifest:
         ),
         remarks=tuple(data.get("remarks", ())),
         path=path,
+        pdfa=dict(data.get("pdfa", {})),
+        reencoded=tuple(dict(r) for r in data.get("reencoded", ())),
     )
 
 
