@@ -177,6 +177,8 @@ _CMYK_MARKERS = (b"/DeviceCMYK", b" k", b" K", b"\nk", b"\nK", b"/CMYK")
 
 def _uses_cmyk(obj: pikepdf.Object, seen: set[tuple[int, int]]) -> bool:
     """Whether a resource dictionary's colour spaces or images name DeviceCMYK."""
+    if not isinstance(obj, pikepdf.Object):
+        return False
     if obj.is_indirect:
         if obj.objgen in seen:
             return False
@@ -191,10 +193,15 @@ def _uses_cmyk(obj: pikepdf.Object, seen: set[tuple[int, int]]) -> bool:
             return _uses_cmyk(d.get("/ColorSpace", Name.DeviceGray), seen)
         if d.get("/Subtype") == Name.Form:
             return _form_uses_cmyk(obj, seen)
-        return False
+        return "/ColorSpace" in d and _uses_cmyk(d.ColorSpace, seen)  # a shading stream
     if isinstance(obj, pikepdf.Dictionary):
-        return any(_uses_cmyk(v, seen) for k, v in obj.items() if k in ("/ColorSpace", "/XObject", "/Pattern",
-                                                                           "/Shading", "/Resources"))
+        for key in ("/ColorSpace", "/XObject", "/Pattern", "/Shading"):  # name → resource
+            sub = obj.get(key)
+            if isinstance(sub, pikepdf.Dictionary) and any(_uses_cmyk(v, seen) for v in sub.values()):
+                return True
+        if "/ColorSpace" in obj and not isinstance(obj.get("/ColorSpace"), pikepdf.Dictionary):
+            return _uses_cmyk(obj.ColorSpace, seen)  # a shading's or pattern's own space
+        return False
     return False
 
 
@@ -357,10 +364,51 @@ def set_metadata(pdf: pikepdf.Pdf, info: VolumeInfo) -> None:
         pdf.docinfo.Subject = String(info.subject)
 
 
+# Page entries of on-screen presentations (slide shows): nothing a bound volume needs, and
+# not in what PDF/A's validator checks.
+PRESENTATION_KEYS = ("/Trans", "/Dur", "/PresSteps", "/Thumb")
+_DEVICE = (Name.DeviceGray, Name.DeviceRGB, Name.DeviceCMYK)
+
+
+def simplify_colour_spaces(pages: list[pikepdf.Page]) -> None:
+    """``[/DeviceGray]`` (a one-element array some encoders write) → ``/DeviceGray``: the
+    same colour space, in the form PDF/A's validator checks. Images' dictionaries only."""
+    seen: set[tuple[int, int]] = set()
+    for page in pages:
+        res = page.obj.get("/Resources")
+        if not isinstance(res, Dictionary):
+            continue
+        for r in _resource_dicts(res, set()):
+            xobjects = r.get("/XObject")
+            for x in xobjects.values() if isinstance(xobjects, Dictionary) else ():
+                if not isinstance(x, pikepdf.Stream) or x.objgen in seen:
+                    continue
+                seen.add(x.objgen)
+                cs = x.stream_dict.get("/ColorSpace")
+                if isinstance(cs, Array) and len(cs) == 1 and cs[0] in _DEVICE:
+                    x.stream_dict.ColorSpace = cs[0]
+            spaces = r.get("/ColorSpace")
+            for key, cs in list(spaces.items()) if isinstance(spaces, Dictionary) else ():
+                if isinstance(cs, Array) and len(cs) == 1 and cs[0] in _DEVICE:
+                    spaces[key] = cs[0]
+
+
 def make_pdfa(pdf: pikepdf.Pdf, info: VolumeInfo) -> None:
-    """Output intent, default CMYK space where needed, metadata (see the module doc)."""
+    """Output intent, default CMYK space where needed, annotations printable, metadata
+    (see the module doc)."""
     add_output_intent(pdf)
     set_default_cmyk(pdf)
+    simplify_colour_spaces(list(pdf.pages))
+    for page in pdf.pages:
+        for key in PRESENTATION_KEYS:
+            if key in page.obj:
+                del page.obj[key]
+    try:
+        from pikepdf.pdfa import repair_annotation_flags
+    except ImportError:  # no validator either: check() says so
+        pass
+    else:
+        repair_annotation_flags(pdf)  # PDF/A 6.3.2: annotations printed, none hidden
     set_metadata(pdf, info)
 
 
