@@ -220,7 +220,7 @@ def _is_removed_action(action: pikepdf.Dictionary) -> bool:
     return False
 
 
-def _describe(action: pikepdf.Dictionary) -> str:
+def _describe(action: pikepdf.Object) -> str:
     kind = str(action.get("/S", ""))
     if kind in _DANGEROUS_ACTIONS:
         return _DANGEROUS_ACTIONS[kind]

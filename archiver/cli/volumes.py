@@ -63,6 +63,8 @@ def build_cmd(app: AppContext, customer: str, year: int | None, force: bool, fil
             docs = f"{o.documents} document{'s' if o.documents != 1 else ''}"
             pages = f"{o.pages} numbered page{'s' if o.pages != 1 else ''}"
             click.echo(f"built      {o.path}  ({docs}, {pages}, {o.detail})")
+            if o.warning:
+                click.echo(f"warning: {o.path}: {o.warning}", err=True)
         elif o.status == "unchanged":
             click.echo(f"unchanged  {o.path}  (inputs unchanged; --force rebuilds it)")
         else:
@@ -71,3 +73,9 @@ def build_cmd(app: AppContext, customer: str, year: int | None, force: bool, fil
     kept = f" The earlier PDFs of the {rebuilt} rebuilt volume(s) are kept in volumes/.superseded/." if rebuilt else ""
     click.echo(f"{result.count('built')} built, {result.count('unchanged')} unchanged, "
                f"{result.count('superseded')} superseded.{kept}")
+    failed = sum(bool(o.warning) for o in result.outcomes)
+    if failed:
+        click.echo(f"warning: {failed} built volume(s) are not valid PDF/A-2b (listed above; the reasons are in "
+                   "[pdfa] of each volume's manifest). They are complete and bound-ready, but not for long-term "
+                   "deposit: fix the record named in the reason (e.g. a font its producer did not embed) and "
+                   "rebuild with --force.", err=True)

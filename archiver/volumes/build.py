@@ -127,6 +127,7 @@ class Outcome:
     documents: int = 0
     pages: int = 0
     detail: str = ""
+    warning: str = ""  # e.g. the volume is not valid PDF/A-2b (see its manifest's [pdfa])
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in dataclasses.asdict(self).items() if v not in ("", None)}
@@ -205,14 +206,26 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
                     "built", by=filer, reference=m.reference, customer=m.customer, year=m.year, volume=m.volume,
                     file=_rel(archive, target), sha256=m.file_sha256, documents=m.document_count,
                     pages=m.page_count, checker=checker, inputs=fp, rebuilt=rebuilt,
+                    pdfa=bool(m.pdfa.get("valid")),
                 )
                 result.outcomes.append(Outcome(m.reference, "built", _rel(archive, target), m.document_count,
-                                               m.page_count, "rebuilt" if rebuilt else "new"))
+                                               m.page_count, "rebuilt" if rebuilt else "new",
+                                               warning=pdfa_warning(m)))
                 if progress is not None:
                     progress(m.reference)
 
         result.outcomes += supersede_stale(archive, plans, customer, year, by=filer or current_user())
         return result
+
+
+def pdfa_warning(m: VolumeManifest) -> str:
+    """'' for a volume that passed the PDF/A-2b check, else what is wrong (issue 10 item 6:
+    a volume that fails is built and bound-ready, but never handed over silently)."""
+    from .pdfa import PdfaResult
+
+    if not m.pdfa or m.pdfa.get("valid"):
+        return ""
+    return PdfaResult.from_manifest(m.pdfa).summary()
 
 
 def disposed_references(archive: Archive) -> set[str]:

@@ -388,7 +388,9 @@ def simplify_colour_spaces(pages: list[pikepdf.Page]) -> None:
                 if isinstance(cs, Array) and len(cs) == 1 and cs[0] in _DEVICE:
                     x.stream_dict.ColorSpace = cs[0]
             spaces = r.get("/ColorSpace")
-            for key, cs in list(spaces.items()) if isinstance(spaces, Dictionary) else ():
+            if not isinstance(spaces, Dictionary):
+                continue
+            for key, cs in list(spaces.items()):
                 if isinstance(cs, Array) and len(cs) == 1 and cs[0] in _DEVICE:
                     spaces[key] = cs[0]
 
