@@ -1,165 +1,171 @@
-"""Benchmark: building a volume (stamping + merging) against a plain pikepdf merge.
+"""Benchmark: ``archiver build`` as a user runs it, against plain merges of the same records.
 
-    python benchmarks/bench_build.py [--pages 500] [--dpi 100] [--memory-pages 2000]
+    .venv/bin/python benchmarks/bench_build.py [--pages 500] [--dpi 300] [--repeat 3]
+                                               [--memory-pages 2000] [--memory-dpi 200]
 
-1. Time: a volume of ``--pages`` scanned pages (synthetic JPEG scans from
-   archiver.synth, ``--dpi``), built the way ``archiver build`` does it minus the forms
-   and the blank detection — layout (Art. 16), copying every page, stamping the numbered
-   ones, page labels, atomic deterministic save — against pikepdf merging and saving the
-   same pages with no stamps, in the same run. Prints the ratio (target ≤ 1.3).
-2. Memory: peak resident memory (ru_maxrss of a fresh subprocess) while building a
-   ``--memory-pages`` volume, and of the plain merge of the same pages.
+An archive is made (``archiver init``, one customer, synthetic JPEG scans from
+archiver.synth of 20 pages each, filed with ``archiver ingest``); then, each in a fresh
+process, alternately, best of ``--repeat``:
+
+* ``first``: the whole ``archiver build`` process on a copy of the archive that has never
+  been built (blank detection, forms, assembly, PDF/A preparation and validation, manifest,
+  registers — everything);
+* ``force``: ``archiver build --force`` on a built copy (blank decisions cached);
+* ``pikepdf``: a fresh Python process that opens the same record PDFs with pikepdf, merges
+  them (``pages.extend``) and saves (no stream decoded) — the baseline;
+* ``qpdf``: ``qpdf --empty --pages <records> -- out.pdf``.
+
+Prints the times and the ratios first / pikepdf (target ≤ 2.0) and force / pikepdf
+(target ≤ 1.3). Then peak resident memory (ru_maxrss of the process, from wait4) of a first
+``archiver build`` of one ``--memory-pages`` volume at ``--memory-dpi`` (target ≤ 200 MB,
+whatever the size), and of the two baselines on the same records.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import resource
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-import pikepdf
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from archiver.synth import scan, text_page  # noqa: E402
-from archiver.volumes import pages as pg  # noqa: E402
-from archiver.volumes.assemble import page_labels, save_atomic, set_id, set_page_labels, write_pages  # noqa: E402
-from archiver.volumes.stamp import StampStyle  # noqa: E402
 
 DOC_PAGES = 20
+BIN = Path(sys.executable).parent
+ARCHIVER = [str(BIN / "archiver")] if (BIN / "archiver").exists() else [sys.executable, "-m", "archiver"]
+PLAIN_MERGE = """
+import sys, pikepdf
+out = pikepdf.new()
+sources = [pikepdf.open(p) for p in sys.argv[2:]]
+for s in sources:
+    out.pages.extend(s.pages)
+out.save(sys.argv[1], stream_decode_level=pikepdf.StreamDecodeLevel.none,
+         object_stream_mode=pikepdf.ObjectStreamMode.generate)
+"""
 
 
-def make_scans(folder: Path, pages: int, dpi: int) -> list[Path]:
-    """Distinct synthetic scans of DOC_PAGES pages each, every 7th page blank-ish."""
-    out = []
+def run(args: list[str], *, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run a command to completion: (wall seconds, peak RSS in MB)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(args[:3])} … failed:\n{err}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def make_archive(folder: Path, pages: int, dpi: int) -> Path:
+    """A filed archive with ``pages`` scanned pages for one customer, in one year."""
+    root = folder / "archive"
+    env = {**os.environ, "ARCHIVER_ROOT": str(root)}
+    subprocess.run([*ARCHIVER, "init", str(root)], check=True, capture_output=True)
+    subprocess.run([*ARCHIVER, "customer", "add", "C0001", "--name", "上海明远贸易有限公司", "--legal-representative",
+                    "张伟", "--address", "上海市浦东新区世纪大道100号", "--postcode", "200120"],
+                   check=True, capture_output=True, env=env)
+    inbox = root / "inbox"
     for d in range((pages + DOC_PAGES - 1) // DOC_PAGES):
         n = min(DOC_PAGES, pages - d * DOC_PAGES)
         specs = [text_page(f"文件{d}第{i + 1}页", n_lines=10, seed=d * 100 + i) for i in range(n)]
-        path = folder / f"doc{d:03d}.pdf"
-        scan(specs, path, dpi=dpi, seed=d)
-        out.append(path)
-    return out
+        day = 1 + d % 28
+        scan(specs, inbox / f"C0001_contract_202603{day:02d}_合同{d:03d}.pdf", dpi=dpi, seed=d)
+    subprocess.run([*ARCHIVER, "ingest", "--stable-seconds", "0"], check=True, capture_output=True, env=env)
+    return root
 
 
-def build_volume(paths: list[Path], target: Path) -> None:
-    """What assemble() does with the pages, minus forms and blank detection."""
-    sources = [pikepdf.open(p) for p in paths]
-    try:
-        parts = [pg.Part(p.stem, pg.DOCUMENT, tuple(i % 7 == 6 for i in range(len(s.pages))))
-                 for p, s in zip(paths, sources, strict=True)]
-        slots = pg.layout(parts)
-        with pikepdf.new() as out:
-            write_pages(out, sources, slots, StampStyle())
-            set_page_labels(out, page_labels(parts, slots))
-            set_id(out, "sha256:bench", target.stem)
-            save_atomic(out, target)
-    finally:
-        for s in sources:
-            s.close()
+def records(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "records").rglob("*.pdf") if not p.name.startswith("."))
 
 
-def plain_merge(paths: list[Path], target: Path) -> None:
-    """The baseline: the same pages merged and saved by pikepdf, no stamps, no blanks."""
-    sources = [pikepdf.open(p) for p in paths]
-    try:
-        with pikepdf.new() as out:
-            for s in sources:
-                out.pages.extend(s.pages)
-            out.save(target, stream_decode_level=pikepdf.StreamDecodeLevel.none,
-                     object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    finally:
-        for s in sources:
-            s.close()
+def build(root: Path, *extra: str) -> tuple[float, float]:
+    env = {**os.environ, "ARCHIVER_ROOT": str(root)}
+    return run([*ARCHIVER, "build", "--checker", "李强", *extra], env=env)
 
 
-def plain_merge_atomic(paths: list[Path], target: Path) -> None:
-    """The baseline again, saved the way the archive saves every file (Art. 21: temporary
-    file, fsync, rename) — isolates what stamping and layout cost."""
-    sources = [pikepdf.open(p) for p in paths]
-    try:
-        with pikepdf.new() as out:
-            for s in sources:
-                out.pages.extend(s.pages)
-            save_atomic(out, target)
-    finally:
-        for s in sources:
-            s.close()
+def fresh_copy(pristine: Path, work: Path) -> Path:
+    if work.exists():
+        shutil.rmtree(work)
+    shutil.copytree(pristine, work, symlinks=True)
+    return work
 
 
-def interleaved(n: int, jobs: dict[str, Any]) -> dict[str, tuple[float, float]]:
-    """Run the jobs alternately ``n`` times; the best wall-clock and CPU time of each
-    (alternating keeps a busy machine's noise from favouring one side)."""
-    wall: dict[str, list[float]] = {k: [] for k in jobs}
-    cpu: dict[str, list[float]] = {k: [] for k in jobs}
-    for _ in range(n):
-        for name, (fn, args) in jobs.items():
-            t, c = time.perf_counter(), time.process_time()
-            fn(*args)
-            wall[name].append(time.perf_counter() - t)
-            cpu[name].append(time.process_time() - c)
-    return {k: (min(wall[k]), min(cpu[k])) for k in jobs}
+def volume_stats(root: Path) -> str:
+    vols = sorted((root / "volumes").glob("*/*/*.pdf"))
+    size = sum(v.stat().st_size for v in vols)
+    import tomllib
 
-
-def child(mode: str, folder: str, repeat: int) -> None:
-    paths = sorted(Path(folder).glob("doc*.pdf")) * repeat
-    target = Path(folder) / f"mem-{mode}.pdf"
-    (build_volume if mode == "build" else plain_merge)(paths, target)
-    with pikepdf.open(target) as pdf:
-        n = len(pdf.pages)
-    print(json.dumps({"maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "pages": n,
-                      "size": target.stat().st_size}))
+    pages = sum(tomllib.loads(v.with_suffix(".toml").read_text("utf-8"))["file"]["page_count"] for v in vols)
+    valid = [tomllib.loads(v.with_suffix(".toml").read_text("utf-8")).get("pdfa", {}).get("verdict") for v in vols]
+    return f"{len(vols)} volume(s), {pages} PDF pages, {size / 1e6:.0f} MB, PDF/A verdicts {valid}"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=500)
-    ap.add_argument("--dpi", type=int, default=100)
-    ap.add_argument("--memory-pages", type=int, default=2000)
-    ap.add_argument("--repeat", type=int, default=9, help="timing runs (best of)")
-    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--dpi", type=int, default=300)
+    ap.add_argument("--repeat", type=int, default=3, help="timing runs (best of)")
+    ap.add_argument("--memory-pages", type=int, default=2000, help="0: no memory run")
+    ap.add_argument("--memory-dpi", type=int, default=200)
     args = ap.parse_args()
-    if args.child:
-        child(args.child[0], args.child[1], int(args.child[2]))
-        return
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         folder = Path(tmp)
         t = time.perf_counter()
-        paths = make_scans(folder, args.pages, args.dpi)
-        scans_size = sum(p.stat().st_size for p in paths)
-        print(f"made {args.pages} synthetic JPEG scan pages at {args.dpi} dpi in {len(paths)} files "
-              f"({scans_size / 1e6:.1f} MB) in {time.perf_counter() - t:.1f} s")
-        vol, base = folder / "volume.pdf", folder / "plain.pdf"
-        build_volume(paths, vol)  # warm up caches
-        plain_merge(paths, base)
-        base2 = folder / "plain-atomic.pdf"
-        best = interleaved(args.repeat, {"build": (build_volume, (paths, vol)), "plain": (plain_merge, (paths, base)),
-                                         "atomic": (plain_merge_atomic, (paths, base2))})
-        (w_build, c_build), (w_plain, c_plain), (w_atomic, c_atomic) = best["build"], best["plain"], best["atomic"]
-        with pikepdf.open(vol) as pdf:
-            n_pages = len(pdf.pages)
-        print(f"build (layout + copy + stamp + labels + atomic save with fsync): {w_build * 1000:7.1f} ms wall, "
-              f"{c_build * 1000:7.1f} ms CPU  ({vol.stat().st_size / 1e6:.2f} MB, {n_pages} PDF pages)")
-        print(f"plain pikepdf merge + save, no stamps:                          {w_plain * 1000:7.1f} ms wall, "
-              f"{c_plain * 1000:7.1f} ms CPU  ({base.stat().st_size / 1e6:.2f} MB)")
-        print(f"plain merge + the same atomic save (fsync, rename), no stamps: {w_atomic * 1000:7.1f} ms wall, "
-              f"{c_atomic * 1000:7.1f} ms CPU")
-        print(f"ratio build / plain:        {w_build / w_plain:.2f} wall, {c_build / c_plain:.2f} CPU  (target ≤ 1.3)")
-        print(f"ratio build / plain+atomic: {w_build / w_atomic:.2f} wall, {c_build / c_atomic:.2f} CPU")
-        print(f"size: volume / sum of scans = {vol.stat().st_size / scans_size:.4f}")
+        pristine = make_archive(folder / "timing", args.pages, args.dpi)
+        recs = records(pristine)
+        size = sum(p.stat().st_size for p in recs)
+        print(f"made and filed {args.pages} synthetic scan pages at {args.dpi} dpi in {len(recs)} records "
+              f"({size / 1e6:.0f} MB) in {time.perf_counter() - t:.0f} s")
+        first_copy, built = folder / "first", folder / "built"
+        fresh_copy(pristine, built)
+        build(built)  # the copy --force rebuilds (its blank decisions are cached)
+        print(f"built: {volume_stats(built)}")
+        times: dict[str, list[float]] = {"first": [], "force": [], "pikepdf": [], "qpdf": []}
+        merged = folder / "merged.pdf"
+        for _ in range(args.repeat):
+            fresh_copy(pristine, first_copy)
+            times["first"].append(build(first_copy)[0])
+            shutil.rmtree(built / "volumes" / ".superseded", ignore_errors=True)
+            times["force"].append(build(built, "--force")[0])
+            times["pikepdf"].append(run([sys.executable, "-c", PLAIN_MERGE, str(merged), *map(str, recs)])[0])
+            merged.unlink()
+            qpdf_args = [x for p in recs for x in (str(p), "1-z")]
+            times["qpdf"].append(run(["qpdf", "--empty", "--pages", *qpdf_args, "--", str(merged)])[0])
+            merged.unlink()
+        best = {k: min(v) for k, v in times.items()}
+        base = best["pikepdf"]
+        for name, label in (("first", "archiver build (first build, whole process)"),
+                            ("force", "archiver build --force (blank decisions cached)"),
+                            ("pikepdf", "plain pikepdf merge + save, fresh process"),
+                            ("qpdf", "qpdf --empty --pages … --")):
+            print(f"{label:48s} {best[name]:6.2f} s   ({best[name] / base:.2f} × pikepdf)   runs: "
+                  + ", ".join(f"{v:.2f}" for v in times[name]))
+        print(f"ratio first build / pikepdf merge: {best['first'] / base:.2f}  (target ≤ 2.0)")
+        print(f"ratio --force     / pikepdf merge: {best['force'] / base:.2f}  (target ≤ 1.3)")
+        shutil.rmtree(folder / "first", ignore_errors=True)
+        shutil.rmtree(folder / "built", ignore_errors=True)
 
-        repeat = max(1, -(-args.memory_pages // args.pages))
-        for mode in ("build", "plain") if args.memory_pages else ():
-            out = subprocess.run([sys.executable, __file__, "--child", mode, tmp, str(repeat)],
-                                 check=True, capture_output=True, text=True).stdout
-            data = json.loads(out)
-            print(f"peak memory, {mode:5s} {data['pages']} pages ({data['size'] / 1e6:.0f} MB file): "
-                  f"{data['maxrss_kb'] / 1024:.0f} MB RSS")
+        if args.memory_pages:
+            t = time.perf_counter()
+            mem = make_archive(folder / "memory", args.memory_pages, args.memory_dpi)
+            recs = records(mem)
+            print(f"\nmade and filed {args.memory_pages} pages at {args.memory_dpi} dpi in {len(recs)} records "
+                  f"({sum(p.stat().st_size for p in recs) / 1e6:.0f} MB) in {time.perf_counter() - t:.0f} s")
+            wall, rss = build(mem)
+            print(f"peak RSS, archiver build (first):       {rss:6.0f} MB  ({wall:.1f} s; {volume_stats(mem)})  "
+                  "(target ≤ 200 MB)")
+            _, rss = run([sys.executable, "-c", PLAIN_MERGE, str(merged), *map(str, recs)])
+            print(f"peak RSS, plain pikepdf merge + save:   {rss:6.0f} MB")
+            merged.unlink()
+            _, rss = run(["qpdf", "--empty", "--pages", *[x for p in recs for x in (str(p), "1-z")], "--", str(merged)])
+            print(f"peak RSS, qpdf --empty --pages … --:    {rss:6.0f} MB")
 
 
 if __name__ == "__main__":

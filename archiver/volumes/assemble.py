@@ -36,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import logging
 import os
 import warnings
@@ -48,7 +49,15 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
 
 from ..active import strip_active_content
-from ..atomic import READ_ONLY_MODE, TEMP_PREFIX, ensure_dir, fsync_dir, sha256_file
+from ..atomic import (
+    READ_ONLY_MODE,
+    TEMP_PREFIX,
+    ensure_dir,
+    fsync_dir,
+    sha256_file,
+    write_bytes_atomic,
+    write_text_atomic,
+)
 from ..config import Config
 from ..customers import Customer
 from ..errors import IntegrityError
@@ -155,7 +164,7 @@ def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Vo
     remarks = volume_remarks(plan, doc_pages, ctx.config)
     sheet = make_sheet(plan, ctx, doc_pages, remarks)
 
-    forms = render_forms(ctx.renderer, sheet)
+    forms = render_forms(ctx.renderer, sheet, ctx.cache_dir)
     parts = [pg.Part("cover", pg.FORM, (False,) * forms.count("cover")),
              pg.Part("index", pg.FORM, (False,) * forms.count("index")),
              *docs,
@@ -170,14 +179,14 @@ def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Vo
     info = pdfa.VolumeInfo(title=sheet.title, identifier=plan.reference, created=ctx.built_at,
                            subject=f"{plan.reference} {sheet.title}")
     written = write_volume(target, plan, forms, parts, slots, where, StampStyle.from_config(ctx.config.volumes),
-                           info, inputs)
+                           info, inputs, ctx.cache_dir)
 
     m = VolumeManifest(
         reference=plan.reference, customer=plan.customer, year=plan.year, retention=plan.retention,
         classification=plan.classification, volume=plan.number, title=sheet.title,
         start_date=plan.start_date, end_date=plan.end_date, page_count=pg.numbered_count(slots),
         sheet_count=pg.sheet_count(slots), built_at=ctx.built_at, filer=ctx.filer, checker=ctx.checker,
-        inputs=inputs, file_name=target.name, file_sha256=sha256_file(target), file_size=target.stat().st_size,
+        inputs=inputs, file_name=target.name, file_sha256=written.sha256, file_size=target.stat().st_size,
         pdf_page_count=len(slots),
         parts={"cover": _range(where[0]), "index": _range(where[1]),
                "documents": (_range(where[2])[0], _range(where[1 + len(docs)])[1]),
@@ -219,23 +228,79 @@ class Forms:
         return last - first + 1
 
 
-def render_forms(renderer: Renderer, sheet: Any) -> Forms:
+FORMS_CACHE = "forms-cache"  # in the cache folder: rendered forms by key (see render_forms)
+PDFA_CACHE = "pdfa-cache"  # verdicts by the volume file's SHA-256 (see write_volume)
+CACHE_ENTRIES = 256  # kept per cache folder (the newest)
+
+
+def render_forms(renderer: Renderer, sheet: Any, cache_dir: Path | None = None) -> Forms:
     """The renderer's one-document forms (``document(sheet)``, the production renderer),
-    else its four standalone PDFs put together (a renderer with only the four methods)."""
+    else its four standalone PDFs put together (a renderer with only the four methods).
+
+    A renderer that gives a ``cache_key(sheet)`` has its PDF kept in ``cache_dir``: a
+    rebuild of an unchanged volume (``build --force``) then needs no layout, no font
+    and no fpdf2 at all."""
     document = getattr(renderer, "document", None)
     if document is not None:
+        key = getattr(renderer, "cache_key", None)
+        cached = cache_dir / FORMS_CACHE / f"{key(sheet)}.pdf" if cache_dir is not None and key else None
+        if cached is not None:
+            try:
+                spans = json.loads(cached.with_suffix(".json").read_text("utf-8"))
+                return Forms(cached.read_bytes(), {k: (int(v[0]), int(v[1])) for k, v in spans.items()})
+            except (OSError, ValueError, TypeError, AttributeError, IndexError):
+                pass  # not cached (or a damaged entry): render
         doc = document(sheet)
-        return Forms(doc.data, dict(doc.spans))
-    spans: dict[str, tuple[int, int]] = {}
+        forms = Forms(doc.data, dict(doc.spans))
+        if cached is not None:
+            _cache_put(cached, forms.data, json.dumps(forms.spans))
+        return forms
+    pages: dict[str, tuple[int, int]] = {}
     with pikepdf.new() as out:
         for name in FORM_PARTS:
             with pikepdf.open(io.BytesIO(getattr(renderer, name)(sheet))) as src:
                 first = len(out.pages) + 1
                 out.pages.extend(src.pages)
-                spans[name] = (first, len(out.pages))
+                pages[name] = (first, len(out.pages))
         buf = io.BytesIO()
         out.save(buf, deterministic_id=True)
-    return Forms(buf.getvalue(), spans)
+    return Forms(buf.getvalue(), pages)
+
+
+def _cache_put(path: Path, data: bytes, meta: str) -> None:
+    """Keep an entry (data, then its meta file: an entry without meta is not read); the
+    oldest entries beyond CACHE_ENTRIES go. A cache that cannot be written is skipped."""
+    try:
+        write_bytes_atomic(path, data)
+        write_text_atomic(path.with_suffix(".json"), meta)
+        entries = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
+        for old in entries[:-CACHE_ENTRIES]:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".pdf").unlink(missing_ok=True)
+    except OSError as exc:
+        log.info("cache %s not written: %s", path.parent, exc)
+
+
+def cached_check(path: Path, sha256: str, cache_dir: Path | None, now: dt.datetime) -> pdfa.PdfaResult:
+    """:func:`.pdfa.check`, remembered by the file's SHA-256 and the validator's version:
+    the same bytes, the same verdict (a ``--force`` rebuild of an unchanged volume writes
+    the same file: its verdict, and when it was reached, are the earlier ones)."""
+    cached = cache_dir / PDFA_CACHE / f"{sha256.removeprefix('sha256:')}.json" if cache_dir is not None else None
+    if cached is not None:
+        try:
+            data = json.loads(cached.read_text("utf-8"))
+            if data.get("validator") == pdfa.validator_name():
+                data["checked"] = dt.datetime.fromisoformat(data["checked"])
+                return pdfa.PdfaResult.from_manifest(data)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            pass
+    result = pdfa.check(path, now=now)
+    if cached is not None and result.verdict in ("pass", "fail", "not_checked"):
+        try:
+            write_text_atomic(cached, json.dumps(result.to_manifest(), default=str, ensure_ascii=False))
+        except OSError as exc:
+            log.info("cache %s not written: %s", cached.parent, exc)
+    return result
 
 
 @dataclass
@@ -243,6 +308,7 @@ class Written:
     """What :func:`write_volume` did besides writing the file."""
 
     pdfa: pdfa.PdfaResult
+    sha256: str = ""
     reencoded: list[dict[str, str]] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # active content stripped
     flattened: bool = False
@@ -261,7 +327,7 @@ SAVE_OPTIONS: dict[str, Any] = {
 
 def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequence[pg.Part],
                  slots: Sequence[pg.Slot], where: Sequence[pg.PartPages], style: StampStyle,
-                 info: pdfa.VolumeInfo, inputs: str) -> Written:
+                 info: pdfa.VolumeInfo, inputs: str, cache_dir: Path | None = None) -> Written:
     """Write the volume PDF ``target`` (atomically) in two passes, with memory that does
     not grow with the volume:
 
@@ -294,7 +360,8 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
                     out.save(fh, **SAVE_OPTIONS)
                     fh.flush()
                     os.fsync(fh.fileno())
-            written.pdfa = pdfa.check(tmp, now=info.created)
+            written.sha256 = sha256_file(tmp)
+            written.pdfa = cached_check(tmp, written.sha256, cache_dir, info.created)
         for w in caught:
             log.info("%s: %s: %s", plan.reference, w.category.__name__, w.message)
         os.chmod(tmp, READ_ONLY_MODE)  # replaced whole by a rebuild, never written in place

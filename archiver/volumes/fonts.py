@@ -24,12 +24,14 @@ import threading
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-
-from fontTools import ttLib
-from fpdf import FPDF
-from fpdf.fonts import SubsetMap, TTFFont
+from typing import TYPE_CHECKING
 
 from ..errors import ArchiverError, ConfigError
+
+if TYPE_CHECKING:  # fpdf2 and fontTools are imported when a font is first needed (start-up time)
+    from fontTools import ttLib
+    from fpdf import FPDF
+    from fpdf.fonts import TTFFont
 
 SHIPPED = "fonts/NotoSerifSC-Regular-GB2312.ttf"  # TrueType outlines: fast to subset (scripts/subset_font.py)
 FLATTEN_MAX_GLYPHS = 20_000
@@ -61,6 +63,9 @@ class PreparedFont:
 
     def attach(self, pdf: FPDF) -> None:
         """Make this font available in ``pdf`` without parsing the file again."""
+        from fontTools import ttLib
+        from fpdf.fonts import SubsetMap, TTFFont
+
         clone = TTFFont.__new__(TTFFont)
         for slot in TTFFont.__slots__:
             if hasattr(self.prototype, slot):
@@ -91,6 +96,8 @@ def _light_copy(template: ttLib.TTFont) -> ttLib.TTFont:
     decoding the whole font for every PDF. Only used for TrueType fonts without composite
     glyphs (see :func:`_prepare`), and only under OUTPUT_LOCK.
     """
+    from fontTools import ttLib
+
     font = ttLib.TTFont(recalcBBoxes=False, recalcTimestamp=False)
     font.sfntVersion = template.sfntVersion
     font.setGlyphOrder(list(template.getGlyphOrder()))
@@ -123,6 +130,9 @@ def prepare(path: Path, family: str, style: str = "", face: int = 0) -> Prepared
 
 def _prepare_fallback(path: Path, family: str, face: int) -> PreparedFont:
     """A fallback font, used rarely: parsed once, never rewritten (big system collections)."""
+    from fpdf import FPDF
+    from fpdf.fonts import TTFFont
+
     key = (str(path), family, face)
     with _LOCK:
         if key not in _CACHE:
@@ -136,6 +146,9 @@ def _prepare_fallback(path: Path, family: str, face: int) -> PreparedFont:
 
 
 def _prepare(path: Path, family: str, style: str, face: int) -> PreparedFont:
+    from fontTools import ttLib
+    from fpdf import FPDF
+
     font = ttLib.TTFont(path, fontNumber=face, recalcBBoxes=False, recalcTimestamp=False, lazy=True)
     changed = path.suffix.lower() in (".ttc", ".otc")  # a collection face becomes a standalone font
     if "CFF " in font and len(font.getGlyphOrder()) <= FLATTEN_MAX_GLYPHS:
@@ -169,6 +182,8 @@ def _prepare(path: Path, family: str, style: str, face: int) -> PreparedFont:
 
 def _template(data: bytes) -> ttLib.TTFont | None:
     """The whole font decoded once, if it can be shared safely (TrueType, no composite glyphs)."""
+    from fontTools import ttLib
+
     font = ttLib.TTFont(io.BytesIO(data), recalcBBoxes=False, recalcTimestamp=False)
     if "glyf" not in font:
         font.close()
@@ -193,6 +208,8 @@ def _has_local_subrs(cff: object) -> bool:
 
 def _parse(carrier: FPDF, data: bytes, name: Path, family: str, style: str) -> TTFFont:
     """fpdf2's TTFFont for in-memory bytes (it wants a path; give it a file-like one)."""
+    from fpdf.fonts import TTFFont
+
     font = TTFFont.__new__(TTFFont)
     # TTFFont.__init__ opens the path with fontTools, which also accepts a file object.
     TTFFont.__init__(font, carrier, io.BytesIO(data), f"{family.lower()}{style}", style)  # type: ignore[arg-type]
@@ -208,6 +225,8 @@ def shipped() -> Path:
 
 def collection_face(path: Path, wanted: str) -> int:
     """The index of the face named ``wanted`` in a .ttc/.otc collection (0 if not found)."""
+    from fontTools import ttLib
+
     if path.suffix.lower() not in (".ttc", ".otc"):
         return 0
     collection = ttLib.TTCollection(path, lazy=True)
@@ -238,6 +257,8 @@ class Fallback:
 
 @functools.lru_cache(maxsize=16)
 def _codepoints(path: Path, face_name: str) -> frozenset[int]:
+    from fontTools import ttLib
+
     font = ttLib.TTFont(path, fontNumber=collection_face(path, face_name), lazy=True)
     try:
         return frozenset(font.getBestCmap() or {})

@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import string
 import threading
 import tomllib
@@ -41,16 +42,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pikepdf
-from fpdf import FPDF
-from fpdf.enums import TextMode
-from fpdf.fonts import TTFFont
 
 from ..config import read_toml
 from ..errors import ConfigError
 from .fonts import OUTPUT_LOCK, FontSet, load_fonts
+
+if TYPE_CHECKING:  # fpdf2 is imported on the first render (start-up time; a cached volume needs none)
+    from fpdf import FPDF
 
 STYLE_KEY = "volumes.forms_style"
 PARTS = ("cover", "index", "remarks", "back_cover")
@@ -203,12 +204,13 @@ def _strings(style: Any) -> Iterator[str]:
 # --- the PDF -------------------------------------------------------------------------
 
 
-class _FormPDF(FPDF):
+def _form_pdf(width: float, height: float) -> FPDF:
     """An fpdf2 document in millimetres whose pages the layout breaks itself."""
+    from fpdf import FPDF
 
-    def __init__(self, width: float, height: float) -> None:
-        super().__init__(unit="mm", format=(width, height))
-        self.set_auto_page_break(False)
+    pdf = FPDF(unit="mm", format=(width, height))
+    pdf.set_auto_page_break(False)
+    return pdf
 
 
 class FormRenderer:
@@ -225,13 +227,35 @@ class FormRenderer:
         if base is not None:
             font = str(base / Path(font).expanduser()) if font else ""
             style = base / Path(style).expanduser() if style else ""
-        self.fonts: FontSet = load_fonts(font)
+        self.font = font
+        if font and not Path(font).expanduser().is_file():
+            load_fonts(font)  # raises the ConfigError naming volumes.font
+        self._fonts: FontSet | None = None  # read on first render (a cached volume needs none)
         self.style = load_style(style)
         page = self.style["page"]
         self.side = max(float(page["side"]), binding_margin_mm or 0.0)
         self._lock = threading.Lock()
         self._last: tuple[VolumeSheet, dict[str, bytes]] | None = None
         self._last_doc: tuple[VolumeSheet, FormsDocument] | None = None
+
+    @property
+    def fonts(self) -> FontSet:
+        if self._fonts is None:
+            self._fonts = load_fonts(self.font)
+        return self._fonts
+
+    def cache_key(self, sheet: VolumeSheet) -> str:
+        """A key for the rendered forms of ``sheet``: the sheet, the style, the font file
+        and the versions of archiver and fpdf2 — the same key, the same PDF."""
+        from importlib.metadata import version
+
+        from .. import __version__
+
+        font = Path(self.font).expanduser() if self.font else None
+        font_id = [str(font), font.stat().st_size, font.stat().st_mtime_ns] if font else ["shipped"]
+        text = json.dumps([repr(sheet), self.style, self.side, font_id, __version__, version("fpdf2")],
+                          sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     # The four forms; each a complete PDF.
     def cover(self, sheet: VolumeSheet) -> bytes:
@@ -276,7 +300,7 @@ class FormRenderer:
 
     def _render(self, sheet: VolumeSheet) -> tuple[bytes, dict[str, tuple[int, int]]]:
         page = self.style["page"]
-        pdf = _FormPDF(float(page["width"]), float(page["height"]))
+        pdf = _form_pdf(float(page["width"]), float(page["height"]))
         values = sheet_fields(sheet)
         texts = [*_strings(self.style), *(str(v) for v in values.values())]
         texts += [f"{r.doc_no}{r.responsible}{r.title}{r.remark}" for r in sheet.rows]
@@ -352,7 +376,9 @@ def _tag_subsets(pdf: pikepdf.Pdf) -> None:
 class _Layout:
     """Draws the forms into one fpdf2 document."""
 
-    def __init__(self, pdf: _FormPDF, style: dict[str, Any], values: dict[str, object]) -> None:
+    def __init__(self, pdf: FPDF, style: dict[str, Any], values: dict[str, object]) -> None:
+        from fpdf.fonts import TTFFont
+
         self.pdf = pdf
         self.style = style
         self.values = values
@@ -413,6 +439,8 @@ class _Layout:
             x = x + width - w
         pdf.set_xy(x, top)
         if heavy:  # fill and stroke the glyphs: a heavier face without a second font
+            from fpdf.enums import TextMode
+
             with pdf.local_context(text_mode=TextMode.FILL_STROKE, line_width=heavy):
                 pdf.cell(w + spacing * PT_MM, box_h, s)
         else:
