@@ -418,3 +418,23 @@ def test_same_inputs_give_the_same_file(tmp_path, config, renderer) -> None:
     a, _ = build(tmp_path / "a", config, renderer, (CORPUS / "cmyk-jpeg.pdf").read_bytes())
     b, _ = build(tmp_path / "b", config, renderer, (CORPUS / "cmyk-jpeg.pdf").read_bytes())
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_a_rebuild_of_the_same_inputs_reuses_forms_and_verdict(tmp_path, config, renderer, box_stamp,
+                                                               monkeypatch) -> None:
+    data = (CORPUS / "congress.pdf").read_bytes()
+    _, first = build(tmp_path, config, renderer, data)
+    calls: list[Path] = []
+    real_check = pdfa.check
+    monkeypatch.setattr(pdfa, "check", lambda path, **kw: calls.append(path) or real_check(path, **kw))
+    monkeypatch.setattr(renderer, "document", lambda sheet: pytest.fail("forms rendered again"))
+    (tmp_path / "out" / f"{first.reference}.pdf").unlink()
+    _, again = build(tmp_path, config, renderer, data)
+    assert calls == [] and again.pdfa == first.pdfa and again.file_sha256 == first.file_sha256
+    # other inputs: validated again
+    monkeypatch.undo()
+    monkeypatch.setattr(assemble_module, "Stamper", BoxStamper)
+    monkeypatch.setattr(pdfa, "check", lambda path, **kw: calls.append(path) or real_check(path, **kw))
+    (tmp_path / "out" / f"{first.reference}.pdf").unlink()
+    _, other = build(tmp_path, config, renderer, (CORPUS / "congress-gray.pdf").read_bytes())
+    assert len(calls) == 1 and other.pdfa["valid"] is True

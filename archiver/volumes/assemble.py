@@ -34,6 +34,7 @@ range.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -48,6 +49,7 @@ from typing import Any, Protocol
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
 
+from .. import __version__
 from ..active import strip_active_content
 from ..atomic import (
     READ_ONLY_MODE,
@@ -281,11 +283,33 @@ def _cache_put(path: Path, data: bytes, meta: str) -> None:
         log.info("cache %s not written: %s", path.parent, exc)
 
 
-def cached_check(path: Path, sha256: str, cache_dir: Path | None, now: dt.datetime) -> pdfa.PdfaResult:
-    """:func:`.pdfa.check`, remembered by the file's SHA-256 and the validator's version:
-    the same bytes, the same verdict (a ``--force`` rebuild of an unchanged volume writes
-    the same file: its verdict, and when it was reached, are the earlier ones)."""
-    cached = cache_dir / PDFA_CACHE / f"{sha256.removeprefix('sha256:')}.json" if cache_dir is not None else None
+@functools.cache
+def _code_id() -> str:
+    """The code that writes volumes (this package and active.py), and the libraries'."""
+    digest = hashlib.sha256(f"{__version__} pikepdf {pikepdf.__version__} qpdf {pikepdf.__libqpdf_version__}".encode())
+    here = Path(__file__).parent
+    for source in sorted([*here.glob("*.py"), here.parent / "active.py"]):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def verdict_key(inputs: str, plan: PlannedVolume, forms: Forms) -> str:
+    """What decides a volume's bytes but its timestamps: its inputs fingerprint (records,
+    configuration, plan) and its records' checksums, its forms (which print the date), the
+    code and libraries.
+    Two volumes with the same key differ at most in the values of their creation dates
+    (same format, same length), which no PDF/A rule depends on."""
+    text = json.dumps([inputs, plan.reference, [r.file.sha256 for r in plan.documents],
+                       hashlib.sha256(forms.data).hexdigest(), _code_id()])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def cached_check(path: Path, key: str, cache_dir: Path | None, now: dt.datetime) -> pdfa.PdfaResult:
+    """:func:`.pdfa.check`, remembered by :func:`verdict_key` and the validator's version:
+    a ``--force`` rebuild of an unchanged volume writes the same file but for its dates,
+    and gets the earlier verdict (with the time it was reached); ``audit`` checks the bytes
+    themselves."""
+    cached = cache_dir / PDFA_CACHE / f"{key}.json" if cache_dir is not None else None
     if cached is not None:
         try:
             data = json.loads(cached.read_text("utf-8"))
@@ -361,7 +385,7 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
                     fh.flush()
                     os.fsync(fh.fileno())
             written.sha256 = sha256_file(tmp)
-            written.pdfa = cached_check(tmp, written.sha256, cache_dir, info.created)
+            written.pdfa = cached_check(tmp, verdict_key(inputs, plan, forms), cache_dir, info.created)
         for w in caught:
             log.info("%s: %s: %s", plan.reference, w.category.__name__, w.message)
         os.chmod(tmp, READ_ONLY_MODE)  # replaced whole by a rebuild, never written in place
