@@ -11,6 +11,7 @@ import html
 import io
 import re
 import subprocess
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -436,3 +437,41 @@ def test_a_bracketed_phrase_is_kept_on_one_line(renderer: FormRenderer, tmp_path
             lines[round(w.y0)] = lines.get(round(w.y0), "") + w.text
     wrapped = [text for text in lines.values() if "长期" in text or "第1卷" in text]
     assert wrapped == ["（长期·第1卷）"], lines
+
+
+def test_the_four_forms_come_as_one_pdf_with_one_font_subset(tmp_path: Path) -> None:
+    """The assembler takes one document (so the volume embeds the forms' font once)."""
+    r = FormRenderer()
+    sheet = make_sheet(40)
+    doc = r.document(sheet)
+    assert list(doc.spans) == ["cover", "index", "remarks", "back_cover"]
+    assert doc.spans["cover"] == (1, 1) and doc.spans["index"][1] > doc.spans["index"][0]  # 40 rows: 2+ pages
+    with pikepdf.open(io.BytesIO(doc.data)) as pdf:
+        assert len(pdf.pages) == doc.spans["back_cover"][1]
+        programs = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary)
+                    and o.get("/Type") == pikepdf.Name.FontDescriptor]
+        assert len(programs) == 1
+        base = str(next(o for o in pdf.objects if isinstance(o, pikepdf.Dictionary)
+                        and o.get("/Subtype") == pikepdf.Name.Type0).BaseFont)
+        assert not base.startswith("/MPDFAA+")  # tagged after the subset's content
+    first, last = doc.spans["index"]
+    assert "卷内文件目录" in text_of(r.index(sheet), tmp_path)
+    with pikepdf.open(io.BytesIO(r.index(sheet))) as alone:
+        assert len(alone.pages) == last - first + 1  # the standalone forms are split from it
+
+
+def test_cache_key_follows_the_sheet_and_the_style(tmp_path: Path) -> None:
+    r = FormRenderer()
+    sheet = make_sheet()
+    assert r.cache_key(sheet) == FormRenderer().cache_key(make_sheet())
+    assert r.cache_key(sheet) != r.cache_key(replace(sheet, checker="别人"))
+    style = tmp_path / "forms.toml"
+    style.write_text('[back_cover]\nlines = ["封底"]\n', "utf-8")
+    assert FormRenderer(style=style).cache_key(sheet) != r.cache_key(sheet)
+
+
+def test_fpdf2_is_not_imported_until_a_form_is_rendered() -> None:
+    code = ("import sys, archiver.cli, archiver.volumes.forms, archiver.volumes.assemble, archiver.volumes.build; "
+            "r = archiver.volumes.forms.FormRenderer(); print('fpdf' in sys.modules, 'fontTools' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.split() == ["False", "False"]
