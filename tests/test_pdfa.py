@@ -9,6 +9,7 @@ does not depend on which font the stamp uses.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import tomllib
 import warnings
@@ -412,6 +413,7 @@ def test_manifest_records_the_verdict(tmp_path, config, renderer, box_stamp) -> 
     assert data["pdfa"]["flavour"] == "PDF/A-2b" and data["pdfa"]["verdict"] == "pass"
     assert data["pdfa"]["checked"] == BUILT
     assert read_manifest(target.with_suffix(".toml")).pdfa == data["pdfa"]
+    assert data["file"]["sha256"] == hashlib.sha256(target.read_bytes()).hexdigest()  # hashed as written
 
 
 def test_same_inputs_give_the_same_file(tmp_path, config, renderer) -> None:

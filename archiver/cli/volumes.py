@@ -75,7 +75,8 @@ def build_cmd(app: AppContext, customer: str, year: int | None, force: bool, fil
                f"{result.count('superseded')} superseded.{kept}")
     failed = sum(bool(o.warning) for o in result.outcomes)
     if failed:
-        click.echo(f"warning: {failed} built volume(s) are not valid PDF/A-2b (listed above; the reasons are in "
-                   "[pdfa] of each volume's manifest). They are complete and bound-ready, but not for long-term "
-                   "deposit: fix the record named in the reason (e.g. a font its producer did not embed) and "
-                   "rebuild with --force.", err=True)
+        click.echo(f"warning: {failed} built volume(s) are not valid PDF/A-2b (listed above; every reason is in "
+                   "[pdfa] of the volume's manifest). They are complete and bound-ready, but not fit for long-term "
+                   "deposit as they are. Where the reason is in a record (a font its producer did not embed, a "
+                   "JPEG 2000 image, a damaged content stream), rescan or replace that record, then run "
+                   "`archiver build` again.", err=True)

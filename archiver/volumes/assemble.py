@@ -44,7 +44,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol, cast
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
@@ -56,7 +56,6 @@ from ..atomic import (
     TEMP_PREFIX,
     ensure_dir,
     fsync_dir,
-    sha256_file,
     write_bytes_atomic,
     write_text_atomic,
 )
@@ -381,10 +380,11 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
             with pikepdf.open(merged) as out:
                 written = finish(out, plan, parts, slots, where, style, info, inputs)
                 with open(tmp, "wb") as fh:
-                    out.save(fh, **SAVE_OPTIONS)
+                    hashing = HashingWriter(fh)  # the checksum as it is written (not read back)
+                    out.save(cast(BinaryIO, hashing), **SAVE_OPTIONS)
                     fh.flush()
                     os.fsync(fh.fileno())
-            written.sha256 = sha256_file(tmp)
+            written.sha256 = hashing.hexdigest()
             written.pdfa = cached_check(tmp, verdict_key(inputs, plan, forms), cache_dir, info.created)
         for w in caught:
             log.info("%s: %s: %s", plan.reference, w.category.__name__, w.message)
@@ -398,6 +398,32 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
         merged.unlink(missing_ok=True)
     fsync_dir(target.parent)
     return written
+
+
+class HashingWriter(io.RawIOBase):
+    """A write-only stream that passes everything to ``fh`` and hashes it (SHA-256)."""
+
+    def __init__(self, fh: Any) -> None:
+        self.fh = fh
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return int(self.fh.write(data))
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        self.fh.flush()
+
+    def hexdigest(self) -> str:
+        return self.digest.hexdigest()
 
 
 def page_runs(slots: Sequence[pg.Slot], offsets: Sequence[int]) -> list[tuple[int, int, int]]:
