@@ -6,6 +6,8 @@ in archive.toml); volumes and the catalogue never pass it on.
 
 The check walks every object once (dictionaries only, no stream data is decoded), so it
 also finds actions hidden in annotations, outline items, form fields or object streams.
+:func:`strip_active_content` removes it all (and links to outside) from a volume, walking
+the same way; after it, :func:`find_active_content` finds nothing.
 """
 
 from __future__ import annotations

@@ -51,16 +51,24 @@ out.save(sys.argv[1], stream_decode_level=pikepdf.StreamDecodeLevel.none,
 """
 
 
+# Starts the measured command from a small fresh process and reports its peak RSS: a child
+# forked straight from this (large) process would count the pages it shared before exec.
+LAUNCHER = """
+import resource, subprocess, sys, time
+t = time.perf_counter()
+rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(rc)
+"""
+
+
 def run(args: list[str], *, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Run a command to completion: (wall seconds, peak RSS in MB)."""
-    t = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args[:3])} … failed:\n{err}")
-    return wall, usage.ru_maxrss / 1024
+    proc = subprocess.run([sys.executable, "-c", LAUNCHER, *args], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args[:3])} … failed:\n{proc.stderr}")
+    wall, rss_kb = proc.stdout.split()
+    return float(wall), int(rss_kb) / 1024
 
 
 def make_archive(folder: Path, pages: int, dpi: int) -> Path:

@@ -440,3 +440,48 @@ def test_a_rebuild_of_the_same_inputs_reuses_forms_and_verdict(tmp_path, config,
     (tmp_path / "out" / f"{first.reference}.pdf").unlink()
     _, other = build(tmp_path, config, renderer, (CORPUS / "congress-gray.pdf").read_bytes())
     assert len(calls) == 1 and other.pdfa["valid"] is True
+
+
+def test_annotations_are_made_printable_and_hidden_ones_removed() -> None:
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page()
+    shown = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Text, Rect=[0, 0, 9, 9]))
+    hidden = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Text, Rect=[0, 0, 9, 9], F=2))
+    popup = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Popup, Rect=[0, 0, 9, 9]))
+    page.obj.Annots = Array([shown, hidden, popup])
+    assert pdfa.printable_annotations(pdf) == 2
+    assert [a.get("/Subtype") for a in page.obj.Annots] == [Name.Text, Name.Popup]
+    assert page.obj.Annots[0].F == 4 and "/F" not in page.obj.Annots[1]
+
+
+def test_building_a_volume_from_cached_forms_and_verdict_needs_no_validator_import(tmp_path, config) -> None:
+    """A --force rebuild's start-up: neither fpdf2 nor pikepdf's validator (jsonschema)."""
+    code = f"""
+import sys, datetime as dt, tomllib
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from pathlib import Path
+from volumes_helpers import KnownBlanks, make_record
+from archiver.config import parse_config, template_text
+from archiver.customers import Customer
+from archiver.volumes.assemble import Context, assemble
+from archiver.volumes.forms import FormRenderer
+from archiver.volumes.plan import plan_volumes
+tmp = Path({str(tmp_path)!r})
+(tmp / "rec").mkdir(exist_ok=True)
+rec = make_record(tmp / "rec", "doc", data=Path({str(CORPUS / "congress.pdf")!r}).read_bytes())
+[plan] = plan_volumes([rec], parse_config(tomllib.loads(template_text())))
+ctx = Context(config=parse_config(tomllib.loads(template_text())), customer=Customer("C0001", "客户"),
+              renderer=FormRenderer(), detect=KnownBlanks(), cache_dir=tmp / "cache", filer="王芳", checker="李强",
+              today=dt.date(2026, 11, 20), built_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
+target = tmp / "out" / (plan.reference + ".pdf")
+target.unlink(missing_ok=True)
+assemble(plan, ctx, target, "sha256:x")
+print("fpdf" in sys.modules, "jsonschema" in sys.modules)
+"""
+    import subprocess
+    import sys
+
+    first = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    again = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert first.split() == ["True", "True"]
+    assert again.split() == ["False", "False"]

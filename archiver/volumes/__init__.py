@@ -9,6 +9,7 @@ One module per step, pure rules apart from PDF work:
 * :mod:`.stamp` — page numbers stamped in the corner the reader sees (Art. 16)
 * :mod:`.assemble` — one volume PDF + its manifest: cover → index → documents → remarks →
   back cover (Art. 20), page labels, outline
+* :mod:`.pdfa` — PDF/A-2b: output intent, default CMYK, XMP metadata, LZW → Flate, the check
 * :mod:`.build` — ``archiver build``: incremental, refuses bad input, supersedes stale volumes
 * :mod:`.manifest` — the manifest beside each volume (the contract with catalogue and custody)
 * :mod:`.forms`, :mod:`.blank` — the forms and the blank-page detector

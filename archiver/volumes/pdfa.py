@@ -35,7 +35,6 @@ import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +57,9 @@ MAX_FINDINGS = 20  # findings kept in a result (and the manifest)
 @functools.cache
 def srgb_profile() -> bytes:
     """An sRGB ICC profile (v2): pikepdf's PDF/A data file, else Pillow's built-in sRGB."""
-    try:
-        return resources.files("pikepdf.pdfa").joinpath("data/sRGB.icc").read_bytes()
-    except (ImportError, FileNotFoundError, OSError):  # pikepdf without its [pdfa] data
+    try:  # (found beside pikepdf, not imported: pikepdf.pdfa loads the whole validator)
+        return (Path(pikepdf.__file__).parent / "pdfa" / "data" / "sRGB.icc").read_bytes()
+    except OSError:  # pikepdf without its [pdfa] data
         from PIL import ImageCms
 
         return bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
@@ -405,13 +404,46 @@ def make_pdfa(pdf: pikepdf.Pdf, info: VolumeInfo) -> None:
         for key in PRESENTATION_KEYS:
             if key in page.obj:
                 del page.obj[key]
-    try:
-        from pikepdf.pdfa import repair_annotation_flags
-    except ImportError:  # no validator either: check() says so
-        pass
-    else:
-        repair_annotation_flags(pdf)  # PDF/A 6.3.2: annotations printed, none hidden
+    printable_annotations(pdf)
     set_metadata(pdf, info)
+
+
+# Annotation flags (ISO 32000-1, 12.5.3) and what PDF/A-2 6.3.2 asks of them.
+_INVISIBLE, _HIDDEN, _PRINT, _NOVIEW, _TOGGLE_NOVIEW = 1, 2, 4, 32, 256
+
+
+def printable_annotations(pdf: pikepdf.Pdf) -> int:
+    """Every annotation printed (the Print flag set); those never shown (Hidden,
+    Invisible, NoView — nothing of them is on the paper either) removed. Popups are left
+    as they are (PDF/A exempts them). Returns how many annotations were changed."""
+    changed = 0
+    for page in pdf.pages:
+        annots = page.obj.get("/Annots")
+        if not isinstance(annots, Array):
+            continue
+        keep = []
+        for annot in annots:
+            if not isinstance(annot, Dictionary) or annot.get("/Subtype") == Name.Popup:
+                keep.append(annot)
+                continue
+            try:
+                flags = int(annot.get("/F", 0))
+            except (TypeError, ValueError):
+                flags = 0
+            if flags & (_INVISIBLE | _HIDDEN | _NOVIEW):
+                changed += 1
+                continue
+            new = (flags | _PRINT) & ~_TOGGLE_NOVIEW
+            if new != flags or "/F" not in annot:
+                annot.F = new
+                changed += 1
+            keep.append(annot)
+        if len(keep) != len(annots):
+            if keep:
+                page.obj.Annots = Array(keep)
+            else:
+                del page.obj["/Annots"]
+    return changed
 
 
 # --- the check --------------------------------------------------------------------------
