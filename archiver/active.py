@@ -149,7 +149,7 @@ def strip_active_content(pdf: pikepdf.Pdf) -> list[str]:
         except (pikepdf.PdfError, ValueError, TypeError, RuntimeError):
             continue
     for top in pdf.objects:
-        for obj in _direct_dictionaries(top):
+        for obj in _strip_candidates(top):
             try:
                 _strip(obj, removed)
             except (pikepdf.PdfError, ValueError, TypeError, RuntimeError):
@@ -175,37 +175,56 @@ def _strip_annotations(page: pikepdf.Object, removed: set[str]) -> None:
             del page["/Annots"]
 
 
+_STRIP_KEYS = frozenset({"/AA", "/A", "/OpenAction", "/Next", "/PA", "/S", "/JS", "/EF", "/FS", "/Type"})
+
+
 def _strip(obj: pikepdf.Object, removed: set[str]) -> None:
-    if "/AA" in obj:
+    keys = set(obj.keys())  # one call: most objects (pages, images) need nothing else
+    if not keys & _STRIP_KEYS:
+        return
+    if "/AA" in keys:
         del obj["/AA"]
         removed.add("additional actions")
-    for key in _ACTION_KEYS:
+    for key in keys.intersection(_ACTION_KEYS):
         action = obj.get(key)
         if isinstance(action, pikepdf.Dictionary) and _is_removed_action(action):
             del obj[key]
             removed.add(_describe(action))
-    kind = obj.get("/S")
+    kind = obj.get("/S") if "/S" in keys else None
     if isinstance(kind, pikepdf.Name) and str(kind) in _REMOVED_ACTIONS:
         # an action dictionary reachable some other way (or orphaned): made inert
         removed.add(_describe(obj))
         for key in ("/S", "/JS", "/URI", "/F", "/Win", "/Mac", "/Unix", "/Fields"):
             if key in obj:
                 del obj[key]
-    if "/JS" in obj:
+    if "/JS" in keys and "/JS" in obj:
         del obj["/JS"]
         removed.add("JavaScript")
-    if obj.get("/Type") == pikepdf.Name("/Filespec") and "/EF" in obj:
+    if "/EF" in keys:  # a file specification's embedded file
         del obj["/EF"]
         removed.add("embedded file")
-    if obj.get("/Type") == pikepdf.Name("/EmbeddedFile") and isinstance(obj, pikepdf.Stream):
+    if "/Type" in keys and isinstance(obj, pikepdf.Stream) and obj.get("/Type") == pikepdf.Name("/EmbeddedFile"):
         obj.write(b"")
         del obj.stream_dict["/Type"]
         removed.add("embedded file")
-    subtype = obj.get("/Subtype")
-    if subtype is not None and str(subtype) in _REMOVED_ANNOTS and "/FS" in obj:
-        del obj["/FS"]
-        obj.Subtype = pikepdf.Name.Text  # an orphaned attachment annotation, inert
-        removed.add("embedded file")
+    if "/FS" in keys:
+        subtype = obj.get("/Subtype")
+        if subtype is not None and str(subtype) in _REMOVED_ANNOTS:
+            del obj["/FS"]
+            obj.Subtype = pikepdf.Name.Text  # an orphaned attachment annotation, inert
+            removed.add("embedded file")
+
+
+def _strip_candidates(top: pikepdf.Object) -> list[pikepdf.Object]:
+    """As :func:`_direct_dictionaries`, but an image's own entries (filters, colour
+    spaces: never an action) are not descended into."""
+    if isinstance(top, pikepdf.Stream):
+        try:
+            if top.stream_dict.get("/Subtype") == pikepdf.Name.Image:
+                return [top]
+        except (pikepdf.PdfError, ValueError, TypeError, RuntimeError):
+            return []
+    return _direct_dictionaries(top)
 
 
 def _is_removed_action(action: pikepdf.Dictionary) -> bool:
