@@ -485,3 +485,22 @@ print("fpdf" in sys.modules, "jsonschema" in sys.modules)
     again = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert first.split() == ["True", "True"]
     assert again.split() == ["False", "False"]
+
+
+def test_build_of_a_form_prints_no_library_warning(archive_root: Path, drop: Any) -> None:
+    """The whole command, as a user runs it (Python warnings shown): the filled-in form
+    and a damaged-but-readable record (cyclic outline) give no raw warning on any output."""
+    import subprocess
+    import sys
+
+    meta = {"customer": "C0001", "type": "contract", "date": dt.date(2026, 3, 1)}
+    drop("form.pdf", meta=meta, data=filled_form())
+    drop("toc.pdf", meta={**meta, "date": dt.date(2026, 3, 2)}, data=(CORPUS / "cyclic-toc.pdf").read_bytes())
+    cmd = [sys.executable, "-W", "always", "-m", "archiver", "--root", str(archive_root)]
+    subprocess.run([*cmd, "ingest", "--stable-seconds", "0"], check=True, capture_output=True)
+    r = subprocess.run([*cmd, "build", "--checker", "李强"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "built" in r.stdout
+    for line in (r.stdout + r.stderr).splitlines():
+        assert "Warning:" not in line and "WARNING" not in line and "qpdf" not in line.lower(), line
+        assert not line.startswith("warning:") or "PDF/A-2b" in line, line

@@ -379,6 +379,8 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
             merge_pages(merged, sources, offsets, slots, plan.reference)
             with pikepdf.open(merged) as out:
                 written = finish(out, plan, parts, slots, where, style, info, inputs)
+                for problem in out.get_warnings():  # qpdf's, kept by pikepdf: logged, never printed
+                    log.info("%s: %s", plan.reference, problem)
                 with open(tmp, "wb") as fh:
                     hashing = HashingWriter(fh)  # the checksum as it is written (not read back)
                     out.save(cast(BinaryIO, hashing), **SAVE_OPTIONS)

@@ -250,9 +250,10 @@ class FormRenderer:
         from importlib.metadata import version
 
         from .. import __version__
+        from .fonts import shipped
 
-        font = Path(self.font).expanduser() if self.font else None
-        font_id = [str(font), font.stat().st_size, font.stat().st_mtime_ns] if font else ["shipped"]
+        font = Path(self.font).expanduser() if self.font else shipped()
+        font_id = [str(font), font.stat().st_size, font.stat().st_mtime_ns]
         text = json.dumps([repr(sheet), self.style, self.side, font_id, __version__, version("fpdf2")],
                           sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
