@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -72,10 +73,15 @@ def run(args: list[str], *, env: dict[str, str] | None = None) -> tuple[float, f
 
 
 def make_archive(folder: Path, pages: int, dpi: int) -> Path:
-    """A filed archive with ``pages`` scanned pages for one customer, in one year."""
+    """A filed archive with ``pages`` scanned pages for one customer, in one year — one
+    volume (``volumes.max_sheets`` raised to hold them all)."""
     root = folder / "archive"
     env = {**os.environ, "ARCHIVER_ROOT": str(root)}
     subprocess.run([*ARCHIVER, "init", str(root)], check=True, capture_output=True)
+    config = root / "archive.toml"
+    text = config.read_text("utf-8")
+    config.write_text(re.sub(r"^max_sheets = .*$", f"max_sheets = {max(200, pages)}", text, count=1, flags=re.M),
+                      "utf-8")
     subprocess.run([*ARCHIVER, "customer", "add", "C0001", "--name", "上海明远贸易有限公司", "--legal-representative",
                     "张伟", "--address", "上海市浦东新区世纪大道100号", "--postcode", "200120"],
                    check=True, capture_output=True, env=env)
