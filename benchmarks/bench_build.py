@@ -123,7 +123,7 @@ def volume_stats(root: Path) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pages", type=int, default=500)
+    ap.add_argument("--pages", type=int, default=500, help="0: no timing run")
     ap.add_argument("--dpi", type=int, default=300)
     ap.add_argument("--repeat", type=int, default=3, help="timing runs (best of)")
     ap.add_argument("--memory-pages", type=int, default=2000, help="0: no memory run")
@@ -131,55 +131,65 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         folder = Path(tmp)
-        t = time.perf_counter()
-        pristine = make_archive(folder / "timing", args.pages, args.dpi)
-        recs = records(pristine)
-        size = sum(p.stat().st_size for p in recs)
-        print(f"made and filed {args.pages} synthetic scan pages at {args.dpi} dpi in {len(recs)} records "
-              f"({size / 1e6:.0f} MB) in {time.perf_counter() - t:.0f} s")
-        first_copy, built = folder / "first", folder / "built"
-        fresh_copy(pristine, built)
-        build(built)  # the copy --force rebuilds (its blank decisions are cached)
-        print(f"built: {volume_stats(built)}")
-        times: dict[str, list[float]] = {"first": [], "force": [], "pikepdf": [], "qpdf": []}
         merged = folder / "merged.pdf"
-        for _ in range(args.repeat):
-            fresh_copy(pristine, first_copy)
-            times["first"].append(build(first_copy)[0])
-            shutil.rmtree(built / "volumes" / ".superseded", ignore_errors=True)
-            times["force"].append(build(built, "--force")[0])
-            times["pikepdf"].append(run([sys.executable, "-c", PLAIN_MERGE, str(merged), *map(str, recs)])[0])
-            merged.unlink()
-            qpdf_args = [x for p in recs for x in (str(p), "1-z")]
-            times["qpdf"].append(run(["qpdf", "--empty", "--pages", *qpdf_args, "--", str(merged)])[0])
-            merged.unlink()
-        best = {k: min(v) for k, v in times.items()}
-        base = best["pikepdf"]
-        for name, label in (("first", "archiver build (first build, whole process)"),
-                            ("force", "archiver build --force (blank decisions cached)"),
-                            ("pikepdf", "plain pikepdf merge + save, fresh process"),
-                            ("qpdf", "qpdf --empty --pages … --")):
-            print(f"{label:48s} {best[name]:6.2f} s   ({best[name] / base:.2f} × pikepdf)   runs: "
-                  + ", ".join(f"{v:.2f}" for v in times[name]))
-        print(f"ratio first build / pikepdf merge: {best['first'] / base:.2f}  (target ≤ 2.0)")
-        print(f"ratio --force     / pikepdf merge: {best['force'] / base:.2f}  (target ≤ 1.3)")
-        shutil.rmtree(folder / "first", ignore_errors=True)
-        shutil.rmtree(folder / "built", ignore_errors=True)
-
+        if args.pages:
+            timing(folder, args)
         if args.memory_pages:
-            t = time.perf_counter()
-            mem = make_archive(folder / "memory", args.memory_pages, args.memory_dpi)
-            recs = records(mem)
-            print(f"\nmade and filed {args.memory_pages} pages at {args.memory_dpi} dpi in {len(recs)} records "
-                  f"({sum(p.stat().st_size for p in recs) / 1e6:.0f} MB) in {time.perf_counter() - t:.0f} s")
-            wall, rss = build(mem)
-            print(f"peak RSS, archiver build (first):       {rss:6.0f} MB  ({wall:.1f} s; {volume_stats(mem)})  "
-                  "(target ≤ 200 MB)")
-            _, rss = run([sys.executable, "-c", PLAIN_MERGE, str(merged), *map(str, recs)])
-            print(f"peak RSS, plain pikepdf merge + save:   {rss:6.0f} MB")
-            merged.unlink()
-            _, rss = run(["qpdf", "--empty", "--pages", *[x for p in recs for x in (str(p), "1-z")], "--", str(merged)])
-            print(f"peak RSS, qpdf --empty --pages … --:    {rss:6.0f} MB")
+            memory(folder, args, merged)
+
+
+def timing(folder: Path, args: argparse.Namespace) -> None:
+    t = time.perf_counter()
+    pristine = make_archive(folder / "timing", args.pages, args.dpi)
+    recs = records(pristine)
+    size = sum(p.stat().st_size for p in recs)
+    print(f"made and filed {args.pages} synthetic scan pages at {args.dpi} dpi in {len(recs)} records "
+          f"({size / 1e6:.0f} MB) in {time.perf_counter() - t:.0f} s")
+    first_copy, built = folder / "first", folder / "built"
+    fresh_copy(pristine, built)
+    build(built)  # the copy --force rebuilds (its blank decisions are cached)
+    print(f"built: {volume_stats(built)}")
+    times: dict[str, list[float]] = {"first": [], "force": [], "pikepdf": [], "qpdf": []}
+    merged = folder / "merged.pdf"
+    for _ in range(args.repeat):
+        fresh_copy(pristine, first_copy)
+        times["first"].append(build(first_copy)[0])
+        shutil.rmtree(built / "volumes" / ".superseded", ignore_errors=True)
+        times["force"].append(build(built, "--force")[0])
+        times["pikepdf"].append(run([sys.executable, "-c", PLAIN_MERGE, str(merged), *map(str, recs)])[0])
+        merged.unlink()
+        qpdf_args = [x for p in recs for x in (str(p), "1-z")]
+        times["qpdf"].append(run(["qpdf", "--empty", "--pages", *qpdf_args, "--", str(merged)])[0])
+        merged.unlink()
+    best = {k: min(v) for k, v in times.items()}
+    base = best["pikepdf"]
+    for name, label in (("first", "archiver build (first build, whole process)"),
+                        ("force", "archiver build --force (blank decisions cached)"),
+                        ("pikepdf", "plain pikepdf merge + save, fresh process"),
+                        ("qpdf", "qpdf --empty --pages … --")):
+        print(f"{label:48s} {best[name]:6.2f} s   ({best[name] / base:.2f} × pikepdf)   runs: "
+              + ", ".join(f"{v:.2f}" for v in times[name]))
+    print(f"ratio first build / pikepdf merge: {best['first'] / base:.2f}  (target ≤ 2.0)")
+    print(f"ratio --force     / pikepdf merge: {best['force'] / base:.2f}  (target ≤ 1.3)")
+    shutil.rmtree(folder / "first", ignore_errors=True)
+    shutil.rmtree(folder / "built", ignore_errors=True)
+    shutil.rmtree(folder / "timing", ignore_errors=True)
+
+
+def memory(folder: Path, args: argparse.Namespace, merged: Path) -> None:
+    t = time.perf_counter()
+    mem = make_archive(folder / "memory", args.memory_pages, args.memory_dpi)
+    recs = records(mem)
+    print(f"\nmade and filed {args.memory_pages} pages at {args.memory_dpi} dpi in {len(recs)} records "
+          f"({sum(p.stat().st_size for p in recs) / 1e6:.0f} MB) in {time.perf_counter() - t:.0f} s")
+    wall, rss = build(mem)
+    print(f"peak RSS, archiver build (first):       {rss:6.0f} MB  ({wall:.1f} s; {volume_stats(mem)})  "
+          "(target ≤ 200 MB)")
+    _, rss = run([sys.executable, "-c", PLAIN_MERGE, str(merged), *map(str, recs)])
+    print(f"peak RSS, plain pikepdf merge + save:   {rss:6.0f} MB")
+    merged.unlink()
+    _, rss = run(["qpdf", "--empty", "--pages", *[x for p in recs for x in (str(p), "1-z")], "--", str(merged)])
+    print(f"peak RSS, qpdf --empty --pages … --:    {rss:6.0f} MB")
 
 
 if __name__ == "__main__":
