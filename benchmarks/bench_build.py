@@ -10,6 +10,8 @@ process, alternately, best of ``--repeat``:
 * ``first``: the whole ``archiver build`` process on a copy of the archive that has never
   been built (blank detection, forms, assembly, PDF/A preparation and validation, manifest,
   registers — everything);
+* ``first-blanks``: the same with the blank-page decisions already cached (forms, PDF/A
+  and validation still new: what the first build costs besides blank detection);
 * ``force``: ``archiver build --force`` on a built copy (blank decisions cached);
 * ``pikepdf``: a fresh Python process that opens the same record PDFs with pikepdf, merges
   them (``pages.extend``) and saves (no stream decoded) — the baseline;
@@ -149,11 +151,14 @@ def timing(folder: Path, args: argparse.Namespace) -> None:
     fresh_copy(pristine, built)
     build(built)  # the copy --force rebuilds (its blank decisions are cached)
     print(f"built: {volume_stats(built)}")
-    times: dict[str, list[float]] = {"first": [], "force": [], "pikepdf": [], "qpdf": []}
+    times: dict[str, list[float]] = {"first": [], "first-blanks": [], "force": [], "pikepdf": [], "qpdf": []}
     merged = folder / "merged.pdf"
     for _ in range(args.repeat):
         fresh_copy(pristine, first_copy)
         times["first"].append(build(first_copy)[0])
+        fresh_copy(pristine, first_copy)  # again, with only the blank decisions (issue 10's formats part) kept
+        shutil.copytree(built / ".archiver" / "blank", first_copy / ".archiver" / "blank", dirs_exist_ok=True)
+        times["first-blanks"].append(build(first_copy)[0])
         shutil.rmtree(built / "volumes" / ".superseded", ignore_errors=True)
         times["force"].append(build(built, "--force")[0])
         times["pikepdf"].append(run([sys.executable, "-c", PLAIN_MERGE, str(merged), *map(str, recs)])[0])
@@ -164,6 +169,7 @@ def timing(folder: Path, args: argparse.Namespace) -> None:
     best = {k: min(v) for k, v in times.items()}
     base = best["pikepdf"]
     for name, label in (("first", "archiver build (first build, whole process)"),
+                        ("first-blanks", "first build, only blank decisions cached"),
                         ("force", "archiver build --force (blank decisions cached)"),
                         ("pikepdf", "plain pikepdf merge + save, fresh process"),
                         ("qpdf", "qpdf --empty --pages … --")):
