@@ -515,3 +515,13 @@ def test_build_of_a_form_prints_no_library_warning(archive_root: Path, drop: Any
     for line in (r.stdout + r.stderr).splitlines():
         assert "Warning:" not in line and "WARNING" not in line and "qpdf" not in line.lower(), line
         assert not line.startswith("warning:") or "PDF/A-2b" in line, line
+
+
+def test_forms_cache_keeps_one_entry_per_volume_and_forgets_it(tmp_path, config, renderer, box_stamp) -> None:
+    from archiver.volumes.assemble import FORMS_CACHE, forget_volume
+
+    _, m = build(tmp_path, config, renderer, (CORPUS / "congress.pdf").read_bytes())
+    cache = tmp_path / "cache" / FORMS_CACHE
+    assert sorted(p.name for p in cache.iterdir()) == [f"{m.reference}.json", f"{m.reference}.pdf"]
+    forget_volume(tmp_path / "cache", m.reference)  # e.g. when the volume is destroyed (its index has the titles)
+    assert list(cache.iterdir()) == []

@@ -229,32 +229,43 @@ class Forms:
         return last - first + 1
 
 
-FORMS_CACHE = "forms-cache"  # in the cache folder: rendered forms by key (see render_forms)
-PDFA_CACHE = "pdfa-cache"  # verdicts by the volume file's SHA-256 (see write_volume)
-CACHE_ENTRIES = 256  # kept per cache folder (the newest)
+FORMS_CACHE = "forms-cache"  # in the cache folder: each volume's rendered forms (see render_forms)
+PDFA_CACHE = "pdfa-cache"  # verdicts by what decides a volume's bytes (see cached_check)
 
 
 def render_forms(renderer: Renderer, sheet: Any, cache_dir: Path | None = None) -> Forms:
     """The renderer's one-document forms (``document(sheet)``, the production renderer),
     else its four standalone PDFs put together (a renderer with only the four methods).
 
-    A renderer that gives a ``cache_key(sheet)`` has its PDF kept in ``cache_dir``: a
-    rebuild of an unchanged volume (``build --force``) then needs no layout, no font
-    and no fpdf2 at all."""
+    A renderer that gives a ``cache_key(sheet)`` has the volume's forms kept in
+    ``cache_dir`` (one entry per reference code, replaced when the sheet changes): a
+    rebuild of an unchanged volume (``build --force``) then needs no layout, no font and
+    no fpdf2 at all. :func:`forget_volume` removes a volume's entry (its index lists the
+    documents' titles: a destroyed volume's must go with it)."""
     document = getattr(renderer, "document", None)
     if document is not None:
-        key = getattr(renderer, "cache_key", None)
-        cached = cache_dir / FORMS_CACHE / f"{key(sheet)}.pdf" if cache_dir is not None and key else None
+        key_of = getattr(renderer, "cache_key", None)
+        reference = getattr(sheet, "reference_code", "")
+        cached = (cache_dir / FORMS_CACHE / f"{reference}.pdf"
+                  if cache_dir is not None and key_of is not None and reference else None)
+        key = key_of(sheet) if cached is not None and key_of is not None else ""
         if cached is not None:
             try:
-                spans = json.loads(cached.with_suffix(".json").read_text("utf-8"))
-                return Forms(cached.read_bytes(), {k: (int(v[0]), int(v[1])) for k, v in spans.items()})
-            except (OSError, ValueError, TypeError, AttributeError, IndexError):
+                meta = json.loads(cached.with_suffix(".json").read_text("utf-8"))
+                if meta["key"] == key:
+                    spans = {k: (int(v[0]), int(v[1])) for k, v in meta["spans"].items()}
+                    return Forms(cached.read_bytes(), spans)
+            except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
                 pass  # not cached (or a damaged entry): render
         doc = document(sheet)
         forms = Forms(doc.data, dict(doc.spans))
         if cached is not None:
-            _cache_put(cached, forms.data, json.dumps(forms.spans))
+            try:
+                cached.with_suffix(".json").unlink(missing_ok=True)  # (an entry without meta is not read)
+                write_bytes_atomic(cached, forms.data)
+                write_text_atomic(cached.with_suffix(".json"), json.dumps({"key": key, "spans": forms.spans}))
+            except OSError as exc:
+                log.info("forms cache %s not written: %s", cached, exc)
         return forms
     pages: dict[str, tuple[int, int]] = {}
     with pikepdf.new() as out:
@@ -268,18 +279,11 @@ def render_forms(renderer: Renderer, sheet: Any, cache_dir: Path | None = None) 
     return Forms(buf.getvalue(), pages)
 
 
-def _cache_put(path: Path, data: bytes, meta: str) -> None:
-    """Keep an entry (data, then its meta file: an entry without meta is not read); the
-    oldest entries beyond CACHE_ENTRIES go. A cache that cannot be written is skipped."""
-    try:
-        write_bytes_atomic(path, data)
-        write_text_atomic(path.with_suffix(".json"), meta)
-        entries = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
-        for old in entries[:-CACHE_ENTRIES]:
-            old.unlink(missing_ok=True)
-            old.with_suffix(".pdf").unlink(missing_ok=True)
-    except OSError as exc:
-        log.info("cache %s not written: %s", path.parent, exc)
+def forget_volume(cache_dir: Path, reference: str) -> None:
+    """Remove what the build keeps of a volume besides its files (its cached forms), e.g.
+    when the volume is destroyed (Art. 29)."""
+    for suffix in (".json", ".pdf"):
+        (cache_dir / FORMS_CACHE / f"{reference}{suffix}").unlink(missing_ok=True)
 
 
 @functools.cache
