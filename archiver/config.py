@@ -75,7 +75,7 @@ class VolumeOptions:
     stamp_offset_mm: float = 10.0
     stamp_font_size: float = 12.0
     font: str = ""
-    stamp_font: str = "Helvetica"  # a PDF standard (base-14) font for page numbers
+    stamp_font: str = "Helvetica"  # legacy key, still accepted: numbers are always set in the shipped font, embedded
     forms_style: str = ""  # a forms.toml overriding the shipped one, relative to the archive root
 
 

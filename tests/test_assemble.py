@@ -179,7 +179,7 @@ def test_same_inputs_give_the_same_bytes(volume, config, tmp_path) -> None:
     third = target.with_name("later.pdf")
     assemble(plan, later, third, "x")
     assert third.read_bytes() != target.read_bytes()  # only the timestamps differ …
-    assert len(third.read_bytes()) == len(target.read_bytes())
+    assert abs(len(third.read_bytes()) - len(target.read_bytes())) <= 8  # (compressed object streams: ± a few bytes)
 
 
 def test_manifest_is_written_and_reads_back(volume, config, tmp_path) -> None:

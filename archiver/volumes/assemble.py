@@ -51,7 +51,7 @@ from .manifest import VolumeDocument, VolumeManifest, write_manifest
 from .plan import PlannedVolume
 from .remarks import volume_remarks
 from .rules import ROLE_LABELS
-from .stamp import Stamper, StampStyle, page_box, page_rotation, visual_size
+from .stamp import Stamper, StampStyle, page_box, page_rotation, small_pages, visual_size
 
 FORM_PARTS = ("cover", "index", "remarks", "back_cover")
 FORM_LABELS = {"cover": "封面-", "index": "目录-", "remarks": "备考-", "back_cover": "封底-"}
@@ -140,9 +140,11 @@ def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Vo
     # once with one-page forms to know each document's numbers for the index.
     draft = [pg.Part(n, pg.FORM, (False,)) for n in FORM_PARTS[:2]] + docs + \
             [pg.Part(n, pg.FORM, (False,)) for n in FORM_PARTS[2:]]
-    draft_pages = pg.part_pages(pg.layout(draft), len(draft))
+    draft_slots = pg.layout(draft)
+    draft_pages = pg.part_pages(draft_slots, len(draft))
     doc_pages = {r.id: draft_pages[2 + i] for i, r in enumerate(plan.documents)}
-    remarks = volume_remarks(plan, doc_pages, ctx.config)
+    style = StampStyle.from_config(ctx.config.volumes)
+    remarks = volume_remarks(plan, doc_pages, ctx.config, small_numbers(plan, draft_slots, style))
     sheet = make_sheet(plan, ctx, doc_pages, remarks)
 
     with ExitStack() as stack:
@@ -163,7 +165,7 @@ def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Vo
                                                                         doc_pages[r.id].last_number):
                 raise AssertionError("page numbers moved with the forms")  # a bug, never a user error
         out = stack.enter_context(pikepdf.new())
-        write_pages(out, sources, slots, StampStyle.from_config(ctx.config.volumes))
+        write_pages(out, sources, slots, style)
         set_page_labels(out, page_labels(parts, slots))
         set_outline(out, plan, where)
         set_info(out, plan, ctx)
@@ -185,6 +187,20 @@ def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Vo
     )  # fmt: skip
     write_manifest(m)
     return m
+
+
+def small_numbers(plan: PlannedVolume, slots: Sequence[pg.Slot], style: StampStyle) -> list[int]:
+    """The numbers stamped smaller because their page is too small (for the remarks sheet)."""
+    by_part: dict[int, list[pg.Slot]] = {}
+    for s in slots:
+        if s.number is not None and s.source is not None:
+            by_part.setdefault(s.part, []).append(s)
+    out: list[int] = []
+    for i, r in enumerate(plan.documents):
+        if by_part.get(2 + i):
+            with pikepdf.open(r.path) as pdf:
+                out += small_pages([(pdf.pages[s.source], s.number, s.side) for s in by_part[2 + i]], style)  # type: ignore[index, misc]
+    return out
 
 
 def _range(p: pg.PartPages) -> tuple[int, int]:

@@ -1,70 +1,242 @@
 """Stamping page numbers (页号, Art. 16) onto pages, without touching their images.
 
 Each numbered page gets one small content stream: the page's own content is wrapped in
-``q … Q`` (so whatever it leaves in the graphics state cannot move the number), then the
-number is drawn as text. The scan's image streams are never decoded or re-encoded.
+``q … Q`` (so whatever it leaves in the graphics state cannot move the number), then a
+small white ground (a filled rectangle a quarter of the font size wider than the digits
+on every side) is painted and the number drawn on it in black, so it reads on any
+background — a dark photo, a scan with a black border. The scan's image streams are
+never re-encoded.
 
 Where the number goes — in the corner the *reader* sees, whatever the page's /Rotate
-and CropBox:
+and CropBox (all distances below are on the page as displayed):
 
 * fronts: top right; backs: top left (Art. 16);
-* ``stamp_offset_mm`` from the top edge and from the outer side edge;
-* never inside the binding margin (``binding_margin_mm`` from the left edge of a front,
-  from the right edge of a back), even on a narrow page.
+* by default ``stamp_offset_mm`` from the top edge and from the outer side edge;
+* inside its **corner zone**: the rectangle reaching ``stamp_offset_mm`` + 50 mm in from
+  the outer side edge and ``stamp_offset_mm`` + 20 mm down from the top edge (60 × 30 mm
+  with the default 10 mm), keeping :data:`EDGE` (5 mm) from the page's edges and never
+  entering the binding margin (``binding_margin_mm`` from the left edge of a front, from
+  the right edge of a back);
+* when the default spot has ink, the spot of the zone with the least ink (nearest the
+  default among equals). The ink is judged from the page's scan images, looked at cheaply
+  (a JPEG is decoded at 1/2–1/8 scale, only images that reach the zone are decoded, and
+  only the zone is looked at, at 2 pixels per mm). A page whose images cannot be judged
+  (an unsupported filter, a huge image, a broken stream) gets the default spot — the
+  white ground keeps it legible anyway. Vector content (printed text that is not a scan)
+  is not judged.
+* a page too small for the number at ``stamp_font_size`` (its zone is narrower or lower
+  than the number's ground) gets a smaller number that fits (:attr:`Stamp.reduced`); the
+  build notes those pages on the remarks sheet (:func:`small_pages` tells in advance). A
+  page too small even for a :data:`MIN_SIZE` number clear of the binding margin gets one
+  in its outer top corner, wherever it fits.
 
-The font is a PDF standard (base-14) font, ``volumes.stamp_font``, Helvetica by default:
-every viewer and printer has it and nothing is embedded. It is only ever used for
-digits, whose widths and height are known (:data:`DIGIT_METRICS`).
+The font is a subset — the ten digits — of the Song-style font archiver ships
+(``archiver/fonts/NotoSerifSC-Regular-GB2312.ttf``), embedded as a simple TrueType font
+(FontFile2, /Widths, WinAnsi encoding, a ToUnicode CMap; PDF/A-2 valid), made once per
+process (:func:`digit_font`) and embedded once per output PDF (:func:`embed_font`, one
+:class:`Stamper` per volume). Positions are computed from that font's own metrics, so
+every viewer and printer shows the same thing.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import io
+import math
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING
 
 import pikepdf
 from pikepdf import Dictionary, Name
 
 from ..config import VolumeOptions
 
+if TYPE_CHECKING:
+    from PIL import Image
+
 MM = 72 / 25.4
 FONT_KEY = Name("/ArchiverPageNo")
-# Digit width and height (of the figures' tops above the baseline) per 1000 em, from the
-# Adobe font metrics of the standard fonts: every digit has the same width.
-DIGIT_METRICS = {
-    "Helvetica": (556, 703),
-    "Helvetica-Bold": (556, 710),
-    "Times-Roman": (500, 676),
-    "Times-Bold": (500, 676),
-    "Courier": (600, 618),
-    "Courier-Bold": (600, 627),
-}
+SHIPPED_FONT = "fonts/NotoSerifSC-Regular-GB2312.ttf"
+DIGITS = "0123456789"
+EDGE = 5 * MM  # the white ground keeps this far from the page's edges (a printer's unprintable margin)
+ZONE_WIDTH = 50 * MM  # the corner zone reaches this far past the default offset from the outer edge …
+ZONE_DEPTH = 20 * MM  # … and this far past the default offset from the top edge
+PAD = 0.25  # the white ground's margin around the digits, in em
+MIN_SIZE = 4.0  # the smallest number set clear of the binding margin on a small page (pt)
+LOOK_RES = 2 / MM  # pixels per point of the corner look (2 per mm)
+INKED = 56  # a look pixel this much darker than white (0–255) is ink
+CLEARANCE = 2.5 * MM  # the spot chosen on an inked page keeps this far from ink where it can
+NOISE = 2  # this many inked look pixels under the default spot are speckle, not ink
+MAX_LOOK_PIXELS = 120_000_000  # larger images are not decoded to look at (default spot)
 
 
+# The font ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DigitFont:
+    """The digits' subset of the shipped font, and its metrics (per 1000 em)."""
+
+    data: bytes  # the TrueType font program (FontFile2)
+    name: str  # BaseFont: a subset tag + the PostScript name
+    widths: tuple[int, ...]  # advance width of "0" … "9"
+    bottom: int  # lowest and highest point of any digit (their overshoot included)
+    top: int
+    bbox: tuple[int, int, int, int]
+    ascent: int
+    descent: int
+    cap_height: int
+
+    def width(self, text: str, size: float) -> float:
+        return sum(self.widths[ord(ch) - 48] for ch in text) / 1000 * size
+
+
+@functools.cache
+def digit_font() -> DigitFont:
+    """Subset the shipped font to the ten digits (once per process, about 0.2 s)."""
+    from fontTools import subset, ttLib
+
+    source = resources.files("archiver").joinpath(SHIPPED_FONT)
+    with resources.as_file(source) as path:
+        font = ttLib.TTFont(path, recalcBBoxes=False, recalcTimestamp=False, lazy=True)
+        options = subset.Options()
+        options.layout_features = []
+        options.hinting = False
+        options.notdef_outline = True
+        options.name_IDs = [0, 1, 2, 3, 4, 5, 6]  # copyright, names, version: the licence asks for them
+        options.name_languages = [0x409]
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=[ord(c) for c in DIGITS])
+        subsetter.subset(font)
+        buf = io.BytesIO()
+        font.save(buf)
+    data = buf.getvalue()
+    font = ttLib.TTFont(io.BytesIO(data))
+    upm = font["head"].unitsPerEm
+    cmap = font.getBestCmap()
+    glyphs = [cmap[ord(c)] for c in DIGITS]
+    glyf = font["glyf"]
+
+    def em(v: float) -> int:
+        return round(v * 1000 / upm)
+
+    boxes = [(glyf[g].yMin, glyf[g].yMax) for g in glyphs]
+    head, hhea = font["head"], font["hhea"]
+    ps_name = font["name"].getDebugName(6) or "NotoSerifSC-Regular"
+    tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(data).digest()[:6])  # a subset's six capitals
+    return DigitFont(
+        data=data, name=f"{tag}+{ps_name}", widths=tuple(em(font["hmtx"][g][0]) for g in glyphs),
+        bottom=em(min(b[0] for b in boxes)), top=em(max(b[1] for b in boxes)),
+        bbox=(em(head.xMin), em(head.yMin), em(head.xMax), em(head.yMax)),
+        ascent=em(hhea.ascent), descent=em(hhea.descent), cap_height=em(getattr(font["OS/2"], "sCapHeight", 700)),
+    )  # fmt: skip
+
+
+_TO_UNICODE = b"""/CIDInit /ProcSet findresource begin
+12 dict begin
+begincmap
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
+/CMapName /Adobe-Identity-UCS def
+/CMapType 2 def
+1 begincodespacerange
+<00> <FF>
+endcodespacerange
+1 beginbfrange
+<30> <39> <0030>
+endbfrange
+endcmap
+CMapName currentdict /CMap defineresource pop
+end
+end
+"""
+
+
+def _flate(pdf: pikepdf.Pdf, data: bytes, **extra: object) -> pikepdf.Stream:
+    """A stream stored compressed (deterministic bytes, whatever the saving options)."""
+    stream = pikepdf.Stream(pdf, zlib.compress(data, 9))
+    stream.Filter = Name.FlateDecode
+    for key, value in extra.items():
+        stream[Name("/" + key)] = value
+    return stream
+
+
+def embed_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
+    """The digits font as one indirect font object of ``pdf``: call once per output PDF
+    and share it (one :class:`Stamper` does)."""
+    f = digit_font()
+    descriptor = Dictionary(
+        Type=Name.FontDescriptor, FontName=Name("/" + f.name), Flags=32 | 2,  # nonsymbolic, serif
+        FontBBox=pikepdf.Array(list(f.bbox)), ItalicAngle=0, Ascent=f.ascent, Descent=f.descent,
+        CapHeight=f.cap_height, StemV=80,
+        FontFile2=pdf.make_indirect(_flate(pdf, f.data, Length1=len(f.data))),
+    )  # fmt: skip
+    return pdf.make_indirect(Dictionary(
+        Type=Name.Font, Subtype=Name.TrueType, BaseFont=Name("/" + f.name), FirstChar=48, LastChar=57,
+        Widths=pikepdf.Array(list(f.widths)), Encoding=Name.WinAnsiEncoding,
+        FontDescriptor=pdf.make_indirect(descriptor), ToUnicode=pdf.make_indirect(_flate(pdf, _TO_UNICODE)),
+    ))  # fmt: skip
+
+
+# Geometry (on the page as displayed: u to the right, v up, from its bottom-left corner) --------
 @dataclass(frozen=True)
 class StampStyle:
-    """Font, size and distances (in PDF points)."""
+    """Size and distances (in PDF points)."""
 
     font_size: float = 12.0
     offset: float = 10.0 * MM
     binding_margin: float = 25.0 * MM
-    font: str = "Helvetica"
 
     @classmethod
     def from_config(cls, options: VolumeOptions) -> StampStyle:
         return cls(font_size=options.stamp_font_size, offset=options.stamp_offset_mm * MM,
-                   binding_margin=options.binding_margin_mm * MM, font=options.stamp_font)
+                   binding_margin=options.binding_margin_mm * MM)
+
+
+@dataclass(frozen=True)
+class Rect:
+    u0: float
+    v0: float
+    u1: float
+    v1: float
 
     @property
-    def digit_width(self) -> float:
-        return DIGIT_METRICS[self.font][0] / 1000 * self.font_size
+    def width(self) -> float:
+        return self.u1 - self.u0
 
     @property
-    def digit_height(self) -> float:
-        return DIGIT_METRICS[self.font][1] / 1000 * self.font_size
+    def height(self) -> float:
+        return self.v1 - self.v0
+
+    def contains(self, other: Rect, tol: float = 0.01) -> bool:
+        return (self.u0 - tol <= other.u0 and other.u1 <= self.u1 + tol
+                and self.v0 - tol <= other.v0 and other.v1 <= self.v1 + tol)
 
 
-def text_width(text: str, style: StampStyle) -> float:
-    return len(text) * style.digit_width
+@dataclass(frozen=True)
+class Stamp:
+    """Where one number went (visual coordinates, points)."""
+
+    number: int
+    side: str
+    size: float  # font size used
+    reduced: bool  # smaller than configured: the page is too small for it
+    ground: Rect  # the white ground
+    zone: Rect  # the corner zone it was placed in
+    moved: bool  # not the default spot: that one has ink
+    judged: bool  # the page's images could be looked at
+
+
+def text_width(text: str, size: float) -> float:
+    return digit_font().width(text, size)
+
+
+def ground_extent(text: str, size: float) -> Rect:
+    """The white ground around ``text`` set at ``size``, relative to its text origin."""
+    f = digit_font()
+    pad = PAD * size
+    return Rect(-pad, f.bottom / 1000 * size - pad, f.width(text, size) + pad, f.top / 1000 * size + pad)
 
 
 def visual_size(box: tuple[float, float, float, float], rotate: int) -> tuple[float, float]:
@@ -94,21 +266,61 @@ def visual_to_user(box: tuple[float, float, float, float], rotate: int, u: float
 _DIRECTIONS = {0: (1, 0, 0, 1), 90: (0, 1, -1, 0), 180: (-1, 0, 0, -1), 270: (0, -1, 1, 0)}
 
 
-def place(box: tuple[float, float, float, float], rotate: int, side: str, text: str,
-          style: StampStyle) -> tuple[float, float, float, float, float, float]:
-    """The text matrix (Tm) that puts ``text`` in the reader's top-right corner of a
-    front, or top-left of a back, clear of the binding edge."""
-    width, height = visual_size(box, rotate)
-    tw = text_width(text, style)
+def corner_zone(width: float, height: float, side: str, style: StampStyle) -> Rect:
+    """The number's corner zone on a page of this visual size (see the module doc); it
+    may be empty (u1 < u0) on a page narrower than the binding margin."""
+    inner = max(style.binding_margin, EDGE)
+    reach_u, reach_v = style.offset + ZONE_WIDTH, style.offset + ZONE_DEPTH
     if side == "front":  # binding edge on the left
-        u = max(width - style.offset - tw, style.binding_margin)
+        u0, u1 = max(inner, width - reach_u), width - EDGE
     else:  # binding edge on the right
-        u = min(style.offset, width - style.binding_margin - tw)
-    u = min(max(u, 0.0), max(width - tw, 0.0))
-    v = height - style.offset - style.digit_height
-    x, y = visual_to_user(box, rotate, u, v)
-    a, b, c, d = _DIRECTIONS[rotate]
-    return (a, b, c, d, round(x, 3), round(y, 3))
+        u0, u1 = EDGE, min(width - inner, reach_u)
+    return Rect(u0, max(EDGE, height - reach_v), u1, height - EDGE)
+
+
+def fit(width: float, height: float, side: str, text: str, style: StampStyle) -> tuple[float, Rect]:
+    """The font size ``text`` gets on this page and the zone it goes in: the configured
+    size when its ground fits the corner zone, else the largest that fits; below
+    :data:`MIN_SIZE`, the binding margin and edge distance are given up (the zone becomes
+    the page's outer half) so the number still fits inside the page."""
+    zone = corner_zone(width, height, side, style)
+    g = ground_extent(text, style.font_size)
+    scale = min(1.0, zone.width / g.width, zone.height / g.height)
+    if scale * style.font_size >= MIN_SIZE:
+        return style.font_size * scale, zone
+    half = Rect(width / 2, 0, width, height) if side == "front" else Rect(0, 0, width / 2, height)
+    scale = min(scale if scale > 0 else 1.0, half.width / g.width, half.height / g.height)
+    if scale * style.font_size < MIN_SIZE:  # even the outer half is too small: the whole page
+        half = Rect(0, 0, width, height)
+        scale = max(min(1.0, width / g.width, height / g.height), 1 / style.font_size)
+    return style.font_size * min(scale, 1.0), half
+
+
+def default_origin(width: float, height: float, side: str, text: str, size: float, style: StampStyle,
+                   zone: Rect) -> tuple[float, float]:
+    """The text origin of the default spot (offset from the top and outer edges), moved
+    into ``zone`` where the offsets would put it outside."""
+    f = digit_font()
+    g = ground_extent(text, size)
+    u = width - style.offset - f.width(text, size) if side == "front" else style.offset
+    v = height - style.offset - f.top / 1000 * size
+    u = min(max(u, zone.u0 - g.u0), zone.u1 - g.u1)
+    v = min(max(v, zone.v0 - g.v0), zone.v1 - g.v1)
+    # a ground wider than the zone: keep clear of the binding edge first
+    u = max(u, zone.u0 - g.u0) if side == "front" else min(u, zone.u1 - g.u1)
+    return u, v
+
+
+def too_small(page: pikepdf.Page | pikepdf.Object, number: int, side: str, style: StampStyle) -> bool:
+    """Whether this page is too small for ``number`` at the configured size."""
+    width, height = visual_size(page_box(page), page_rotation(page))
+    return fit(width, height, side, str(number), style)[0] < style.font_size - 1e-6
+
+
+def small_pages(pages: Iterable[tuple[pikepdf.Page | pikepdf.Object, int, str]], style: StampStyle) -> list[int]:
+    """The numbers, among ``(page, number, side)``, that :class:`Stamper` will set smaller
+    (the remarks sheet notes them before the volume is written)."""
+    return [n for page, n, side in pages if too_small(page, n, side, style)]
 
 
 def page_rotation(page: pikepdf.Page | pikepdf.Object) -> int:
@@ -145,33 +357,54 @@ def page_box(page: pikepdf.Page | pikepdf.Object) -> tuple[float, float, float, 
     return (r.llx, r.lly, r.urx, r.ury)
 
 
-def standard_font(pdf: pikepdf.Pdf, name: str = "Helvetica") -> pikepdf.Object:
-    """A standard font as an indirect font object of ``pdf``, shared by every stamp."""
-    return pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name("/" + name),
-                                        Encoding=Name.WinAnsiEncoding))
-
-
+# Stamping ---------------------------------------------------------------------------------------
 class Stamper:
-    """Stamps numbers onto pages of one output PDF, sharing the font and the ``q`` stream."""
+    """Stamps numbers onto pages of one output PDF, sharing the font and the ``q`` stream.
 
-    def __init__(self, pdf: pikepdf.Pdf, style: StampStyle) -> None:
+    Make one per output PDF (it embeds the font once); ``font`` passes in a font object
+    :func:`embed_font` made for ``pdf`` already. ``look=False`` skips looking for ink
+    (every number at its default spot). :attr:`reduced` lists the numbers set smaller.
+    """
+
+    def __init__(self, pdf: pikepdf.Pdf, style: StampStyle, *, font: pikepdf.Object | None = None,
+                 look: bool = True) -> None:
         self.pdf = pdf
         self.style = style
-        self.font = standard_font(pdf, style.font)
+        self.look = look
+        self.font = font if font is not None else embed_font(pdf)
         self.save_state = pdf.make_indirect(pikepdf.Stream(pdf, b"q\n"))
+        self.reduced: list[int] = []
 
-    def stamp(self, page: pikepdf.Page, number: int, side: str) -> None:
+    def stamp(self, page: pikepdf.Page, number: int, side: str) -> Stamp:
         obj = page.obj
+        box, rotate = page_box(obj), page_rotation(obj)
+        width, height = visual_size(box, rotate)
         text = str(number)
-        a, b, c, d, e, f = place(page_box(obj), page_rotation(obj), side, text, self.style)
-        name = self._font_name(obj)
+        size, zone = fit(width, height, side, text, self.style)
+        u, v = default_origin(width, height, side, text, size, self.style, zone)
+        g = ground_extent(text, size)
         contents = obj.get("/Contents")
         own = [] if contents is None else list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-        unclosed = _unclosed_saves(page, own)
+        unclosed, placements = _walk(page, own)
+        judged, moved = False, False
+        if self.look and placements is not None:
+            spot = least_ink(placements, box, rotate, zone, Rect(u + g.u0, v + g.v0, u + g.u1, v + g.v1))
+            if spot is not None:
+                judged = True
+                if spot != (u + g.u0, v + g.v0):
+                    u, v, moved = spot[0] - g.u0, spot[1] - g.v0, True
+        reduced = size < self.style.font_size - 1e-6
+        if reduced:
+            self.reduced.append(number)
+        a, b, c, d = _DIRECTIONS[rotate]
+        e, f = visual_to_user(box, rotate, u, v)
+        name = self._font_name(obj)
         ops = b"Q\n" * (unclosed + 1) + (
-            f"q 0 g BT {name} {self.style.font_size:g} Tf {a} {b} {c} {d} {e:.2f} {f:.2f} Tm ({text}) Tj ET Q\n"
+            f"q 1 g {a} {b} {c} {d} {e:.2f} {f:.2f} cm {g.u0:.2f} {g.v0:.2f} {g.width:.2f} {g.height:.2f} re f Q\n"
+            f"q 0 g BT {name} {size:.2f} Tf {a} {b} {c} {d} {e:.2f} {f:.2f} Tm ({text}) Tj ET Q\n"
         ).encode("ascii")
         obj.Contents = pikepdf.Array([self.save_state, *own, pikepdf.Stream(self.pdf, ops)])
+        return Stamp(number, side, size, reduced, Rect(u + g.u0, v + g.v0, u + g.u1, v + g.v1), zone, moved, judged)
 
     def _font_name(self, obj: pikepdf.Object) -> str:
         resources = obj.get("/Resources")
@@ -189,37 +422,253 @@ class Stamper:
         return str(key)
 
 
-def _unclosed_saves(page: pikepdf.Page, own: list[pikepdf.Object]) -> int:
-    """How many ``q`` the page's content leaves open (a sloppy producer's): closed
-    before the number is drawn, so the number is always in the page's own coordinates.
+# Reading the page's content: open q's and where its images are drawn ----------------------------
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+MAX_FORM_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class Placement:
+    """An image XObject drawn with ``ctm`` (its unit square → the page's user space)."""
+
+    image: pikepdf.Object
+    ctm: Matrix
+
+
+def multiply(m: Matrix, n: Matrix) -> Matrix:
+    """``m`` then ``n`` (PDF's row-vector convention: m × n)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _walk(page: pikepdf.Page, own: list[pikepdf.Object]) -> tuple[int, list[Placement] | None]:
+    """How many ``q`` the page's content leaves open (a sloppy producer's: closed before
+    the number is drawn, so the number is always in the page's own coordinates), and the
+    images it draws (None when that cannot be told: a broken content stream).
 
     A scanner's content stream is a few plain operators (``q 595 0 0 842 0 0 cm /Im0 Do
-    Q``): when there are no strings, inline images or comments, its tokens are counted
+    Q``): when there are no strings, inline images or comments, its tokens are read
     directly; anything else goes through pikepdf's content-stream parser.
     """
     try:
         data = b"\n".join(stream.read_bytes() for stream in own)
     except pikepdf.PdfError:
-        return 0
+        return 0, None
+    resources = page.obj.get("/Resources")
     if not any(marker in data for marker in _NOT_PLAIN):
-        depth = 0
-        for token in data.split():
-            if token == b"q":
-                depth += 1
-            elif token == b"Q" and depth:
-                depth -= 1
-        return depth
+        ops: Iterator[tuple[list[object], str]] = _plain_tokens(data)
+    else:
+        try:
+            ops = ((list(i.operands), str(i.operator)) for i in pikepdf.parse_content_stream(page, "q Q cm Do"))
+            ops = iter(list(ops))
+        except pikepdf.PdfError:
+            return 0, None
+    placements: list[Placement] | None = []
+    depth = _interpret(ops, resources, IDENTITY, placements, 0)
+    return depth, placements
+
+
+def _plain_tokens(data: bytes) -> Iterator[tuple[list[object], str]]:
+    operands: list[object] = []
+    for token in data.split():
+        first = token[:1]
+        if first in b"0123456789-+." or first == b"/":
+            operands.append(token.decode("latin-1"))
+        else:
+            yield operands, token.decode("latin-1")
+            operands = []
+
+
+def _interpret(ops: Iterable[tuple[list[object], str]], resources: object, ctm: Matrix,
+               placements: list[Placement] | None, level: int) -> int:
     depth = 0
-    try:
-        for instruction in pikepdf.parse_content_stream(page, "q Q"):
-            op = str(instruction.operator)
-            if op == "q":
-                depth += 1
-            elif op == "Q" and depth:
+    stack: list[Matrix] = []
+    for operands, op in ops:
+        if op == "q":
+            depth += 1
+            stack.append(ctm)
+        elif op == "Q":
+            if depth:
                 depth -= 1
-    except pikepdf.PdfError:
-        return 0
+                ctm = stack.pop()
+        elif op == "cm" and len(operands) == 6:
+            try:
+                m = tuple(float(str(x)) for x in operands)
+            except ValueError:
+                continue
+            ctm = multiply(m, ctm)  # type: ignore[arg-type]
+        elif op == "Do" and operands and placements is not None:
+            _record(str(operands[-1]), resources, ctm, placements, level)
     return depth
 
 
+def _record(name: str, resources: object, ctm: Matrix, placements: list[Placement], level: int) -> None:
+    try:
+        xobj = resources.XObject[name] if isinstance(resources, pikepdf.Dictionary) else None
+    except (KeyError, AttributeError, pikepdf.PdfError):
+        return
+    if not isinstance(xobj, pikepdf.Stream):
+        return
+    subtype = xobj.get("/Subtype")
+    if subtype == Name.Image:
+        placements.append(Placement(xobj, ctm))
+    elif subtype == Name.Form and level < MAX_FORM_DEPTH:
+        try:
+            matrix = tuple(float(x) for x in xobj.Matrix) if "/Matrix" in xobj else IDENTITY
+            ops = [(list(i.operands), str(i.operator)) for i in pikepdf.parse_content_stream(xobj, "q Q cm Do")]
+        except (pikepdf.PdfError, TypeError, ValueError):
+            return
+        inner = xobj.get("/Resources", resources)
+        _interpret(ops, inner, multiply(matrix, ctm), placements, level + 1)  # type: ignore[arg-type]
+
+
 _NOT_PLAIN = (b"(", b"<", b"%", b"BI", b"[")  # strings, hex strings/dicts, comments, inline images, arrays
+
+
+# Looking for ink in the corner zone -------------------------------------------------------------
+def least_ink(placements: list[Placement], box: tuple[float, float, float, float], rotate: int, zone: Rect,
+              default: Rect) -> tuple[float, float] | None:
+    """The lower-left corner (visual) of the spot for a ground the size of ``default`` —
+    ``default``'s own when it has no ink, else the zone's spot with the least ink (and,
+    among equals, the most room around it, then the nearest the default) — or None when
+    the page's images cannot be judged."""
+    look = corner_look(placements, box, rotate, zone)
+    if look is None:
+        return None
+    here = (default.u0, default.v0)
+    if look.getbbox() is None:
+        return here  # no ink anywhere in the zone
+    cw, ch = look.size
+    gw = min(cw, math.ceil(default.width * LOOK_RES))
+    gh = min(ch, math.ceil(default.height * LOOK_RES))
+    dx = min(max(round((default.u0 - zone.u0) * LOOK_RES), 0), cw - gw)
+    dy = min(max(round((zone.v1 - default.v1) * LOOK_RES), 0), ch - gh)
+    spot = look.crop((dx, dy, dx + gw, dy + gh))
+    if spot.getbbox() is None or spot.histogram()[255] <= NOISE:
+        return here
+    # summed-area table of the inked pixels (the look is small: 2 px per mm of the zone)
+    data = look.tobytes()
+    table = [[0] * (cw + 1)]
+    for y in range(ch):
+        row, above, run = [0], table[y], 0
+        for x in range(cw):
+            run += 1 if data[y * cw + x] else 0
+            row.append(above[x + 1] + run)
+        table.append(row)
+
+    def count(x0: int, y0: int, x1: int, y1: int) -> int:
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, cw), min(y1, ch)
+        return table[y1][x1] - table[y0][x1] - table[y1][x0] + table[y0][x0]
+
+    c = round(CLEARANCE * LOOK_RES)
+    best = (count(dx, dy, dx + gw, dy + gh), count(dx - c, dy - c, dx + gw + c, dy + gh + c), 0)
+    first = best
+    at = (dx, dy)
+    for y in range(ch - gh + 1):
+        for x in range(cw - gw + 1):
+            core = count(x, y, x + gw, y + gh)
+            if core > best[0]:
+                continue
+            score = (core, count(x - c, y - c, x + gw + c, y + gh + c), (x - dx) ** 2 + (y - dy) ** 2)
+            if score < best:
+                best, at = score, (x, y)
+    if best[:2] >= first[:2]:
+        return here  # nowhere better (a dark corner): the default spot, on its white ground
+    u0 = min(zone.u0 + at[0] / LOOK_RES, zone.u1 - default.width)
+    v0 = max(zone.v1 - at[1] / LOOK_RES - default.height, zone.v0)
+    return (u0, v0)
+
+
+def corner_look(placements: list[Placement], box: tuple[float, float, float, float], rotate: int,
+                zone: Rect) -> Image.Image | None:
+    """The zone's ink as a small bilevel picture (2 px per mm, 255 = ink, row 0 at the
+    top) from the images drawn there; None when an image there cannot be decoded."""
+    from PIL import Image
+
+    cw = max(1, math.ceil(zone.width * LOOK_RES))
+    ch = max(1, math.ceil(zone.height * LOOK_RES))
+    canvas: Image.Image | None = None
+    a, b, c, d = _DIRECTIONS[rotate]
+    to_visual: Matrix = (1 / LOOK_RES, 0.0, 0.0, -1 / LOOK_RES, zone.u0, zone.v1)  # look pixel -> visual
+    to_user: Matrix = (a, b, c, d, *visual_to_user(box, rotate, 0.0, 0.0))
+    for p in placements:
+        try:
+            piece = _look_at(p, multiply(to_visual, to_user), (cw, ch))
+        except Exception:  # any decoder's failure (a broken stream, an unsupported filter): cannot judge
+            return None
+        if piece is None:
+            continue
+        if canvas is None:
+            canvas = Image.new("L", (cw, ch), 255)
+        canvas.paste(piece[0], (0, 0), piece[1])
+    if canvas is None:
+        return Image.new("1", (cw, ch), 0).convert("L")
+    return canvas.point([255 if v < 255 - INKED else 0 for v in range(256)])
+
+
+def _look_at(p: Placement, to_user: Matrix, size: tuple[int, int]) -> tuple[Image.Image, Image.Image] | None:
+    """One image, as it shows in the look (grey, and the mask of where it is), or None
+    when it does not reach the zone or is a stencil mask."""
+    import warnings
+
+    from PIL import Image
+
+    xobj = p.image
+    if xobj.get("/ImageMask", False) is True:
+        return None
+    w, h = int(xobj.Width), int(xobj.Height)
+    inv = invert(p.ctm)
+    if w <= 0 or h <= 0 or inv is None:
+        return None
+    # look pixel -> visual -> user -> the image's unit square -> its pixels (row 0 at the top)
+    total = multiply(multiply(to_user, inv), (float(w), 0.0, 0.0, -float(h), 0.0, float(h)))
+    corners = [apply(total, x, y) for x in (0, size[0]) for y in (0, size[1])]
+    x0, x1 = max(min(q[0] for q in corners), 0.0), min(max(q[0] for q in corners), float(w))
+    y0, y1 = max(min(q[1] for q in corners), 0.0), min(max(q[1] for q in corners), float(h))
+    if x0 >= x1 or y0 >= y1:
+        return None  # not in the zone
+    step = math.sqrt(abs(total[0] * total[3] - total[1] * total[2]))  # image pixels per look pixel
+    raw_filter = xobj.get("/Filter")
+    filters = [raw_filter] if isinstance(raw_filter, pikepdf.Name) else list(raw_filter or [])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if filters == [Name.DCTDecode]:
+            jpeg = Image.open(io.BytesIO(xobj.read_raw_bytes()))
+            jpeg.draft("L", (max(1, int(w / max(step, 1))), max(1, int(h / max(step, 1)))))  # decoded at 1/2…1/8
+            img: Image.Image = jpeg
+        elif w * h > MAX_LOOK_PIXELS:
+            raise ValueError("image too large to look at")
+        else:
+            img = pikepdf.PdfImage(xobj).as_pil_image()  # type: ignore[arg-type]
+        scale = w / img.size[0]  # original pixels per decoded pixel
+        cx0, cy0 = int(x0 / scale), int(y0 / scale)
+        cx1, cy1 = math.ceil(x1 / scale), math.ceil(y1 / scale)
+        img = img.crop((cx0, cy0, cx1, cy1))
+        if img.mode != "L":
+            img = img.convert("L")
+        r = max(1, round(step / scale))
+        if r > 1:
+            img = img.reduce(r)
+    k = scale * r
+    to_img = multiply(total, (1 / k, 0.0, 0.0, 1 / k, -cx0 / r, -cy0 / r))
+    A, B, C, D, E, F = to_img
+    data = (A, C, E, B, D, F)  # PIL: input x = a*x + b*y + c, input y = d*x + e*y + f
+    grey = img.transform(size, Image.Transform.AFFINE, data, resample=Image.Resampling.BILINEAR, fillcolor=255)
+    mask = Image.new("L", img.size, 255).transform(size, Image.Transform.AFFINE, data,
+                                                   resample=Image.Resampling.NEAREST, fillcolor=0)
+    return grey, mask
+
+
+def invert(m: Matrix) -> Matrix | None:
+    a, b, c, d, e, f = m
+    det = a * d - b * c
+    if abs(det) < 1e-12:
+        return None
+    ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
+    return (ia, ib, ic, id_, -(e * ia + f * ic), -(e * ib + f * id_))
+
+
+def apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
