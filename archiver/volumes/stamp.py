@@ -45,7 +45,7 @@ import hashlib
 import io
 import math
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -221,7 +221,7 @@ class Stamp:
     number: int
     side: str
     size: float  # font size used
-    reduced: bool  # smaller than configured: the page is too small for it
+    reduced: bool  # the page is too small for the number as configured: set smaller
     ground: Rect  # the white ground
     zone: Rect  # the corner zone it was placed in
     moved: bool  # not the default spot: that one has ink
@@ -278,22 +278,25 @@ def corner_zone(width: float, height: float, side: str, style: StampStyle) -> Re
     return Rect(u0, max(EDGE, height - reach_v), u1, height - EDGE)
 
 
-def fit(width: float, height: float, side: str, text: str, style: StampStyle) -> tuple[float, Rect]:
-    """The font size ``text`` gets on this page and the zone it goes in: the configured
-    size when its ground fits the corner zone, else the largest that fits; below
-    :data:`MIN_SIZE`, the binding margin and edge distance are given up (the zone becomes
-    the page's outer half) so the number still fits inside the page."""
+def fit(width: float, height: float, side: str, text: str, style: StampStyle) -> tuple[float, Rect, bool]:
+    """The font size ``text`` gets on this page, the zone it goes in, and whether the page
+    is too small for the number as configured.
+
+    The configured size when its ground fits the corner zone, else the largest that fits;
+    below :data:`MIN_SIZE`, the binding margin and edge distance are given up: the zone
+    becomes the page's outer half (the whole page if need be) and the number at most
+    twice :data:`MIN_SIZE`, so it still fits inside the page and covers little of it."""
     zone = corner_zone(width, height, side, style)
     g = ground_extent(text, style.font_size)
     scale = min(1.0, zone.width / g.width, zone.height / g.height)
     if scale * style.font_size >= MIN_SIZE:
-        return style.font_size * scale, zone
+        return style.font_size * scale, zone, scale < 1.0
     half = Rect(width / 2, 0, width, height) if side == "front" else Rect(0, 0, width / 2, height)
-    scale = min(scale if scale > 0 else 1.0, half.width / g.width, half.height / g.height)
+    scale = min(2 * MIN_SIZE / style.font_size, half.width / g.width, half.height / g.height)
     if scale * style.font_size < MIN_SIZE:  # even the outer half is too small: the whole page
         half = Rect(0, 0, width, height)
-        scale = max(min(1.0, width / g.width, height / g.height), 1 / style.font_size)
-    return style.font_size * min(scale, 1.0), half
+        scale = max(min(2 * MIN_SIZE / style.font_size, width / g.width, height / g.height), 1 / style.font_size)
+    return style.font_size * min(scale, 1.0), half, True
 
 
 def default_origin(width: float, height: float, side: str, text: str, size: float, style: StampStyle,
@@ -314,7 +317,7 @@ def default_origin(width: float, height: float, side: str, text: str, size: floa
 def too_small(page: pikepdf.Page | pikepdf.Object, number: int, side: str, style: StampStyle) -> bool:
     """Whether this page is too small for ``number`` at the configured size."""
     width, height = visual_size(page_box(page), page_rotation(page))
-    return fit(width, height, side, str(number), style)[0] < style.font_size - 1e-6
+    return fit(width, height, side, str(number), style)[2]
 
 
 def small_pages(pages: Iterable[tuple[pikepdf.Page | pikepdf.Object, int, str]], style: StampStyle) -> list[int]:
@@ -380,20 +383,23 @@ class Stamper:
         box, rotate = page_box(obj), page_rotation(obj)
         width, height = visual_size(box, rotate)
         text = str(number)
-        size, zone = fit(width, height, side, text, self.style)
+        size, zone, reduced = fit(width, height, side, text, self.style)
         u, v = default_origin(width, height, side, text, size, self.style, zone)
         g = ground_extent(text, size)
         contents = obj.get("/Contents")
         own = [] if contents is None else list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-        unclosed, placements = _walk(page, own)
+        unclosed, placements, sound = _walk(page, own)
+        if not sound:  # a broken end would swallow the number: the content goes in a form of its own
+            own = [self._as_form(obj, own)]
+            unclosed = 0
         judged, moved = False, False
         if self.look and placements is not None:
-            spot = least_ink(placements, box, rotate, zone, Rect(u + g.u0, v + g.v0, u + g.u1, v + g.v1))
+            spot = least_ink(placements, box, rotate, zone, Rect(u + g.u0, v + g.v0, u + g.u1, v + g.v1),
+                             _annotation_rects(obj, box, rotate))
             if spot is not None:
                 judged = True
                 if spot != (u + g.u0, v + g.v0):
                     u, v, moved = spot[0] - g.u0, spot[1] - g.v0, True
-        reduced = size < self.style.font_size - 1e-6
         if reduced:
             self.reduced.append(number)
         a, b, c, d = _DIRECTIONS[rotate]
@@ -405,6 +411,33 @@ class Stamper:
         ).encode("ascii")
         obj.Contents = pikepdf.Array([self.save_state, *own, pikepdf.Stream(self.pdf, ops)])
         return Stamp(number, side, size, reduced, Rect(u + g.u0, v + g.v0, u + g.u1, v + g.v1), zone, moved, judged)
+
+    def _as_form(self, obj: pikepdf.Object, own: list[pikepdf.Object]) -> pikepdf.Stream:
+        """The page's content as a form XObject (its own stream, so whatever it leaves open
+        ends with it), and a stream drawing it. One content stream moves as it is (raw
+        bytes); several are joined (decoded, and compressed again — content only, never
+        an image)."""
+        if len(own) == 1:
+            form = pikepdf.Stream(self.pdf, b"")
+            form.write(own[0].read_raw_bytes(), filter=own[0].get("/Filter"),  # type: ignore[arg-type]
+                       decode_parms=own[0].get("/DecodeParms"))  # type: ignore[arg-type]
+        else:
+            form = _flate(self.pdf, b"\n".join(s.read_bytes() for s in own))
+        form.Type, form.Subtype = Name.XObject, Name.Form
+        form.BBox = pikepdf.Array(list(obj.MediaBox) if "/MediaBox" in obj else [0, 0, 14400, 14400])
+        resources = obj.get("/Resources")
+        if resources is None:
+            obj.Resources = resources = Dictionary()
+        form.Resources = Dictionary({k: v for k, v in resources.items()})
+        xobjects = resources.get("/XObject")
+        if xobjects is None:
+            resources.XObject = xobjects = Dictionary()
+        key, n = Name("/ArchiverContent"), 0
+        while key in xobjects:
+            n += 1
+            key = Name(f"/ArchiverContent{n}")
+        xobjects[key] = self.pdf.make_indirect(form)
+        return pikepdf.Stream(self.pdf, f"{key} Do\n".encode("ascii"))
 
     def _font_name(self, obj: pikepdf.Object) -> str:
         resources = obj.get("/Resources")
@@ -443,31 +476,69 @@ def multiply(m: Matrix, n: Matrix) -> Matrix:
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
-def _walk(page: pikepdf.Page, own: list[pikepdf.Object]) -> tuple[int, list[Placement] | None]:
+def _walk(page: pikepdf.Page, own: list[pikepdf.Object]) -> tuple[int, list[Placement] | None, bool]:
     """How many ``q`` the page's content leaves open (a sloppy producer's: closed before
-    the number is drawn, so the number is always in the page's own coordinates), and the
-    images it draws (None when that cannot be told: a broken content stream).
+    the number is drawn, so the number is always in the page's own coordinates), the
+    images it draws (None when that cannot be told), and whether the content ends
+    cleanly (no array, dictionary, string or inline image left open, no operands left
+    over — which would swallow the operators that follow it).
 
     A scanner's content stream is a few plain operators (``q 595 0 0 842 0 0 cm /Im0 Do
     Q``): when there are no strings, inline images or comments, its tokens are read
-    directly; anything else goes through pikepdf's content-stream parser.
+    directly; anything else goes through pikepdf's content-stream parser and tokenizer.
     """
     try:
         data = b"\n".join(stream.read_bytes() for stream in own)
     except pikepdf.PdfError:
-        return 0, None
+        return 0, None, True
     resources = page.obj.get("/Resources")
+    sound = True
     if not any(marker in data for marker in _NOT_PLAIN):
         ops: Iterator[tuple[list[object], str]] = _plain_tokens(data)
+        sound = not data.split() or data.split()[-1][:1] not in b"0123456789-+./"
     else:
         try:
             ops = ((list(i.operands), str(i.operator)) for i in pikepdf.parse_content_stream(page, "q Q cm Do"))
             ops = iter(list(ops))
+            check = _EndCheck()
+            page.get_filtered_contents(check)
+            sound = check.sound
         except pikepdf.PdfError:
-            return 0, None
+            return 0, None, False
     placements: list[Placement] | None = []
     depth = _interpret(ops, resources, IDENTITY, placements, 0)
-    return depth, placements
+    return depth, placements, sound
+
+
+class _EndCheck(pikepdf.TokenFilter):
+    """Tokenizes a content stream to tell whether it ends cleanly."""
+
+    OPEN = (pikepdf.TokenType.array_open, pikepdf.TokenType.dict_open)
+    CLOSE = (pikepdf.TokenType.array_close, pikepdf.TokenType.dict_close)
+    SKIP = (pikepdf.TokenType.space, pikepdf.TokenType.comment, pikepdf.TokenType.eof)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nesting = 0
+        self.bad = False
+        self.pending = False  # operands not yet consumed by an operator
+
+    def handle_token(self, token: pikepdf.Token) -> None:
+        kind = token.type_
+        if kind in self.SKIP:
+            return None
+        if kind == pikepdf.TokenType.bad:
+            self.bad = True
+        elif kind in self.OPEN:
+            self.nesting += 1
+        elif kind in self.CLOSE:
+            self.nesting = max(self.nesting - 1, 0)
+        self.pending = kind != pikepdf.TokenType.word or self.nesting > 0
+        return None
+
+    @property
+    def sound(self) -> bool:
+        return not (self.bad or self.nesting or self.pending)
 
 
 def _plain_tokens(data: bytes) -> Iterator[tuple[list[object], str]]:
@@ -528,8 +599,38 @@ _NOT_PLAIN = (b"(", b"<", b"%", b"BI", b"[")  # strings, hex strings/dicts, comm
 
 
 # Looking for ink in the corner zone -------------------------------------------------------------
+def _annotation_rects(obj: pikepdf.Object, box: tuple[float, float, float, float], rotate: int) -> list[Rect]:
+    """Where the page's visible annotations (form fields, stamps, notes — drawn over the
+    page's content, so over a number) are, as visual rectangles."""
+    out: list[Rect] = []
+    try:
+        annots = obj.get("/Annots")
+        if not isinstance(annots, pikepdf.Array):
+            return out
+        for annot in annots:
+            if not isinstance(annot, pikepdf.Dictionary) or "/Rect" not in annot:
+                continue
+            if annot.get("/Subtype") in (Name.Link, Name.Popup) or int(annot.get("/F", 0)) & 2:  # hidden
+                continue
+            r = pikepdf.Rectangle(annot.Rect)  # type: ignore[call-overload]
+            corners = [user_to_visual(box, rotate, x, y) for x in (r.llx, r.urx) for y in (r.lly, r.ury)]
+            out.append(Rect(min(c[0] for c in corners), min(c[1] for c in corners),
+                            max(c[0] for c in corners), max(c[1] for c in corners)))
+    except (pikepdf.PdfError, TypeError, ValueError, AttributeError):
+        return out
+    return out
+
+
+def user_to_visual(box: tuple[float, float, float, float], rotate: int, x: float, y: float) -> tuple[float, float]:
+    """The inverse of :func:`visual_to_user`."""
+    a, b, c, d = _DIRECTIONS[rotate]
+    e, f = visual_to_user(box, rotate, 0.0, 0.0)
+    dx, dy = x - e, y - f  # the direction matrix is orthonormal: its inverse is its transpose
+    return (a * dx + b * dy, c * dx + d * dy)
+
+
 def least_ink(placements: list[Placement], box: tuple[float, float, float, float], rotate: int, zone: Rect,
-              default: Rect) -> tuple[float, float] | None:
+              default: Rect, covered: Sequence[Rect] = ()) -> tuple[float, float] | None:
     """The lower-left corner (visual) of the spot for a ground the size of ``default`` —
     ``default``'s own when it has no ink, else the zone's spot with the least ink (and,
     among equals, the most room around it, then the nearest the default) — or None when
@@ -537,6 +638,15 @@ def least_ink(placements: list[Placement], box: tuple[float, float, float, float
     look = corner_look(placements, box, rotate, zone)
     if look is None:
         return None
+    if covered:  # annotations count as ink: they are drawn over the number
+        from PIL import ImageDraw
+
+        draw = ImageDraw.Draw(look)
+        for r in covered:
+            x0, y0 = (r.u0 - zone.u0) * LOOK_RES, (zone.v1 - r.v1) * LOOK_RES
+            x1, y1 = (r.u1 - zone.u0) * LOOK_RES, (zone.v1 - r.v0) * LOOK_RES
+            if x1 > 0 and y1 > 0 and x0 < look.width and y0 < look.height:
+                draw.rectangle((x0, y0, x1, y1), fill=255)
     here = (default.u0, default.v0)
     if look.getbbox() is None:
         return here  # no ink anywhere in the zone
@@ -563,18 +673,23 @@ def least_ink(placements: list[Placement], box: tuple[float, float, float, float
         return table[y1][x1] - table[y0][x1] - table[y1][x0] + table[y0][x0]
 
     c = round(CLEARANCE * LOOK_RES)
-    best = (count(dx, dy, dx + gw, dy + gh), count(dx - c, dy - c, dx + gw + c, dy + gh + c), 0)
-    first = best
-    at = (dx, dy)
+
+    def score(x: int, y: int) -> tuple[int, float]:
+        """Ink under the ground, then the share of ink around it (inside the zone)."""
+        x0, y0, x1, y1 = max(x - c, 0), max(y - c, 0), min(x + gw + c, cw), min(y + gh + c, ch)
+        return count(x, y, x + gw, y + gh), count(x0, y0, x1, y1) / ((x1 - x0) * (y1 - y0))
+
+    first = score(dx, dy)
+    best, at = (*first, 0), (dx, dy)
     for y in range(ch - gh + 1):
         for x in range(cw - gw + 1):
             core = count(x, y, x + gw, y + gh)
             if core > best[0]:
                 continue
-            score = (core, count(x - c, y - c, x + gw + c, y + gh + c), (x - dx) ** 2 + (y - dy) ** 2)
-            if score < best:
-                best, at = score, (x, y)
-    if best[:2] >= first[:2]:
+            here_score = (*score(x, y), (x - dx) ** 2 + (y - dy) ** 2)
+            if here_score < best:
+                best, at = here_score, (x, y)
+    if best[:2] >= first:
         return here  # nowhere better (a dark corner): the default spot, on its white ground
     u0 = min(zone.u0 + at[0] / LOOK_RES, zone.u1 - default.width)
     v0 = max(zone.v1 - at[1] / LOOK_RES - default.height, zone.v0)
