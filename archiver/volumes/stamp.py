@@ -751,7 +751,8 @@ def _look_at(p: Placement, to_user: Matrix, size: tuple[int, int]) -> tuple[Imag
         warnings.simplefilter("ignore")
         if filters == [Name.DCTDecode]:
             jpeg = Image.open(io.BytesIO(xobj.read_raw_bytes()))
-            jpeg.draft("L", (max(1, int(w / max(step, 1))), max(1, int(h / max(step, 1)))))  # decoded at 1/2…1/8
+            coarse = max(2 * step, 1.0)  # at least 1 px per mm: a text stroke still shows, averaged
+            jpeg.draft("L", (max(1, int(w / coarse)), max(1, int(h / coarse))))  # decoded at 1/2…1/8
             img: Image.Image = jpeg
         elif w * h > MAX_LOOK_PIXELS:
             raise ValueError("image too large to look at")
