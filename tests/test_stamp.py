@@ -516,3 +516,24 @@ def test_every_numbered_page_of_a_volume_of_the_fixtures_is_legible(tmp_path: Pa
     listing = subprocess.run(["pdffonts", str(target)], check=True, capture_output=True, text=True).stdout
     mine = [row for row in listing.splitlines() if "NotoSerifCJKsc" in row]
     assert len(mine) == 1 and " yes yes yes " in mine[0], listing
+
+
+def test_stamped_pages_pass_pikepdfs_pdfa_2b_validator_with_the_font_as_made(tmp_path: Path) -> None:
+    """A dark scan, a tiny page, a clean page: PDF/A-2b (pikepdf's validator; the volume's
+    own metadata and output intent come from pikepdf's repairs here), and the repairs
+    leave the number's font as it was made."""
+    pdfa = pytest.importorskip("pikepdf.pdfa", reason="pikepdf[pdfa] (pyproject) brings the validator")
+    pdf = pikepdf.new()
+    stamper = Stamper(pdf, STYLE)
+    img, _ = paper(A4, dpi=50)
+    ImageDraw.Draw(img).rectangle((0, 0, img.width, 80), fill=10)
+    stamper.stamp(image_page(pdf, img, A4, jpeg=True), 1, "front")
+    stamper.stamp(page_with(pdf, size=(72, 72)), 2, "back")
+    stamper.stamp(page_with(pdf), 3, "front")
+    made = {k: repr(v) for k, v in stamper.font.items()}
+    report = pdfa.save(pdf, tmp_path / "a.pdf", "2b")
+    assert report.passed, report
+    with pikepdf.open(tmp_path / "a.pdf") as back:
+        font = back.pages[0].Resources.Font.ArchiverPageNo
+        assert sorted(font.keys()) == sorted(made)
+        assert font.Encoding == "/WinAnsiEncoding" and "/CIDSet" not in font.FontDescriptor
