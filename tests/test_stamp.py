@@ -537,3 +537,35 @@ def test_stamped_pages_pass_pikepdfs_pdfa_2b_validator_with_the_font_as_made(tmp
         font = back.pages[0].Resources.Font.ArchiverPageNo
         assert sorted(font.keys()) == sorted(made)
         assert font.Encoding == "/WinAnsiEncoding" and "/CIDSet" not in font.FontDescriptor
+
+
+def _overlaps(a: st.Rect, b: st.Rect) -> bool:
+    return a.u0 < b.u1 and b.u0 < a.u1 and a.v0 < b.v1 and b.v0 < a.v1
+
+
+def test_number_avoids_a_flattened_form_field_and_an_annotation(tmp_path: Path) -> None:
+    """A form field's value flattened into the page (a form XObject of vector content)
+    under the default spot of a front, a note annotation under that of a back: each
+    number goes beside them (annotations are drawn over the page, vector forms are not
+    judged by their pixels but by their box)."""
+    pdf = pikepdf.new()
+    field_box = st.Rect(A4[0] - 70 * MM, A4[1] - 22 * MM, A4[0] - 5 * MM, A4[1] - 5 * MM)
+    front = page_with(pdf, content=b"q 1 0 0 1 %.2f %.2f cm /Fx Do Q" % (field_box.u0, field_box.v0))
+    fx = pdf.make_stream(b"0 g 0 0 %.2f %.2f re f" % (field_box.width, field_box.height))
+    fx.Type, fx.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+    fx.BBox = pikepdf.Array([0, 0, field_box.width, field_box.height])
+    front.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Fx=fx))
+    back = page_with(pdf)
+    note = st.Rect(5 * MM, A4[1] - 22 * MM, 60 * MM, A4[1] - 5 * MM)
+    back.obj.Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Square, F=4,
+        Rect=pikepdf.Array([note.u0, note.v0, note.u1, note.v1])))]))
+    stamper = Stamper(pdf, STYLE)
+    a = stamper.stamp(front, 1, "front")
+    b = stamper.stamp(back, 2, "back")
+    assert a.moved and not _overlaps(a.ground, field_box) and a.zone.contains(a.ground)
+    assert b.moved and not _overlaps(b.ground, note) and b.zone.contains(b.ground)
+    path = tmp_path / "fields.pdf"
+    pdf.save(path)
+    _check_placed(path, 0, "1", "front", STYLE)
+    _check_placed(path, 1, "2", "back", STYLE)

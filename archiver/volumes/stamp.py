@@ -394,8 +394,9 @@ class Stamper:
             unclosed = 0
         judged, moved = False, False
         if self.look and placements is not None:
-            spot = least_ink(placements, box, rotate, zone, Rect(u + g.u0, v + g.v0, u + g.u1, v + g.v1),
-                             _annotation_rects(obj, box, rotate))
+            covered = _annotation_rects(obj, box, rotate) + _vector_rects(placements, box, rotate)
+            spot = least_ink([p for p in placements if p.image is not None], box, rotate, zone,
+                             Rect(u + g.u0, v + g.v0, u + g.u1, v + g.v1), covered)
             if spot is not None:
                 judged = True
                 if spot != (u + g.u0, v + g.v0):
@@ -463,10 +464,14 @@ MAX_FORM_DEPTH = 3
 
 @dataclass(frozen=True)
 class Placement:
-    """An image XObject drawn with ``ctm`` (its unit square → the page's user space)."""
+    """An image XObject drawn with ``ctm`` (its unit square → the page's user space), or
+    (``image`` None) a form XObject without images — vector content such as a flattened
+    form field's value — whose ``bbox`` (in its own space, ``ctm`` → user space) counts
+    as ink."""
 
-    image: pikepdf.Object
+    image: pikepdf.Object | None
     ctm: Matrix
+    bbox: tuple[float, float, float, float] | None = None
 
 
 def multiply(m: Matrix, n: Matrix) -> Matrix:
@@ -592,7 +597,14 @@ def _record(name: str, resources: object, ctm: Matrix, placements: list[Placemen
         except (pikepdf.PdfError, TypeError, ValueError):
             return
         inner = xobj.get("/Resources", resources)
+        before = len(placements)
         _interpret(ops, inner, multiply(matrix, ctm), placements, level + 1)  # type: ignore[arg-type]
+        if len(placements) == before and "/BBox" in xobj:  # vector only: its box is ink
+            try:
+                r = pikepdf.Rectangle(xobj.BBox)  # type: ignore[call-overload]
+            except (pikepdf.PdfError, TypeError, ValueError):
+                return
+            placements.append(Placement(None, multiply(matrix, ctm), (r.llx, r.lly, r.urx, r.ury)))  # type: ignore[arg-type]
 
 
 _NOT_PLAIN = (b"(", b"<", b"%", b"BI", b"[")  # strings, hex strings/dicts, comments, inline images, arrays
@@ -618,6 +630,18 @@ def _annotation_rects(obj: pikepdf.Object, box: tuple[float, float, float, float
                             max(c[0] for c in corners), max(c[1] for c in corners)))
     except (pikepdf.PdfError, TypeError, ValueError, AttributeError):
         return out
+    return out
+
+
+def _vector_rects(placements: list[Placement], box: tuple[float, float, float, float], rotate: int) -> list[Rect]:
+    """The boxes of the image-less form XObjects the page draws, as visual rectangles."""
+    out = []
+    for p in placements:
+        if p.image is None and p.bbox is not None:
+            x0, y0, x1, y1 = p.bbox
+            corners = [user_to_visual(box, rotate, *apply(p.ctm, x, y)) for x in (x0, x1) for y in (y0, y1)]
+            out.append(Rect(min(c[0] for c in corners), min(c[1] for c in corners),
+                            max(c[0] for c in corners), max(c[1] for c in corners)))
     return out
 
 
@@ -731,7 +755,7 @@ def _look_at(p: Placement, to_user: Matrix, size: tuple[int, int]) -> tuple[Imag
     from PIL import Image
 
     xobj = p.image
-    if xobj.get("/ImageMask", False) is True:
+    if xobj is None or xobj.get("/ImageMask", False) is True:
         return None
     w, h = int(xobj.Width), int(xobj.Height)
     inv = invert(p.ctm)
