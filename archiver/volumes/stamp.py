@@ -44,6 +44,7 @@ import functools
 import hashlib
 import io
 import math
+import struct
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -778,10 +779,14 @@ def _look_at(p: Placement, to_user: Matrix, size: tuple[int, int]) -> tuple[Imag
             coarse = max(2 * step, 1.0)  # at least 1 px per mm: a text stroke still shows, averaged
             jpeg.draft("L", (max(1, int(w / coarse)), max(1, int(h / coarse))))  # decoded at 1/2…1/8
             img: Image.Image = jpeg
-        elif w * h > MAX_LOOK_PIXELS:
-            raise ValueError("image too large to look at")
         else:
-            img = pikepdf.PdfImage(xobj).as_pil_image()  # type: ignore[arg-type]
+            top = _top_rows(xobj, filters, w, h, math.ceil(y1) + 1) if y1 < 0.8 * h else None
+            if top is not None:
+                img = top
+            elif w * h > MAX_LOOK_PIXELS:
+                raise ValueError("image too large to look at")
+            else:
+                img = pikepdf.PdfImage(xobj).as_pil_image()  # type: ignore[arg-type]
         scale = w / img.size[0]  # original pixels per decoded pixel
         cx0, cy0 = int(x0 / scale), int(y0 / scale)
         cx1, cy1 = math.ceil(x1 / scale), math.ceil(y1 / scale)
@@ -799,6 +804,54 @@ def _look_at(p: Placement, to_user: Matrix, size: tuple[int, int]) -> tuple[Imag
     mask = Image.new("L", img.size, 255).transform(size, Image.Transform.AFFINE, data,
                                                    resample=Image.Resampling.NEAREST, fillcolor=0)
     return grey, mask
+
+
+def _top_rows(xobj: pikepdf.Object, filters: Sequence[object], w: int, h: int, rows: int) -> Image.Image | None:
+    """The image's first ``rows`` rows (all the look needs on an upright scan), decoded
+    without the rest, when that can be done exactly: a CCITT fax image (decoded row after
+    row: a TIFF header that says the image is ``rows`` high makes libtiff stop there) or a
+    Flate image without predictor (inflated only as far as those rows). None otherwise."""
+    from PIL import Image
+
+    rows = min(rows, h)
+    parms = xobj.get("/DecodeParms")
+    if isinstance(parms, pikepdf.Array):
+        parms = parms[0] if len(parms) == 1 else None
+    parms = parms if isinstance(parms, pikepdf.Dictionary) else pikepdf.Dictionary()
+    decode = xobj.get("/Decode")
+    inverted = decode is not None and [float(x) for x in decode] == [1.0, 0.0]
+    if decode is not None and not inverted and [float(x) for x in decode] != [0.0, 1.0]:
+        return None
+    if filters == [Name.CCITTFaxDecode]:
+        if parms.get("/EncodedByteAlign", False) or int(parms.get("/Columns", 1728)) != w:
+            return None
+        k = int(parms.get("/K", 0))
+        photometric = (1 if parms.get("/BlackIs1", False) else 0) ^ (1 if inverted else 0)
+        data = xobj.read_raw_bytes()
+        tags = [(256, 4, w), (257, 4, rows), (258, 3, 1), (259, 3, 4 if k < 0 else 3), (262, 3, photometric),
+                (266, 3, 1), (273, 4, 0), (278, 4, rows), (279, 4, len(data))]
+        if k > 0:
+            tags.append((292, 4, 1))  # T4Options: 2-D coding
+        tags.sort()
+        offset = 8 + 2 + 12 * len(tags) + 4
+        ifd = b"".join(struct.pack("<HHLL", tag, kind, 1, offset if tag == 273 else value) for tag, kind, value in tags)
+        tiff = b"II*\x00" + struct.pack("<L", 8) + struct.pack("<H", len(tags)) + ifd + b"\x00\x00\x00\x00" + data
+        img = Image.open(io.BytesIO(tiff))
+        img.load()
+        return img
+    if filters == [Name.FlateDecode] and int(parms.get("/Predictor", 1)) == 1 and not inverted:
+        space = xobj.get("/ColorSpace")
+        bpc = int(xobj.get("/BitsPerComponent", 8))
+        modes = {(Name.DeviceGray, 8): "L", (Name.DeviceRGB, 8): "RGB", (Name.DeviceGray, 1): "1"}
+        mode = modes.get((space, bpc)) if isinstance(space, pikepdf.Name) else None
+        if mode is None:
+            return None
+        row_bytes = (w * {"L": 8, "RGB": 24, "1": 1}[mode] + 7) // 8
+        data = zlib.decompressobj().decompress(xobj.read_raw_bytes(), row_bytes * rows)
+        if len(data) < row_bytes * rows:
+            return None
+        return Image.frombytes(mode, (w, rows), data)
+    return None
 
 
 def invert(m: Matrix) -> Matrix | None:
