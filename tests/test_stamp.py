@@ -4,6 +4,7 @@ read back with pdftotext, rendered with pdftoppm, fonts listed with pdffonts."""
 from __future__ import annotations
 
 import io
+import math
 import subprocess
 import tomllib
 import zlib
@@ -569,3 +570,45 @@ def test_number_avoids_a_flattened_form_field_and_an_annotation(tmp_path: Path) 
     pdf.save(path)
     _check_placed(path, 0, "1", "front", STYLE)
     _check_placed(path, 1, "2", "back", STYLE)
+
+
+@pytest.mark.parametrize("name", ["ccitt-endofline-true", "sandwich"])
+def test_top_rows_of_a_fax_image_are_the_full_decodes(name: str) -> None:
+    """The corner look decodes only a CCITT image's top rows: the same pixels as the
+    whole image decoded (pikepdf), for G3 with end-of-line codes and for G4."""
+    with pikepdf.open(CORPUS / f"{name}.pdf") as pdf:
+        image = next(iter(pdf.pages[0].obj.Resources.XObject.values()))
+        w, h = int(image.Width), int(image.Height)
+        top = st._top_rows(image, [pikepdf.Name.CCITTFaxDecode], w, h, h // 7)
+        assert top is not None and top.size == (w, h // 7)
+        full = pikepdf.PdfImage(image).as_pil_image().convert("L")
+        assert top.convert("L").tobytes() == full.crop((0, 0, w, h // 7)).tobytes()
+
+
+@pytest.mark.parametrize("top", ["text", "dark", "blank", "busy"])
+@pytest.mark.parametrize("subsampling", [0, 2])
+def test_first_part_of_a_jpeg_is_the_full_decodes(top: str, subsampling: int) -> None:
+    """The corner look decodes a baseline JPEG's first part only when it surely holds
+    the rows needed: those rows are the same as in the whole JPEG at the same scale."""
+    from archiver.synth import render_page, text_page
+
+    img = render_page(text_page("标题", 14, seed=2), dpi=300, seed=2) if top == "text" else Image.new("L", (2480, 3508), 250)
+    if top == "dark":
+        ImageDraw.Draw(img).rectangle((0, 0, img.width, img.height // 3), fill=15)
+    if top == "busy":  # most of the JPEG's bytes in its top third: a cut there falls short
+        import random
+
+        rng, draw = random.Random(4), ImageDraw.Draw(img)
+        for _ in range(20000):
+            x, y = rng.randrange(img.width), rng.randrange(img.height // 3)
+            draw.rectangle((x, y, x + 12, y + 12), fill=rng.randrange(256))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=70, subsampling=subsampling)
+    raw = buf.getvalue()
+    w, h = img.size
+    for share in (0.05, 0.12, 0.25):
+        part = st._jpeg(raw, w, h, 11.8, h * share).convert("L")
+        whole = Image.open(io.BytesIO(raw))
+        whole.draft("L", (int(w / 11.8), int(h / 11.8)))
+        rows = math.ceil(h * share / (w / part.width))
+        assert part.crop((0, 0, part.width, rows)).tobytes() == whole.convert("L").crop((0, 0, part.width, rows)).tobytes()

@@ -18,9 +18,12 @@ and CropBox (all distances below are on the page as displayed):
   entering the binding margin (``binding_margin_mm`` from the left edge of a front, from
   the right edge of a back);
 * when the default spot has ink, the spot of the zone with the least ink (nearest the
-  default among equals). The ink is judged from the page's scan images, looked at cheaply
-  (a JPEG is decoded at 1/2–1/8 scale, only images that reach the zone are decoded, and
-  only the zone is looked at, at 2 pixels per mm). A page whose images cannot be judged
+  default among equals). The ink is judged from the page's scan images, looked at cheaply:
+  only images that reach the zone are decoded, a JPEG at 1/2–1/8 scale and, where the
+  zone is at the image's top (an upright scan), only the first part of a baseline JPEG,
+  the top rows of a CCITT fax or plain Flate image; only the zone is looked at, at 2
+  pixels per mm. Annotations and image-less form XObjects (a flattened form field)
+  count as ink over their whole box. A page whose images cannot be judged
   (an unsupported filter, a huge image, a broken stream) gets the default spot — the
   white ground keeps it legible anyway. Vector content (printed text that is not a scan)
   is not judged.
@@ -775,10 +778,7 @@ def _look_at(p: Placement, to_user: Matrix, size: tuple[int, int]) -> tuple[Imag
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if filters == [Name.DCTDecode]:
-            jpeg = Image.open(io.BytesIO(xobj.read_raw_bytes()))
-            coarse = max(2 * step, 1.0)  # at least 1 px per mm: a text stroke still shows, averaged
-            jpeg.draft("L", (max(1, int(w / coarse)), max(1, int(h / coarse))))  # decoded at 1/2…1/8
-            img: Image.Image = jpeg
+            img: Image.Image = _jpeg(xobj.read_raw_bytes(), w, h, max(2 * step, 1.0), y1)
         else:
             top = _top_rows(xobj, filters, w, h, math.ceil(y1) + 1) if y1 < 0.8 * h else None
             if top is not None:
@@ -804,6 +804,44 @@ def _look_at(p: Placement, to_user: Matrix, size: tuple[int, int]) -> tuple[Imag
     mask = Image.new("L", img.size, 255).transform(size, Image.Transform.AFFINE, data,
                                                    resample=Image.Resampling.NEAREST, fillcolor=0)
     return grey, mask
+
+
+def _jpeg(raw: bytes, w: int, h: int, coarse: float, rows: float) -> Image.Image:
+    """A JPEG decoded at 1/2…1/8 scale (at least 1 px per ``coarse`` pixels: a text stroke
+    still shows, averaged) — of a baseline JPEG whose first ``rows`` rows are all that is
+    needed, only its first part when that is surely enough.
+
+    The bytes are cut after a share of them (2.5 times the rows' share) and an end marker
+    added: libjpeg decodes what is there and fills the rest of the picture with one flat
+    tone, from the block where the data ends. The last row holding any other tone marks
+    where the real picture ends at the earliest; the part is used when that is more than
+    a block row below ``rows``, else the whole JPEG is decoded (also when the picture's
+    own bottom is flat: the safe side).
+    """
+    from PIL import Image
+
+    size = (max(1, int(w / coarse)), max(1, int(h / coarse)))
+    share = 2.5 * rows / h + 0.05
+    if share < 0.7:
+        try:
+            part = Image.open(io.BytesIO(raw[: int(len(raw) * share)] + b"\xff\xd9"))
+            if not part.info.get("progressive"):
+                part.draft("L", size)
+                part.load()
+                grey = part.convert("L") if part.mode != "L" else part
+                scale = w / grey.size[0]
+                fill = grey.getpixel((grey.width - 1, grey.height - 1))
+                lut = [255] * 256
+                lut[fill if isinstance(fill, int) else 0] = 0
+                other = grey.point(lut).getbbox()  # where any tone but the fill's is
+                real = 0 if other is None else other[3] - math.ceil(16 / scale) - 1  # decoded rows surely real
+                if real * scale >= rows:
+                    return grey
+        except (OSError, ValueError, SyntaxError):
+            pass
+    jpeg = Image.open(io.BytesIO(raw))
+    jpeg.draft("L", size)
+    return jpeg
 
 
 def _top_rows(xobj: pikepdf.Object, filters: Sequence[object], w: int, h: int, rows: int) -> Image.Image | None:
