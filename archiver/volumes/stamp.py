@@ -660,9 +660,10 @@ def user_to_visual(box: tuple[float, float, float, float], rotate: int, x: float
 def least_ink(placements: list[Placement], box: tuple[float, float, float, float], rotate: int, zone: Rect,
               default: Rect, covered: Sequence[Rect] = ()) -> tuple[float, float] | None:
     """The lower-left corner (visual) of the spot for a ground the size of ``default`` —
-    ``default``'s own when it has no ink, else the zone's spot with the least ink (and,
-    among equals, the most room around it, then the nearest the default) — or None when
-    the page's images cannot be judged."""
+    ``default``'s own when it has no ink; else the nearest spot of the zone with no ink
+    and :data:`CLEARANCE` of blank paper around it, else the nearest with no ink, else
+    the one with the least ink (when less than the default's) — or None when the page's
+    images cannot be judged."""
     look = corner_look(placements, box, rotate, zone)
     if look is None:
         return None
@@ -686,42 +687,61 @@ def least_ink(placements: list[Placement], box: tuple[float, float, float, float
     spot = look.crop((dx, dy, dx + gw, dy + gh))
     if spot.getbbox() is None or spot.histogram()[255] <= NOISE:
         return here
-    # summed-area table of the inked pixels (the look is small: 2 px per mm of the zone)
-    data = look.tobytes()
-    table = [[0] * (cw + 1)]
-    for y in range(ch):
-        row, above, run = [0], table[y], 0
-        for x in range(cw):
-            run += 1 if data[y * cw + x] else 0
-            row.append(above[x + 1] + run)
-        table.append(row)
-
-    def count(x0: int, y0: int, x1: int, y1: int) -> int:
-        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, cw), min(y1, ch)
-        return table[y1][x1] - table[y0][x1] - table[y1][x0] + table[y0][x0]
-
     c = round(CLEARANCE * LOOK_RES)
+    for margin in (c, 0):  # blank paper with room around it, else blank paper
+        at = _nearest_free(look, gw, gh, margin, dx, dy)
+        if at is not None:
+            break
+    else:  # ink everywhere: the spot with the least ink under the ground, if less than here
+        from PIL import ImageFilter
 
-    def score(x: int, y: int) -> tuple[int, float]:
-        """Ink under the ground, then the share of ink around it (inside the zone)."""
-        x0, y0, x1, y1 = max(x - c, 0), max(y - c, 0), min(x + gw + c, cw), min(y + gh + c, ch)
-        return count(x, y, x + gw, y + gh), count(x0, y0, x1, y1) / ((x1 - x0) * (y1 - y0))
-
-    first = score(dx, dy)
-    best, at = (*first, 0), (dx, dy)
-    for y in range(ch - gh + 1):
-        for x in range(cw - gw + 1):
-            core = count(x, y, x + gw, y + gh)
-            if core > best[0]:
-                continue
-            here_score = (*score(x, y), (x - dx) ** 2 + (y - dy) ** 2)
-            if here_score < best:
-                best, at = here_score, (x, y)
-    if best[:2] >= first:
-        return here  # nowhere better (a dark corner): the default spot, on its white ground
+        rx, ry = min(gw // 2, 127), min(gh // 2, 127)
+        blurred = look.filter(ImageFilter.BoxBlur((rx, ry)))  # centred windows: top-left + (rx, ry)
+        valid = blurred.crop((rx, ry, rx + cw - gw + 1, ry + ch - gh + 1))
+        least = valid.getextrema()[0]
+        here_ink = blurred.getpixel((dx + rx, dy + ry))
+        if not isinstance(least, int) or not isinstance(here_ink, int) or least >= here_ink:
+            return here  # nowhere better (a dark corner): the default spot, on its white ground
+        data, vw = valid.tobytes(), valid.width
+        at = min(((i % vw, i // vw) for i, v in enumerate(data) if v == least),
+                 key=lambda p: (p[0] - dx) ** 2 + (p[1] - dy) ** 2)
     u0 = min(zone.u0 + at[0] / LOOK_RES, zone.u1 - default.width)
     v0 = max(zone.v1 - at[1] / LOOK_RES - default.height, zone.v0)
     return (u0, v0)
+
+
+def _nearest_free(look: Image.Image, gw: int, gh: int, margin: int, dx: int, dy: int) -> tuple[int, int] | None:
+    """The top-left corner, nearest (dx, dy), of a gw × gh box of the look with no ink in
+    it nor within ``margin`` of it; None if there is none. The ink is spread by the box's
+    size (a box blur in each direction, thresholded: any ink in the window shows)."""
+    from PIL import ImageFilter
+
+    cw, ch = look.size
+    rx, ry = min((gw + 2 * margin) // 2, 127), min((gh + 2 * margin) // 2, 127)  # (odd windows, ≥ the box)
+    spread = look
+    lut = [0] + [255] * 255
+    for radius in ((rx, 0), (0, ry)):
+        spread = spread.filter(ImageFilter.BoxBlur(radius)).point(lut)
+    data = spread.tobytes()
+    best: tuple[int, tuple[int, int]] | None = None
+    # the free top-left corners of row y are the zero bytes of its spread row, shifted;
+    # rows are tried outwards from dy, and in each the zeros nearest dx (found in C)
+    lo, hi = max(0, margin - rx), min(cw - gw, cw - 1 + margin - rx)  # top-left x whose centre is inside
+    for y in sorted(range(0, ch - gh + 1), key=lambda y: abs(y - dy)):
+        if best is not None and (y - dy) ** 2 >= best[0]:
+            break
+        cy = y - margin + ry
+        if not 0 <= cy < ch or lo > hi:
+            continue
+        row = data[cy * cw + lo - margin + rx: cy * cw + hi - margin + rx + 1]  # centres of x = lo … hi
+        at = min(max(dx - lo, 0), len(row))
+        for i in (row.rfind(b"\x00", 0, at), row.find(b"\x00", at)):
+            if i >= 0:
+                x = lo + i
+                d = (x - dx) ** 2 + (y - dy) ** 2
+                if best is None or d < best[0]:
+                    best = (d, (x, y))
+    return None if best is None else best[1]
 
 
 def corner_look(placements: list[Placement], box: tuple[float, float, float, float], rotate: int,
