@@ -612,3 +612,27 @@ def test_first_part_of_a_jpeg_is_the_full_decodes(top: str, subsampling: int) ->
         whole.draft("L", (int(w / 11.8), int(h / 11.8)))
         rows = math.ceil(h * share / (w / part.width))
         assert part.crop((0, 0, part.width, rows)).tobytes() == whole.convert("L").crop((0, 0, part.width, rows)).tobytes()
+
+
+@pytest.mark.parametrize("tail", [b"[ /oops", b"<< /oops", b"(unclosed", b"1 0 0"])
+def test_a_page_whose_content_ends_broken_still_shows_its_number(tmp_path: Path, tail: bytes) -> None:
+    """Content that ends inside an array, a dictionary or a string, or with operands left
+    over, would swallow the stamp's operators (content streams are read as one): such a
+    content goes, byte for byte, into a form XObject of its own."""
+    pdf = pikepdf.new()
+    page = page_with(pdf, content=b"0 0 m 100 100 l S\n" + tail)
+    raw = page.obj.Contents.read_raw_bytes()
+    Stamper(pdf, STYLE).stamp(page, 41, "front")
+    form = page.obj.Resources.XObject.ArchiverContent
+    assert form.read_raw_bytes() == raw and "/ArchiverContent" not in form.Resources.get("/XObject", {})
+    path = tmp_path / "broken.pdf"
+    pdf.save(path)
+    assert [w.text for w in words(path)[0]] == ["41"]
+    _check_placed(path, 0, "41", "front", STYLE)
+
+
+def test_a_sound_page_keeps_its_content_streams() -> None:
+    pdf = pikepdf.new()
+    page = page_with(pdf, content=b"BT /F1 9 Tf (a [ b) Tj ET [1 2] 0 d")
+    Stamper(pdf, STYLE).stamp(page, 1, "front")
+    assert "/XObject" not in page.obj.Resources

@@ -435,6 +435,8 @@ class Stamper:
             obj.Resources = resources = Dictionary()
         form.Resources = Dictionary({k: v for k, v in resources.items()})
         xobjects = resources.get("/XObject")
+        if isinstance(xobjects, pikepdf.Dictionary):  # its own copy: the form must not list itself
+            form.Resources.XObject = Dictionary({k: v for k, v in xobjects.items()})
         if xobjects is None:
             resources.XObject = xobjects = Dictionary()
         key, n = Name("/ArchiverContent"), 0
