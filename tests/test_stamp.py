@@ -36,10 +36,15 @@ def page_with(pdf: pikepdf.Pdf, *, rotate: int = 0, crop: tuple[float, float, fl
 
 
 def image_page(pdf: pikepdf.Pdf, img: Image.Image, size: tuple[float, float], *, jpeg: bool = False,
-               rotate: int = 0, crop: tuple[float, float, float, float] | None = None) -> pikepdf.Page:
-    """A scan: one grey image filling the MediaBox (JPEG, or Flate like a lossless scan)."""
+               rotate: int = 0, crop: tuple[float, float, float, float] | None = None, jpx: bool = False) -> pikepdf.Page:
+    """A scan: one grey image filling the MediaBox (JPEG, JPEG 2000, or Flate like a lossless scan)."""
     img = img.convert("L")
-    if jpeg:
+    if jpx:
+        buf = io.BytesIO()
+        img.save(buf, format="JPEG2000", no_jp2=True)
+        image = pikepdf.Stream(pdf, buf.getvalue())
+        image.Filter = pikepdf.Name.JPXDecode
+    elif jpeg:
         buf = io.BytesIO()
         img.save(buf, format="JPEG", quality=85)
         image = pikepdf.Stream(pdf, buf.getvalue())
@@ -280,9 +285,9 @@ def test_number_on_a_dark_corner_has_a_white_ground(tmp_path: Path) -> None:
     assert max(around.tobytes()) < 60
 
 
-@pytest.mark.parametrize("jpeg", [True, False])
+@pytest.mark.parametrize("codec", ["jpeg", "flate", "jpx"])
 @pytest.mark.parametrize("side", ["front", "back"])
-def test_number_moves_off_a_printed_header_to_blank_paper_in_its_zone(tmp_path: Path, jpeg: bool, side: str) -> None:
+def test_number_moves_off_a_printed_header_to_blank_paper_in_its_zone(tmp_path: Path, codec: str, side: str) -> None:
     """A letterhead printed where the number would go: the number goes to blank paper
     of the same corner zone, and the page under its ground is blank."""
     img, k = paper(A4, dpi=150)
@@ -291,13 +296,14 @@ def test_number_moves_off_a_printed_header_to_blank_paper_in_its_zone(tmp_path: 
         y = (7 + i * 4.5) * MM * k
         d.rectangle((10 * MM * k, y, img.width - 6 * MM * k, y + 2.5 * MM * k), fill=30)
     pdf = pikepdf.new()
-    result = Stamper(pdf, STYLE).stamp(image_page(pdf, img, A4, jpeg=jpeg), 128, side)
+    jpeg, jpx = codec == "jpeg", codec == "jpx"
+    result = Stamper(pdf, STYLE).stamp(image_page(pdf, img, A4, jpeg=jpeg, jpx=jpx), 128, side)
     assert result.moved and result.judged and not result.reduced
     path = tmp_path / "header.pdf"
     pdf.save(path)
     plain = tmp_path / "plain.pdf"
     with pikepdf.new() as clean:
-        image_page(clean, img, A4, jpeg=jpeg)
+        image_page(clean, img, A4, jpeg=jpeg, jpx=jpx)
         clean.save(plain)
     _check_placed(path, 0, "128", side, STYLE)
     under = region(render(plain), result.ground, A4[1], 2)

@@ -19,7 +19,8 @@ and CropBox (all distances below are on the page as displayed):
   the right edge of a back);
 * when the default spot has ink, the spot of the zone with the least ink (nearest the
   default among equals). The ink is judged from the page's scan images, looked at cheaply:
-  only images that reach the zone are decoded, a JPEG at 1/2–1/8 scale and, where the
+  only images that reach the zone are decoded, a JPEG at 1/2–1/8 scale (JPEG 2000 at a
+  lower resolution level) and, where the
   zone is at the image's top (an upright scan), only the first part of a baseline JPEG,
   the top rows of a CCITT fax or plain Flate image; only the zone is looked at, at 2
   pixels per mm. Annotations and image-less form XObjects (a flattened form field)
@@ -801,6 +802,8 @@ def _look_at(p: Placement, to_user: Matrix, size: tuple[int, int]) -> tuple[Imag
         warnings.simplefilter("ignore")
         if filters == [Name.DCTDecode]:
             img: Image.Image = _jpeg(xobj.read_raw_bytes(), w, h, max(2 * step, 1.0), y1)
+        elif filters == [Name.JPXDecode] and step >= 2:  # JPEG 2000 decoded at a lower resolution level
+            img = _jpx(xobj.read_raw_bytes(), min(int(math.log2(step)), 5))
         else:
             top = _top_rows(xobj, filters, w, h, math.ceil(y1) + 1) if y1 < 0.8 * h else None
             if top is not None:
@@ -864,6 +867,23 @@ def _jpeg(raw: bytes, w: int, h: int, coarse: float, rows: float) -> Image.Image
     jpeg = Image.open(io.BytesIO(raw))
     jpeg.draft("L", size)
     return jpeg
+
+
+def _jpx(raw: bytes, level: int) -> Image.Image:
+    """A JPEG 2000 image decoded at resolution ``level`` (1/2**level), or at the finest
+    level the file has when it has fewer."""
+    from PIL import Image
+
+    for lv in range(level, -1, -1):
+        img = Image.open(io.BytesIO(raw))
+        img.reduce = lv  # type: ignore[method-assign, assignment]
+        try:
+            img.load()
+            return img
+        except OSError:
+            if lv == 0:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _top_rows(xobj: pikepdf.Object, filters: Sequence[object], w: int, h: int, rows: int) -> Image.Image | None:
