@@ -642,3 +642,13 @@ def test_a_sound_page_keeps_its_content_streams() -> None:
     page = page_with(pdf, content=b"BT /F1 9 Tf (a [ b) Tj ET [1 2] 0 d")
     Stamper(pdf, STYLE).stamp(page, 1, "front")
     assert "/XObject" not in page.obj.Resources
+
+
+def test_contents_that_are_not_streams_do_not_stop_the_stamp(tmp_path: Path) -> None:
+    pdf = pikepdf.new()
+    page = page_with(pdf, content=b"0 0 m 9 9 l S [")
+    page.obj.Contents = pikepdf.Array([page.obj.Contents, pikepdf.Dictionary(Oops=1)])
+    result = Stamper(pdf, STYLE).stamp(page, 6, "back")
+    path = tmp_path / "odd.pdf"
+    pdf.save(path)
+    assert [w.text for w in words(path)[0]] == ["6"] and not result.reduced

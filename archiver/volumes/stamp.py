@@ -393,6 +393,7 @@ class Stamper:
         g = ground_extent(text, size)
         contents = obj.get("/Contents")
         own = [] if contents is None else list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        own = [s for s in own if isinstance(s, pikepdf.Stream)]  # (anything else is no content: viewers balk)
         unclosed, placements, sound = _walk(page, own)
         if not sound:  # a broken end would swallow the number: the content goes in a form of its own
             own = [self._as_form(obj, own)]
@@ -423,12 +424,17 @@ class Stamper:
         ends with it), and a stream drawing it. One content stream moves as it is (raw
         bytes); several are joined (decoded, and compressed again — content only, never
         an image)."""
+        own = [s for s in own if isinstance(s, pikepdf.Stream)]
         if len(own) == 1:
             form = pikepdf.Stream(self.pdf, b"")
             form.write(own[0].read_raw_bytes(), filter=own[0].get("/Filter"),  # type: ignore[arg-type]
                        decode_parms=own[0].get("/DecodeParms"))  # type: ignore[arg-type]
         else:
-            form = _flate(self.pdf, b"\n".join(s.read_bytes() for s in own))
+            try:
+                joined = b"\n".join(s.read_bytes() for s in own)
+            except pikepdf.PdfError:  # undecodable: nothing a viewer could show either
+                joined = b""
+            form = _flate(self.pdf, joined)
         form.Type, form.Subtype = Name.XObject, Name.Form
         form.BBox = pikepdf.Array(list(obj.MediaBox) if "/MediaBox" in obj else [0, 0, 14400, 14400])
         resources = obj.get("/Resources")
@@ -501,7 +507,7 @@ def _walk(page: pikepdf.Page, own: list[pikepdf.Object]) -> tuple[int, list[Plac
     """
     try:
         data = b"\n".join(stream.read_bytes() for stream in own)
-    except pikepdf.PdfError:
+    except (pikepdf.PdfError, AttributeError, TypeError):  # a stream that does not decode, or no stream
         return 0, None, True
     resources = page.obj.get("/Resources")
     sound = True
