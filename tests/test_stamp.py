@@ -652,3 +652,16 @@ def test_contents_that_are_not_streams_do_not_stop_the_stamp(tmp_path: Path) -> 
     path = tmp_path / "odd.pdf"
     pdf.save(path)
     assert [w.text for w in words(path)[0]] == ["6"] and not result.reduced
+
+
+def test_an_inline_image_under_the_default_spot_moves_the_number(tmp_path: Path) -> None:
+    """An inline image (BI … ID … EI: a logo, a small scan) counts as ink over its box."""
+    x0, y0 = A4[0] - 60 * MM, A4[1] - 24 * MM
+    content = (b"q %.2f 0 0 %.2f %.2f %.2f cm BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI Q"
+               % (55 * MM, 19 * MM, x0, y0))
+    pdf = pikepdf.new()
+    result = Stamper(pdf, STYLE).stamp(page_with(pdf, content=content), 4, "front")
+    assert result.moved and not _overlaps(result.ground, st.Rect(x0, y0, x0 + 55 * MM, y0 + 19 * MM))
+    path = tmp_path / "inline.pdf"
+    pdf.save(path)
+    _check_placed(path, 0, "4", "front", STYLE)

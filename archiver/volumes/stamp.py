@@ -77,6 +77,7 @@ INKED = 56  # a look pixel this much darker than white (0–255) is ink
 CLEARANCE = 2.5 * MM  # the spot chosen on an inked page keeps this far from ink where it can
 NOISE = 2  # this many inked look pixels under the default spot are speckle, not ink
 MAX_LOOK_PIXELS = 120_000_000  # larger images are not decoded to look at (default spot)
+MAX_LOOK_IMAGES = 16  # nor a corner made of more images than this
 
 
 # The font ---------------------------------------------------------------------------------------
@@ -479,8 +480,8 @@ MAX_FORM_DEPTH = 3
 class Placement:
     """An image XObject drawn with ``ctm`` (its unit square → the page's user space), or
     (``image`` None) a form XObject without images — vector content such as a flattened
-    form field's value — whose ``bbox`` (in its own space, ``ctm`` → user space) counts
-    as ink."""
+    form field's value — or an inline image, whose ``bbox`` (in its own space, ``ctm`` →
+    user space) counts as ink."""
 
     image: pikepdf.Object | None
     ctm: Matrix
@@ -516,7 +517,8 @@ def _walk(page: pikepdf.Page, own: list[pikepdf.Object]) -> tuple[int, list[Plac
         sound = not data.split() or data.split()[-1][:1] not in b"0123456789-+./"
     else:
         try:
-            ops = ((list(i.operands), str(i.operator)) for i in pikepdf.parse_content_stream(page, "q Q cm Do"))
+            wanted = "" if b"BI" in data else "q Q cm Do"  # (inline images come only with every operator)
+            ops = ((list(i.operands), str(i.operator)) for i in pikepdf.parse_content_stream(page, wanted))
             ops = iter(list(ops))
             check = _EndCheck()
             page.get_filtered_contents(check)
@@ -588,6 +590,8 @@ def _interpret(ops: Iterable[tuple[list[object], str]], resources: object, ctm: 
             except ValueError:
                 continue
             ctm = multiply(m, ctm)  # type: ignore[arg-type]
+        elif op == "INLINE IMAGE" and placements is not None:  # its unit square counts as ink
+            placements.append(Placement(None, ctm, (0.0, 0.0, 1.0, 1.0)))
         elif op == "Do" and operands and placements is not None:
             _record(str(operands[-1]), resources, ctm, placements, level)
     return depth
@@ -765,6 +769,7 @@ def corner_look(placements: list[Placement], box: tuple[float, float, float, flo
     a, b, c, d = _DIRECTIONS[rotate]
     to_visual: Matrix = (1 / LOOK_RES, 0.0, 0.0, -1 / LOOK_RES, zone.u0, zone.v1)  # look pixel -> visual
     to_user: Matrix = (a, b, c, d, *visual_to_user(box, rotate, 0.0, 0.0))
+    decoded = 0
     for p in placements:
         try:
             piece = _look_at(p, multiply(to_visual, to_user), (cw, ch))
@@ -772,6 +777,9 @@ def corner_look(placements: list[Placement], box: tuple[float, float, float, flo
             return None
         if piece is None:
             continue
+        decoded += 1
+        if decoded > MAX_LOOK_IMAGES:  # a page tiled into many images: not worth the time
+            return None
         if canvas is None:
             canvas = Image.new("L", (cw, ch), 255)
         canvas.paste(piece[0], (0, 0), piece[1])
