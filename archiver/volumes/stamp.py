@@ -291,17 +291,19 @@ def fit(width: float, height: float, side: str, text: str, style: StampStyle) ->
     The configured size when its ground fits the corner zone, else the largest that fits;
     below :data:`MIN_SIZE`, the binding margin and edge distance are given up: the zone
     becomes the page's outer half (the whole page if need be) and the number at most
-    twice :data:`MIN_SIZE`, so it still fits inside the page and covers little of it."""
+    twice :data:`MIN_SIZE` (and 3/4 of the configured size), so it still fits inside the
+    page and covers little of it."""
     zone = corner_zone(width, height, side, style)
     g = ground_extent(text, style.font_size)
     scale = min(1.0, zone.width / g.width, zone.height / g.height)
     if scale * style.font_size >= MIN_SIZE:
         return style.font_size * scale, zone, scale < 1.0
     half = Rect(width / 2, 0, width, height) if side == "front" else Rect(0, 0, width / 2, height)
-    scale = min(2 * MIN_SIZE / style.font_size, half.width / g.width, half.height / g.height)
+    cap = min(2 * MIN_SIZE / style.font_size, 0.75)  # smaller than configured, whatever that is
+    scale = min(cap, half.width / g.width, half.height / g.height)
     if scale * style.font_size < MIN_SIZE:  # even the outer half is too small: the whole page
         half = Rect(0, 0, width, height)
-        scale = max(min(2 * MIN_SIZE / style.font_size, width / g.width, height / g.height), 1 / style.font_size)
+        scale = max(min(cap, width / g.width, height / g.height), 1 / style.font_size)
     return style.font_size * min(scale, 1.0), half, True
 
 
