@@ -209,8 +209,10 @@ def _base_fingerprint(archive: Archive, renderer: Renderer) -> str:
 
 @functools.cache
 def _code() -> str:
+    """The catalogue's code and the statistics engine it uses (custody's stats and due)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    custody = Path(__file__).parent.parent / "custody"
+    for path in [*sorted(Path(__file__).parent.glob("*.py")), custody / "stats.py", custody / "due.py"]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -54,14 +54,24 @@ from ..store import Archive
 from ..volumes.manifest import VolumeManifest, iter_manifests
 from .audit import Expected
 from .material import Holdings
-from .workflow import Case, custody_lock, get_case, group_cases, need_text, next_id
+from .state import (
+    DESTRUCTION,
+    DISPOSAL,
+    DISPOSAL_ROLES,
+    OPEN_STATES,
+    disposal_lists,
+    lent_units,
+    list_state,
+)
+from .state import HELD_STATES as HELD_STATES  # named here too, for callers of this module
+from .state import held_names as held_names
+from .workflow import Case, custody_lock, get_case, need_text, next_id
 
-REGISTER = "disposal"
-DESTRUCTION = "destruction"
+REGISTER = DISPOSAL
 HOLD = "hold"
 ROLES = {"cs-manager": "客户服务部经理", "originating-dept": "档案形成部门领导"}
-OPEN_STATES = ("proposed", "appraising", "appraised", "moving", "held", "restoring", "destroying")
-HELD_STATES = ("moving", "held", "restoring", "destroying")
+assert tuple(ROLES) == DISPOSAL_ROLES
+state_of = list_state  # the state of one list: custody.state derives it for everyone
 
 
 # Pure rules ---------------------------------------------------------------------------------
@@ -89,27 +99,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
-
-
-def state_of(case: Case) -> str:
-    """The state of a destruction list, from its entries alone."""
-    events = [e.get("event") for e in case.entries]
-    if "destroyed" in events:
-        return "destroyed"
-    if "destroying" in events:
-        return "destroying"
-    if "cancelled" in events:
-        return "cancelled"
-    if "restoring" in events:
-        return "restoring"
-    if "held" in events:
-        return "held"
-    if "approved" in events:
-        return "moving"
-    roles = {e.get("role") for e in case.events("appraised")}
-    if roles >= set(ROLES):
-        return "appraised"
-    return "appraising" if roles else "proposed"
 
 
 def volume_entry(m: VolumeManifest, root: Path, retention_years: int) -> dict[str, Any]:
@@ -143,19 +132,7 @@ class DueVolume:
 
 # Reading the registers -----------------------------------------------------------------------
 def lists(archive: Archive) -> dict[str, Case]:
-    return group_cases(archive.register(REGISTER))
-
-
-def held_names(archive: Archive) -> dict[str, str]:
-    """Volume reference codes and record ids held apart (or moving) → their list id."""
-    out: dict[str, str] = {}
-    for case in lists(archive).values():
-        if state_of(case) in HELD_STATES:
-            for v in case.opened.get("volumes", []):
-                out[v["reference"]] = case.id
-                for d in v.get("documents", []):
-                    out[d["record"]] = case.id
-    return out
+    return disposal_lists(archive)
 
 
 def held_files(archive: Archive) -> list[Expected]:
@@ -462,8 +439,6 @@ def check_plan(archive: Archive, list_id: str, files: list[dict[str, Any]], sour
 
 
 def _refuse_lent(archive: Archive, case: Case) -> None:
-    from .loans import lent_units  # here, not at the top: loans imports this module
-
     lent = lent_units(archive)
     for v in case.opened.get("volumes", []):
         loan = lent.get(f"volume:{v['reference']}")
