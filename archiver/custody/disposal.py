@@ -48,10 +48,10 @@ from typing import Any
 
 from ..atomic import copy_atomic, ensure_dir, fsync_dir, sha256_file
 from ..config import Config
-from ..errors import IntegrityError, NotFoundError, WorkflowError
+from ..errors import ConfigError, IntegrityError, NotFoundError, WorkflowError
 from ..register import today
 from ..store import Archive
-from ..volumes.manifest import VolumeManifest, iter_manifests
+from ..volumes.manifest import VolumeManifest, iter_manifests, read_manifest
 from .audit import Expected
 from .material import Holdings
 from .state import (
@@ -316,7 +316,7 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
         for f in approved.get("files", []):
             held = archive.root / f["hold"]
             held.unlink(missing_ok=True)
-        forget_thumbnails(archive, [f["sha256"] for f in approved.get("files", [])])
+        removed = destroy_copies(archive, case, approved, by=by)
         folder = archive.root / HOLD / list_id
         _remove_empty_tree(folder)
         destruction = archive.register(DESTRUCTION)
@@ -328,18 +328,69 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
                 proposed_by=case.opened.get("by"), appraisals=appraisals,
                 approved_by=approved.get("by"), approved_at=approved.get("at"),
                 hold_until=approved.get("hold_until"), volumes=case.opened.get("volumes", []),
+                files=[{"path": f["path"], "sha256": f["sha256"]} for f in approved.get("files", [])],
+                derived_copies=removed,
             )
         return reg.append("destroyed", by=by, id=list_id, supervisor=supervisor, place=place,
-                          files=len(approved.get("files", [])))
+                          files=len(approved.get("files", [])), derived_copies=removed)
 
 
-def forget_thumbnails(archive: Archive, sha256s: list[str]) -> None:
-    """Destroyed means destroyed: the catalogue's cached thumbnails of the files go too."""
-    from ..catalogue.thumbs import cache_dir, cached  # the catalogue stage's cache
+def destroy_copies(archive: Archive, case: Case, approved: dict[str, Any], *, by: str) -> dict[str, Any]:
+    """Destroyed means destroyed (Art. 29): every copy the archive made of the material goes
+    with it — earlier versions of its volumes that ``archiver build`` kept aside
+    (``volumes/.superseded/``, any that binds a destroyed record), and, through the
+    catalogue stage's :func:`~archiver.catalogue.purge.purge_destroyed`, thumbnails,
+    cached data and the material in every catalogue folder the archive has written.
 
-    cache = cache_dir(archive.state)
-    for sha in sha256s:
-        cached(cache, sha).unlink(missing_ok=True)
+    Each run is recorded as a ``purged`` entry in the disposal register; returns what was
+    removed where over every run for this list (an interrupted destruction run again
+    removes what is left and still reports what the first run removed)."""
+    from ..catalogue.purge import purge_destroyed  # the catalogue stage's copies
+
+    volumes = case.opened.get("volumes", [])
+    references = {v["reference"] for v in volumes}
+    records = {d["record"] for v in volumes for d in v.get("documents", [])}
+    customers = {v["customer"] for v in volumes}
+    superseded = _destroy_superseded(archive, references, records)
+    shas = {f["sha256"] for f in approved.get("files", [])} | {f["sha256"] for f in superseded}
+    report = purge_destroyed(archive, sha256s=shas, references=references, records=records, customers=customers)
+    archive.register(REGISTER).append("purged", by=by, id=case.id, superseded=superseded, **report.as_dict())
+    runs = get_list(archive, case.id).events("purged")
+    sites: dict[str, dict[str, Any]] = {}
+    for run in runs:
+        for site in run.get("sites", []):
+            mine = sites.setdefault(site["folder"], {"folder": site["folder"], "removed": [], "rebuilt": False,
+                                                     "error": ""})
+            mine["removed"] += [r for r in site.get("removed", []) if r not in mine["removed"]]
+            mine["rebuilt"], mine["error"] = site.get("rebuilt", False), site.get("error", "")
+    return {
+        "superseded": [f for run in runs for f in run.get("superseded", [])],
+        "caches": sorted({c for run in runs for c in run.get("caches", [])}),
+        "sites": list(sites.values()),
+    }
+
+
+def _destroy_superseded(archive: Archive, references: set[str], records: set[str]) -> list[dict[str, Any]]:
+    """Remove the superseded versions (PDF and manifest) of the destroyed volumes, and any
+    superseded volume binding a destroyed record; return each file removed with its hash."""
+    from ..volumes.build import SUPERSEDED  # where build keeps earlier versions
+
+    removed = []
+    for manifest in sorted((archive.volumes / SUPERSEDED).glob("*/[0-9][0-9][0-9][0-9]/*.toml")):
+        try:
+            m = read_manifest(manifest)
+            hit = m.reference in references or any(d.record in records for d in m.documents)
+        except ConfigError:
+            hit = manifest.name.split(".")[0] in references
+        if not hit:
+            continue
+        for path in (manifest.with_suffix(".pdf"), manifest):  # the PDF first: the manifest names it
+            if path.is_file():
+                sha = sha256_file(path)
+                path.unlink()
+                removed.append({"path": path.relative_to(archive.root).as_posix(), "sha256": sha})
+        fsync_dir(manifest.parent)
+    return removed
 
 
 # File moves ----------------------------------------------------------------------------------
