@@ -97,3 +97,17 @@ def test_no_production_code_reads_the_time_or_the_actor_from_the_environment() -
                     path.name == f and key in line for f, key in allowed):
                 found.append(f"{path.relative_to(REPO)}:{n}: {line.strip()}")
     assert found == []
+
+
+def test_a_line_appended_to_the_register_cannot_shorten_the_hold(archive_root: Path, drop, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    """Art. 29: six months from the approval, whatever a later register line claims."""
+    lid = held_list(archive_root, drop)
+    approved = next(e for e in Register(archive_root / "registers" / "disposal.jsonl") if e["event"] == "approved")
+    forged = {**approved, "at": "2026-01-01T09:00:00+08:00", "hold_until": "2026-01-02", "hold_months": 0}
+    with (archive_root / "registers" / "disposal.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(forged, ensure_ascii=False) + "\n")
+    clock.set("2026-12-01T09:00:00+08:00")
+    r = run_cli(archive_root, "disposal", "destroy", lid, "--supervisor", "监销人吴", "--place", "碎纸室")
+    assert r.exit_code == EXIT_WORKFLOW and "held until 2027-05-20" in r.output
+    shown = json.loads(run_cli(archive_root, "disposal", "list", "--json").output)
+    assert shown[0]["hold_until"] == "2027-05-20"

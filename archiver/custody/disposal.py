@@ -69,6 +69,7 @@ from .workflow import Case, custody_lock, get_case, need_text, next_id
 
 REGISTER = DISPOSAL
 HOLD = "hold"
+MIN_HOLD_MONTHS = 6  # Art. 29: 单独存放半年 — archive.toml may lengthen the hold, never shorten it
 ROLES = {"cs-manager": "客户服务部经理", "originating-dept": "档案形成部门领导"}
 assert tuple(ROLES) == DISPOSAL_ROLES
 state_of = list_state  # the state of one list: custody.state derives it for everyone
@@ -141,7 +142,7 @@ def held_files(archive: Archive) -> list[Expected]:
     for case in lists(archive).values():
         if state_of(case) != "held":
             continue
-        approved = case.last("approved") or {}
+        approved = approval(case)
         for f in approved.get("files", []):
             out.append(Expected(archive.root / f["hold"], f["sha256"], f["size"], None,
                                 f"held for destruction list {case.id}"))
@@ -239,7 +240,7 @@ def approve(archive: Archive, list_id: str, *, by: str) -> dict[str, Any]:
         case = get_list(archive, list_id)
         state = state_of(case)
         if state == "moving":
-            approved = case.last("approved") or {}
+            approved = approval(case)
             return _finish_hold(archive, case, approved)
         if state != "appraised":
             why = {"proposed": "it has not been appraised", "appraising": "it lacks one of the two appraisals"}
@@ -276,7 +277,7 @@ def cancel(archive: Archive, list_id: str, *, by: str, reason: str = "") -> dict
         reg = archive.register(REGISTER)
         if state in ("proposed", "appraising", "appraised"):
             return reg.append("cancelled", by=by, id=list_id, reason=reason, restored=0)
-        files = (case.last("approved") or {}).get("files", [])
+        files = approval(case).get("files", [])
         if state != "restoring":
             check_plan(archive, list_id, files, "hold", "path")
             reg.append("restoring", by=by, id=list_id, reason=reason)
@@ -294,7 +295,7 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
         case = get_list(archive, list_id)
         state = state_of(case)
         reg = archive.register(REGISTER)
-        approved = case.last("approved") or {}
+        approved = approval(case)
         if state == "destroying":
             started = case.last("destroying") or {}
             supervisor, place = started.get("supervisor", supervisor), started.get("place", place)
@@ -304,7 +305,8 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
                                 hint="Order (Art. 29): propose → appraise ×2 → approve → hold → destroy. "
                                 "Nothing was destroyed.")
         else:
-            hold_until = dt.date.fromisoformat(str(approved["hold_until"]))
+            hold_until = hold_end(case)
+            assert hold_until is not None  # the list is held: it was approved
             day = today()
             if day < hold_until:
                 raise WorkflowError(
@@ -314,6 +316,8 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
             check_plan(archive, list_id, approved.get("files", []), "hold")  # 经验证…再行销毁
             reg.append("destroying", by=by, id=list_id, supervisor=supervisor, place=place)
         for f in approved.get("files", []):
+            if not _in_hold(f["hold"], list_id):
+                continue  # never a file outside this list's hold (the plan names only those)
             held = archive.root / f["hold"]
             held.unlink(missing_ok=True)
         removed = destroy_copies(archive, case, approved, by=by)
@@ -498,6 +502,11 @@ def _refuse_lent(archive: Archive, case: Case) -> None:
                                 hint=f"Have it returned first (`archiver loan return {loan}`). Nothing was recorded.")
 
 
+def _in_hold(rel: str, list_id: str) -> bool:
+    parts = rel.split("/")
+    return parts[:2] == [HOLD, list_id] and len(parts) > 2 and ".." not in parts
+
+
 def _remove_empty_tree(folder: Path) -> None:
     if not folder.is_dir():
         return
@@ -513,9 +522,26 @@ def get_list(archive: Archive, list_id: str) -> Case:
     return get_case(lists(archive), list_id, "destruction list", "archiver disposal list")
 
 
+def approval(case: Case) -> dict[str, Any]:
+    """The approval of a list (its plan of files and hold), ``{}`` before it. A list is
+    approved once: the first ``approved`` entry counts, never a line appended after it."""
+    found = case.events("approved")
+    return found[0] if found else {}
+
+
 def hold_end(case: Case) -> dt.date | None:
-    approved = case.last("approved")
-    return dt.date.fromisoformat(str(approved["hold_until"])) if approved else None
+    """The day the hold of an approved list ends: as recorded at the approval (from
+    ``custody.disposal_hold_months``), and never less than six months after the approval
+    (Art. 29) — whatever a line appended later says (the first approval counts)."""
+    approved = approval(case)
+    if not approved:
+        return None
+    recorded = dt.date.fromisoformat(str(approved["hold_until"]))
+    try:
+        on = dt.datetime.fromisoformat(str(approved["at"])).date()
+    except (KeyError, ValueError):
+        return recorded
+    return max(recorded, add_months(on, MIN_HOLD_MONTHS))
 
 
 def summaries(archive: Archive) -> Iterator[dict[str, Any]]:
@@ -531,7 +557,7 @@ def summaries(archive: Archive) -> Iterator[dict[str, Any]]:
             "volumes": [v["reference"] for v in vols],
             "records": sum(len(v.get("documents", [])) for v in vols),
             "appraisals": {e["role"]: e["by"] for e in case.events("appraised")},
-            "approved_by": (case.last("approved") or {}).get("by"),
+            "approved_by": approval(case).get("by"),
             "hold_until": end.isoformat() if end else None,
         }
 
