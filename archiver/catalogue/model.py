@@ -610,7 +610,10 @@ def statistics(config: Config, tallies: list[Tally], customers: Iterable[Party],
     docs = add_documents([t.documents for t in tallies], today)["by"]
     vols = add_volumes([t.volumes for t in tallies])["by"]
     people = list(customers)
-    found = [a for t in tallies for a in t.arrivals]
+    found: dict[tuple[int, int], list[Arrival]] = defaultdict(list)  # by month: each month reads its own
+    for t in tallies:
+        for a in t.arrivals:
+            found[(a.year, a.month)].append(a)
     by_year = tuple(sorted(_rows(docs["year"], {}), key=lambda c: c.label, reverse=True))
     by_type = _rows(docs["type"], {c: t.name for c, t in config.document_types.items()}, config.document_types)
     by_retention = _rows(docs["retention"], {c: r.name for c, r in config.retention.items()}, config.retention)
@@ -627,7 +630,7 @@ def statistics(config: Config, tallies: list[Tally], customers: Iterable[Party],
         if (y, mo) < (earliest_doc.year, earliest_doc.month):
             continue  # before the archive's first document
         ny, nm = _month_add(y, mo, 1)
-        expected = expectations(y, mo, people, found, config, today)
+        expected = expectations(y, mo, people, found.get((y, mo), ()), config, today)
         cells = []
         for dept in depts:
             mine = [e for e in expected if e.department == dept.code]

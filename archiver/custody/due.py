@@ -118,18 +118,22 @@ def expectations(year: int, month: int, customers: Iterable[Party], arrived: Ite
     for a in arrived:
         if a.year == year and a.month == month:
             found_in.setdefault((a.customer, a.type), []).append(a)
+    monthly = [(t, deadline(year, month, config.departments[t.department].due_day))
+               for t in config.document_types.values() if t.monthly]
     out = []
     for c in customers:
         if not c.active:
             continue
-        for t in config.document_types.values():
-            if not t.monthly:
-                continue
-            due = deadline(year, month, config.departments[t.department].due_day)
-            found = sorted(found_in.get((c.code, t.code), []), key=lambda a: a.filed)
-            days = [a.filed for a in found]
-            out.append(Expectation(c.code, c.name, t.code, t.name, t.department, due, status(days, due, day),
-                                   tuple(a.record for a in found), days[0] if days else None))
+        for t, due in monthly:
+            found = found_in.get((c.code, t.code))
+            if found:
+                found = sorted(found, key=lambda a: a.filed)
+                out.append(Expectation(c.code, c.name, t.code, t.name, t.department, due,
+                                       status([a.filed for a in found], due, day), tuple(a.record for a in found),
+                                       found[0].filed))
+            else:
+                out.append(Expectation(c.code, c.name, t.code, t.name, t.department, due, status((), due, day), (),
+                                       None))
     return out
 
 
