@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +18,8 @@ from archiver import clock as archive_clock
 from archiver.cli import main
 from archiver.store import Archive
 from archiver.synth import PageSpec, scan, text_page
+
+pytest_plugins = ("pytester",)  # test_clock runs a small test session of its own
 
 CUSTOMERS = {
     "C0001": "上海明远贸易有限公司",
@@ -94,6 +97,16 @@ def clock() -> Iterator[Clock]:
     Never an environment variable: production has none."""
     with use_clock(Clock()) as fake:
         yield fake
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A test that sets ARCHIVER_NOW (as tests did before the clock was injected) without
+    the ``clock`` fixture would silently run on the system clock: fail it, saying why."""
+    yield
+    if "ARCHIVER_NOW" in os.environ and "clock" not in getattr(item, "fixturenames", ()):
+        pytest.fail("ARCHIVER_NOW no longer sets the archive's time (nothing in the environment does): take the "
+                    "`clock` fixture and call clock.set(...) instead (tests/conftest.py).", pytrace=False)
 
 
 @pytest.fixture

@@ -56,7 +56,8 @@ def test_a_future_clock_in_the_environment_changes_nothing(archive_root: Path, d
     assert r.exit_code == 0, r.output
 
 
-def test_the_production_clock_and_actor_ignore_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_production_clock_and_actor_ignore_the_environment(monkeypatch: pytest.MonkeyPatch,
+                                                                clock: Clock) -> None:  # (system_* ignore it too)
     for name, value in FUTURE.items():
         monkeypatch.setenv(name, value)
     assert archive_clock.system_now().year != 2099
@@ -111,3 +112,15 @@ def test_a_line_appended_to_the_register_cannot_shorten_the_hold(archive_root: P
     assert r.exit_code == EXIT_WORKFLOW and "held until 2027-05-20" in r.output
     shown = json.loads(run_cli(archive_root, "disposal", "list", "--json").output)
     assert shown[0]["hold_until"] == "2027-05-20"
+
+
+def test_a_test_setting_archiver_now_without_the_clock_fixture_fails(pytester: pytest.Pytester) -> None:
+    """Other branches' tests converted at merge: one left on ARCHIVER_NOW fails, saying why."""
+    pytester.makeconftest((Path(__file__).parent / "conftest.py").read_text("utf-8"))
+    pytester.makepyfile(test_old="""
+def test_old(monkeypatch):
+    monkeypatch.setenv("ARCHIVER_NOW", "2027-05-20T09:00:00+08:00")
+""")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    assert "take the `clock` fixture" in result.stdout.str()
