@@ -159,3 +159,24 @@ def test_purge_reports_a_folder_it_cannot_rebuild(world, monkeypatch: pytest.Mon
     assert report.sites[0].error and "archiver site --out" in report.sites[0].error
     assert (junk / "hello.txt").read_text("utf-8") == "mine"  # nothing of someone else's is touched
     assert os.listdir(junk) == ["hello.txt"]
+
+
+def test_a_catalogue_that_cannot_be_rebuilt_does_not_stop_the_record(world, clock: Clock,  # type: ignore[no-untyped-def]
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    root, records, doomed, kept, sites, blank = world
+    lid = approve(root, doomed.reference)
+    clock.set("2027-06-01T09:00:00+08:00")
+    from archiver.catalogue import build
+
+    def broken(archive, out=None, **kw):  # type: ignore[no-untyped-def]
+        raise RuntimeError("template blew up")
+
+    monkeypatch.setattr(build, "build_site", broken)
+    r = run_cli(root, "disposal", "destroy", lid, "--supervisor", "吴", "--place", "碎纸室")
+    assert r.exit_code == 0, r.output
+    assert "Warning:" in r.output and "template blew up" in r.output and "archiver site --out" in r.output
+    entry = Register(root / "registers" / "destruction.jsonl").entries()[0]
+    assert all(s["error"] and s["removed"] for s in entry["derived_copies"]["sites"])
+    for site in sites:  # the copies are gone even so; only the pages' links wait for the rebuild
+        for p in every_file(site):
+            assert hashlib.sha256(p.read_bytes()).hexdigest() != doomed.file_sha256

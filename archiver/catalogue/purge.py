@@ -57,13 +57,14 @@ class SitePurge:
 class PurgeReport:
     caches: list[str] = field(default_factory=list)  # files removed below the archive root (.archiver/…)
     sites: list[SitePurge] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # caches that could not be removed
 
     def as_dict(self) -> dict[str, Any]:
-        return {"caches": self.caches, "sites": [asdict(s) for s in self.sites]}
+        return {"caches": self.caches, "sites": [asdict(s) for s in self.sites], "errors": self.errors}
 
     @property
     def problems(self) -> list[str]:
-        return [f"{s.folder}: {s.error}" for s in self.sites if s.error]
+        return self.errors + [f"{s.folder}: {s.error}" for s in self.sites if s.error]
 
 
 def site_folders(archive: Archive) -> list[Path]:
@@ -94,10 +95,17 @@ def purge_destroyed(archive: Archive, *, sha256s: Collection[str], references: C
     for code in sorted(set(customers)):
         caches += [state / INPUTS_DIR / f"{code}.pickle", state / KNOWN_DIR / f"{code}.pickle"]
     for path in caches:
-        if _unlink(path):
-            report.caches.append(path.relative_to(root).as_posix())
+        try:
+            if _unlink(path):
+                report.caches.append(path.relative_to(root).as_posix())
+        except OSError as exc:
+            report.errors.append(f"{path}: not removed ({exc.strerror or exc}); remove it by hand")
     for folder in site_folders(archive):
-        report.sites.append(_purge_site(archive, folder, shas, set(references), set(records), rebuild))
+        try:
+            report.sites.append(_purge_site(archive, folder, shas, set(references), set(records), rebuild))
+        except OSError as exc:  # one folder must not stop the destruction being recorded
+            report.sites.append(SitePurge(folder=str(folder), error=f"not purged ({exc}); delete the folder or "
+                                          f"build it again with `archiver site --out {folder}`"))
     return report
 
 
@@ -154,7 +162,8 @@ def _purge_site(archive: Archive, folder: Path, shas: set[str], references: set[
         try:
             build_site(archive, folder)
             out.rebuilt = True
-        except (ArchiverError, OSError) as exc:
-            out.error = f"not rebuilt ({exc}); build it again with `archiver site --out {folder}`"
+        except Exception as exc:  # noqa: BLE001 — whatever it is, the destruction must still be recorded
+            why = exc.message if isinstance(exc, ArchiverError) else f"{type(exc).__name__}: {exc}"
+            out.error = f"not rebuilt ({why}); build it again with `archiver site --out {folder}`"
             log.warning("catalogue %s: %s", folder, out.error)
     return out

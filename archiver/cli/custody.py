@@ -498,9 +498,8 @@ def disposal_destroy(app: AppContext, list_id: str, supervisor: str, place: str,
             f"recorded in registers/destruction.jsonl. Copies removed: {len(copies.get('superseded', []))} "
             f"superseded volume file(s), {len(copies.get('caches', []))} cached file(s), "
             f"{sum(len(x['removed']) for x in sites)} file(s) in {len(sites)} catalogue folder(s).")
-    for site in sites:
-        if site.get("error"):
-            text += f"\nWarning: the catalogue in {site['folder']} was {site['error']}."
+    for problem in copies.get("problems", []):
+        text += f"\nWarning: {problem}"
     _echo_step(as_json, e, text)
 
 

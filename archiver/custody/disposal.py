@@ -367,10 +367,14 @@ def destroy_copies(archive: Archive, case: Case, approved: dict[str, Any], *, by
                                                      "error": ""})
             mine["removed"] += [r for r in site.get("removed", []) if r not in mine["removed"]]
             mine["rebuilt"], mine["error"] = site.get("rebuilt", False), site.get("error", "")
+    done = [f for run in runs for f in run.get("superseded", [])]
+    gone = {f["path"] for f in done if "error" not in f}
     return {
-        "superseded": [f for run in runs for f in run.get("superseded", [])],
+        "superseded": [f for f in done if "error" not in f],
         "caches": sorted({c for run in runs for c in run.get("caches", [])}),
         "sites": list(sites.values()),
+        "problems": [f"{f['path']}: {f['error']}" for f in done if "error" in f and f["path"] not in gone]
+        + list(report.problems),
     }
 
 
@@ -389,11 +393,16 @@ def _destroy_superseded(archive: Archive, references: set[str], records: set[str
         if not hit:
             continue
         for path in (manifest.with_suffix(".pdf"), manifest):  # the PDF first: the manifest names it
-            if path.is_file():
-                sha = sha256_file(path)
-                path.unlink()
-                removed.append({"path": path.relative_to(archive.root).as_posix(), "sha256": sha})
-        fsync_dir(manifest.parent)
+            rel = path.relative_to(archive.root).as_posix()
+            try:
+                if path.is_file():
+                    sha = sha256_file(path)
+                    path.unlink()
+                    removed.append({"path": rel, "sha256": sha})
+            except OSError as exc:  # recorded and reported; the destruction itself is still recorded
+                removed.append({"path": rel, "error": f"not removed ({exc.strerror or exc}); remove it by hand"})
+        with contextlib.suppress(OSError):
+            fsync_dir(manifest.parent)
     return removed
 
 
