@@ -25,7 +25,7 @@ from catalogue_helpers import (
     cover_pdf,
     populate,
 )
-from conftest import run_cli, set_config
+from conftest import Clock, run_cli, set_config
 from markupsafe import escape
 from PIL import Image
 
@@ -39,12 +39,10 @@ from archiver.errors import ConfigError, WorkflowError
 from archiver.register import Register
 from archiver.store import Archive
 
-NOW = "2026-11-26T10:00:00+08:00"
-
 
 @pytest.fixture
-def pop(archive_root: Path, drop: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> Populated:
-    monkeypatch.setenv("ARCHIVER_NOW", NOW)
+def pop(archive_root: Path, drop: Callable[..., Path], clock: Clock) -> Populated:
+    clock.set("2026-11-26T10:00:00+08:00")
     return populate(archive_root, drop)
 
 

@@ -9,7 +9,9 @@ those registers exist yet; nothing else in the catalogue reads custody files.
 * A customer's dated history (Art. 26, 30): ``customers/<code>/history.jsonl``, one JSON
   object a line with ``at``, ``by``, ``field``, ``old``, ``new``, ``reason``.
 * Material in a disposal hold (Art. 29) lives under ``hold/`` at the archive root; the
-  catalogue never reads that folder, so held material is out of the catalogue.
+  catalogue never reads that folder, so held material is out of the catalogue. What the
+  custody state (:mod:`archiver.custody.state`) says is held apart or destroyed is left
+  out as well, even while its files are still being moved (:func:`out_of_catalogue`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from ..custody import state
 from ..custody.history import history_path
 from ..register import Register
 from ..store import Archive
@@ -98,3 +101,12 @@ def customer_history(archive: Archive, code: str) -> list[HistoryEntry]:
     return out
 
 
+
+
+def out_of_catalogue(archive: Archive) -> frozenset[str]:
+    """Volume reference codes and record ids the custody state holds apart for
+    destruction, and reference codes of destroyed volumes (Art. 29): never in the
+    catalogue. (A destroyed record's id is not kept out: should the same scan ever be
+    filed again, it is a new record.)"""
+    custody = state.read(archive)
+    return frozenset(custody.held) | custody.disposed

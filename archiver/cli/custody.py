@@ -492,21 +492,27 @@ def disposal_cancel(app: AppContext, list_id: str, reason: str, by: str, as_json
 def disposal_destroy(app: AppContext, list_id: str, supervisor: str, place: str, by: str, as_json: bool) -> None:
     """Destroy the held files of LIST_ID after the hold; record it in the destruction register."""
     e = disposal_mod.destroy(app.archive, list_id, by=_who(by), supervisor=supervisor, place=place)
-    _echo_step(as_json, e, f"{list_id} destroyed ({e['files']} files) at {e['place']} under {e['supervisor']}; "
-               f"recorded in registers/destruction.jsonl.{_refresh_catalogue(app.archive)}")
+    copies = e.get("derived_copies") or {}
+    sites = copies.get("sites", [])
+    text = (f"{list_id} destroyed ({e['files']} files) at {e['place']} under {e['supervisor']}; "
+            f"recorded in registers/destruction.jsonl. Copies removed: {len(copies.get('superseded', []))} "
+            f"superseded volume file(s), {len(copies.get('caches', []))} cached file(s), "
+            f"{sum(len(x['removed']) for x in sites)} file(s) in {len(sites)} catalogue folder(s).")
+    for problem in copies.get("problems", []):
+        text += f"\nWarning: {problem}"
+    _echo_step(as_json, e, text)
 
 
 def _refresh_catalogue(archive: Archive) -> str:
-    """Material held apart or destroyed leaves the catalogue at once (Art. 24, 29): if the
-    archive's catalogue exists, it is brought up to date (its copies and links go)."""
-    from ..catalogue.build import build_site, output_folder
-    from ..catalogue.output import MANIFEST
+    """Material held apart leaves the catalogue at once (Art. 24, 29): every catalogue
+    folder the archive has written is brought up to date (its copies and links go)."""
+    from ..catalogue.build import build_site
+    from ..catalogue.purge import site_folders
 
-    folder = output_folder(archive, None)
-    if not (folder / MANIFEST).is_file():
-        return ""
-    build_site(archive, None)
-    return f" The catalogue in {folder} was updated."
+    folders = site_folders(archive)
+    for folder in folders:
+        build_site(archive, folder)
+    return f" The catalogue in {', '.join(map(str, folders))} was updated." if folders else ""
 
 
 @disposal.command("list")

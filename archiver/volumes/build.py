@@ -217,12 +217,11 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
 
 def disposed_references(archive: Archive) -> set[str]:
     """Reference codes of volumes approved for destruction — held apart, being restored
-    or destroyed (Art. 29): a new volume never takes one of them (Art. 20)."""
-    from ..custody.disposal import lists, state_of  # the custody stage's destruction lists
+    or destroyed (Art. 29): a new volume never takes one of them (Art. 20). Read from
+    the custody state (:mod:`archiver.custody.state`), like every custody question."""
+    from ..custody.state import disposed_references as from_custody
 
-    open_or_cancelled = ("proposed", "appraising", "appraised", "cancelled")  # volumes still (or again) in place
-    return {v["reference"] for case in lists(archive).values() if state_of(case) not in open_or_cancelled
-            for v in case.opened.get("volumes", [])}
+    return from_custody(archive)
 
 
 def lost_records(archive: Archive, customer: str, year: int | None) -> list[Problem]:
