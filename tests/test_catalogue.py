@@ -628,3 +628,31 @@ def test_volume_page_shows_the_roles_the_printed_index_shows(archive_root: Path,
     [page] = (archive_root / "site").rglob("Q001-C0001-2026-C-001.html")
     html = page.read_text("utf-8")
     assert html.index("批复") < html.index("请示") and "<td>批复</td>" in html and "<td>请示</td>" in html
+
+
+def test_a_pdf_with_active_content_is_listed_without_its_link(pop: Populated) -> None:
+    """Issue 11 item 3: the catalogue never serves a PDF carrying JavaScript, a Launch
+    action or an embedded file; the record or volume is listed, with a note."""
+    from catalogue_helpers import replace_record_pdf, replace_volume_pdf, with_javascript
+
+    rec = pop.records["rating"]
+    rec = replace_record_pdf(rec, with_javascript(rec.path.read_bytes(), embedded=True))
+    vol = replace_volume_pdf(pop.volumes["c1"], with_javascript(pop.volumes["c1"].pdf_path.read_bytes()))
+    build(pop)
+    site = pop.root / "site"
+    page = (site / paths.document_page("C0001", rec.id)).read_text("utf-8")
+    assert rec.meta.title in page and "活动内容" in page and "JavaScript" in page and "embedded file" in page
+    assert not (site / paths.document_pdf("C0001", 2026, rec.file.name)).exists()
+    assert rec.file.name not in page
+    vpage = (site / paths.volume_page("C0001", vol.reference)).read_text("utf-8")
+    assert "活动内容" in vpage and vol.file_name not in vpage
+    assert not (site / paths.volume_pdf("C0001", vol.year, vol.file_name)).exists()
+    # the other PDFs are served, and none that is served carries active content
+    from archiver.active import find_active_content
+    served = list(site.rglob("*.pdf"))
+    assert len(served) >= 6
+    for p in served:
+        with pikepdf.open(p) as pdf:
+            assert find_active_content(pdf) == [], p
+    page = (site / paths.document_page("C0001", pop.records["credit"].id)).read_text("utf-8")
+    assert "打开扫描件 PDF" in page
