@@ -151,3 +151,11 @@ def test_a_build_stopped_by_a_full_disk_is_completed_by_the_next(small: Path, tm
         assert manifest["state"] == "building"  # the marker says it did not finish
         assert run_cli(root, "-q", "site").exit_code == 0
         assert snapshot(root / "site") == expected
+
+
+def test_a_full_disk_is_reported_without_a_traceback(small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "write", _full_disk_after(3, os.write))
+    r = run_cli(small, "site")
+    monkeypatch.undo()
+    assert r.exit_code == 2 and "No space left on device" in r.output and "run `archiver site`" in r.output
+    assert "Traceback" not in r.output

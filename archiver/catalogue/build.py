@@ -33,7 +33,7 @@ from ..model import Record
 from ..register import now, today
 from ..store import Archive
 from ..volumes.manifest import VolumeManifest
-from . import inputs, known, sources, thumbs, withheld
+from . import inputs, known, sites, sources, thumbs, withheld
 from .inputs import Folder, read_inputs
 from .known import Known
 from .model import (
@@ -229,7 +229,9 @@ class _Redo:
 def _build(archive: Archive, out: Path | None, progress: Progress | None) -> BuildResult:
     start = time.perf_counter()
     config = archive.config
-    output = SiteOutput.open(archive, output_folder(archive, out), link_files=config.catalogue.pdf_files == "hardlink")
+    target = output_folder(archive, out)
+    sites.remember(archive, target)  # listed before anything is written there (destruction reaches it)
+    output = SiteOutput.open(archive, target, link_files=config.catalogue.pdf_files == "hardlink")
     renderer = Renderer(templates_override(archive), compiled=archive.state / "catalogue-templates")
     info = site_info(config)
     folders = inputs.scan(archive)

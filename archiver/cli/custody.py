@@ -493,20 +493,22 @@ def disposal_destroy(app: AppContext, list_id: str, supervisor: str, place: str,
     """Destroy the held files of LIST_ID after the hold; record it in the destruction register."""
     e = disposal_mod.destroy(app.archive, list_id, by=_who(by), supervisor=supervisor, place=place)
     _echo_step(as_json, e, f"{list_id} destroyed ({e['files']} files) at {e['place']} under {e['supervisor']}; "
-               f"recorded in registers/destruction.jsonl.{_refresh_catalogue(app.archive)}")
+               "recorded in registers/destruction.jsonl, with the catalogue copies removed "
+               "(every catalogue folder the archive has written).")
 
 
 def _refresh_catalogue(archive: Archive) -> str:
-    """Material held apart or destroyed leaves the catalogue at once (Art. 24, 29): if the
-    archive's catalogue exists, it is brought up to date (its copies and links go)."""
-    from ..catalogue.build import build_site, output_folder
-    from ..catalogue.output import MANIFEST
+    """Material held apart or destroyed leaves the catalogue at once (Art. 24, 29): every
+    catalogue folder the archive has written is brought up to date (its copies and links go)."""
+    from ..catalogue.purge import refresh_sites
 
-    folder = output_folder(archive, None)
-    if not (folder / MANIFEST).is_file():
-        return ""
-    build_site(archive, None)
-    return f" The catalogue in {folder} was updated."
+    done = refresh_sites(archive)
+    updated = [s.folder for s in done if s.rebuilt]
+    behind = [s for s in done if not s.rebuilt and not s.note.startswith("gone")]
+    text = f" Catalogue(s) updated: {', '.join(updated)}." if updated else ""
+    for s in behind:
+        text += f" Catalogue {s.folder} {s.note}."
+    return text
 
 
 @disposal.command("list")

@@ -339,7 +339,7 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
         for f in approved.get("files", []):
             held = archive.root / f["hold"]
             held.unlink(missing_ok=True)
-        forget_thumbnails(archive, [f["sha256"] for f in approved.get("files", [])])
+        derived = purge_derived(archive, approved.get("files", []))
         folder = archive.root / HOLD / list_id
         _remove_empty_tree(folder)
         destruction = archive.register(DESTRUCTION)
@@ -351,18 +351,19 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
                 proposed_by=case.opened.get("by"), appraisals=appraisals,
                 approved_by=approved.get("by"), approved_at=approved.get("at"),
                 hold_until=approved.get("hold_until"), volumes=case.opened.get("volumes", []),
+                derived_copies_removed=derived,
             )
         return reg.append("destroyed", by=by, id=list_id, supervisor=supervisor, place=place,
                           files=len(approved.get("files", [])))
 
 
-def forget_thumbnails(archive: Archive, sha256s: list[str]) -> None:
-    """Destroyed means destroyed: the catalogue's cached thumbnails of the files go too."""
-    from ..catalogue.thumbs import cache_dir, cached  # the catalogue stage's cache
+def purge_derived(archive: Archive, files: list[dict[str, Any]]) -> dict[str, Any]:
+    """Destroyed means destroyed: every copy the catalogue made of the files (its caches
+    and every catalogue folder the archive has written) goes too; what was removed where."""
+    from ..catalogue.purge import purge_destroyed  # the catalogue stage purges its own copies
 
-    cache = cache_dir(archive.state)
-    for sha in sha256s:
-        cached(cache, sha).unlink(missing_ok=True)
+    report = purge_destroyed(archive, [f["sha256"] for f in files], paths_in_archive=[f["path"] for f in files])
+    return report.as_dict()
 
 
 # File moves ----------------------------------------------------------------------------------
