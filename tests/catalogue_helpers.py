@@ -18,7 +18,7 @@ import pikepdf
 from conftest import run_cli, set_config
 from fpdf import FPDF
 
-from archiver.atomic import sha256_file
+from archiver.atomic import ensure_dir, sha256_file
 from archiver.model import Record
 from archiver.store import Archive
 from archiver.volumes.manifest import VolumeDocument, VolumeManifest, write_manifest
@@ -56,7 +56,7 @@ def make_volume(archive: Archive, records: list[Record], *, volume: int = 1, tit
                                                     retention=cfg.retention[retention].letter, volume=volume)
     title = title or f"{customer} {year}年度 客户档案"
     folder = archive.volumes / customer / f"{year:04d}"
-    folder.mkdir(parents=True, exist_ok=True)
+    ensure_dir(folder)  # 0750, as `archiver build` makes it
     out = pikepdf.open(io.BytesIO(cover_pdf([title, reference])))
     docs = []
     page_no = 0
@@ -143,6 +143,7 @@ def populate(root: Path, drop: Callable[..., Path]) -> Populated:
                                    "field": "address", "old": "上海市黄浦区南京东路1号",
                                    "new": "上海市浦东新区世纪大道100号", "reason": "客户搬迁"},
                                   ensure_ascii=False) + "\n", "utf-8")
+    history.chmod(0o640)  # as the archive writes it (Art. 24)
     return Populated(root=root, archive=archive, records=recs, volumes=volumes)
 
 

@@ -192,6 +192,7 @@ def test_not_bound_says_when_a_later_build_left_it_out() -> None:
 
 def test_a_torn_register_line_is_a_warning(filed) -> None:  # type: ignore[no-untyped-def]
     archive, _, _ = filed
+    (archive.registers / "loans.jsonl").touch(mode=0o640)  # as the archive makes a register
     with (archive.registers / "loans.jsonl").open("ab") as fh:
         fh.write(b'{"at": "2026-11-20", "event": "req')  # a write cut off by a crash
     code, report = audit(archive.root)
@@ -223,10 +224,13 @@ def test_volumes_build_kept_aside_are_checked_not_cross_checked(filed) -> None: 
     not count it as binding any record."""
     archive, records, volume = filed
     aside = archive.volumes / ".superseded" / "C0001" / "2026"
-    aside.mkdir(parents=True)
+    for folder in (aside.parent.parent, aside.parent, aside):  # as `archiver build` makes them (Art. 24)
+        folder.mkdir(mode=0o750)
     pdf = aside / f"{volume.reference}.20261120T100000.pdf"
     pdf.write_bytes(volume.pdf_path.read_bytes())
+    pdf.chmod(0o440)
     (aside / f"{volume.reference}.20261120T100000.toml").write_bytes(volume.path.read_bytes())
+    (aside / f"{volume.reference}.20261120T100000.toml").chmod(0o640)
     volume.path.unlink()
     volume.pdf_path.unlink()
     code, report = audit(archive.root)

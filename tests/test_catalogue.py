@@ -287,8 +287,8 @@ def test_no_site_file_shares_an_inode_with_the_archive(pop: Populated) -> None:
         os.chmod(p, 0o666)  # what `chmod -R` on the site would do …
         with p.open("ab") as fh:  # … and a write by the site's new owner
             fh.write(b"%tampered")
-    code = run_cli(pop.root, "audit", "--json").exit_code
-    assert code == 0  # the archive did not change
+    r = run_cli(pop.root, "audit", "--json")
+    assert r.exit_code == 0, r.output  # the archive did not change
     for r in pop.records.values():
         assert r.path.stat().st_mode & 0o777 == 0o440
 
