@@ -609,8 +609,8 @@ def pdfa_findings(manifests: list[VolumeManifest], root: Path) -> list[Finding]:
         if result is None and m.pdf_path.is_file():
             result, how = revalidate_pdfa(m.pdf_path), "re-validated"
         if result is None:
-            out.append(Finding("pdfa-unchecked", where, detail=f"volume {m.reference}: no PDF/A-2b result recorded "
-                               "in its manifest (built before validation existed?): rebuild it"))
+            out.append(Finding("pdfa-unchecked", where, detail=f"volume {m.reference}: no PDF/A-2b result in its "
+                               "manifest and no validator to ask (built before validation was recorded?)"))
         elif not result[0]:
             out.append(Finding("not-pdfa", where, actual=result[1][:200],
                                detail=f"volume {m.reference}: PDF/A-2b validation failed ({how})"))
@@ -655,8 +655,9 @@ def security_findings(archive: Archive, inv: Inventory, held: list[Expected], *,
         if extra:
             out.append(Finding("permissions", _rel(archive, path), expected=f"{allowed:04o} or stricter",
                                actual=f"{stat.S_IMODE(st.st_mode):04o}",
-                               detail="a stored PDF must be read-only" if path in stored_set and extra & 0o222
-                               else "more open than the archive sets it (Art. 24)"))
+                               detail=("a stored PDF must be read-only" if path in stored_set and extra & 0o222
+                                       else "more open than the archive sets it (Art. 24)")
+                               + f" — chmod {allowed:o} {_rel(archive, path)}"))
         if path in stored_set and st.st_nlink > 1 and not hardlinks_allowed:
             out.append(Finding("shared-inode", _rel(archive, path), actual=f"{st.st_nlink} names",
                                detail="another name (a hard link) can change this stored file: remove it; "
@@ -669,7 +670,8 @@ def security_findings(archive: Archive, inv: Inventory, held: list[Expected], *,
             mode = stat.S_IMODE(os.lstat(dirpath).st_mode)
             if mode & ~DIR_MODE:
                 out.append(Finding("permissions", _rel(archive, Path(dirpath)), expected=f"{DIR_MODE:04o} or stricter",
-                                   actual=f"{mode:04o}", detail="a folder more open than the archive sets it"))
+                                   actual=f"{mode:04o}", detail="a folder more open than the archive sets it "
+                                   f"— chmod {DIR_MODE:o} {_rel(archive, Path(dirpath))}"))
     out.extend(link_findings(root, root))
     return out
 
@@ -820,7 +822,7 @@ def report_lines(report: AuditReport) -> list[str]:
         unchecked = [f for f in mine if f.kind == "pdfa-unchecked"]
         if unchecked:
             lines.append(f"  ! {len(unchecked)} volume(s) without a recorded PDF/A-2b result (a warning): "
-                         f"first {unchecked[0].path} — rebuild them to validate.")
+                         f"first {unchecked[0].path} — list them with --json.")
         lines += [f"  ! {f.line()}" for f in mine
                   if f.severity == "warning" and f.kind not in ("not-bound", "pdfa-unchecked")]
     if report.errors:
