@@ -408,6 +408,12 @@ def test_security_checks_every_catalogue_folder(filed, tmp_path: Path) -> None: 
     code, report = audit(archive.root)
     assert code == EXIT_INTEGRITY
     assert under(report, "security") == {("active-content", str(pdf)), ("link", str(site / "escape"))}
+    (site / "escape").unlink()
+    pdf.unlink()
+    assert run_cli(archive.root, "site").exit_code == 0  # the default site, inside the archive root
+    (archive.root / "site" / "escape").symlink_to("/etc")
+    code, report = audit(archive.root)
+    assert [f["path"] for f in report["finding_list"] if f["kind"] == "link"] == ["site/escape"]  # once
 
 
 def test_audit_runs_under_the_build_lock(filed) -> None:  # type: ignore[no-untyped-def]

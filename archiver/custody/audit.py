@@ -706,7 +706,9 @@ def catalogue_findings(archive: Archive, *, fast: bool) -> tuple[list[Finding], 
     for folder in listed(archive):
         if not folder.is_dir():
             continue
-        out.extend(link_findings(folder, archive.root, label=f"in the catalogue {folder}: "))
+        root = archive.root.resolve()
+        if folder.resolve() != root and root not in folder.resolve().parents:  # (inside: walked already)
+            out.extend(link_findings(folder, archive.root, label=f"in the catalogue {folder}: "))
         if fast:
             continue
         for dirpath, _dirnames, filenames in os.walk(folder):
