@@ -17,6 +17,7 @@ from conftest import Clock, run_cli
 from custody_helpers import bind, doc, file_docs
 
 from archiver.catalogue import purge
+from archiver.catalogue import sites as site_list
 from archiver.custody import disposal
 from archiver.register import Register
 from archiver.store import Archive
@@ -44,8 +45,7 @@ def world(archive_root: Path, drop, clock: Clock, tmp_path: Path, monkeypatch: p
     for args in (["site"], ["site", "--out", str(other)]):
         r = run_cli(archive_root, *args)
         assert r.exit_code == 0, r.output
-    # the site helper's list of every catalogue folder the archive has written
-    monkeypatch.setattr(purge, "site_folders", lambda archive: [archive.root / "site", other])
+    assert {p.resolve() for p in site_list.listed(archive)} == {(archive_root / "site").resolve(), other.resolve()}
     return archive_root, records, doomed, kept, [archive_root / "site", other], blank
 
 
@@ -105,7 +105,7 @@ def test_destroy_called_directly_removes_every_copy(world, clock: Clock) -> None
     by_folder = {s["folder"]: s for s in copies["sites"]}
     assert set(by_folder) == {str(s) for s in sites}
     other = by_folder[str(sites[1])]
-    assert other["rebuilt"] and not other["error"]
+    assert other["rebuilt"] and not other["note"]
     assert any(r.startswith("files/volumes/") for r in other["removed"])
     assert any(r.startswith("customers/C0001/documents/") for r in other["removed"])
     recorded = Register(root / "registers" / "destruction.jsonl").entries()
@@ -153,10 +153,10 @@ def test_purge_reports_a_folder_it_cannot_rebuild(world, monkeypatch: pytest.Mon
     junk = sites[1].parent / "not-a-site"
     junk.mkdir()
     (junk / "hello.txt").write_text("mine", "utf-8")
-    monkeypatch.setattr(purge, "site_folders", lambda archive: [junk])
-    report = purge.purge_destroyed(Archive.open(root), sha256s={records[0].file.sha256}, records={records[0].id},
-                                   customers={"C0001"})
-    assert report.sites[0].error and "archiver site --out" in report.sites[0].error
+    monkeypatch.setattr(site_list, "listed", lambda archive: [junk])
+    report = purge.purge_destroyed(Archive.open(root), {records[0].file.sha256},
+                                   paths_in_archive=[records[0].path.relative_to(root).as_posix()])
+    assert report.sites[0].note.startswith("gone")  # a folder without a catalogue's own manifest is not a catalogue
     assert (junk / "hello.txt").read_text("utf-8") == "mine"  # nothing of someone else's is touched
     assert os.listdir(junk) == ["hello.txt"]
 
@@ -176,7 +176,7 @@ def test_a_catalogue_that_cannot_be_rebuilt_does_not_stop_the_record(world, cloc
     assert r.exit_code == 0, r.output
     assert "Warning:" in r.output and "template blew up" in r.output and "archiver site --out" in r.output
     entry = Register(root / "registers" / "destruction.jsonl").entries()[0]
-    assert all(s["error"] and s["removed"] for s in entry["derived_copies"]["sites"])
+    assert all(not s["rebuilt"] and s["note"] and s["removed"] for s in entry["derived_copies"]["sites"])
     for site in sites:  # the copies are gone even so; only the pages' links wait for the rebuild
         for p in every_file(site):
             assert hashlib.sha256(p.read_bytes()).hexdigest() != doomed.file_sha256

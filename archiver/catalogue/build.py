@@ -33,7 +33,7 @@ from ..model import Record
 from ..register import now, today
 from ..store import Archive
 from ..volumes.manifest import VolumeManifest
-from . import inputs, known, sources, thumbs
+from . import inputs, known, sites, sources, thumbs, withheld
 from .inputs import Folder, read_inputs
 from .known import Known
 from .model import (
@@ -204,7 +204,8 @@ def _base_fingerprint(archive: Archive, renderer: Renderer) -> str:
     number is not trusted with what an older one made), the configuration and the
     templates."""
     config = (archive.root / CONFIG_NAME).read_bytes()
-    return f"{__version__}|{_code()}|{hashlib.sha256(config).hexdigest()}|{renderer.fingerprint}"
+    return (f"{__version__}|{_code()}|{withheld._checker_version()}|{hashlib.sha256(config).hexdigest()}|"
+            f"{renderer.fingerprint}")
 
 
 @functools.cache
@@ -230,7 +231,9 @@ class _Redo:
 def _build(archive: Archive, out: Path | None, progress: Progress | None) -> BuildResult:
     start = time.perf_counter()
     config = archive.config
-    output = SiteOutput.open(archive, output_folder(archive, out), link_files=config.catalogue.pdf_files == "hardlink")
+    target = output_folder(archive, out)
+    sites.remember(archive, target)  # listed before anything is written there (destruction reaches it)
+    output = SiteOutput.open(archive, target, link_files=config.catalogue.pdf_files == "hardlink")
     renderer = Renderer(templates_override(archive), compiled=archive.state / "catalogue-templates")
     info = site_info(config)
     folders = inputs.scan(archive)
@@ -290,10 +293,11 @@ def _build(archive: Archive, out: Path | None, progress: Progress | None) -> Bui
 
 
 def _part(archive: Archive, code: str, folder: Folder | None, records: list[Record],
-          manifests: list[VolumeManifest], thumbnails: set[str]) -> CustomerPart:
+          manifests: list[VolumeManifest], thumbnails: set[str],
+          active: dict[str, tuple[str, ...]] | None = None) -> CustomerPart:
     person = read_customer(archive.customers_dir, code) if folder is not None and folder.profile else None
     history = sources.customer_history(archive, code)
-    return customer_part(archive.config, code, person, records, manifests, history, thumbnails)
+    return customer_part(archive.config, code, person, records, manifests, history, thumbnails, active)
 
 
 def _read(archive: Archive, folder: Folder, hidden: frozenset[str]) -> tuple[list[Record], list[VolumeManifest]]:
@@ -327,10 +331,13 @@ def _redo(archive: Archive, output: SiteOutput, renderer: Renderer, info: SiteIn
     codes = sorted({c for c, f in by_code.items() if f.profile} | set(records) | set(manifests))
     wanted = {code: thumbnail_sources(archive.config, records[code], manifests[code]) for code in codes}
     ready, made = _make_thumbnails(archive, [t for w in wanted.values() for t in w], have, progress)
+    # PDFs with active content are listed without their link (never served)
+    declared = {r.file.sha256: tuple(getattr(r, "active_content", ()) or ()) for rs in records.values() for r in rs}
+    active = withheld.find(archive.state, [(sha, Path(pdf)) for w in wanted.values() for sha, pdf, _c in w], declared)
     cache = thumbs.cache_dir(archive.state)
     result = _Redo(parts={}, known={}, thumbnails_made=made, missing=[])
     for i, code in enumerate(codes, start=1):
-        part = _part(archive, code, by_code.get(code), records[code], manifests[code], ready)
+        part = _part(archive, code, by_code.get(code), records[code], manifests[code], ready, active)
         result.parts[code] = part
         outputs: list[str] = []
         n_pages = 0

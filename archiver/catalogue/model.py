@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 
 from .. import clock
@@ -76,6 +76,7 @@ class DocumentEntry:
     pdf: str | None = None  # site path of its PDF
     thumb: str | None = None  # site path of its first-page thumbnail
     binding: Binding | None = None
+    withheld: str = ""  # why its PDF is not served (active content found in it), else ""
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class VolumeEntry:
     page: str | None = None
     pdf: str | None = None
     thumb: str | None = None
+    withheld: str = ""  # why its PDF is not served (active content found in it), else ""
 
 
 @dataclass(frozen=True)
@@ -416,9 +418,12 @@ def build_model(
 
 def customer_part(config: Config, code: str, person: Customer | None, records: Iterable[Record],
                   manifests: Iterable[VolumeManifest], history: list[HistoryEntry],
-                  thumbs: Collection[str]) -> CustomerPart:
+                  thumbs: Collection[str], active: Mapping[str, Sequence[str]] | None = None) -> CustomerPart:
     """One customer's pages' data, from its own records, volume manifests, profile and
-    history only (Art. 24 applied)."""
+    history only (Art. 24 applied). ``active`` maps the checksum of a PDF that carries
+    active content (JavaScript, Launch actions, embedded files …) to what it carries:
+    such a PDF is listed without its link, with a note."""
+    active = active or {}
     records = sorted(records, key=lambda r: (r.meta.date, r.id))
     manifests = sorted(manifests, key=lambda m: (m.year, m.volume, m.reference))
     record_levels = {r.id: r.meta.classification for r in records}
@@ -459,11 +464,13 @@ def customer_part(config: Config, code: str, person: Customer | None, records: I
             retention=_retention(config, m.retention), start_date=m.start_date, end_date=m.end_date,
             page_count=m.page_count, sheet_count=m.sheet_count, document_count=m.document_count,
             filer=m.filer, checker=m.checker, built_at=_when(m.built_at), remarks=tuple(m.remarks),
-            rows=tuple(rows), page=v_page, pdf=paths.volume_pdf(m.customer, m.year, m.file_name),
+            rows=tuple(rows), page=v_page,
+            pdf=None if m.file_sha256 in active else paths.volume_pdf(m.customer, m.year, m.file_name),
             thumb=paths.thumbnail(m.file_sha256) if m.file_sha256 in thumbs else None,
+            withheld="、".join(active.get(m.file_sha256, ())),
         ))  # fmt: skip
 
-    documents = [_document(r, config, r.id in restricted_ids, binding.get(r.id), thumbs) for r in records]
+    documents = [_document(r, config, r.id in restricted_ids, binding.get(r.id), thumbs, active) for r in records]
     entry = _customer(code, person, documents, volumes, binding, history)
     search = [
         SearchItem(kind="volume", customer=code, type="", date=_span(v), title=v.title, doc_no="",
@@ -529,7 +536,7 @@ def _span(v: VolumeEntry) -> str:
 
 
 def _document(r: Record, config: Config, restricted: bool, bound: Binding | None,
-              thumbs: Collection[str]) -> DocumentEntry:
+              thumbs: Collection[str], active: Mapping[str, Sequence[str]]) -> DocumentEntry:
     if restricted:
         # Art. 24: the reference code only. Where it is bound is kept (a reference
         # code and page numbers), but never a link.
@@ -547,8 +554,9 @@ def _document(r: Record, config: Config, restricted: bool, bound: Binding | None
         responsible=m.responsible, retention=_retention(config, r.retention), pages=r.file.page_count,
         copies=m.copies, group=m.group, role=m.role, notes=m.notes, filed_at=_when(r.filing.filed_at),
         filed_by=r.filing.filed_by, page=paths.document_page(r.customer, r.id),
-        pdf=paths.document_pdf(r.customer, m.year, r.file.name),
+        pdf=None if r.file.sha256 in active else paths.document_pdf(r.customer, m.year, r.file.name),
         thumb=paths.thumbnail(r.file.sha256) if r.file.sha256 in thumbs else None, binding=bound,
+        withheld="、".join(active.get(r.file.sha256, ())),
     )  # fmt: skip
 
 

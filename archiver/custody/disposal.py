@@ -354,24 +354,24 @@ def destroy_copies(archive: Archive, case: Case, approved: dict[str, Any], *, by
     volumes = case.opened.get("volumes", [])
     references = {v["reference"] for v in volumes}
     records = {d["record"] for v in volumes for d in v.get("documents", [])}
-    customers = {v["customer"] for v in volumes}
     superseded = _destroy_superseded(archive, references, records)
     shas = {f["sha256"] for f in approved.get("files", [])} | {f["sha256"] for f in superseded}
-    report = purge_destroyed(archive, sha256s=shas, references=references, records=records, customers=customers)
+    paths = [f["path"] for f in approved.get("files", [])] + [f["hold"] for f in approved.get("files", [])]
+    report = purge_destroyed(archive, shas, paths_in_archive=paths)
     archive.register(REGISTER).append("purged", by=by, id=case.id, superseded=superseded, **report.as_dict())
     runs = get_list(archive, case.id).events("purged")
     sites: dict[str, dict[str, Any]] = {}
     for run in runs:
         for site in run.get("sites", []):
             mine = sites.setdefault(site["folder"], {"folder": site["folder"], "removed": [], "rebuilt": False,
-                                                     "error": ""})
+                                                     "note": ""})
             mine["removed"] += [r for r in site.get("removed", []) if r not in mine["removed"]]
-            mine["rebuilt"], mine["error"] = site.get("rebuilt", False), site.get("error", "")
+            mine["rebuilt"], mine["note"] = site.get("rebuilt", False), site.get("note", "")
     done = [f for run in runs for f in run.get("superseded", [])]
     gone = {f["path"] for f in done if "error" not in f}
     return {
         "superseded": [f for f in done if "error" not in f],
-        "caches": sorted({c for run in runs for c in run.get("caches", [])}),
+        "caches": sorted({c for run in runs for c in run.get("cache", [])}),
         "sites": list(sites.values()),
         "problems": [f"{f['path']}: {f['error']}" for f in done if "error" in f and f["path"] not in gone]
         + list(report.problems),
