@@ -168,10 +168,40 @@ def write_manifest(m: VolumeManifest) -> None:
     write_text_atomic(m.path, HEADER + tomli_w.dumps(manifest_to_dict(m)))
 
 
+# What a manifest must hold, and of which type (a manifest may carry more: later versions add keys).
+_TOP: dict[str, type | tuple[type, ...]] = {
+    "reference": str, "customer": str, "year": int, "retention": str, "classification": str, "volume": int,
+    "title": str, "start_date": dt.date, "end_date": dt.date, "page_count": int, "sheet_count": int,
+    "built_at": dt.datetime, "filer": str, "checker": str, "inputs": str, "file": dict,
+}  # fmt: skip
+_FILE: dict[str, type] = {"name": str, "sha256": str, "size": int, "page_count": int}
+_DOCUMENT: dict[str, type | tuple[type, ...]] = {"record": str, "sha256": str, "type": str, "title": str,
+                                                 "date": dt.date, "pdf_first": int, "pdf_last": int}
+
+
+def check_manifest_dict(data: dict[str, Any]) -> None:
+    """Raise TypeError (KeyError) when ``data`` is not a volume manifest: a required key
+    missing or of the wrong type — what garbage or a damaged edit leaves behind."""
+    for table, spec, where in [(data, _TOP, "")] + [(data.get("file"), _FILE, "file.")] + [
+            (d, _DOCUMENT, f"documents[{i}].") for i, d in enumerate(data.get("documents", []))]:
+        if not isinstance(table, dict):
+            raise TypeError(f"{where.rstrip('.') or 'the manifest'} is not a table")
+        for key, kind in spec.items():
+            value = table[key]
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                raise TypeError(f"{where}{key} is {type(value).__name__}, not {getattr(kind, '__name__', kind)}")
+    if not isinstance(data.get("documents", []), list) or not isinstance(data.get("parts", {}), dict):
+        raise TypeError("documents or parts has the wrong type")
+    if len(data["file"]["sha256"]) != 64:
+        raise TypeError("file.sha256 is not a SHA-256")
+
+
 def read_manifest(path: Path) -> VolumeManifest:
     try:
-        return manifest_from_dict(tomllib.loads(path.read_text("utf-8")), path)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError, TypeError, IndexError) as exc:
+        data = tomllib.loads(path.read_text("utf-8"))
+        check_manifest_dict(data)
+        return manifest_from_dict(data, path)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError, TypeError, IndexError, ValueError) as exc:
         raise UnreadableFileError(
             f"The volume manifest {path} cannot be read ({type(exc).__name__}: {exc}).",
             hint="Rebuild the volume with `archiver build --force`, or restore the file from backup.",
