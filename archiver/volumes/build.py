@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, register
-from ..atomic import ensure_dir, fsync_dir
+from ..atomic import ensure_dir, fsync_dir, remove_stale_temps
 from ..config import Config
 from ..customers import Customer
 from ..errors import ConfigError, UnreadableFileError
@@ -185,6 +185,8 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
         if customer:
             archive.customer(customer)  # NotFoundError for an unknown customer
         by = filer or config.volumes.filer or current_user()
+        for _ in remove_stale_temps(archive.volumes):  # a writer cut off (only builds write there, locked)
+            pass
         holds = disposal_holds(archive)
         volumes = read_volumes(archive)
         damaged = [p for p in volumes.problems if scope.has(p.customer, p.year)]

@@ -1,0 +1,136 @@
+"""Reference codes under any crash (Art. 20, 21): kill ``build`` at every file-system step.
+
+Two builds are swept: the first build of a small archive (two customers) and a rebuild
+after one new document for an existing customer. Each run is killed with SIGKILL at its
+N-th write/fsync/rename/unlink (``crash_runner.py``), for every N until a run completes;
+after each kill a normal build runs, and the archive must then be exactly what the
+uninterrupted build gives: the same reference codes, the same files in ``volumes/`` (PDFs
+and manifests byte for byte, the superseded copies under the same names, each with its
+manifest), the same register entries — nothing orphaned, no temporary file left, no step
+left open. The clock is fixed, so the builds are reproducible to the byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from build_crash_runner import fixed_clock
+from conftest import make_scan, run_cli
+
+from archiver.register import Register
+from archiver.store import Archive
+from archiver.volumes.codes import pending_writes, reference_findings
+from archiver.volumes.manifest import iter_manifests
+
+RUNNER = Path(__file__).with_name("build_crash_runner.py")
+FIRST = "2026-11-20T10:00:00+08:00"
+SECOND = "2026-11-21T15:30:00+08:00"
+BUILD = ("build", "--checker", "李强")
+
+
+def _build(root: Path, when: str) -> None:
+    undo = fixed_clock(when)
+    try:
+        r = run_cli(root, "-q", *BUILD)
+    finally:
+        undo()
+    assert r.exit_code == 0, r.output
+
+
+def snapshot(root: Path) -> dict[str, Any]:
+    """What a build leaves: every file of volumes/ (bytes), and the register entries."""
+    files = {}
+    for path in sorted((root / "volumes").rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(root).as_posix()
+            assert not path.name.startswith(".tmp-"), f"leftover temporary file {rel}"
+            files[rel] = path.read_bytes()
+    for rel in list(files):
+        if rel.endswith(".pdf"):
+            manifest = rel[:-4] + ".toml"
+            assert manifest in files, f"volume PDF without its manifest: {rel}"
+            data = tomllib.loads(files[manifest].decode("utf-8"))
+            assert data["file"]["sha256"] == hashlib.sha256(files[rel]).hexdigest(), f"{manifest} ≠ {rel}"
+        elif rel.endswith(".toml"):
+            assert rel[:-5] + ".pdf" in files, f"manifest without its PDF: {rel}"
+    registers = {name: Register(root / "registers" / f"{name}.jsonl").entries() for name in ("volumes", "references")}
+    return {"files": files, "registers": registers}
+
+
+def _check_like(root: Path, expected: dict[str, Any]) -> None:
+    got = snapshot(root)
+    assert sorted(got["files"]) == sorted(expected["files"]), "not the same files in volumes/"
+    for rel, data in expected["files"].items():
+        assert got["files"][rel] == data, f"{rel} differs from the uninterrupted build's"
+    assert got["registers"] == expected["registers"], "the registers differ from the uninterrupted build's"
+    archive = Archive.open(root)
+    assert pending_writes(archive) == {}, "a step left open"
+    assert reference_findings(archive, list(iter_manifests(archive.volumes))) == []
+
+
+def _sweep(template: Path, when: str, expected: dict[str, Any], work: Path) -> int:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent.parent),
+                                                        os.environ.get("PYTHONPATH", "")])}
+    kills = 0
+    for n in range(1, 1000):
+        root = work / f"run{n}"
+        shutil.copytree(template, root, symlinks=True)
+        proc = subprocess.run([sys.executable, str(RUNNER), when, str(n), "--root", str(root), "-q", *BUILD],
+                              env=env, capture_output=True, text=True)
+        if proc.returncode == -9:
+            kills += 1
+            _build(root, when)
+            _check_like(root, expected)
+            shutil.rmtree(root)
+            continue
+        assert proc.returncode == 0, proc.stderr
+        _check_like(root, expected)
+        shutil.rmtree(root)
+        return kills
+    raise AssertionError("the build never completed")
+
+
+@pytest.mark.slow
+def test_sigkill_at_every_step_of_a_build_and_a_rebuild_gives_the_uninterrupted_result(
+        archive_root: Path, drop: Callable[..., Path], tmp_path: Path) -> None:
+    started = time.monotonic()
+    drop("C0001_contract_20250105_供货合同.pdf", data=make_scan(2, seed=1))
+    drop("C0002_credit-report_20251015.pdf", data=make_scan(1, seed=2))
+    assert run_cli(archive_root, "-q", "ingest").exit_code == 0
+
+    # 1. the first build
+    first = tmp_path / "first"
+    shutil.copytree(archive_root, first, symlinks=True)
+    _build(first, FIRST)
+    expected_first = snapshot(first)
+    assert sorted(p for p in expected_first["files"] if p.endswith(".pdf")) == [
+        "volumes/C0001/2025/Q001-C0001-2025-C-001.pdf", "volumes/C0002/2025/Q001-C0002-2025-C-001.pdf"]
+    kills_first = _sweep(archive_root, FIRST, expected_first, tmp_path)
+
+    # 2. a rebuild after one new document for C0001: its volume is rebuilt and keeps C-001
+    rebuild = tmp_path / "rebuild-template"
+    shutil.copytree(first, rebuild, symlinks=True)
+    inbox = rebuild / "inbox" / "C0001_contract_20250301_补充协议.pdf"
+    inbox.write_bytes(make_scan(1, seed=3))
+    assert run_cli(rebuild, "-q", "ingest").exit_code == 0
+    second = tmp_path / "second"
+    shutil.copytree(rebuild, second, symlinks=True)
+    _build(second, SECOND)
+    expected_second = snapshot(second)
+    assert sorted(p for p in expected_second["files"] if p.endswith(".pdf")) == [
+        "volumes/.superseded/C0001/2025/Q001-C0001-2025-C-001.20261121T153000.pdf",
+        "volumes/C0001/2025/Q001-C0001-2025-C-001.pdf", "volumes/C0002/2025/Q001-C0002-2025-C-001.pdf"]
+    kills_second = _sweep(rebuild, SECOND, expected_second, tmp_path)
+
+    print(f"{kills_first} + {kills_second} kill points in {time.monotonic() - started:.0f} s")
+    assert kills_first >= 15 and kills_second >= 15, (kills_first, kills_second)
