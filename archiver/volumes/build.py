@@ -349,10 +349,11 @@ def read_volumes(archive: Archive) -> Volumes:
             try:
                 m = read_manifest(path)
             except UnreadableFileError as exc:
+                reason = exc.message.split(" cannot be read ", 1)[-1].strip("(). ")
                 out.problems.append(VolumeProblem(customer, year, Problem(
-                    rel, f"the volume manifest cannot be read ({exc.message.split('(', 1)[-1].rstrip('.')}; "
-                    "the volume was not rebuilt so that its PDF, which may be bound, is not set aside: restore "
-                    "the manifest from backup (`archiver audit` checks it against the PDF)", customer)))
+                    rel, f"the volume manifest cannot be read ({reason}); its volume is not rebuilt, so that its "
+                    "PDF, which may be bound, is not set aside: restore the manifest from backup (`archiver audit` "
+                    "checks it against the PDF)", customer)))
                 continue
             wrong = [what for what, ok in (
                 (f"reference {m.reference}", m.reference == path.stem),

@@ -165,20 +165,22 @@ def reference_findings(archive: Archive, manifests: Iterable[Any], elsewhere: It
     if not journal.codes:
         return []
     away = set(elsewhere)
+    manifests = list(manifests)
+    present = {m.reference for m in manifests}
+    missing = {ref: a for ref, a in sorted(journal.codes.items())
+               if not a.released and ref not in present and ref not in away}
     out: list[CodeFinding] = []
-    present: set[str] = set()
-    by_kind_number = {(a.kind, a.volume): a for a in journal.codes.values()}
     for m in manifests:
         where = _rel(archive.root, m.path)
-        present.add(m.reference)
         a = journal.codes.get(m.reference)
         kind = (m.customer, m.year, m.retention, m.classification == "top-secret")
         if a is None:
-            other = by_kind_number.get((kind, m.volume))
+            instead = [ref for ref, b in missing.items() if b.kind == kind]
             out.append(CodeFinding("reference-unregistered", where,
                                    f"volume {m.reference} bears a code the reference register never gave out"
-                                   + (f"; its place was given {other.reference}" if other else ""),
-                                   expected=other.reference if other else "", actual=m.reference))
+                                   + (f"; its series' code {', '.join(instead)} names no volume: renumbered?"
+                                      if instead else ""),
+                                   expected=", ".join(instead), actual=m.reference))
         elif a.released:
             out.append(CodeFinding("reference-released", where,
                                    f"volume {m.reference} bears a code released ({a.released_because})"))
@@ -187,19 +189,17 @@ def reference_findings(archive: Archive, manifests: Iterable[Any], elsewhere: It
                                    f"{m.reference} was given to {a.customer} {a.year} {a.retention} volume "
                                    f"{a.volume}; the manifest says volume {m.volume} of {m.customer} {m.year} "
                                    f"{m.retention}", expected=str(a.volume), actual=str(m.volume)))
-    for ref, a in sorted(journal.codes.items()):
-        if a.released or ref in present or ref in away:
-            continue
+    for ref, a in missing.items():
         where = f"volumes/{a.customer}/{a.year:04d}/{ref}.pdf"
-        if ref in journal.pending:
+        if journal.pending:  # given out by a build that was cut off
             out.append(CodeFinding("build-interrupted", where,
-                                   f"a build was cut off while writing {ref}: run `archiver build` to complete it"))
+                                   f"a build was cut off before it wrote {ref}: run `archiver build` to complete it"))
         else:
             out.append(CodeFinding("reference-missing", where,
                                    f"{ref} was given to {a.customer} {a.year} {a.retention} volume {a.volume}, "
                                    "and no volume bears it: renumbered, or removed by hand"))
     for ref, intent in sorted(journal.pending.items()):
-        if ref in present and ref in journal.codes:
+        if ref in present:
             out.append(CodeFinding("build-interrupted", f"registers/{REGISTER}.jsonl",
                                    f"a build was cut off while {intent.get('event')} {ref}: run `archiver build`"))
     return out

@@ -15,6 +15,7 @@ Page numbers come in two kinds, never mixed up:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -164,8 +165,31 @@ def manifest_from_dict(data: dict[str, Any], path: Path) -> VolumeManifest:
     )
 
 
+SEAL = "# sha256 of the manifest above this line: "
+
+
+def manifest_text(m: VolumeManifest) -> str:
+    """The manifest as written: TOML, then a seal line — the SHA-256 of the text above it —
+    so that anything appended to it or changed in it later is found (:func:`read_manifest`)."""
+    body = HEADER + tomli_w.dumps(manifest_to_dict(m))
+    return f"{body}{SEAL}{hashlib.sha256(body.encode('utf-8')).hexdigest()}\n"
+
+
+def check_seal(text: str) -> None:
+    """Raise ValueError when the seal line is there and does not match, or is not last.
+    A manifest without a seal (written before seals existed) is taken as it is."""
+    at = text.rfind("\n" + SEAL)
+    if at < 0 and not text.startswith(SEAL):
+        return
+    body, seal = text[: at + 1], text[at + 1:]
+    expected = f"{SEAL}{hashlib.sha256(body.encode('utf-8')).hexdigest()}\n"
+    if seal != expected:
+        raise ValueError("it was changed after `archiver build` wrote it: its seal line does not match "
+                         "its content, or is not its last line")
+
+
 def write_manifest(m: VolumeManifest) -> None:
-    write_text_atomic(m.path, HEADER + tomli_w.dumps(manifest_to_dict(m)))
+    write_text_atomic(m.path, manifest_text(m))
 
 
 # What a manifest must hold, and of which type (a manifest may carry more: later versions add keys).
@@ -198,7 +222,9 @@ def check_manifest_dict(data: dict[str, Any]) -> None:
 
 def read_manifest(path: Path) -> VolumeManifest:
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        text = path.read_text("utf-8")
+        check_seal(text)
+        data = tomllib.loads(text)
         check_manifest_dict(data)
         return manifest_from_dict(data, path)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError, TypeError, IndexError, ValueError) as exc:
