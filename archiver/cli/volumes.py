@@ -26,9 +26,12 @@ def build_cmd(app: AppContext, customer: str, year: int | None, force: bool, fil
     Each volume is volumes/<customer>/<filing-year>/<reference>.pdf with a manifest
     (.toml) beside it. A volume whose inputs (records, sidecars, customer profile,
     configuration) have not changed is not rebuilt. The earlier PDF of a rebuilt volume,
-    and a volume no longer planned, are moved to volumes/.superseded/, never deleted. If any record of the volumes asked for is
-    missing, altered or inconsistent, nothing is built and every problem is listed
-    (exit code 6).
+    and a volume no longer planned, are moved to volumes/.superseded/, never deleted.
+    Reference codes are recorded in registers/references.jsonl before any file is
+    written; a build cut off (killed) is completed by running it again. Material on a
+    destruction list, and records still being filed, are left for later. If any record
+    of the volumes asked for is missing, altered or inconsistent, or a volume manifest is
+    damaged, nothing is built and every problem is listed (exit code 6).
     """
     archive = app.archive
     bar: Any = None

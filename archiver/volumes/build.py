@@ -347,7 +347,7 @@ def read_volumes(archive: Archive) -> Volumes:
                 continue
             rel = _rel(archive, path)
             try:
-                m = read_manifest(path)
+                m = read_manifest(path, sealed=True)
             except UnreadableFileError as exc:
                 reason = exc.message.split(" cannot be read ", 1)[-1].strip("(). ")
                 out.problems.append(VolumeProblem(customer, year, Problem(
@@ -639,7 +639,7 @@ def finish_interrupted(archive: Archive, journal: Journal, scope: Scope, result:
         manifest = path.with_suffix(".toml")
         if not (path.is_file() and manifest.is_file()):
             continue
-        m = read_manifest(manifest)
+        m = read_manifest(manifest, sealed=True)
         if m.inputs == intent.get("inputs") and str(m.built_at) == str(_when(intent, m.built_at)):
             commit(archive, journal, m, intent, resumed=True)
             completed.add(ref)
