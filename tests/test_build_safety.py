@@ -268,6 +268,7 @@ def test_no_record_on_a_destruction_list_is_bound_whatever_the_lists_state(archi
         assert after.get(rel) == data, rel
     assert set(after) - set(before) == {"volumes/C0001/2015/Q001-C0001-2015-D-002.pdf",
                                         "volumes/C0001/2015/Q001-C0001-2015-D-002.toml"}
+    assert reference_findings(archive, list(iter_manifests(archive.volumes))) == []  # the listed code is accounted for
 
 
 def test_a_filing_in_progress_is_noted_not_damage(archive_root: Path, put) -> None:

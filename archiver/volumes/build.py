@@ -194,9 +194,11 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
             raise refuse([p.problem for p in damaged])
         journal = Journal.read(archive)
         result = BuildResult()
-        completed = finish_interrupted(archive, journal, scope, result)
-        if completed:
-            volumes = read_volumes(archive)
+        if journal.pending:
+            completed = finish_interrupted(archive, journal, scope, result)
+            volumes = read_volumes(archive)  # as the completed steps left them
+        else:
+            completed = set()
 
         inputs = load_inputs(archive)
         records = [r for r in inputs.records if r.id not in holds.records]

@@ -154,16 +154,22 @@ KINDS = {
 }
 
 
-def reference_findings(archive: Archive, manifests: Iterable[Any], elsewhere: Iterable[str] = ()) -> list[CodeFinding]:
+def reference_findings(archive: Archive, manifests: Iterable[Any],
+                       elsewhere: Iterable[str] | None = None) -> list[CodeFinding]:
     """Compare the register with the volumes in ``volumes/`` (``manifests``: their
     :class:`~archiver.volumes.manifest.VolumeManifest`); ``elsewhere``: codes legitimately
-    not in ``volumes/`` (held apart or destroyed under a destruction list, Art. 29).
+    not in ``volumes/`` — by default those on a destruction list in any state but
+    cancelled (held apart, moving, destroyed…, Art. 29), as ``archiver build`` reads them.
 
     An archive whose register has no codes yet (built before the register existed) gives
     no findings: the next ``archiver build`` records the codes its volumes bear."""
     journal = Journal.read(archive)
     if not journal.codes:
         return []
+    if elsewhere is None:
+        from .build import disposal_holds  # the build's one reading of the destruction lists
+
+        elsewhere = disposal_holds(archive).references
     away = set(elsewhere)
     manifests = list(manifests)
     present = {m.reference for m in manifests}
