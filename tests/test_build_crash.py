@@ -134,3 +134,32 @@ def test_sigkill_at_every_step_of_a_build_and_a_rebuild_gives_the_uninterrupted_
 
     print(f"{kills_first} + {kills_second} kill points in {time.monotonic() - started:.0f} s")
     assert kills_first >= 15 and kills_second >= 15, (kills_first, kills_second)
+
+
+@pytest.mark.slow
+def test_sigkill_at_every_step_of_a_rebuild_that_retires_a_volume(archive_root: Path, drop: Callable[..., Path],
+                                                                  tmp_path: Path) -> None:
+    """Two volumes become one (max_sheets raised): C-001 is rebuilt, C-002 is moved aside
+    with its manifest and its code released — under any kill, as without one."""
+    for name, date, seed in (("a.pdf", "2025-01-05", 1), ("b.pdf", "2025-02-05", 2)):  # 6 sheets each: two
+        drop(name, data=make_scan(6, seed=seed),  # volumes of at most 10 sheets
+             meta={"customer": "C0001", "type": "contract", "date": date, "sides": "simplex"})
+    assert run_cli(archive_root, "-q", "ingest").exit_code == 0
+    toml = archive_root / "archive.toml"
+    toml.write_text(toml.read_text("utf-8").replace("max_sheets = 200", "max_sheets = 10"), "utf-8")
+    _build(archive_root, FIRST)
+    assert sorted(p.name for p in (archive_root / "volumes/C0001/2025").glob("*.pdf")) == [
+        "Q001-C0001-2025-C-001.pdf", "Q001-C0001-2025-C-002.pdf"]
+    toml.write_text(toml.read_text("utf-8").replace("max_sheets = 10", "max_sheets = 200"), "utf-8")
+    reference = tmp_path / "reference"
+    shutil.copytree(archive_root, reference, symlinks=True)
+    _build(reference, SECOND)
+    expected = snapshot(reference)
+    assert sorted(p for p in expected["files"] if p.endswith(".pdf")) == [
+        "volumes/.superseded/C0001/2025/Q001-C0001-2025-C-001.20261121T153000.pdf",
+        "volumes/.superseded/C0001/2025/Q001-C0001-2025-C-002.20261121T153000.pdf",
+        "volumes/C0001/2025/Q001-C0001-2025-C-001.pdf"]
+    assert [e["event"] for e in expected["registers"]["references"]][-3:] == ["written", "superseding", "released"]
+    kills = _sweep(archive_root, SECOND, expected, tmp_path)
+    print(f"{kills} kill points")
+    assert kills >= 15, kills
