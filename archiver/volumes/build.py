@@ -300,18 +300,21 @@ def disposal_holds(archive: Archive) -> DisposalHolds:
 def held_notes(archive: Archive, scope: Scope, holds: DisposalHolds, volumes: Volumes) -> list[Outcome]:
     """One note per destruction list touching the customers and years built."""
     out = []
+    present: dict[str, int] = {}  # list label → its records still in records/
+    for pdf in _record_pdfs(archive, scope.customer) if holds.records else []:
+        if pdf.stem in holds.records:
+            present[holds.records[pdf.stem]] = present.get(holds.records[pdf.stem], 0) + 1
     for list_id, (state, refs) in sorted(holds.lists.items()):
         if state == "destroyed":
             continue
         mine = [r for r in refs if r in volumes.manifests and scope.has(volumes.manifests[r].customer,
                                                                          volumes.manifests[r].year)]
-        records = [pdf for pdf in _record_pdfs(archive, scope.customer) if pdf.stem in holds.records
-                   and holds.records[pdf.stem].startswith(f"destruction list {list_id} ")]
+        records = present.get(f"destruction list {list_id} ({state})", 0)
         if not mine and not records:
             continue
         out.append(Outcome(list_id, "held", "", detail=(
             f"destruction list {list_id} is {state}: its volume(s) {', '.join(refs)} are left as they are "
-            f"and its {len(records)} record(s) in records/ are not bound again")))
+            f"and its {records} record(s) in records/ are not bound again")))
     return out
 
 
