@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from build_crash_runner import fixed_clock
+from build_crash_runner import fixed_clock, run_killed_at
 from conftest import make_scan, run_cli
 
 from archiver.register import Register
@@ -79,25 +79,37 @@ def _check_like(root: Path, expected: dict[str, Any]) -> None:
 
 
 def _sweep(template: Path, when: str, expected: dict[str, Any], work: Path) -> int:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent.parent),
-                                                        os.environ.get("PYTHONPATH", "")])}
     kills = 0
     for n in range(1, 1000):
         root = work / f"run{n}"
         shutil.copytree(template, root, symlinks=True)
-        proc = subprocess.run([sys.executable, str(RUNNER), when, str(n), "--root", str(root), "-q", *BUILD],
-                              env=env, capture_output=True, text=True)
-        if proc.returncode == -9:
+        code = run_killed_at(n, ["--root", str(root), "-q", *BUILD], when)
+        if code is None:
             kills += 1
             _build(root, when)
             _check_like(root, expected)
             shutil.rmtree(root)
             continue
-        assert proc.returncode == 0, proc.stderr
+        assert code == 0, f"the build stopped with exit code {code}"
         _check_like(root, expected)
         shutil.rmtree(root)
         return kills
     raise AssertionError("the build never completed")
+
+
+def test_the_sweep_kills_a_real_process(archive_root: Path, drop: Callable[..., Path], tmp_path: Path) -> None:
+    """The forked sweep kills as crash_runner.py does in a fresh interpreter (a spot check)."""
+    drop("C0001_contract_20250105_供货合同.pdf", data=make_scan(1, seed=1))
+    assert run_cli(archive_root, "-q", "ingest").exit_code == 0
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent.parent),
+                                                        os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, str(RUNNER), FIRST, "5", "--root", str(archive_root), "-q", *BUILD],
+                          env=env, capture_output=True, text=True)
+    assert proc.returncode == -9, proc.stderr
+    assert pending_writes(Archive.open(archive_root)) != {} or not list((archive_root / "volumes").rglob("*.pdf"))
+    _build(archive_root, FIRST)
+    assert [p.name for p in (archive_root / "volumes/C0001/2025").glob("*.pdf")] == ["Q001-C0001-2025-C-001.pdf"]
+    assert pending_writes(Archive.open(archive_root)) == {}
 
 
 @pytest.mark.slow
