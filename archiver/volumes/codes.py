@@ -94,9 +94,12 @@ class Journal:
         if isinstance(e.get("job"), int):
             self.jobs = max(self.jobs, e["job"])
         if event == "assigned" and ref not in self.codes:
-            self.codes[ref] = Assignment(ref, str(e.get("customer", "")), int(e.get("year", 0)),
-                                         str(e.get("retention", "")), bool(e.get("top_secret")),
-                                         int(e.get("volume", 0)), str(e.get("at", "")))
+            try:
+                year, volume = int(e.get("year", 0)), int(e.get("volume", 0))
+            except (TypeError, ValueError):
+                return  # a line not written by archiver: not a code given out
+            self.codes[ref] = Assignment(ref, str(e.get("customer", "")), year, str(e.get("retention", "")),
+                                         bool(e.get("top_secret")), volume, str(e.get("at", "")))
         elif event in INTENTS:
             self.pending[ref] = e
         elif event in CLOSINGS:
