@@ -20,6 +20,7 @@ from conftest import run_cli
 from volumes_helpers import KnownBlanks, RecordingRenderer, ensure_forms_module, pages_specs
 
 from archiver.custody import disposal
+from archiver.errors import EXIT_INTEGRITY
 from archiver.register import Register
 from archiver.store import Archive
 from archiver.volumes import build as build_module
@@ -364,3 +365,26 @@ def test_a_build_run_while_ingest_is_filing_skips_that_filing(archive_root: Path
     monkeypatch.setattr(pipeline, "write_record", real)
     r = build(archive_root)  # the filing done: the next build binds it
     assert "1 built" in r.output and len(manifests(archive_root)[REF].documents) == 2
+
+
+def test_archiver_audit_reports_a_renumbered_volume(archive_root: Path, put) -> None:
+    """The same renumbering, seen by `archiver audit`: an authenticity and an integrity
+    problem (exit 6), where before the audit saw nothing wrong."""
+    put("a", date="2026-03-01")
+    ingest(archive_root)
+    build(archive_root)
+    ok = run_cli(archive_root, "audit", "--json")
+    assert ok.exit_code == 0, ok.output
+    folder = archive_root / "volumes/C0001/2026"
+    other = "Q001-C0001-2026-C-002"
+    m = read_manifest(folder / f"{REF}.toml")
+    write_manifest(dataclasses.replace(m, reference=other, volume=2, file_name=f"{other}.pdf",
+                                       path=folder / f"{other}.toml"))
+    (folder / f"{REF}.toml").unlink()
+    os.replace(folder / f"{REF}.pdf", folder / f"{other}.pdf")
+    (folder / f"{other}.pdf").chmod(0o440)
+    r = run_cli(archive_root, "audit", "--json")
+    assert r.exit_code == EXIT_INTEGRITY, r.output
+    props = json.loads(r.output)["properties"]
+    assert "reference-unregistered" in {f["kind"] for f in props["authenticity"]["finding_list"]}
+    assert "reference-missing" in {f["kind"] for f in props["integrity"]["finding_list"]}

@@ -82,6 +82,12 @@ KINDS: dict[str, tuple[str, str, str, str]] = {
                           "a sidecar or manifest disagrees with the record's id, place or metadata"),
     "id-checksum": ("warning", "valid", "authenticity",
                     "a sidecar's checksum does not begin with the 8 hex digits of its record id"),
+    "reference-renumbered": ("error", "valid", "authenticity",
+                             "a volume bears a code other than the one its place was given (a 档号 changed)"),
+    "reference-unregistered": ("error", "valid", "authenticity",
+                               "a volume bears a code the reference register never gave out"),
+    "reference-released": ("error", "valid", "authenticity",
+                           "a volume bears a code that was released (its volume superseded)"),
     # 完整性 integrity
     "missing": ("error", "complete", "integrity", "a recorded file is missing"),
     "unregistered": ("error", "complete", "integrity", "a file nobody recorded"),
@@ -94,6 +100,10 @@ KINDS: dict[str, tuple[str, str, str, str]] = {
     "hold-interrupted": ("warning", "complete", "integrity",
                          "a disposal step was interrupted: its files are partly moved"),
     "not-bound": ("warning", "bound", "integrity", "a record that is in no volume yet"),
+    "reference-missing": ("error", "complete", "integrity",
+                          "a code given out names no volume (not in volumes/, not held for destruction)"),
+    "build-interrupted": ("warning", "complete", "integrity",
+                          "a build was cut off while writing a volume: run `archiver build`"),
     "torn-line": ("warning", "registers", "integrity", "a register line cut off by a crash (never recorded)"),
     # 可用性 usability
     "unreadable-sidecar": ("error", "complete", "usability", "a sidecar or manifest that cannot be read"),
@@ -516,6 +526,15 @@ def sequence_findings(manifests: list[VolumeManifest], root: Path) -> list[Findi
 
 
 # 完整性: hold/ ---------------------------------------------------------------------------------
+def code_findings(archive: Archive, manifests: list[VolumeManifest]) -> list[Finding]:
+    """Reference codes (档号) against the register ``build`` keeps of them (Art. 20): a
+    volume renumbered, a code no volume bears, a build cut off mid-write."""
+    from ..volumes.codes import reference_findings  # the volumes stage's register of codes
+
+    return [Finding(f.kind, f.path, expected=f.expected, actual=f.actual, detail=f.detail)
+            for f in reference_findings(archive, manifests)]
+
+
 def hold_inventory(archive: Archive) -> tuple[list[Expected], list[Finding]]:
     """What must be in ``hold/`` (Art. 29), from the disposal register, in every state of a
     list — held: every file there; moving or restoring: each file in one of its two places;
@@ -754,6 +773,7 @@ def run_audit(archive: Archive, *, fast: bool = False, held: Iterable[Expected] 
     findings.extend(binding_findings(inv.records, inv.manifests, archive.root))
     findings.extend(metadata_findings(inv.records, inv.manifests, archive.root))
     findings.extend(sequence_findings(inv.manifests, archive.root))
+    findings.extend(code_findings(archive, inv.manifests))
     findings.extend(pdfa_findings(inv.manifests, archive.root))
     findings.extend(security_findings(archive, inv, held_expected,
                                       hardlinks_allowed=archive.config.catalogue.pdf_files == "hardlink"))
