@@ -233,7 +233,8 @@ def _decode(info: ImageInfo, factor: int, box: tuple[int, int, int, int], colour
     im = _visible(im, info, colour)
     rest = max(1, round(factor / got))
     if (sx0, sy0, sx1, sy1) != (0, 0, im.width, im.height) or rest > 1:
-        im = im.reduce(rest, box=(sx0, sy0, min(sx1, im.width), min(sy1, im.height)))
+        # (Image.Image's own reduce: JPEG 2000 images shadow it with their resolution levels)
+        im = Image.Image.reduce(im, rest, box=(sx0, sy0, min(sx1, im.width), min(sy1, im.height)))
     return im
 
 
@@ -290,8 +291,7 @@ def _samples(info: ImageInfo, limits: Limits) -> bytes:
 def _bit_levels(info: ImageInfo, black_is_1: bool | None) -> tuple[int, int]:
     """The grey (0–255) a 0 bit and a 1 bit show as, /Decode and palette applied once."""
     if info.base == "indexed":
-        cs = info.stream.get("/ColorSpace")
-        greys = _palette_greys(cs, 2)
+        greys = _palette_greys(info.stream.ColorSpace, 2)
         lo, hi = (greys[1], greys[0]) if info.inverted else (greys[0], greys[1])
         return lo, hi
     zero, one = (255, 0) if black_is_1 else (0, 255)  # the codec's own convention
@@ -389,7 +389,7 @@ def _ccitt(info: ImageInfo, rows: int, limits: Limits) -> Image.Image:
     tiff = _fax_tiff(data, info.width, rows, compression, options, photometric=photometric)
     with _no_pillow_bomb_check():
         im = Image.open(io.BytesIO(tiff))
-    im.load()
+        im.load()
     if im.mode != "1" or im.size != (info.width, rows):
         raise CannotJudge("libtiff did not give a bilevel image of the expected size")
     return im
@@ -548,7 +548,8 @@ def _jpeg(info: ImageInfo, factor: int, limits: Limits) -> Image.Image:
         raise CannotJudge(f"a {im.mode} JPEG")
     if im.width * im.height * bands * 2 > limits.max_bytes:
         raise CannotJudge("decoded image over the memory limit")
-    im.load()
+    with _no_pillow_bomb_check():
+        im.load()
     return im
 
 
@@ -568,13 +569,14 @@ def _jpx(info: ImageInfo, factor: int, limits: Limits) -> Image.Image:
     if w * h * 4 * 2 > limits.max_bytes:
         raise CannotJudge("decoded image over the memory limit")
     try:
-        im.load()
+        with _no_pillow_bomb_check():
+            im.load()
     except (OSError, ValueError):  # a codestream with fewer levels than asked: decode in full
         with _no_pillow_bomb_check():
             im = Image.open(io.BytesIO(data))
-        if im.width * im.height * 4 * 2 > limits.max_bytes:
-            raise CannotJudge("decoded image over the memory limit") from None
-        im.load()
+            if im.width * im.height * 4 * 2 > limits.max_bytes:
+                raise CannotJudge("decoded image over the memory limit") from None
+            im.load()
     return im
 
 
@@ -609,7 +611,7 @@ def _visible(im: Image.Image, info: ImageInfo, colour: bool) -> Image.Image:
     if info.terminal in ("/DCTDecode", "/JPXDecode"):
         im = _codec_decode_array(im, info)
     if im.mode == "I;16":
-        im = im.point(lambda v: v / 256, "L")  # type: ignore[arg-type]  # 16-bit grey: the high byte
+        im = im.point(lambda v: v / 256, "L")  # 16-bit grey: the high byte
     elif im.mode == "LAB":
         im = im.getchannel("L")
     target = "RGB" if colour else "L"

@@ -28,7 +28,8 @@ def _tiff_strip(im: Image.Image, compression: str, tiffinfo: dict[int, int] | No
     out = io.BytesIO()
     im.save(out, "TIFF", compression=compression, tiffinfo=tiffinfo or {}, strip_size=2**30)
     tif = Image.open(io.BytesIO(out.getvalue()))
-    (offset,), (length,) = tif.tag_v2[273], tif.tag_v2[279]
+    tags = tif.tag_v2  # type: ignore[attr-defined]  # a TIFF
+    (offset,), (length,) = tags[273], tags[279]
     return out.getvalue()[offset:offset + length]
 
 
@@ -201,11 +202,11 @@ def page_pdf(im: Image.Image, encoding: str, dpi: int, *, text_layer: str = "") 
 
 
 def _grey_icc() -> bytes:
-    """A small grey ICC profile (header, white point, one gamma-1.0 curve): readers need only /N."""
+    """A small grey ICC profile (header, white point, one gamma-2.2 curve): readers need only /N."""
     import struct
 
     tags = [(b"wtpt", b"XYZ \x00\x00\x00\x00" + struct.pack(">iii", 63190, 65536, 54061)),
-            (b"kTRC", b"curv\x00\x00\x00\x00" + struct.pack(">IH", 1, 256) + b"\x00\x00")]
+            (b"kTRC", b"curv\x00\x00\x00\x00" + struct.pack(">IH", 1, 563) + b"\x00\x00")]
     offset = 128 + 4 + 12 * len(tags)
     table, body = b"", b""
     for sig, data in tags:
