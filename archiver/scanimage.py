@@ -59,7 +59,7 @@ from dataclasses import dataclass
 import pikepdf
 from PIL import Image, ImageChops
 
-__all__ = ["DEFAULT_LIMITS", "ImageInfo", "Limits", "decode", "inspect"]
+__all__ = ["DEFAULT_LIMITS", "ImageInfo", "Limits", "decode", "inspect", "over_limits"]
 
 
 @dataclass(frozen=True)
@@ -179,6 +179,20 @@ def _colour_space(cs: pikepdf.Object | None, mask: bool) -> tuple[str, int]:
     return "other", 1  # Separation, DeviceN, Pattern: not something a scanner writes
 
 
+def over_limits(page: pikepdf.Page, limits: Limits | None = None) -> bool:
+    """Whether any image the page shows (in form XObjects too) is too large to decode —
+    so rendering the page would decode it too."""
+    limits = limits or DEFAULT_LIMITS
+    for image in page.get_images().values():
+        info = inspect(image)
+        if info is None:
+            continue
+        bands = 4 if info.base in ("rgb", "cmyk", "lab", "other") else 1
+        if info.pixels > limits.max_pixels or info.pixels * bands > limits.max_bytes:
+            return True
+    return False
+
+
 # --- the one entry point -----------------------------------------------------------------
 
 
@@ -227,15 +241,17 @@ def _decode(info: ImageInfo, factor: int, box: tuple[int, int, int, int], colour
     else:
         im = _transcoded(info, limits)
     # A decoder that scaled (JPEG draft, JPEG 2000 reduce) gives fewer pixels: map the box.
-    got = info.width / im.width
-    sx0, sy0 = int(x0 / got), int(y0 / (info.height / im.height))
-    sx1, sy1 = max(sx0 + 1, math.ceil(x1 / got)), max(sy0 + 1, math.ceil(y1 / (info.height / im.height)))
+    got = round(info.width / im.width)
     im = _visible(im, info, colour)
-    rest = max(1, round(factor / got))
-    if (sx0, sy0, sx1, sy1) != (0, 0, im.width, im.height) or rest > 1:
+    if got == 1 and factor == 1 and box == (0, 0, info.width, info.height):
+        return im
+    sbox = (x0 / got, y0 / got, min(x1 / got, im.width), min(y1 / got, im.height))
+    rest = factor / got
+    if rest == int(rest) and all(v == int(v) for v in sbox):
         # (Image.Image's own reduce: JPEG 2000 images shadow it with their resolution levels)
-        im = Image.Image.reduce(im, rest, box=(sx0, sy0, min(sx1, im.width), min(sy1, im.height)))
-    return im
+        return Image.Image.reduce(im, int(rest), box=tuple(int(v) for v in sbox))  # type: ignore[arg-type]
+    size = (max(1, round((x1 - x0) / factor)), max(1, round((y1 - y0) / factor)))
+    return im.resize(size, Image.Resampling.BOX, box=sbox)
 
 
 def _finish(im: Image.Image, colour: bool) -> Image.Image:

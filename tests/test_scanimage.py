@@ -238,3 +238,41 @@ def test_jbig2_page_larger_than_the_image_is_refused() -> None:
         image = next(iter(pdf.pages[0].get_images().values()))
         image.Height = int(image.Height) - 1
         assert scanimage.decode(image, factor=8) is None
+
+
+# --- the users: catalogue thumbnails and the cover-sheet search --------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["flate-1bit-decode", "g4-decode", "jpeg-cmyk-adobe", "palette-1bit", "jpx"])
+def test_thumbnails_show_paper_white(encoding: str, written_page: Image.Image, tmp_path: Path) -> None:
+    from archiver.catalogue import thumbs
+
+    pdf = tmp_path / "scan.pdf"
+    pdf.write_bytes(page_pdf(written_page, encoding, 100))
+    made = thumbs.document_thumbnail(pdf, "ab" * 32, tmp_path / "thumbs")
+    assert made is not None
+    with Image.open(made) as im:
+        assert im.width == thumbs.WIDTH
+        assert ImageStat.Stat(im.convert("L")).median[0] > 200  # white paper, not a black page
+
+
+def test_no_thumbnail_and_no_rendering_for_an_image_over_the_limits(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from archiver.catalogue import thumbs
+
+    pdf = tmp_path / "bomb.pdf"
+    pdf.write_bytes(_bomb_pdf(200_000, 200_000, b"\0" * 100))
+    monkeypatch.setattr(thumbs, "_render", lambda *a: pytest.fail("rendered an image over the limits"))
+    assert thumbs.document_thumbnail(pdf, "cd" * 32, tmp_path / "thumbs") is None
+
+
+def test_cover_sheet_search_reads_every_encoding_and_never_raises(written_page: Image.Image) -> None:
+    from archiver.batch import split
+
+    for encoding in sorted(ENCODINGS):
+        with pikepdf.open(io.BytesIO(page_pdf(written_page, encoding, 100))) as pdf:
+            im = split.scan_image(pdf.pages[0])
+            assert im is not None and ImageStat.Stat(im).median[0] > 200, encoding
+    with pikepdf.open(io.BytesIO(_bomb_pdf(200_000, 200_000, b"\0" * 100))) as pdf:
+        reader = split.PageReader(pdf, b"")
+        assert split.read_sheet(reader, 0) is None  # too large to look at: not a cover sheet
