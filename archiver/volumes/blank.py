@@ -13,7 +13,8 @@ On that small grey image, the measure is deliberately robust:
 
 1. a band of ``margin_mm`` (default 20 mm) along every edge is ignored: punch holes
    (ISO 838: 6 mm holes 12 mm from the edge), the dark borders and shadows of a skewed
-   sheet and the scanner's edge;
+   sheet and the scanner's edge. On a page so small that the band is most of it (less
+   than 40 % left inside: smaller than A6), too little is looked at: not blank;
 2. the paper level is the median of what is left, so grey recycled paper, a faint
    show-through or an even tint do not count as writing;
 3. a pixel is *ink* when it is ``ink_delta`` (default 64 of 255) darker than the paper —
@@ -51,6 +52,7 @@ from ..errors import IntegrityError
 
 ANALYSER_VERSION = 2  # 2: scanimage decoding (/Decode applied once; JBIG2, G3, palettes, CMYK)
 TARGET_DPI = 37.5  # analysis resolution: 300 dpi / 8
+MIN_INNER_SHARE = 0.4  # the part of the page inside the margin band must be at least this (A6 is 0.45)
 MM_PER_INCH = 25.4
 
 # Content-stream operators that paint something other than an image XObject.
@@ -173,6 +175,8 @@ def _small_grey(image: pikepdf.Stream | pikepdf.PdfImage, page_w: float, page_h:
     margin = round(params.margin_mm / MM_PER_INCH * dpi)  # in image pixels
     if width <= 2 * margin + 32 or height <= 2 * margin + 32:
         return None
+    if (width - 2 * margin) * (height - 2 * margin) < MIN_INNER_SHARE * width * height:
+        return None  # the ignored margin band is most of this (small) page: too little is looked at
     factor = _factor(dpi)
     grey = scanimage.decode(info, factor=factor, box=(margin, margin, width - margin, height - margin),
                             limits=limits)

@@ -1,0 +1,108 @@
+"""Real PDFs from other tools (tests/fixtures/corpus, see its SOURCES.md), end to end.
+
+Each file is dropped into the inbox of a fresh archive with a metadata file and
+``archiver ingest`` runs as a user runs it: every good file is filed, the broken ones
+(a fuzzer's input, an encrypted file) are set aside with a reason file — never exit 1,
+never a traceback. Then blank-page detection and the cover-sheet search look at every
+page of every file and give a decision without raising.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pikepdf
+import pytest
+import tomli_w
+
+from archiver.batch import split
+from archiver.errors import EXIT_OK, EXIT_REJECTED
+from archiver.volumes.blank import blank_pages, page_is_blank
+
+from conftest import run_cli, set_config
+
+CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+FILES = sorted(p.name for p in CORPUS.glob("*.pdf"))
+SET_ASIDE = {"fuzz-378014596.pdf", "graph-encrypted.pdf"}  # not readable as a PDF without help
+READABLE = [name for name in FILES if name not in SET_ASIDE]
+
+
+def test_the_corpus_is_all_here() -> None:
+    assert len(FILES) >= 20 and SET_ASIDE <= set(FILES)
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+    """One archive; every corpus file dropped with a sidecar; one `archiver ingest --json`."""
+    from click.testing import CliRunner
+
+    from archiver.cli import main
+
+    root = tmp_path_factory.mktemp("corpus") / "archive"
+    assert CliRunner().invoke(main, ["init", str(root)], catch_exceptions=False).exit_code == 0
+    set_config(root, r"^stable_seconds = .*$", "stable_seconds = 0.0")
+    assert run_cli(root, "customer", "add", "C0001", "--name", "上海明远贸易有限公司").exit_code == 0
+    for i, name in enumerate(FILES):
+        target = root / "inbox" / name
+        target.write_bytes((CORPUS / name).read_bytes())
+        meta = {"customer": "C0001", "type": "contract", "date": f"2026-01-{i + 1:02d}", "title": f"样本文件{name}"}
+        target.with_suffix(".toml").write_text(tomli_w.dumps(meta), "utf-8")
+    result = run_cli(root, "ingest", "--json")  # catch_exceptions=False: a traceback fails the test
+    assert result.exit_code in (EXIT_OK, EXIT_REJECTED), result.output
+    return root, json.loads(result.stdout)
+
+
+def test_ingest_sets_aside_only_the_broken_files(ingested: tuple[Path, dict[str, object]]) -> None:
+    root, report = ingested
+    assert report["rejected"] == len(SET_ASIDE), report
+    rejected = root / "inbox" / "rejected"
+    for name in SET_ASIDE:
+        assert (rejected / name).read_bytes() == (CORPUS / name).read_bytes()
+        reason = (rejected / f"{name}.reason.txt").read_text("utf-8")
+        assert reason.strip() and "Traceback" not in reason
+
+
+@pytest.mark.parametrize("name", READABLE)
+def test_each_good_file_is_filed_byte_for_byte(name: str, ingested: tuple[Path, dict[str, object]]) -> None:
+    root, _report = ingested
+    records = {}
+    for sidecar in (root / "records").rglob("*.toml"):
+        meta = tomllib.loads(sidecar.read_text("utf-8"))
+        records[meta["filing"]["source"]] = (sidecar.with_name(meta["file"]["name"]), meta)
+    assert name in records, f"{name} was not filed"
+    pdf, meta = records[name]
+    assert pdf.read_bytes() == (CORPUS / name).read_bytes()
+    # Blank detection of the filed record (the volumes' entry point) decides every page.
+    flags = blank_pages(pdf, meta["file"]["sha256"], root / ".archiver")
+    assert len(flags) == meta["file"]["page_count"] and all(isinstance(f, bool) for f in flags)
+
+
+# What the pages of each file are: True blank, False written (None: any decision will do).
+EXPECTED_BLANK: dict[str, list[bool | None]] = {
+    "jbig2.pdf": [False], "jbig2global.pdf": [False], "ccitt-endofline-true.pdf": [False],
+    "congress.pdf": [False], "congress-gray.pdf": [False], "sandwich.pdf": [False],
+    "cmyk-jpeg.pdf": [False], "pal.pdf": [False], "pal-1bit-rgb.pdf": [False], "pal-1bit-trivial.pdf": [False],
+    "rle.pdf": [False], "pike-jp2.pdf": [False], "pike-flate-jp2.pdf": [False], "1biticc.pdf": [False],
+    "image-mono-inline.pdf": [False], "fourpages.pdf": [False] * 4, "form.pdf": [None],
+    "cyclic-toc.pdf": [None], "outlines.pdf": [None, None], "content-stream-errors.pdf": [None] * 4,
+}
+
+
+@pytest.mark.parametrize("name", READABLE)
+def test_blank_detection_and_cover_sheet_search_decide_every_page(name: str) -> None:
+    with pikepdf.open(CORPUS / name) as pdf:
+        blank = [page_is_blank(page) for page in pdf.pages]
+        reader = split.PageReader(pdf, (CORPUS / name).read_bytes())
+        sheets = [split.read_sheet(reader, i) for i in range(len(pdf.pages))]
+    assert all(isinstance(b, bool) for b in blank)
+    assert sheets == [None] * len(blank)  # none of them is a cover sheet of ours
+    expected = EXPECTED_BLANK[name]
+    assert len(expected) == len(blank)
+    for got, want in zip(blank, expected, strict=True):
+        assert want is None or got is want, (name, blank)
+
+
+def test_every_corpus_file_has_an_expectation() -> None:
+    assert set(EXPECTED_BLANK) == set(READABLE)
