@@ -151,8 +151,9 @@ def inspect(stream: pikepdf.Object) -> ImageInfo | None:
             bpc, base, components = 1, base if base == "mask" else "gray", 1
         dec = stream.get("/Decode")
         decode = tuple(float(v) for v in dec) if isinstance(dec, pikepdf.Array) else None
-        return ImageInfo(stream, width, height, bpc, filters, parms, components, base, decode,
-                         len(stream.read_raw_bytes()))
+        length = stream.get("/Length")
+        raw_length = int(length) if isinstance(length, int) else len(stream.read_raw_bytes())
+        return ImageInfo(stream, width, height, bpc, filters, parms, components, base, decode, raw_length)
     except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError, OverflowError):
         return None
 

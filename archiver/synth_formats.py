@@ -215,3 +215,42 @@ def _grey_icc() -> bytes:
     header = struct.pack(">I4sI4s4s4s", offset + len(body), b"lcms", 0x02100000, b"mntr", b"GRAY", b"XYZ ")
     header = (header + b"\x00" * 12 + b"acsp").ljust(68, b"\x00") + struct.pack(">iii", 63190, 65536, 54061)
     return header.ljust(128, b"\x00") + struct.pack(">I", len(tags)) + table + body
+
+
+# --- a mixed stack of scans, for the blank-page benchmark and its test -----------------------
+
+def _kinds() -> dict[str, Callable[[int], object]]:
+    from .synth import PageSpec, text_page
+
+    return {
+        "blank": lambda i: PageSpec(noise=0.002),
+        "specks": lambda i: PageSpec(noise=0.005 + 0.001 * (i % 6)),
+        "punch holes": lambda i: PageSpec(noise=0.002, punch_holes=True, rotate=(i % 5) - 2),
+        "show-through": lambda i: PageSpec(noise=0.003, show_through=True, rotate=((i % 3) - 1) * 1.5),
+        "all defects": lambda i: PageSpec(noise=0.008, punch_holes=True, show_through=True, rotate=(i % 5) - 2),
+        "handwritten line": lambda i: PageSpec(handwriting=True, noise=0.003, rotate=(i % 3) - 1),
+        "stamp": lambda i: PageSpec(stamp=True, noise=0.003, punch_holes=i % 2 == 0),
+        "printed page": lambda i: text_page(f"第{i}页", n_lines=4 + i % 14, seed=i),
+    }
+
+
+MIX_ENCODINGS = ("jpeg-grey", "g4", "jpeg-grey", "g4", "flate-1bit-decode", "jpeg-rgb", "g3-2d", "palette-1bit",
+                 "g4-decode", "jpx")  # weighted as offices scan: mostly grey JPEG and G4
+
+
+def mixed_scans(count: int, *, seed: int = 0, dpis: tuple[int, ...] = (300, 200)) -> list[tuple[str, str, int, bool, bytes]]:
+    """``count`` one-page scans: (kind, encoding, dpi, blank?, PDF bytes), kinds and
+    encodings interleaved so any prefix is a mix."""
+    from .synth import render_page
+
+    kinds = _kinds()
+    out = []
+    names = list(kinds)
+    for i in range(count):
+        kind = names[i % len(names)]
+        encoding = MIX_ENCODINGS[(i // len(names)) % len(MIX_ENCODINGS)]
+        dpi = dpis[(i // (len(names) * len(MIX_ENCODINGS))) % len(dpis)]
+        spec = kinds[kind](i)
+        image = render_page(spec, dpi=dpi, seed=seed * 100_000 + i, color=encoding == "jpeg-rgb")  # type: ignore[arg-type]
+        out.append((kind, encoding, dpi, spec.blank, page_pdf(image, encoding, dpi)))  # type: ignore[attr-defined]
+    return out

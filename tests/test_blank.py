@@ -257,3 +257,18 @@ def test_unreadable_pdf_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(IntegrityError, match="broken.pdf"):
         blank_pages(bad, "00" * 32, tmp_path / "state")
     assert not (tmp_path / "state" / "blank" / f"{'00' * 32}.json").exists()
+
+
+def test_no_wrong_answer_on_a_mixed_stack() -> None:
+    """The benchmark's stack (benchmarks/bench_blank.py), smaller: every kind in every
+    encoding of the mix gets the right answer (the benchmark times it; this checks it)."""
+    from archiver.synth_formats import MIX_ENCODINGS, mixed_scans
+
+    scans = mixed_scans(80, seed=3, dpis=(150,))
+    assert {e for _, e, *_ in scans} == set(MIX_ENCODINGS)
+    wrong = []
+    for kind, encoding, _dpi, expected, data in scans:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if page_is_blank(pdf.pages[0]) is not expected:
+                wrong.append((kind, encoding))
+    assert wrong == []

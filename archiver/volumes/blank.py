@@ -44,7 +44,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pikepdf
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageOps
 
 from .. import scanimage
 from ..atomic import write_text_atomic
@@ -203,16 +203,23 @@ def _grey_is_blank(grey: Image.Image, dpi: float, params: BlankParams) -> bool:
         return False  # a dark page (a photo, a black sheet): not blank
     if sum(hist[:cut]) * (MM_PER_INCH / dpi) ** 2 < params.min_ink_mm2:
         return True  # not even enough ink before speck removal
+    # Speck removal: keep an ink pixel only if its 3 × 3 neighbourhood holds >= 3 ink
+    # pixels. Ink is 28 in a 0/28 mask; the neighbourhood sums (two 3-wide passes over a
+    # zero-padded copy, saturating adds) are then >= 84 exactly there.
     ink = grey.point(_INK_LUTS[cut])
-    # Speck removal: keep an ink pixel only if its 3x3 neighbourhood holds >= 3 ink pixels
-    # (the box blur of the ink mask is 255 × the share of ink around each pixel).
-    density = ink.filter(ImageFilter.BoxBlur(1)).histogram(mask=ink)
-    ink_pixels = sum(density[_DENSE_FROM:])
+    w, h = ink.size
+    padded = ImageOps.expand(ink, border=1, fill=0)
+    rows = ImageChops.add(ImageChops.add(padded.crop((0, 0, w, h + 2)), padded.crop((1, 0, w + 1, h + 2))),
+                          padded.crop((2, 0, w + 2, h + 2)))
+    sums = ImageChops.add(ImageChops.add(rows.crop((0, 0, w, h)), rows.crop((0, 1, w, h + 1))),
+                          rows.crop((0, 2, w, h + 2)))
+    ink_pixels = sum(sums.histogram(mask=ink)[_DENSE_FROM:])
     return ink_pixels * (MM_PER_INCH / dpi) ** 2 < params.min_ink_mm2
 
 
-_INK_LUTS = [[255 if v < cut else 0 for v in range(256)] for cut in range(256)]
-_DENSE_FROM = 3 * 255 // 9 - 1  # >= 3 of 9 neighbours are ink (box-blur rounding allowed)
+_INK = 28  # 9 × 28 = 252: a neighbourhood sum never saturates
+_INK_LUTS = [[_INK if v < cut else 0 for v in range(256)] for cut in range(256)]
+_DENSE_FROM = 3 * _INK  # >= 3 of the 9 pixels are ink
 
 
 def _percentile(hist: list[int], total: int, share: float) -> int:
