@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${ARCHIVER_VENV:-.venv}"
-DEBS="poppler-utils qpdf chromium fonts-noto-cjk"
+# jbig2dec: pikepdf and archiver.scanimage decode JBIG2 scans with it (office MFPs' "compact PDF");
+# img2pdf, ghostscript: tests/test_corpus.py makes PDFs with these real tools.
+DEBS="poppler-utils qpdf chromium fonts-noto-cjk jbig2dec img2pdf ghostscript"
 # Debian's python3 needs python3-venv (ensurepip) to make a virtual environment.
 python3 -c "import ensurepip, venv" 2>/dev/null || DEBS="$DEBS python3-venv"
 if command -v apt-get >/dev/null 2>&1; then

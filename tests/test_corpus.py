@@ -105,3 +105,83 @@ def test_blank_detection_and_cover_sheet_search_decide_every_page(name: str) -> 
 
 def test_every_corpus_file_has_an_expectation() -> None:
     assert set(EXPECTED_BLANK) == set(READABLE)
+
+
+# --- files made by real tools: img2pdf and Ghostscript (Debian packages, scripts/install.sh) ------
+
+TOOL_FILES = ["img2pdf-g4", "img2pdf-mono-png", "img2pdf-grey-jpeg", "img2pdf-cmyk-jpeg", "img2pdf-jp2",
+              "img2pdf-palette", "gs-mono", "gs-grey", "gs-palette"]
+
+
+def _tool_pdfs(folder: Path, spec: object, tag: str) -> dict[str, Path]:
+    """The page ``spec`` scanned at 200 dpi, made into PDFs by img2pdf and Ghostscript."""
+    import subprocess
+
+    from PIL import Image
+
+    from archiver.synth import render_page
+
+    im = render_page(spec, dpi=200, seed=7)  # type: ignore[arg-type]
+    bits = im.point(lambda v: 255 if v > 150 else 0).convert("1", dither=Image.Dither.NONE)
+    sources = {"img2pdf-g4": ("g4.tif", lambda p: bits.save(p, compression="group4", dpi=(200, 200))),
+               "img2pdf-mono-png": ("mono.png", lambda p: bits.save(p, dpi=(200, 200))),
+               "img2pdf-grey-jpeg": ("grey.jpg", lambda p: im.save(p, quality=70, dpi=(200, 200))),
+               "img2pdf-cmyk-jpeg": ("cmyk.jpg", lambda p: im.convert("RGB").convert("CMYK").save(p, quality=70,
+                                                                                                 dpi=(200, 200))),
+               "img2pdf-jp2": ("grey.jp2", lambda p: im.save(p)),
+               "img2pdf-palette": ("pal.png", lambda p: im.quantize(16).save(p, dpi=(200, 200)))}
+    out = {}
+    for name, (source, save) in sources.items():
+        src = folder / f"{tag}-{source}"
+        save(src)
+        out[name] = folder / f"{tag}-{name}.pdf"
+        size = ["--pagesize", "A4"] if source.endswith(".jp2") else []  # Pillow writes no resolution into JP2
+        subprocess.run(["img2pdf", *size, str(src), "-o", str(out[name])], check=True, capture_output=True)
+    for name, source in (("gs-mono", "img2pdf-mono-png"), ("gs-grey", "img2pdf-grey-jpeg"),
+                         ("gs-palette", "img2pdf-palette")):
+        out[name] = folder / f"{tag}-{name}.pdf"
+        subprocess.run(["gs", "-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-sDEVICE=pdfwrite", "-o", str(out[name]),
+                        str(out[source])], check=True, capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def tool_files(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, bool], Path]:
+    import shutil
+
+    from archiver.synth import PageSpec
+
+    missing = [tool for tool in ("img2pdf", "gs") if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (bash scripts/install.sh installs them)")
+    folder = tmp_path_factory.mktemp("tools")
+    blank = _tool_pdfs(folder, PageSpec(noise=0.002, punch_holes=True), "blank")
+    written = _tool_pdfs(folder, PageSpec(handwriting=True, noise=0.002), "written")
+    return {**{(k, True): v for k, v in blank.items()}, **{(k, False): v for k, v in written.items()}}
+
+
+@pytest.mark.parametrize("name", TOOL_FILES)
+def test_real_tools_files_are_judged_right(name: str, tool_files: dict[tuple[str, bool], Path]) -> None:
+    for is_blank in (True, False):
+        with pikepdf.open(tool_files[name, is_blank]) as pdf:
+            assert len(pdf.pages) == 1
+            assert page_is_blank(pdf.pages[0]) is is_blank, (name, is_blank)
+            assert split.scan_image(pdf.pages[0]) is not None  # the cover-sheet search can read it
+
+
+def test_real_tools_files_are_filed(tool_files: dict[tuple[str, bool], Path], tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from archiver.cli import main
+
+    root = tmp_path / "archive"
+    assert CliRunner().invoke(main, ["init", str(root)], catch_exceptions=False).exit_code == 0
+    set_config(root, r"^stable_seconds = .*$", "stable_seconds = 0.0")
+    assert run_cli(root, "customer", "add", "C0001", "--name", "上海明远贸易有限公司").exit_code == 0
+    for i, path in enumerate(sorted(tool_files.values())):
+        (root / "inbox" / path.name).write_bytes(path.read_bytes())
+        meta = {"customer": "C0001", "type": "contract", "date": f"2026-02-{i + 1:02d}", "title": path.stem}
+        (root / "inbox" / path.name).with_suffix(".toml").write_text(tomli_w.dumps(meta), "utf-8")
+    result = run_cli(root, "ingest", "--json")
+    assert result.exit_code == EXIT_OK, result.output
+    assert json.loads(result.stdout)["filed"] == len(tool_files)
