@@ -48,6 +48,7 @@ import math
 import os
 import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import warnings
@@ -404,12 +405,38 @@ def _ccitt(info: ImageInfo, rows: int, limits: Limits) -> Image.Image:
     bit1, bit0 = (one, zero) if black_is_1 else (zero, one)
     photometric = 1 if bit1 > bit0 else 0  # 1 = BlackIsZero: a 1 bit shows white
     tiff = _fax_tiff(data, info.width, rows, compression, options, photometric=photometric)
-    with _no_pillow_bomb_check():
+    with _no_pillow_bomb_check(), _libtiff_messages() as messages:
         im = Image.open(io.BytesIO(tiff))
         im.load()
+    if messages:
+        # libtiff recovers from bad or missing code words by guessing (white rows, shifted
+        # runs) and only says so on stderr: a damaged fax image cannot be judged.
+        raise CannotJudge(f"libtiff: {messages[0]}")
     if im.mode != "1" or im.size != (info.width, rows):
         raise CannotJudge("libtiff did not give a bilevel image of the expected size")
     return im
+
+
+@contextmanager
+def _libtiff_messages() -> Iterator[list[str]]:
+    """What libtiff writes to stderr meanwhile (its warnings about damaged data) — kept
+    from the user's terminal and handed to the caller."""
+    got: list[str] = []
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield got  # no file descriptor 2 to borrow: decode without listening
+        return
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield got
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            got.extend(line for line in sink.read(4096).decode("utf-8", "replace").splitlines() if line.strip())
 
 
 def _fax_tiff(data: bytes, width: int, height: int, compression: int, t4options: int | None,
@@ -454,6 +481,8 @@ def _jbig2(info: ImageInfo, limits: Limits) -> bytes:
     globals_obj = parms.get("/JBIG2Globals")
     global_data = globals_obj.read_bytes() if isinstance(globals_obj, pikepdf.Stream) else b""
     for segment_data in (global_data, data):
+        # jbig2dec turns a cut-off stream into a white page without a word: every segment
+        # must be whole, and the page's size the image's.
         for width, height in _jbig2_page_sizes(segment_data):
             if width != info.width or (height != 0xFFFFFFFF and height != info.height):
                 raise CannotJudge("the JBIG2 page size disagrees with the image's")
@@ -490,7 +519,7 @@ def _jbig2_page_sizes(data: bytes) -> Iterator[tuple[int, int]]:
         p = pos + 6
         if count == 7:
             if p + 4 > len(data):
-                return
+                raise CannotJudge("a JBIG2 segment header is cut off")
             count = struct.unpack(">I", data[p:p + 4])[0] & 0x1FFFFFFF
             p += 4 + (count + 8) // 8
         number = struct.unpack(">I", data[pos:pos + 4])[0]
@@ -498,14 +527,18 @@ def _jbig2_page_sizes(data: bytes) -> Iterator[tuple[int, int]]:
         p += count * ref_size
         p += 4 if flags & 0x40 else 1  # page association
         if p + 4 > len(data):
-            return
+            raise CannotJudge("a JBIG2 segment header is cut off")
         length = struct.unpack(">I", data[p:p + 4])[0]
         p += 4
         if kind == 48 and p + 8 <= len(data):  # page information
             yield struct.unpack(">II", data[p:p + 8])
         if length == 0xFFFFFFFF:
             raise CannotJudge("a JBIG2 segment of unknown length")  # only in immediate generic regions
+        if p + length > len(data):
+            raise CannotJudge("a JBIG2 segment is cut off")
         pos = p + length
+    if pos < len(data) and any(data[pos:]):
+        raise CannotJudge("a JBIG2 segment is cut off")
 
 
 def _pbm_rows(pbm: bytes, width: int, height: int) -> bytes:

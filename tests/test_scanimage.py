@@ -276,3 +276,31 @@ def test_cover_sheet_search_reads_every_encoding_and_never_raises(written_page: 
     with pikepdf.open(io.BytesIO(_bomb_pdf(200_000, 200_000, b"\0" * 100))) as pdf:
         reader = split.PageReader(pdf, b"")
         assert split.read_sheet(reader, 0) is None  # too large to look at: not a cover sheet
+
+
+# --- damaged data: decoders that guess silently are caught -----------------------------------
+
+
+def test_cut_off_jbig2_cannot_be_judged() -> None:
+    """jbig2dec makes a white page out of a cut-off stream, and says nothing."""
+    with pikepdf.open(CORPUS / "jbig2.pdf") as pdf:
+        image = next(iter(pdf.pages[0].get_images().values()))
+        raw = image.read_raw_bytes()
+        assert scanimage.decode(image, factor=8) is not None
+        for share in (0.3, 0.6, 0.99):
+            image.write(raw[:int(len(raw) * share)], filter=pikepdf.Name.JBIG2Decode)
+            assert scanimage.decode(image, factor=8) is None, share
+
+
+@pytest.mark.parametrize("encoding", ["g4", "g3-1d", "g3-2d"])
+def test_damaged_fax_data_cannot_be_judged_and_libtiff_stays_quiet(encoding: str, written_page: Image.Image,
+                                                                   capfd: pytest.CaptureFixture[str]) -> None:
+    with pikepdf.open(io.BytesIO(page_pdf(written_page, encoding, 100))) as pdf:
+        image = _image(pdf)
+        raw = image.read_raw_bytes()
+        cut = len(raw) // 2
+        image.write(raw[:cut] + bytes(b ^ 0x5A for b in raw[cut:cut + 64]), filter=image.Filter,
+                    decode_parms=image.DecodeParms)
+        assert scanimage.decode(image, factor=4) is None
+    out, err = capfd.readouterr()
+    assert "Bad code word" not in err + out  # libtiff's complaints never reach the terminal
