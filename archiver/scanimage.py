@@ -43,6 +43,7 @@ inline images          as the same image stored as an XObject
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
@@ -347,6 +348,12 @@ def _grey_of(kind: str, entry: bytes) -> int:
 _POPCOUNT = [bin(v).count("1") for v in range(256)]
 
 
+@functools.lru_cache(maxsize=16)
+def _byte_lut(zero: int, one: int) -> tuple[int, ...]:
+    """Grey of a byte of 8 packed pixels: the average of its 0 bits (``zero``) and 1 bits (``one``)."""
+    return tuple(round((_POPCOUNT[v] * one + (8 - _POPCOUNT[v]) * zero) / 8) for v in range(256))
+
+
 def _packed(data: bytes, info: ImageInfo, factor: int, box: tuple[int, int, int, int],
             black_is_1: bool | None) -> Image.Image:
     """Grey from packed 1-bit rows. At a reduction of 8 or more, each byte is averaged as a
@@ -356,18 +363,16 @@ def _packed(data: bytes, info: ImageInfo, factor: int, box: tuple[int, int, int,
     if len(data) < stride * info.height:
         raise CannotJudge("the image data is shorter than its size says")
     x0, y0, x1, y1 = box
-    if factor >= 8 and factor % 8 == 0:
-        lut = [round((_POPCOUNT[v] * one + (8 - _POPCOUNT[v]) * zero) / 8) for v in range(256)]
-        rows = Image.frombuffer("L", (stride, info.height), data[:stride * info.height], "raw", "L", 0, 1)
-        grey = rows.point(lut)
-        bx0, bx1 = x0 // 8, max(x0 // 8 + 1, x1 // 8)
-        return grey.reduce((factor // 8, factor), box=(bx0, y0, bx1, y1))
-    if factor >= 8 and info.width * info.height > 4 * stride * info.height:
-        # Not a multiple of 8: average bytes (8 px), then resample to the exact size.
-        lut = [round((_POPCOUNT[v] * one + (8 - _POPCOUNT[v]) * zero) / 8) for v in range(256)]
-        rows = Image.frombuffer("L", (stride, info.height), data[:stride * info.height], "raw", "L", 0, 1)
+    if factor >= 8:
+        # Only the rows in the box, one byte (8 pixels) a sample, averaged by the LUT.
+        rows = Image.frombuffer("L", (stride, y1 - y0), data[stride * y0:stride * y1], "raw", "L", 0, 1)
+        grey = rows.point(_byte_lut(zero, one))
+        if factor % 8 == 0:
+            bx0, bx1 = x0 // 8, max(x0 // 8 + 1, x1 // 8)
+            return grey.reduce((factor // 8, factor), box=(bx0, 0, bx1, y1 - y0))
+        # Not a multiple of 8: resample the byte averages to the exact size.
         size = (max(1, (x1 - x0) // factor), max(1, (y1 - y0) // factor))
-        return rows.point(lut).resize(size, Image.Resampling.BOX, box=(x0 / 8, y0, x1 / 8, y1))
+        return grey.resize(size, Image.Resampling.BOX, box=(x0 / 8, 0, x1 / 8, y1 - y0))
     bits = Image.frombuffer("1", (info.width, info.height), data[:stride * info.height], "raw", "1", 0, 1)
     grey = bits.convert("L").point([zero] * 128 + [one] * 128) if (zero, one) != (0, 255) else bits.convert("L")
     return grey.reduce(factor, box=box) if factor > 1 or box != (0, 0, info.width, info.height) else grey
