@@ -167,9 +167,16 @@ ENCODINGS: dict[str, Callable[[Image.Image], Encoded]] = {
 INLINE = "inline-1bit"  # the page's image as an inline image (BI … ID … EI)
 
 
-def page_pdf(im: Image.Image, encoding: str, dpi: int, *, text_layer: str = "") -> bytes:
+# Encodings whose samples can be stored inverted and put right by /Decode [1 0] (per
+# component): what some scanners and tools write for "white is 1" sensors.
+DECODE_INVERTIBLE = ("jpeg-grey", "jpeg-rgb", "g4", "g3-1d", "g3-2d", "flate-1bit", "flate-1bit-predictor",
+                     "palette-1bit", "icc-grey-8bit", "icc-grey-1bit", "runlength-grey")
+
+
+def page_pdf(im: Image.Image, encoding: str, dpi: int, *, text_layer: str = "", inverted: bool = False) -> bytes:
     """A one-page PDF showing ``im`` (at ``dpi``) stored in ``encoding`` (a key of ENCODINGS,
-    or INLINE). ``text_layer`` adds invisible OCR text (render mode 3) over it."""
+    or INLINE). ``text_layer`` adds invisible OCR text (render mode 3) over it. ``inverted``
+    (encodings in DECODE_INVERTIBLE) stores the samples inverted, with /Decode [1 0 …]."""
     pdf = pikepdf.new()
     w_pt, h_pt = im.width * 72 / dpi, im.height * 72 / dpi
     resources = pikepdf.Dictionary()
@@ -179,7 +186,15 @@ def page_pdf(im: Image.Image, encoding: str, dpi: int, *, text_layer: str = "") 
         content = (f"q {w_pt:.3f} 0 0 {h_pt:.3f} 0 0 cm\nBI /W {bits.width} /H {bits.height} /BPC 1 /CS /G "
                    f"/F /Fl ID\n").encode() + zlib.compress(data, 6) + b"\nEI\nQ\n"
     else:
-        entries, data = ENCODINGS[encoding](im)
+        if inverted:
+            if encoding not in DECODE_INVERTIBLE:
+                raise ValueError(f"{encoding} has no inverted variant")
+            from PIL import ImageOps
+
+            entries, data = ENCODINGS[encoding](ImageOps.invert(im.convert("RGB" if im.mode == "RGB" else "L")))
+            entries["/Decode"] = pikepdf.Array([1, 0] * (3 if encoding == "jpeg-rgb" else 1))
+        else:
+            entries, data = ENCODINGS[encoding](im)
         if entries.get("/ColorSpace") == "icc-grey":
             entries["/ColorSpace"] = pikepdf.Array([pikepdf.Name.ICCBased, pdf.make_stream(_grey_icc(), N=1)])
         image = pdf.make_stream(data)

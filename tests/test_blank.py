@@ -19,7 +19,7 @@ from PIL import Image
 
 from archiver.errors import IntegrityError
 from archiver.synth import PageSpec, render_page, scan, text_page
-from archiver.synth_formats import ENCODINGS, INLINE, page_pdf
+from archiver.synth_formats import DECODE_INVERTIBLE, ENCODINGS, INLINE, page_pdf
 from archiver.volumes import blank
 from archiver.volumes.blank import BlankParams, blank_pages, page_is_blank
 
@@ -81,13 +81,18 @@ def white_and_written() -> tuple[Image.Image, Image.Image]:
             render_page(PageSpec(handwriting=True, noise=0.002), dpi=150, seed=6))
 
 
-@pytest.mark.parametrize("encoding", FORMATS)
-def test_every_scanner_encoding(encoding: str, white_and_written: tuple[Image.Image, Image.Image]) -> None:
+@pytest.mark.parametrize(("encoding", "inverted"), [(e, False) for e in FORMATS] + [(e, True) for e in DECODE_INVERTIBLE],
+                         ids=[e for e in FORMATS] + [f"{e}+decode[1 0]" for e in DECODE_INVERTIBLE])
+def test_every_scanner_encoding(encoding: str, inverted: bool,
+                                white_and_written: tuple[Image.Image, Image.Image]) -> None:
     """Issue 9, item 5: each encoding gives the right answer — a white page is blank, one
-    line of writing is not (1-bit Flate with /Decode [1 0] was seen as a black page)."""
+    line of writing is not — also with its samples stored inverted and /Decode [1 0]
+    putting them right (1-bit Flate so was seen as a black page)."""
     white, written = white_and_written
     for image, expected in ((white, True), (written, False)):
-        with pikepdf.open(io.BytesIO(page_pdf(image, encoding, 150))) as pdf:
+        with pikepdf.open(io.BytesIO(page_pdf(image, encoding, 150, inverted=inverted))) as pdf:
+            if inverted:
+                assert [float(v) for v in next(iter(pdf.pages[0].obj.Resources.XObject.values())).Decode][:2] == [1, 0]
             assert page_is_blank(pdf.pages[0]) is expected, (encoding, expected)
 
 

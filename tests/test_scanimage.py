@@ -15,7 +15,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from archiver import scanimage
 from archiver.synth import PageSpec, render_page
-from archiver.synth_formats import ENCODINGS, page_pdf
+from archiver.synth_formats import DECODE_INVERTIBLE, ENCODINGS, page_pdf
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 
@@ -55,6 +55,17 @@ def test_every_encoding_decodes_as_a_viewer_shows_it(encoding: str, written_page
     assert _difference(grey, _viewer(data, grey.size)) < (8 if "cmyk" in encoding else 4)  # CMYK: colour management
     # ... and the ink is there: the darkest part of the page is dark.
     assert grey.getextrema()[0] < 100 and ImageStat.Stat(grey).median[0] > 200
+
+
+@pytest.mark.parametrize("encoding", DECODE_INVERTIBLE)
+def test_inverted_samples_with_decode_1_0_decode_as_a_viewer_shows_them(encoding: str,
+                                                                        written_page: Image.Image) -> None:
+    data = page_pdf(written_page, encoding, 100, inverted=True)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        grey = scanimage.decode(_image(pdf), factor=2)
+    assert grey is not None
+    assert _difference(grey, _viewer(data, grey.size)) < 4
+    assert ImageStat.Stat(grey).median[0] > 200  # white paper: /Decode applied exactly once
 
 
 def test_flate_1bit_with_decode_1_0_is_white_paper() -> None:
