@@ -246,10 +246,12 @@ def _decode(info: ImageInfo, factor: int, box: tuple[int, int, int, int], colour
     # A decoder that scaled (JPEG draft, JPEG 2000 reduce) gives fewer pixels: map the box.
     got = round(info.width / im.width)
     im = _visible(im, info, colour)
-    if got == 1 and factor == 1 and box == (0, 0, info.width, info.height):
-        return im
     sbox = (x0 / got, y0 / got, min(x1 / got, im.width), min(y1 / got, im.height))
     rest = factor / got
+    if rest == 1:  # the decoder scaled just as asked
+        if box == (0, 0, info.width, info.height):
+            return im
+        return im.crop((int(sbox[0]), int(sbox[1]), math.ceil(sbox[2]), math.ceil(sbox[3])))
     if rest == int(rest) and all(v == int(v) for v in sbox):
         # (Image.Image's own reduce: JPEG 2000 images shadow it with their resolution levels)
         return Image.Image.reduce(im, int(rest), box=tuple(int(v) for v in sbox))  # type: ignore[arg-type]
