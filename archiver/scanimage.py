@@ -667,8 +667,8 @@ def _visible(im: Image.Image, info: ImageInfo, colour: bool) -> Image.Image:
     """``L``/``RGB`` as a viewer shows it, from what Pillow or pikepdf decoded."""
     if info.terminal in ("/DCTDecode", "/JPXDecode"):
         im = _codec_decode_array(im, info)
-    if im.mode == "I;16":
-        im = im.point(lambda v: v / 256, "L")  # 16-bit grey: the high byte
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        im = im.convert("I").point(lambda v: v / 256).convert("L")  # 16-bit grey: the high byte
     elif im.mode == "LAB":
         im = im.getchannel("L")
     target = "RGB" if colour else "L"

@@ -315,3 +315,25 @@ def test_damaged_fax_data_cannot_be_judged_and_libtiff_stays_quiet(encoding: str
         assert scanimage.decode(image, factor=4) is None
     out, err = capfd.readouterr()
     assert "Bad code word" not in err + out  # libtiff's complaints never reach the terminal
+
+
+def test_16_bit_grey_and_lab() -> None:
+    """Deeper samples from flatbed scanners: 16-bit grey (with /Decode too) and Lab."""
+    import struct
+
+    width, height = 200, 300
+    stripes = b"".join(struct.pack(">H", 20000 if (x // 20) % 2 else 65535) for _ in range(height) for x in range(width))
+    data = _bomb_pdf(width, height, zlib.compress(stripes), bpc=16, Filter=pikepdf.Name.FlateDecode)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        image = _image(pdf)
+        grey = scanimage.decode(image)
+        assert grey is not None and grey.getextrema() == (78, 255)  # 20000 / 65535 of white
+        image.Decode = pikepdf.Array([1, 0])
+        grey = scanimage.decode(image)
+        assert grey is not None and grey.getextrema() == (0, 177)
+        lab = pdf.make_stream(zlib.compress(bytes([200, 128, 128]) * (width * height)))
+        lab.Type, lab.Subtype, lab.Width, lab.Height = pikepdf.Name.XObject, pikepdf.Name.Image, width, height
+        lab.BitsPerComponent, lab.Filter = 8, pikepdf.Name.FlateDecode
+        lab.ColorSpace = pikepdf.Array([pikepdf.Name.Lab, pikepdf.Dictionary(WhitePoint=[0.9505, 1, 1.089])])
+        grey = scanimage.decode(lab, factor=2)
+        assert grey is not None and grey.getextrema() == (200, 200)  # its lightness
