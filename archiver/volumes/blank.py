@@ -20,16 +20,22 @@ On that small grey image, the measure is deliberately robust:
 3. a pixel is *ink* when it is ``ink_delta`` (default 64 of 255) darker than the paper —
    each small pixel averages ~0.7 × 0.7 mm of the scan, so single specks of scanner noise
    dilute far below that, while pen strokes and printed strokes stay well above;
-4. isolated ink pixels (fewer than 3 ink pixels in their 3 × 3 neighbourhood) are
+4. isolated ink pixels (fewer than 3 ink pixels in their 3 × 3 neighbourhood, counted
+   with saturating adds of shifted copies — a box blur costs four times as much) are
    removed as speckle; the page has writing when the remaining ink covers at least
    ``min_ink_mm2`` (default 4 mm²) — a short handwritten line or a stamp covers tens of
    square millimetres.
 
 **When in doubt, not blank**: a page wrongly called blank loses its page number, a page
 wrongly called written only gets a number it did not need. So a page is blank only when
-every image on it is a full-page scan judged blank and its content stream has nothing
-else that paints (text, including an invisible OCR layer; vector paths; inline images;
-shadings). A page with no image at all is blank only if it paints nothing. An image
+every image on it (inline images included) is a full-page scan judged blank and its
+content stream has nothing else that paints (text, including an invisible OCR layer;
+vector paths; shadings; form XObjects). A page with no image at all is blank only if it
+paints nothing. The cheap looks come first and decide without decoding: what the content
+stream paints, whether the image fills the page, the page's size, the image's size
+against the decoding limits. Stream size alone never decides (a blank page with heavy
+speckle compresses worse than a page with a handwritten line: see
+``benchmarks/bench_blank.py``). An image
 that cannot be decoded — an unknown encoding, one over the size limits, JBIG2 without
 ``jbig2dec`` — makes the page not blank ("cannot judge"); nothing here raises for a page.
 
