@@ -272,17 +272,16 @@ def _stripped(info: ImageInfo, limits: Limits) -> bytes:
     generic = [f for f in info.filters if f not in _TERMINAL]
     if not generic:
         return info.stream.read_raw_bytes()
-    # Samples may carry some trailing bytes, never many times what the image needs.
-    cap = limits.max_bytes if info.terminal else min(limits.max_bytes, 2 * info.decoded_bytes + (1 << 20))
-    if info.raw_length * max(_GENERIC_RATIO[f] for f in generic) > cap:
-        # Could inflate past the limit: inflate plain Flate ourselves with a bound first.
-        if generic != ["/FlateDecode"]:
-            raise CannotJudge("a stream that could grow past the memory limit")
+    cap = _sample_cap(info, limits)
+    if generic == ["/FlateDecode"] and info.raw_length * _GENERIC_RATIO["/FlateDecode"] > cap:
+        # Could inflate past what the image needs: inflate it ourselves, with a bound.
         out = zlib.decompressobj().decompress(info.stream.read_raw_bytes(), cap + 1)
         if len(out) > cap:
             raise CannotJudge("the stream inflates to more than the image needs")
         if info.terminal is not None or _predictor(info.parms[0]) == 1:
-            return out
+            return out  # (with a predictor, qpdf undoes it below: its output is now known to be bounded)
+    elif info.raw_length * max(_GENERIC_RATIO[f] for f in generic) > limits.max_bytes:
+        raise CannotJudge("a stream that could grow past the memory limit")
     if info.terminal is None:
         return info.stream.read_bytes(pikepdf.StreamDecodeLevel.specialized)
     with pikepdf.Pdf.new() as tmp:  # undo only the generic filters before the codec
@@ -291,6 +290,12 @@ def _stripped(info: ImageInfo, limits: Limits) -> bytes:
         copy.Filter = pikepdf.Array([pikepdf.Name(f) for f in info.filters[:n]])
         copy.DecodeParms = pikepdf.Array(list(info.parms[:n]))
         return copy.read_bytes(pikepdf.StreamDecodeLevel.specialized)
+
+
+def _sample_cap(info: ImageInfo, limits: Limits) -> int:
+    """The most bytes undoing the generic filters may give: samples may carry some
+    trailing bytes, never many times what the image needs."""
+    return limits.max_bytes if info.terminal else min(limits.max_bytes, 2 * info.decoded_bytes + (1 << 20))
 
 
 def _predictor(parms: pikepdf.Dictionary) -> int:

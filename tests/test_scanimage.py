@@ -337,3 +337,21 @@ def test_16_bit_grey_and_lab() -> None:
         lab.ColorSpace = pikepdf.Array([pikepdf.Name.Lab, pikepdf.Dictionary(WhitePoint=[0.9505, 1, 1.089])])
         grey = scanimage.decode(lab, factor=2)
         assert grey is not None and grey.getextrema() == (200, 200)  # its lightness
+
+
+def test_lzw_scans_are_decoded() -> None:
+    """Generic filters other than Flate are decoded by qpdf when their output is bounded
+    (a 1-bit LZW scan, as old TIFF-minded scanners write)."""
+    bits = Image.new("1", (1240, 1754), 1)
+    for x in range(300, 900):
+        bits.putpixel((x, 800), 0)
+    lzw = io.BytesIO()
+    bits.save(lzw, "TIFF", compression="tiff_lzw", strip_size=2**30)
+    tif = Image.open(io.BytesIO(lzw.getvalue()))
+    (offset,), (length,) = tif.tag_v2[273], tif.tag_v2[279]  # type: ignore[attr-defined]
+    data = _bomb_pdf(1240, 1754, lzw.getvalue()[offset:offset + length], bpc=1, Filter=pikepdf.Name.LZWDecode,
+                     DecodeParms=pikepdf.Dictionary(EarlyChange=1))
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        grey = scanimage.decode(_image(pdf), factor=4)
+    assert grey is not None
+    assert _difference(grey, _viewer(data, grey.size)) < 4
