@@ -214,7 +214,7 @@ def decode(image: ImageInfo | pikepdf.Object, *, factor: int = 1, box: tuple[int
         return _decode(info, max(1, factor), box or (0, 0, info.width, info.height), colour, limits)
     except CannotJudge:
         return None
-    except (Exception, Image.DecompressionBombWarning):  # noqa: BLE001 — any decoder failure means "cannot judge"
+    except Exception:  # noqa: BLE001 — any decoder failure (Pillow's bomb warnings too) means "cannot judge"
         return None
 
 
@@ -229,8 +229,8 @@ def _decode(info: ImageInfo, factor: int, box: tuple[int, int, int, int], colour
         raise CannotJudge("a stencil mask or an unusual colour space")
     terminal = info.terminal
     if any(f not in _GENERIC_RATIO and f not in _TERMINAL for f in info.filters) or \
-            sum(f in _TERMINAL for f in info.filters) > 1 or (terminal and info.filters[-1] != terminal):
-        raise CannotJudge("an unknown filter chain")
+            any(f in _TERMINAL for f in info.filters[:-1]):
+        raise CannotJudge("an unknown filter chain (or an image codec that is not the last filter)")
     if terminal == "/DCTDecode":
         im = _jpeg(info, factor, limits)
     elif terminal == "/JPXDecode":
