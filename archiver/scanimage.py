@@ -61,7 +61,7 @@ from dataclasses import dataclass
 import pikepdf
 from PIL import Image, ImageChops
 
-__all__ = ["DEFAULT_LIMITS", "ImageInfo", "Limits", "decode", "inspect", "over_limits"]
+__all__ = ["DEFAULT_LIMITS", "ImageInfo", "Limits", "configure", "decode", "inspect", "limits", "over_limits"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,19 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+_current = DEFAULT_LIMITS
+
+
+def configure(new: Limits) -> None:
+    """Set the limits every later decode uses when it is not given its own (a command
+    calls this once, from its configuration)."""
+    global _current
+    _current = new
+
+
+def limits() -> Limits:
+    """The limits in force (see :func:`configure`)."""
+    return _current
 
 # Codecs that end a filter chain (what is left after qpdf's generic filters).
 _TERMINAL = frozenset({"/DCTDecode", "/JPXDecode", "/CCITTFaxDecode", "/JBIG2Decode"})
@@ -182,16 +195,16 @@ def _colour_space(cs: pikepdf.Object | None, mask: bool) -> tuple[str, int]:
     return "other", 1  # Separation, DeviceN, Pattern: not something a scanner writes
 
 
-def over_limits(page: pikepdf.Page, limits: Limits | None = None) -> bool:
+def over_limits(page: pikepdf.Page, within: Limits | None = None) -> bool:
     """Whether any image the page shows (in form XObjects too) is too large to decode —
     so rendering the page would decode it too."""
-    limits = limits or DEFAULT_LIMITS
+    bound = within or _current
     for image in page.get_images().values():
         info = inspect(image)
         if info is None:
             continue
         bands = 4 if info.base in ("rgb", "cmyk", "lab", "other") else 1
-        if info.pixels > limits.max_pixels or info.pixels * bands > limits.max_bytes:
+        if info.pixels > bound.max_pixels or info.pixels * bands > bound.max_bytes:
             return True
     return False
 
@@ -200,18 +213,19 @@ def over_limits(page: pikepdf.Page, limits: Limits | None = None) -> bool:
 
 
 def decode(image: ImageInfo | pikepdf.Object, *, factor: int = 1, box: tuple[int, int, int, int] | None = None,
-           colour: bool = False, limits: Limits = DEFAULT_LIMITS) -> Image.Image | None:
+           colour: bool = False, limits: Limits | None = None) -> Image.Image | None:
     """The image as a viewer shows it, reduced ``factor`` times, or None ("cannot judge").
 
     ``box`` (left, top, right, bottom, in the image's own pixels) limits the result to that
     area; the result is ``L`` (white paper = 255), or ``RGB`` when ``colour``. The size is
     about ``box size / factor`` (whole-number box averaging; JPEG scaling may round).
+    ``limits``: those in force (:func:`configure`) unless given.
     """
     info = image if isinstance(image, ImageInfo) else inspect(image)
     if info is None:
         return None
     try:
-        return _decode(info, max(1, factor), box or (0, 0, info.width, info.height), colour, limits)
+        return _decode(info, max(1, factor), box or (0, 0, info.width, info.height), colour, limits or _current)
     except CannotJudge:
         return None
     except Exception:  # noqa: BLE001 — any decoder failure (Pillow's bomb warnings too) means "cannot judge"

@@ -355,3 +355,17 @@ def test_lzw_scans_are_decoded() -> None:
         grey = scanimage.decode(_image(pdf), factor=4)
     assert grey is not None
     assert _difference(grey, _viewer(data, grey.size)) < 4
+
+
+def test_configured_limits_apply_to_every_later_decode(written_page: Image.Image,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from archiver.volumes.blank import page_is_blank
+
+    monkeypatch.setattr(scanimage, "_current", scanimage.DEFAULT_LIMITS)
+    data = page_pdf(render_page(PageSpec(noise=0.0), dpi=100), "g4", 100)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert scanimage.decode(_image(pdf), factor=4) is not None and page_is_blank(pdf.pages[0])
+        scanimage.configure(scanimage.Limits(max_pixels=1000))
+        assert scanimage.limits().max_pixels == 1000
+        assert scanimage.decode(_image(pdf), factor=4) is None
+        assert not page_is_blank(pdf.pages[0])  # too large to judge now: not blank

@@ -40,7 +40,8 @@ that cannot be decoded — an unknown encoding, one over the size limits, JBIG2 
 ``jbig2dec`` — makes the page not blank ("cannot judge"); nothing here raises for a page.
 
 Decisions are cached per document in ``<cache>/blank/<sha256>.json`` (with the
-analyser's version and parameters), so an unchanged document is never analysed twice.
+analyser's version, parameters and decoding limits), so an unchanged document is never
+analysed twice.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ DEFAULT_PARAMS = BlankParams()
 
 
 def page_is_blank(page: pikepdf.Page, params: BlankParams = DEFAULT_PARAMS,
-                  limits: scanimage.Limits = scanimage.DEFAULT_LIMITS) -> bool:
+                  limits: scanimage.Limits | None = None) -> bool:
     """Art. 16: a page with no writing (the blank back of a single-sided sheet, scanner noise only).
 
     Never raises for what the page holds: whatever cannot be judged is "not blank"."""
@@ -99,7 +100,7 @@ def page_is_blank(page: pikepdf.Page, params: BlankParams = DEFAULT_PARAMS,
 def blank_pages(pdf_path: Path, sha256: str, cache_dir: Path, params: BlankParams = DEFAULT_PARAMS) -> list[bool]:
     """One bool per page of the PDF (True = blank); cached by the file's sha256 in ``cache_dir/blank``."""
     cache_file = cache_dir / "blank" / f"{sha256}.json"
-    key = {"version": ANALYSER_VERSION, "params": asdict(params)}
+    key = {"version": ANALYSER_VERSION, "params": asdict(params), "limits": asdict(scanimage.limits())}
     cached = _read_cache(cache_file, key)
     if cached is not None:
         return cached
@@ -164,7 +165,7 @@ def _page_size_inches(page: pikepdf.Page) -> tuple[float, float]:
 
 
 def _small_grey(image: pikepdf.Stream | pikepdf.PdfImage, page_w: float, page_h: float, params: BlankParams,
-                limits: scanimage.Limits = scanimage.DEFAULT_LIMITS) -> tuple[Image.Image, float] | None:
+                limits: scanimage.Limits | None = None) -> tuple[Image.Image, float] | None:
     """The image's inner area (margin removed) as grey at about TARGET_DPI, with its dpi; None if unusable."""
     info = scanimage.inspect(image.obj if isinstance(image, pikepdf.PdfImage) else image)
     if info is None or info.base == "mask":
