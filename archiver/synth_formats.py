@@ -155,6 +155,8 @@ ENCODINGS: dict[str, Callable[[Image.Image], Encoded]] = {
     "g3-2d": _ccitt(1, "group3", {292: 1}),
     "g3-1d-eol": _ccitt(0, "group3", EndOfLine=True),
     "g3-1d-byte-aligned": _ccitt(0, "tiff_ccitt", EncodedByteAlign=True),
+    "g3-1d-eol-aligned": _ccitt(0, "group3", {292: 4}, EndOfLine=True, EncodedByteAlign=True),
+    "g3-2d-eol-aligned": _ccitt(1, "group3", {292: 5}, EndOfLine=True, EncodedByteAlign=True),
     "flate-1bit": _flate1(),
     "flate-1bit-decode": _flate1(invert=True),
     "flate-1bit-predictor": _flate1(predictor=True),
