@@ -75,7 +75,7 @@ class VolumeOptions:
     stamp_offset_mm: float = 10.0
     stamp_font_size: float = 12.0
     font: str = ""
-    stamp_font: str = "Helvetica"  # a PDF standard (base-14) font for page numbers
+    stamp_font: str = "Helvetica"  # legacy key, still accepted: numbers are always set in the shipped font, embedded
     forms_style: str = ""  # a forms.toml overriding the shipped one, relative to the archive root
 
 
@@ -84,7 +84,7 @@ class CatalogueOptions:
     restricted_from: str = "secret"
     output: str = "site"  # default output folder of `archiver site`, relative to the archive root
     templates: str = ""  # a folder of templates overriding the shipped ones (relative to the root)
-    pdf_files: str = "hardlink"  # how PDFs get into the site: hardlink (falls back to copy) or copy
+    pdf_files: str = "copy"  # how PDFs get into the site: copy (a reflink where possible) or hardlink
 
 
 @dataclass(frozen=True)
@@ -256,12 +256,12 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
         restricted_from=r.level(c, "restricted_from", "catalogue", "secret"),
         output=r.str(c, "output", "catalogue", default="site"),
         templates=r.str(c, "templates", "catalogue", default=""),
-        pdf_files=r.str(c, "pdf_files", "catalogue", default="hardlink"),
+        pdf_files=r.str(c, "pdf_files", "catalogue", default="copy"),
     )
     if not catalogue.output.strip():
         raise r.error("catalogue.output", catalogue.output, "a folder name, e.g. \"site\"")
     if catalogue.pdf_files not in ("hardlink", "copy"):
-        raise r.error("catalogue.pdf_files", catalogue.pdf_files, "\"hardlink\" or \"copy\"")
+        raise r.error("catalogue.pdf_files", catalogue.pdf_files, "\"copy\" or \"hardlink\"")
     k = r.table("custody", optional=True)
     custody = CustodyOptions(
         disposal_hold_months=r.int(k, "disposal_hold_months", "custody", lo=6, hi=600, default=6),

@@ -10,38 +10,28 @@ editor or ``jq``). Lines are only ever appended, each with one ``write`` and an
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from . import clock
 from .atomic import append_line
 
 
 def current_user() -> str:
-    """The login name, for ``by`` when a command is not given ``--by``."""
-    for var in ("ARCHIVER_USER", "LOGNAME", "USER"):
-        if os.environ.get(var):
-            return os.environ[var]
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    """The login name, for ``by`` when a command is not given ``--by`` (:mod:`archiver.clock`)."""
+    return clock.login_name()
 
 
 def now() -> dt.datetime:
-    """The current time, timezone-aware. Tests may set ``ARCHIVER_NOW`` (ISO format)."""
-    fixed = os.environ.get("ARCHIVER_NOW")
-    if fixed:
-        value = dt.datetime.fromisoformat(fixed)
-        return value if value.tzinfo else value.astimezone()
-    return dt.datetime.now().astimezone().replace(microsecond=0)
+    """The current time, timezone-aware: the archive's one clock (:mod:`archiver.clock`)."""
+    return clock.now()
 
 
 def today() -> dt.date:
-    return now().date()
+    return clock.today()
 
 
 def _default(value: Any) -> Any:

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from archiver.atomic import write_bytes_atomic  # noqa: E402
+from archiver.atomic import READ_ONLY_MODE, write_bytes_atomic  # noqa: E402
 from archiver.config import CONFIG_NAME, template_text  # noqa: E402
 from archiver.custody.audit import run_audit  # noqa: E402
 from archiver.customers import Customer, write_customer  # noqa: E402
@@ -36,6 +36,7 @@ from archiver.synth import scan, text_page  # noqa: E402
 def make_archive(root: Path, n_records: int, pages: int) -> list[Path]:
     """An archive of ``n_records`` filed scans (written directly, not through ingest)."""
     (root / CONFIG_NAME).write_text(template_text(), "utf-8")
+    (root / CONFIG_NAME).chmod(0o640)
     archive = Archive.open(root)
     customers = [f"C{i:04d}" for i in range(1, 11)]
     for code in customers:
@@ -51,7 +52,7 @@ def make_archive(root: Path, n_records: int, pages: int) -> list[Path]:
         date = dt.date(2025, 1 + i % 12, 1 + i % 28)
         rid = f"{date:%Y%m%d}-contract-{sha[:8]}"
         path = archive.record_dir(customer, date.year) / f"{rid}.pdf"
-        write_bytes_atomic(path, data)
+        write_bytes_atomic(path, data, mode=READ_ONLY_MODE)  # as filing stores a scan
         write_record(Record(rid, Metadata(customer, "contract", date, f"合同 {i}"),
                             FileInfo(path.name, sha, len(data), pages),
                             FilingInfo(f"{rid}.pdf", len(data), 0, "sidecar", filed_at, "bench"), "long-term", path))

@@ -10,6 +10,9 @@ export PATH="$PWD/${ARCHIVER_VENV:-.venv}/bin:$PATH"
 rm -rf demo-archive
 cp -a sample_archive demo-archive
 rm -f demo-archive/generate.py demo-archive/README.md
+# A git checkout carries 0644/0755; an archive keeps its files to its group (Art. 24),
+# which `archiver audit` checks (安全性): give the copy the modes archiver itself writes.
+chmod -R g-w,o-rwx demo-archive
 export ARCHIVER_ROOT="$PWD/demo-archive"
 archiver ingest --stable-seconds 0 || [ $? -eq 8 ]
 archiver build

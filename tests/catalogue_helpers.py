@@ -6,6 +6,7 @@ history — so every page type and every Art. 24 rule has something to show."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -17,7 +18,7 @@ import pikepdf
 from conftest import run_cli, set_config
 from fpdf import FPDF
 
-from archiver.atomic import sha256_file
+from archiver.atomic import ensure_dir, sha256_file
 from archiver.model import Record
 from archiver.store import Archive
 from archiver.volumes.manifest import VolumeDocument, VolumeManifest, write_manifest
@@ -55,7 +56,7 @@ def make_volume(archive: Archive, records: list[Record], *, volume: int = 1, tit
                                                     retention=cfg.retention[retention].letter, volume=volume)
     title = title or f"{customer} {year}年度 客户档案"
     folder = archive.volumes / customer / f"{year:04d}"
-    folder.mkdir(parents=True, exist_ok=True)
+    ensure_dir(folder)  # 0750, as `archiver build` makes it
     out = pikepdf.open(io.BytesIO(cover_pdf([title, reference])))
     docs = []
     page_no = 0
@@ -72,6 +73,7 @@ def make_volume(archive: Archive, records: list[Record], *, volume: int = 1, tit
         page_no += n
     pdf_path = folder / f"{reference}.pdf"
     out.save(pdf_path)
+    pdf_path.chmod(0o440)  # as `archiver build` leaves a stored volume
     levels = ("ordinary", "confidential", "secret", "top-secret")
     highest = classification or max((r.meta.classification for r in records), key=levels.index)
     manifest = VolumeManifest(
@@ -141,4 +143,52 @@ def populate(root: Path, drop: Callable[..., Path]) -> Populated:
                                    "field": "address", "old": "上海市黄浦区南京东路1号",
                                    "new": "上海市浦东新区世纪大道100号", "reason": "客户搬迁"},
                                   ensure_ascii=False) + "\n", "utf-8")
+    history.chmod(0o640)  # as the archive writes it (Art. 24)
     return Populated(root=root, archive=archive, records=recs, volumes=volumes)
+
+
+def with_javascript(data: bytes, *, embedded: bool = False) -> bytes:
+    """``data`` (a PDF) with a document-level JavaScript (and an embedded file)."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    js = pdf.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert('x')")))
+    names = pikepdf.Dictionary(JavaScript=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("a"), js])))
+    if embedded:
+        spec = pikepdf.AttachedFileSpec(pdf, b"MZ payload", filename="run.exe")
+        pdf.attachments["run.exe"] = spec
+    pdf.Root.Names = names if "/Names" not in pdf.Root else pdf.Root.Names
+    if "/JavaScript" not in pdf.Root.Names:
+        pdf.Root.Names.JavaScript = names.JavaScript
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def replace_volume_pdf(manifest: VolumeManifest, data: bytes) -> VolumeManifest:
+    """Put other bytes in a volume's PDF and record them in its manifest (as a build would)."""
+    import dataclasses
+    import os
+
+    manifest.pdf_path.unlink()
+    manifest.pdf_path.write_bytes(data)
+    os.chmod(manifest.pdf_path, 0o440)
+    new = dataclasses.replace(manifest, file_sha256=hashlib.sha256(data).hexdigest(), file_size=len(data))
+    write_manifest(new)
+    return new
+
+
+def replace_record_pdf(record: Record, data: bytes) -> Record:
+    """Other bytes in a record's PDF, recorded in its sidecar (as if filed so: a test of
+    what the catalogue does with such a file, whatever filing lets in)."""
+    import dataclasses
+    import os
+
+    from archiver.store import write_record
+
+    record.path.unlink()
+    record.path.write_bytes(data)
+    os.chmod(record.path, 0o440)
+    n = len(pikepdf.open(io.BytesIO(data)).pages)
+    new = dataclasses.replace(record, file=dataclasses.replace(
+        record.file, sha256=hashlib.sha256(data).hexdigest(), size=len(data), page_count=n))
+    write_record(new)
+    return new

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +14,12 @@ import pytest
 import tomli_w
 from click.testing import CliRunner, Result
 
+from archiver import clock as archive_clock
 from archiver.cli import main
 from archiver.store import Archive
 from archiver.synth import PageSpec, scan, text_page
+
+pytest_plugins = ("pytester",)  # test_clock runs a small test session of its own
 
 CUSTOMERS = {
     "C0001": "上海明远贸易有限公司",
@@ -34,6 +40,73 @@ def set_config(root: Path, pattern: str, replacement: str) -> None:
     new, n = re.subn(pattern, replacement, text, count=1, flags=re.M)
     assert n == 1, f"{pattern!r} not found in archive.toml"
     path.write_text(new, "utf-8")
+
+
+class Clock:
+    """The archive's clock and actor in a test: a fixed time that moves only when told.
+
+    ``clock.set("2027-05-20T09:00:00+08:00")`` (or a datetime), ``clock.advance(days=1)``,
+    ``clock.now()``, ``clock.iso`` (the time as a register records it), ``clock.today()``;
+    ``clock.login = "王芳"`` is who acts when a command gets no ``--by``.
+    """
+
+    START = "2026-11-20T10:00:00+08:00"  # the default time of every test that takes the fixture
+    LOGIN = "tester"
+
+    def __init__(self) -> None:
+        self.value = dt.datetime.fromisoformat(self.START)
+        self.login = self.LOGIN
+
+    def set(self, when: str | dt.datetime) -> Clock:
+        value = dt.datetime.fromisoformat(when) if isinstance(when, str) else when
+        assert value.tzinfo is not None, "give the test clock a UTC offset"
+        self.value = value
+        return self
+
+    def advance(self, **delta: float) -> Clock:
+        self.value += dt.timedelta(**delta)
+        return self
+
+    def now(self) -> dt.datetime:
+        return self.value
+
+    def today(self) -> dt.date:
+        return self.value.date()
+
+    @property
+    def iso(self) -> str:
+        return self.value.isoformat()
+
+
+@contextlib.contextmanager
+def use_clock(fake: Clock) -> Iterator[Clock]:
+    """Install ``fake`` as :mod:`archiver.clock`'s time and actor while the block runs."""
+    previous = archive_clock.install(fake.now, lambda: fake.login)
+    try:
+        yield fake
+    finally:
+        archive_clock.restore(previous)
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    """The one way tests set what time it is (and who acts): a :class:`Clock` installed
+    as :mod:`archiver.clock`'s source for the test, in this process — CLI tests run
+    in-process with click's CliRunner (``run_cli``). A module-scoped fixture uses
+    :func:`use_clock` itself; a subprocess sets its clock with ``tests/clocked_main.py``.
+    Never an environment variable: production has none."""
+    with use_clock(Clock()) as fake:
+        yield fake
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A test that sets ARCHIVER_NOW (as tests did before the clock was injected) without
+    the ``clock`` fixture would silently run on the system clock: fail it, saying why."""
+    yield
+    if "ARCHIVER_NOW" in os.environ and "clock" not in getattr(item, "fixturenames", ()):
+        pytest.fail("ARCHIVER_NOW no longer sets the archive's time (nothing in the environment does): take the "
+                    "`clock` fixture and call clock.set(...) instead (tests/conftest.py).", pytrace=False)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any
 import pikepdf
 from conftest import run_cli
 
-from archiver.atomic import write_bytes_atomic
+from archiver.atomic import READ_ONLY_MODE, write_bytes_atomic
 from archiver.model import Record
 from archiver.store import Archive
 from archiver.volumes.manifest import VolumeDocument, VolumeManifest, write_manifest
@@ -63,7 +63,7 @@ def bind(archive: Archive, records: list[Record], *, volume: int = 1, year: int 
     data = buf.getvalue()
     folder = archive.volumes / first.customer / f"{year:04d}"
     pdf = folder / f"{reference}.pdf"
-    write_bytes_atomic(pdf, data)
+    write_bytes_atomic(pdf, data, mode=READ_ONLY_MODE)  # as `archiver build` stores a volume
     levels = ("ordinary", "confidential", "secret", "top-secret")
     manifest = VolumeManifest(
         reference=reference, customer=first.customer, year=year, retention=retention,

@@ -192,6 +192,7 @@ def test_not_bound_says_when_a_later_build_left_it_out() -> None:
 
 def test_a_torn_register_line_is_a_warning(filed) -> None:  # type: ignore[no-untyped-def]
     archive, _, _ = filed
+    (archive.registers / "loans.jsonl").touch(mode=0o640)  # as the archive makes a register
     with (archive.registers / "loans.jsonl").open("ab") as fh:
         fh.write(b'{"at": "2026-11-20", "event": "req')  # a write cut off by a crash
     code, report = audit(archive.root)
@@ -223,10 +224,13 @@ def test_volumes_build_kept_aside_are_checked_not_cross_checked(filed) -> None: 
     not count it as binding any record."""
     archive, records, volume = filed
     aside = archive.volumes / ".superseded" / "C0001" / "2026"
-    aside.mkdir(parents=True)
+    for folder in (aside.parent.parent, aside.parent, aside):  # as `archiver build` makes them (Art. 24)
+        folder.mkdir(mode=0o750)
     pdf = aside / f"{volume.reference}.20261120T100000.pdf"
     pdf.write_bytes(volume.pdf_path.read_bytes())
+    pdf.chmod(0o440)
     (aside / f"{volume.reference}.20261120T100000.toml").write_bytes(volume.path.read_bytes())
+    (aside / f"{volume.reference}.20261120T100000.toml").chmod(0o640)
     volume.path.unlink()
     volume.pdf_path.unlink()
     code, report = audit(archive.root)
@@ -238,3 +242,200 @@ def test_volumes_build_kept_aside_are_checked_not_cross_checked(filed) -> None: 
     code, report = audit(archive.root)
     assert code == EXIT_INTEGRITY
     assert kinds(report) == {("altered", rel(archive, pdf)), ("no-manifest", rel(archive, aside / "stray.pdf"))}
+
+
+# The four properties of DA/T 70-2018 (issue 11 item 5) ------------------------------------------
+def under(report: dict, prop: str) -> set[tuple[str, str]]:
+    """(kind, path) of the errors the report files under ``prop``."""
+    return {(f["kind"], f["path"]) for f in report["properties"][prop]["finding_list"] if f["severity"] == "error"}
+
+
+def test_a_clean_archive_passes_all_four_properties(filed) -> None:  # type: ignore[no-untyped-def]
+    archive, _, _ = filed
+    code, report = audit(archive.root)
+    assert code == 0
+    assert list(report["properties"]) == ["authenticity", "integrity", "usability", "security"]
+    assert [p["label"] for p in report["properties"].values()] == ["真实性", "完整性", "可用性", "安全性"]
+    assert all(p["result"] == "ok" and p["errors"] == 0 for p in report["properties"].values())
+    assert "custody" in report["locks"] and "build" in report["locks"]
+    entry = last_audit(archive)
+    assert entry is not None and entry["properties"]["security"] == {
+        "label": "安全性", "name": "Security", "checks": report["properties"]["security"]["checks"],
+        "result": "ok", "errors": 0, "warnings": 0}
+    text = run_cli(archive.root, "audit").output
+    for heading in ("真实性 Authenticity", "完整性 Integrity", "可用性 Usability", "安全性 Security"):
+        assert heading in text
+    assert "Locks: custody, build and filing locks held" in text
+
+
+def test_authenticity_checksums_and_metadata(filed) -> None:  # type: ignore[no-untyped-def]
+    archive, records, volume = filed
+    flip_byte(records[0].path)
+    text = volume.path.read_text("utf-8").replace('title = "销售合同"', 'title = "销售合同(改)"')
+    volume.path.write_text(text, "utf-8")
+    code, report = audit(archive.root)
+    assert code == EXIT_INTEGRITY
+    assert under(report, "authenticity") == {("altered", rel(archive, records[0].path)),
+                                             ("metadata-mismatch", rel(archive, volume.path))}
+    assert report["properties"]["integrity"]["result"] == "ok"
+    text = run_cli(archive.root, "audit").output
+    block = text[text.index("真实性"):text.index("完整性")]
+    assert "altered" in block and "metadata-mismatch" in block and "title" in block
+
+
+def test_integrity_a_deleted_volume_a_page_gap_and_a_stray_file_in_hold(filed) -> None:  # type: ignore[no-untyped-def]
+    archive, records, volume = filed
+    volume.pdf_path.unlink()
+    text = volume.path.read_text("utf-8")
+    volume.path.write_text(text.replace("first_page = 3", "first_page = 4", 1), "utf-8")
+    hold = archive.root / "hold" / "DL-2026-009"
+    hold.mkdir(parents=True, mode=0o750)
+    (hold / "left-behind.pdf").write_bytes(b"%PDF-1.4 stray")
+    code, report = audit(archive.root)
+    assert code == EXIT_INTEGRITY
+    found = under(report, "integrity")
+    assert ("missing", rel(archive, volume.pdf_path)) in found
+    assert ("unregistered", "hold/DL-2026-009/left-behind.pdf") in found
+    assert ("page-sequence", rel(archive, volume.path)) in found
+    gap = next(f for f in report["properties"]["integrity"]["finding_list"] if f["kind"] == "page-sequence")
+    assert "starts at page 4, not 3" in gap["detail"]
+
+
+def test_integrity_covers_held_material_in_every_state(filed, monkeypatch, clock) -> None:  # type: ignore[no-untyped-def]
+    """Held (checked against the register), destroyed (nothing may be left), interrupted."""
+    from archiver.custody import disposal
+
+    archive, records, volume = filed
+    clock.set("2040-01-10T10:00:00+08:00")  # the volume's retention has run out
+    monkeypatch.setattr(disposal, "_years", lambda config, retention: 1)
+    lid = disposal.propose(archive, [volume.reference], by="李明")["id"]
+    disposal.appraise(archive, lid, role="cs-manager", by="张")
+    disposal.appraise(archive, lid, role="originating-dept", by="刘")
+    disposal.approve(archive, lid, by="陈")
+    held_pdf = archive.root / "hold" / lid / rel(archive, volume.pdf_path)
+    assert held_pdf.exists()
+    code, report = audit(archive.root)
+    assert code == 0, report["finding_list"]
+    flip_byte(held_pdf)
+    code, report = audit(archive.root)
+    assert ("altered", rel(archive, held_pdf)) in under(report, "authenticity")
+    flip_byte(held_pdf)
+    keep = held_pdf.read_bytes()
+    clock.set("2040-08-10T10:00:00+08:00")
+    disposal.destroy(archive, lid, by="李明", supervisor="吴", place="碎纸室")
+    held_pdf.parent.mkdir(parents=True, mode=0o750, exist_ok=True)
+    held_pdf.write_bytes(keep)  # "destroyed" — but a copy is still in the hold
+    held_pdf.chmod(0o440)
+    code, report = audit(archive.root)
+    assert code == EXIT_INTEGRITY
+    assert ("hold-leftover", rel(archive, held_pdf)) in under(report, "integrity")
+
+
+def test_usability_unreadable_files_and_pdfa_results(filed, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from archiver.custody import audit as audit_mod
+
+    archive, records, volume = filed
+    code, report = audit(archive.root)
+    warned = [f for f in report["properties"]["usability"]["finding_list"] if f["kind"] == "pdfa-unchecked"]
+    assert [f["path"] for f in warned] == [rel(archive, volume.pdf_path)]  # no result recorded: a warning
+    text = volume.path.read_text("utf-8")
+    volume.path.write_text(text + '\n[pdfa]\nvalid = false\nerrors = ["6.2.4.3 DeviceRGB used without OutputIntent"]\n',
+                           "utf-8")
+    code, report = audit(archive.root)
+    assert code == EXIT_INTEGRITY
+    assert under(report, "usability") == {("not-pdfa", rel(archive, volume.pdf_path))}
+    f = next(f for f in report["finding_list"] if f["kind"] == "not-pdfa")
+    assert "DeviceRGB" in f["actual"]
+    volume.path.write_text('pdfa = "pass"\n' + text, "utf-8")  # a top-level key
+    code, report = audit(archive.root)
+    assert code == 0 and not [f for f in report["finding_list"] if f["kind"].startswith("pdfa")]
+    # with no recorded result, the re-validation hook is asked
+    volume.path.write_text(text, "utf-8")
+    monkeypatch.setattr(audit_mod, "revalidate_pdfa", lambda path: (False, "no OutputIntent"))
+    report = audit_mod.run_audit(archive)
+    assert {(f.kind, f.property) for f in report.errors} == {("not-pdfa", "usability")}
+    # an unreadable PDF is a usability problem
+    records[2].path.write_bytes(b"%PDF-1.7 garbage" + b" " * (records[2].file.size - 16))
+    code, report = audit(archive.root)
+    assert ("unreadable", rel(archive, records[2].path)) in under(report, "usability")
+
+
+def test_security_active_content_permissions_and_links(filed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+    import os
+
+    from catalogue_helpers import with_javascript
+
+    archive, records, volume = filed
+    # a volume carrying JavaScript (recorded so: authenticity holds, security does not)
+    data = with_javascript(volume.pdf_path.read_bytes())
+    volume.pdf_path.unlink()
+    volume.pdf_path.write_bytes(data)
+    volume.pdf_path.chmod(0o440)
+    text = volume.path.read_text("utf-8").replace(volume.file_sha256, hashlib.sha256(data).hexdigest())
+    volume.path.write_text(text.replace(f"size = {volume.file_size}", f"size = {len(data)}"), "utf-8")
+    records[1].path.chmod(0o644)  # a stored scan made writable
+    (archive.records / "C0001").chmod(0o777)
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("secret", "utf-8")
+    link = archive.records / "C0001" / "2026" / "shortcut"
+    link.symlink_to(outside)
+    os.link(records[0].path, tmp_path / "hard-link.pdf")  # another name for a stored scan
+    code, report = audit(archive.root)
+    assert code == EXIT_INTEGRITY
+    found = under(report, "security")
+    assert ("active-content", rel(archive, volume.pdf_path)) in found
+    assert ("permissions", rel(archive, records[1].path)) in found
+    assert ("permissions", "records/C0001") in found
+    assert ("link", rel(archive, link)) in found
+    assert ("shared-inode", rel(archive, records[0].path)) in found
+    detail = next(f for f in report["finding_list"] if f["kind"] == "link")["detail"]
+    assert "out of the archive" in detail and str(outside) in detail
+    assert report["properties"]["authenticity"]["result"] == "ok"
+
+
+def test_security_checks_every_catalogue_folder(filed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from catalogue_helpers import with_javascript
+
+    archive, records, _ = filed
+    site = tmp_path / "share"
+    assert run_cli(archive.root, "site", "--out", str(site)).exit_code == 0
+    code, report = audit(archive.root)
+    assert code == 0
+    pdf = next(site.rglob("*.pdf"))
+    pdf.write_bytes(with_javascript(pdf.read_bytes()))  # somebody put a script in a served PDF
+    (site / "escape").symlink_to("/etc")
+    code, report = audit(archive.root)
+    assert code == EXIT_INTEGRITY
+    assert under(report, "security") == {("active-content", str(pdf)), ("link", str(site / "escape"))}
+    (site / "escape").unlink()
+    pdf.unlink()
+    assert run_cli(archive.root, "site").exit_code == 0  # the default site, inside the archive root
+    (archive.root / "site" / "escape").symlink_to("/etc")
+    code, report = audit(archive.root)
+    assert [f["path"] for f in report["finding_list"] if f["kind"] == "link"] == ["site/escape"]  # once
+
+
+def test_audit_runs_under_the_build_lock(filed) -> None:  # type: ignore[no-untyped-def]
+    from archiver.errors import EXIT_LOCKED
+
+    archive, _, _ = filed
+    with archive.lock("build", purpose="archiver build"):
+        r = run_cli(archive.root, "audit")
+    assert r.exit_code == EXIT_LOCKED and "archiver build" in r.output
+    with archive.lock("filing", purpose="archiver watch"):
+        code, report = audit(archive.root)
+    assert code == 0 and "filing not locked" in report["locks"] and "archiver watch" in report["locks"]
+
+
+def test_catalogue_home_shows_the_last_audit_per_property(filed) -> None:  # type: ignore[no-untyped-def]
+    archive, records, _ = filed
+    records[1].path.chmod(0o644)
+    audit(archive.root)
+    assert run_cli(archive.root, "site").exit_code == 0
+    home = (archive.root / "site" / "index.html").read_text("utf-8")
+    for label in ("真实性", "完整性", "可用性", "安全性"):
+        assert label in home
+    section = home[home.index("安全性"):]
+    assert "1 项问题" in section[:300]
+    assert home.count("通过") == 3

@@ -153,6 +153,8 @@ def fsync(fd):
     if count[0] >= limit:
         os.kill(os.getpid(), signal.SIGKILL)
 os.fsync = fsync
+from clocked_main import fix_clock
+fix_clock(sys.argv[3])
 from archiver.cli import main
 main(["--root", sys.argv[1], "ingest"])
 """
@@ -171,7 +173,7 @@ def test_killed_at_every_step_each_part_ends_filed_or_set_aside_exactly_once(arc
     ], dpi=150, bilevel=True)
     template = tmp_path / "template"
     shutil.copytree(archive_root, template)
-    env = {**os.environ, "PYTHONPATH": str(REPO), "ARCHIVER_NOW": "2026-11-26T10:00:00+08:00"}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "tests")])}
 
     def run(limit: int) -> tuple[Path, int]:
         root = tmp_path / f"run{limit}"
@@ -179,7 +181,7 @@ def test_killed_at_every_step_each_part_ends_filed_or_set_aside_exactly_once(arc
         batch = root / "inbox" / "batch.pdf"
         batch.write_bytes(data)
         os.utime(batch, ns=(1_790_000_000_000_000_000, 1_790_000_000_000_000_000))
-        p = subprocess.run([sys.executable, "-c", KILLER, str(root), str(limit)], env=env, capture_output=True,
+        p = subprocess.run([sys.executable, "-c", KILLER, str(root), str(limit), "2026-11-26T10:00:00+08:00"], env=env, capture_output=True,
                            text=True, timeout=300)
         return root, p.returncode
 

@@ -18,7 +18,8 @@ from fpdf import FPDF
 from PIL import Image
 
 from archiver.errors import IntegrityError
-from archiver.synth import PageSpec, scan, text_page
+from archiver.synth import PageSpec, render_page, scan, text_page
+from archiver.synth_formats import DECODE_INVERTIBLE, ENCODINGS, INLINE, page_pdf
 from archiver.volumes import blank
 from archiver.volumes.blank import BlankParams, blank_pages, page_is_blank
 
@@ -68,6 +69,55 @@ def test_policy_cases(scans: dict[tuple[int, bool], Path], dpi: int, bilevel: bo
         got = {name: page_is_blank(page) for (name, _, _), page in zip(CASES, pdf.pages, strict=True)}
     expected = {name: is_blank for name, _, is_blank in CASES}
     assert got == expected
+
+
+FORMATS = sorted(ENCODINGS) + [INLINE]
+
+
+@pytest.fixture(scope="module")
+def white_and_written() -> tuple[Image.Image, Image.Image]:
+    """A white back (with speckle and punch holes) and a page with one handwritten line, 150 dpi."""
+    return (render_page(PageSpec(noise=0.002, punch_holes=True), dpi=150, seed=5),
+            render_page(PageSpec(handwriting=True, noise=0.002), dpi=150, seed=6))
+
+
+@pytest.mark.parametrize(("encoding", "inverted"), [(e, False) for e in FORMATS] + [(e, True) for e in DECODE_INVERTIBLE],
+                         ids=[e for e in FORMATS] + [f"{e}+decode[1 0]" for e in DECODE_INVERTIBLE])
+def test_every_scanner_encoding(encoding: str, inverted: bool,
+                                white_and_written: tuple[Image.Image, Image.Image]) -> None:
+    """Issue 9, item 5: each encoding gives the right answer — a white page is blank, one
+    line of writing is not — also with its samples stored inverted and /Decode [1 0]
+    putting them right (1-bit Flate so was seen as a black page)."""
+    white, written = white_and_written
+    for image, expected in ((white, True), (written, False)):
+        with pikepdf.open(io.BytesIO(page_pdf(image, encoding, 150, inverted=inverted))) as pdf:
+            if inverted:
+                assert [float(v) for v in next(iter(pdf.pages[0].obj.Resources.XObject.values())).Decode][:2] == [1, 0]
+            assert page_is_blank(pdf.pages[0]) is expected, (encoding, expected)
+
+
+@pytest.mark.parametrize("encoding", ["flate-1bit-decode", "g4-decode"])
+def test_white_page_with_decode_1_0_is_blank(encoding: str) -> None:
+    """The known bug, at 300 dpi: the stored bits are inverted and /Decode [1 0] puts them right."""
+    for spec, expected in ((PageSpec(noise=0.0), True), (PageSpec(noise=0.0, handwriting=True), False)):
+        with pikepdf.open(io.BytesIO(page_pdf(render_page(spec, dpi=300), encoding, 300))) as pdf:
+            assert [float(v) for v in next(iter(pdf.pages[0].obj.Resources.XObject.values())).Decode] == [1, 0]
+            assert page_is_blank(pdf.pages[0]) is expected
+
+
+def test_blank_scan_with_an_ocr_text_layer_is_not_blank(white_and_written: tuple[Image.Image, Image.Image]) -> None:
+    """A sandwich page (scan + invisible OCR text): text that OCR found means writing."""
+    with pikepdf.open(io.BytesIO(page_pdf(white_and_written[0], "g4", 150, text_layer="Received"))) as pdf:
+        assert not page_is_blank(pdf.pages[0])
+
+
+def test_an_image_over_the_size_limit_is_not_blank(white_and_written: tuple[Image.Image, Image.Image]) -> None:
+    from archiver.scanimage import Limits
+
+    white = white_and_written[0]
+    with pikepdf.open(io.BytesIO(page_pdf(white, "flate-1bit", 150))) as pdf:
+        assert page_is_blank(pdf.pages[0])
+        assert not page_is_blank(pdf.pages[0], limits=Limits(max_pixels=white.width * white.height - 1))
 
 
 def test_low_resolution_scans_of_the_test_fixtures() -> None:
@@ -212,3 +262,18 @@ def test_unreadable_pdf_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(IntegrityError, match="broken.pdf"):
         blank_pages(bad, "00" * 32, tmp_path / "state")
     assert not (tmp_path / "state" / "blank" / f"{'00' * 32}.json").exists()
+
+
+def test_no_wrong_answer_on_a_mixed_stack() -> None:
+    """The benchmark's stack (benchmarks/bench_blank.py), smaller: every kind in every
+    encoding of the mix gets the right answer (the benchmark times it; this checks it)."""
+    from archiver.synth_formats import MIX_ENCODINGS, mixed_scans
+
+    scans = mixed_scans(80, seed=3, dpis=(150,))
+    assert {e for _, e, *_ in scans} == set(MIX_ENCODINGS)
+    wrong = []
+    for kind, encoding, _dpi, expected, data in scans:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if page_is_blank(pdf.pages[0]) is not expected:
+                wrong.append((kind, encoding))
+    assert wrong == []

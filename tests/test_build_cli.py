@@ -9,25 +9,22 @@ from typing import Any
 
 import pikepdf
 import pytest
-from conftest import run_cli, set_config
+from conftest import Clock, run_cli, set_config
 from volumes_helpers import KnownBlanks, RecordingRenderer, ensure_forms_module, pages_specs
 
 from archiver.volumes import build as build_module
 from archiver.volumes.manifest import read_manifest
 
-NOW = "2026-11-20T10:00:00+08:00"
-
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> tuple[KnownBlanks, RecordingRenderer]:
+def env(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> tuple[KnownBlanks, RecordingRenderer]:
     """Forms: the real renderer once merged (else the stand-in), recorded; blanks: known."""
     forms = ensure_forms_module()
     known = KnownBlanks()
     renderer = RecordingRenderer(forms.FormRenderer())
     monkeypatch.setattr(build_module, "default_renderer", lambda archive: renderer)
     monkeypatch.setattr(build_module, "default_detector", lambda: known)
-    monkeypatch.setenv("ARCHIVER_NOW", NOW)
-    monkeypatch.setenv("ARCHIVER_USER", "王芳")
+    clock.login = "王芳"  # the login name a build without --filer records (time: the clock's default)
     return known, renderer
 
 
@@ -293,7 +290,7 @@ def test_superseding_twice_in_one_second_keeps_both_copies(archive_root: Path, p
         set_config(archive_root, r"^max_sheets = .*$", "max_sheets = 10")
         assert run_cli(archive_root, "build", "--checker", "李强").exit_code == 0
         set_config(archive_root, r"^max_sheets = .*$", "max_sheets = 200")
-        assert run_cli(archive_root, "build", "--checker", "李强").exit_code == 0  # same ARCHIVER_NOW
+        assert run_cli(archive_root, "build", "--checker", "李强").exit_code == 0  # same clock time
     moved = sorted(p.name for p in (archive_root / "volumes/.superseded/C0001/2026").glob("*.pdf"))
     # C-001 was rebuilt three times in the same second: three copies, none overwritten; the
     # second volume's code is never given out again, so the second split made C-003

@@ -25,7 +25,7 @@ from catalogue_helpers import (
     cover_pdf,
     populate,
 )
-from conftest import run_cli, set_config
+from conftest import Clock, run_cli, set_config
 from markupsafe import escape
 from PIL import Image
 
@@ -39,12 +39,10 @@ from archiver.errors import ConfigError, WorkflowError
 from archiver.register import Register
 from archiver.store import Archive
 
-NOW = "2026-11-26T10:00:00+08:00"
-
 
 @pytest.fixture
-def pop(archive_root: Path, drop: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> Populated:
-    monkeypatch.setenv("ARCHIVER_NOW", NOW)
+def pop(archive_root: Path, drop: Callable[..., Path], clock: Clock) -> Populated:
+    clock.set("2026-11-26T10:00:00+08:00")
     return populate(archive_root, drop)
 
 
@@ -234,16 +232,63 @@ def test_last_filing_of_a_restricted_document_shows_its_reference_only(
     assert record.id in home and SECRET_TITLE[:3] not in home
 
 
-def test_hardlink_or_copy(pop: Populated) -> None:
+def test_copy_by_default_hardlink_only_when_chosen(pop: Populated) -> None:
+    """Issue 11 item 3: the site's PDFs are files of their own by default (a reflink or a
+    copy); hard links only with catalogue.pdf_files = "hardlink" (was the default)."""
     build(pop)
     r = pop.records["credit"]
     site_pdf = pop.root / "site" / paths.document_pdf("C0001", 2025, r.file.name)
-    assert os.path.samefile(site_pdf, r.path)  # default: hard link on the same file system
-    set_config(pop.root, r'^pdf_files = "hardlink"$', 'pdf_files = "copy"')
-    out = pop.root.parent / "copied-site"
+    assert site_pdf.read_bytes() == r.path.read_bytes() and not os.path.samefile(site_pdf, r.path)
+    set_config(pop.root, r'^pdf_files = "copy"$', 'pdf_files = "hardlink"')
+    out = pop.root.parent / "linked-site"
     build(pop, "--out", str(out))
-    copy = out / paths.document_pdf("C0001", 2025, r.file.name)
-    assert copy.read_bytes() == r.path.read_bytes() and not os.path.samefile(copy, r.path)
+    linked = out / paths.document_pdf("C0001", 2025, r.file.name)
+    assert os.path.samefile(linked, r.path)  # the explicit option: the archive's own inode
+    set_config(pop.root, r'^pdf_files = "hardlink"$', 'pdf_files = "copy"')
+    build(pop, "--out", str(out))  # a site built with links is converted on its next build
+    assert linked.read_bytes() == r.path.read_bytes() and not os.path.samefile(linked, r.path)
+    assert_no_shared_inode(pop.root, out)
+
+
+def archive_inodes(root: Path) -> dict[tuple[int, int], Path]:
+    out = {}
+    for top in ("records", "volumes"):
+        for p in (root / top).rglob("*"):
+            st = os.stat(p, follow_symlinks=False)
+            if not p.is_dir():
+                out[(st.st_dev, st.st_ino)] = p
+    return out
+
+
+def assert_no_shared_inode(root: Path, site: Path) -> None:
+    """No file under the site shares an inode with a file under records/ or volumes/."""
+    stored = archive_inodes(root)
+    assert stored
+    n = 0
+    for p in site.rglob("*"):
+        st = os.stat(p, follow_symlinks=False)
+        if p.is_dir():
+            continue
+        assert not p.is_symlink(), p
+        assert (st.st_dev, st.st_ino) not in stored, f"{p} is {stored[(st.st_dev, st.st_ino)]}"
+        n += 1
+    assert n > 10
+
+
+def test_no_site_file_shares_an_inode_with_the_archive(pop: Populated) -> None:
+    build(pop)
+    site = pop.root / "site"
+    assert_no_shared_inode(pop.root, site)
+    pdfs = [p for p in site.rglob("*.pdf")]
+    assert len(pdfs) >= 6  # documents and volumes are there, as copies
+    for p in pdfs:
+        os.chmod(p, 0o666)  # what `chmod -R` on the site would do …
+        with p.open("ab") as fh:  # … and a write by the site's new owner
+            fh.write(b"%tampered")
+    r = run_cli(pop.root, "audit", "--json")
+    assert r.exit_code == 0, r.output  # the archive did not change
+    for r in pop.records.values():
+        assert r.path.stat().st_mode & 0o777 == 0o440
 
 
 # Safety of the output folder --------------------------------------------------------------------
@@ -495,7 +540,7 @@ def test_config_keys_are_checked() -> None:
     from archiver.config import template_text
     raw = tomllib.loads(template_text())
     cfg = parse_config(raw)
-    assert (cfg.catalogue.output, cfg.catalogue.templates, cfg.catalogue.pdf_files) == ("site", "", "hardlink")
+    assert (cfg.catalogue.output, cfg.catalogue.templates, cfg.catalogue.pdf_files) == ("site", "", "copy")
     raw["catalogue"]["pdf_files"] = "symlink"
     with pytest.raises(ConfigError, match="pdf_files"):
         parse_config(raw)
@@ -581,3 +626,31 @@ def test_volume_page_shows_the_roles_the_printed_index_shows(archive_root: Path,
     [page] = (archive_root / "site").rglob("Q001-C0001-2026-C-001.html")
     html = page.read_text("utf-8")
     assert html.index("批复") < html.index("请示") and "<td>批复</td>" in html and "<td>请示</td>" in html
+
+
+def test_a_pdf_with_active_content_is_listed_without_its_link(pop: Populated) -> None:
+    """Issue 11 item 3: the catalogue never serves a PDF carrying JavaScript, a Launch
+    action or an embedded file; the record or volume is listed, with a note."""
+    from catalogue_helpers import replace_record_pdf, replace_volume_pdf, with_javascript
+
+    rec = pop.records["rating"]
+    rec = replace_record_pdf(rec, with_javascript(rec.path.read_bytes(), embedded=True))
+    vol = replace_volume_pdf(pop.volumes["c1"], with_javascript(pop.volumes["c1"].pdf_path.read_bytes()))
+    build(pop)
+    site = pop.root / "site"
+    page = (site / paths.document_page("C0001", rec.id)).read_text("utf-8")
+    assert rec.meta.title in page and "活动内容" in page and "JavaScript" in page and "embedded file" in page
+    assert not (site / paths.document_pdf("C0001", 2026, rec.file.name)).exists()
+    assert rec.file.name not in page
+    vpage = (site / paths.volume_page("C0001", vol.reference)).read_text("utf-8")
+    assert "活动内容" in vpage and vol.file_name not in vpage
+    assert not (site / paths.volume_pdf("C0001", vol.year, vol.file_name)).exists()
+    # the other PDFs are served, and none that is served carries active content
+    from archiver.active import find_active_content
+    served = list(site.rglob("*.pdf"))
+    assert len(served) >= 6
+    for p in served:
+        with pikepdf.open(p) as pdf:
+            assert find_active_content(pdf) == [], p
+    page = (site / paths.document_page("C0001", pop.records["credit"].id)).read_text("utf-8")
+    assert "打开扫描件 PDF" in page

@@ -12,14 +12,12 @@ from custody_helpers import bind, doc, file_docs
 from archiver.errors import EXIT_NOT_FOUND, EXIT_WORKFLOW
 from archiver.store import Archive
 
-NOW = "2026-11-20T10:00:00+08:00"
 FORM = ["--requester", "赵敏", "--department", "销售部", "--purpose", "核对合同条款", "--reason", "续签谈判",
         "--signer", "钱部长"]
 
 
 @pytest.fixture
-def setup(archive_root: Path, drop, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("ARCHIVER_NOW", NOW)
+def setup(archive_root: Path, drop, clock):  # type: ignore[no-untyped-def]
     records = file_docs(archive_root, drop, [
         doc("C0001", "contract", "2026-03-09", title="销售合同"),
         doc("C0002", "credit-report", "2026-05-01", title="信用评估", classification="secret"),

@@ -1,6 +1,6 @@
 """Disposal (Art. 29) end to end through the CLI: due → propose → appraise ×2 → approve →
 hold → destroy, or cancel during the hold; every step out of order refused; the hold
-cannot be cut short (the clock is set with ARCHIVER_NOW, never slept on); moves survive a
+cannot be cut short (the clock is set with the `clock` fixture, never slept on); moves survive a
 crash."""
 
 from __future__ import annotations
@@ -18,12 +18,9 @@ from archiver.errors import EXIT_CONFIG, EXIT_INTEGRITY, EXIT_LOCKED, EXIT_NOT_F
 from archiver.register import Register
 from archiver.store import Archive
 
-NOW = "2026-11-20T10:00:00+08:00"
-
 
 @pytest.fixture
-def setup(archive_root: Path, drop, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("ARCHIVER_NOW", NOW)
+def setup(archive_root: Path, drop, clock):  # type: ignore[no-untyped-def]
     records = file_docs(archive_root, drop, [
         doc("C0001", "sales-statistics", "2014-03-09", title="2014年3月销售统计"),
         doc("C0001", "analysis-report", "2014-06-30", title="2014年上半年分析报告"),
@@ -72,7 +69,7 @@ def test_due_lists_only_expired_volumes(setup) -> None:  # type: ignore[no-untyp
     assert not disposal.is_expired(2014, 10, disposal.expires_on(2014, 10))  # the last day is still kept
 
 
-def test_the_whole_workflow_and_every_step_out_of_order(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_whole_workflow_and_every_step_out_of_order(setup, clock) -> None:  # type: ignore[no-untyped-def]
     root, records, expired, kept, permanent = setup
     before = tree(root)
     assert dsp(root, "propose", kept.reference).exit_code == EXIT_WORKFLOW  # not expired
@@ -136,9 +133,9 @@ def test_the_whole_workflow_and_every_step_out_of_order(setup, monkeypatch) -> N
     assert dsp(root, "approve", lid, "--by", "客户总监陈").exit_code == EXIT_WORKFLOW
     r = dsp(root, "destroy", lid, "--supervisor", "监销人吴", "--place", "公司碎纸室")
     assert r.exit_code == EXIT_WORKFLOW and "held until 2027-05-20" in r.output
-    monkeypatch.setenv("ARCHIVER_NOW", "2027-05-19T23:59:00+08:00")
+    clock.set("2027-05-19T23:59:00+08:00")
     assert dsp(root, "destroy", lid, "--supervisor", "监销人吴", "--place", "公司碎纸室").exit_code == EXIT_WORKFLOW
-    monkeypatch.setenv("ARCHIVER_NOW", "2027-05-20T09:00:00+08:00")
+    clock.set("2027-05-20T09:00:00+08:00")
     r = dsp(root, "destroy", lid, "--supervisor", "监销人吴", "--place", "公司碎纸室", "--by", "档案员李明")
     assert r.exit_code == 0, r.output
     assert not (root / "hold").exists()
@@ -224,7 +221,7 @@ def test_an_interrupted_move_is_completed_or_rolled_back(setup, monkeypatch) -> 
     assert {k.split("/", 2)[2] for k in held if k.startswith("hold/")} == {k for k in before if k not in held}
 
 
-def test_a_held_file_that_changed_is_found_and_not_restored(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_held_file_that_changed_is_found_and_not_restored(setup, clock) -> None:  # type: ignore[no-untyped-def]
     root, records, expired, _, _ = setup
     lid = to_approved(root, expired.reference)
     held_pdf = root / "hold" / lid / records[0].path.relative_to(root)
@@ -237,7 +234,7 @@ def test_a_held_file_that_changed_is_found_and_not_restored(setup, monkeypatch) 
     assert disposal.state_of(disposal.lists(Archive.open(root))[lid]) == "held"  # nothing recorded
     # nor destroyed: what is destroyed must be what was appraised (Art. 29, 经验证…再行销毁)
     before = tree(root)
-    monkeypatch.setenv("ARCHIVER_NOW", "2027-06-01T09:00:00+08:00")
+    clock.set("2027-06-01T09:00:00+08:00")
     r = dsp(root, "destroy", lid, "--supervisor", "吴", "--place", "碎纸室")
     assert r.exit_code == EXIT_INTEGRITY and "nothing was changed" in r.output
     assert tree(root) == before
@@ -252,11 +249,11 @@ def test_hold_shorter_than_six_months_is_refused(setup) -> None:  # type: ignore
     assert r.exit_code == EXIT_CONFIG and "disposal_hold_months" in r.output
 
 
-def test_longer_hold_from_the_configuration(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_longer_hold_from_the_configuration(setup, clock) -> None:  # type: ignore[no-untyped-def]
     root, _, expired, _, _ = setup
     set_config(root, r"^disposal_hold_months = 6", "disposal_hold_months = 12")
     lid = to_approved(root, expired.reference)
-    monkeypatch.setenv("ARCHIVER_NOW", "2027-06-01T09:00:00+08:00")
+    clock.set("2027-06-01T09:00:00+08:00")
     r = dsp(root, "destroy", lid, "--supervisor", "吴", "--place", "碎纸室")
     assert r.exit_code == EXIT_WORKFLOW and "2027-11-20" in r.output
 
@@ -307,7 +304,7 @@ def test_approval_waits_for_no_build(setup) -> None:  # type: ignore[no-untyped-
     assert dsp(root, "approve", lid, "--by", "陈").exit_code == 0
 
 
-def test_held_and_destroyed_material_leaves_the_catalogue(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_held_and_destroyed_material_leaves_the_catalogue(setup, clock) -> None:  # type: ignore[no-untyped-def]
     """Art. 29: held apart means out of the catalogue at once; destroyed means no copy is
     left in the catalogue nor in its thumbnail cache."""
     root, records, expired, _, _ = setup
@@ -323,7 +320,7 @@ def test_held_and_destroyed_material_leaves_the_catalogue(setup, monkeypatch) ->
     assert all(t.exists() for t in thumbs)
     lid = to_approved(root, expired.reference)
     assert not in_site(expired.reference) and not in_site(records[0].id) and not in_site(records[1].id)
-    monkeypatch.setenv("ARCHIVER_NOW", "2027-06-01T09:00:00+08:00")
+    clock.set("2027-06-01T09:00:00+08:00")
     r = dsp(root, "destroy", lid, "--supervisor", "监销人王", "--place", "碎纸室")
     assert r.exit_code == 0, r.output
     assert not any(t.exists() for t in thumbs)

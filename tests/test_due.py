@@ -18,16 +18,16 @@ from archiver.store import Archive
 
 
 @pytest.fixture
-def october(archive_root: Path, drop, monkeypatch):  # type: ignore[no-untyped-def]
+def october(archive_root: Path, drop, clock):  # type: ignore[no-untyped-def]
     assert run_cli(archive_root, "customer", "update", "C0003", "--set", "active=false", "--reason", "停止合作").exit_code == 0
-    monkeypatch.setenv("ARCHIVER_NOW", "2026-11-05T09:00:00+08:00")
+    clock.set("2026-11-05T09:00:00+08:00")
     on_time = file_docs(archive_root, drop, [
         doc("C0001", "credit-report", "2026-10-20", pages=2, scan_pages=3),  # bound: 3 numbered ≠ 2
         doc("C0003", "credit-report", "2026-10-20"),  # inactive customer: not expected
         doc("C0001", "credit-report", "2026-09-20"),  # another month
         doc("C0001", "contract", "2026-10-02"),  # not a monthly type
     ], "a")  # fmt: skip
-    monkeypatch.setenv("ARCHIVER_NOW", "2026-11-12T09:00:00+08:00")
+    clock.set("2026-11-12T09:00:00+08:00")
     late = file_docs(archive_root, drop, [
         doc("C0001", "sales-statistics", "2026-10-31", pages=3, scan_pages=4),  # unbound, 4 ≥ 3: not judged
         doc("C0002", "analysis-report", "2026-10-15"),
@@ -67,9 +67,9 @@ def test_arrived_late_missing_and_not_yet_due(october) -> None:  # type: ignore[
     assert late_row["due"] == "2026-11-10"
 
 
-def test_after_the_last_due_day_nothing_is_not_yet_due(october, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_after_the_last_due_day_nothing_is_not_yet_due(october, clock) -> None:  # type: ignore[no-untyped-def]
     root = october[0]
-    monkeypatch.setenv("ARCHIVER_NOW", "2026-11-16T09:00:00+08:00")
+    clock.set("2026-11-16T09:00:00+08:00")
     data = report(root)
     assert data["counts"] == {"arrived": 2, "late": 1, "missing": 5, "not-yet-due": 0}
 
@@ -83,7 +83,7 @@ def test_page_count_differences(october) -> None:  # type: ignore[no-untyped-def
     assert "MISSING" in out and "late" in out and "财务部" in out and "declared 2, 3 in volume" in out
 
 
-def test_default_month_is_last_month(october, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_default_month_is_last_month(october, clock) -> None:  # type: ignore[no-untyped-def]
     root = october[0]
     r = run_cli(root, "due", "--json")
     assert json.loads(r.output)["month"] == "2026-10"

@@ -13,11 +13,8 @@ from archiver.custody.history import changes, parse_assignments
 from archiver.customers import read_customer
 from archiver.errors import ArchiverError
 
-NOW = "2026-11-20T10:00:00+08:00"
 
-
-def test_update_records_each_change_and_rewrites_the_profile(archive_root: Path, monkeypatch) -> None:
-    monkeypatch.setenv("ARCHIVER_NOW", NOW)
+def test_update_records_each_change_and_rewrites_the_profile(archive_root: Path, clock) -> None:  # type: ignore[no-untyped-def]
     r = run_cli(archive_root, "customer", "update", "C0001", "--set", "address=上海市黄浦区中山东一路1号",
                 "--set", "phone=021-12345678", "--set", "postcode=200120", "--reason", "迁址",
                 "--by", "档案员李明", "--json")
@@ -29,7 +26,7 @@ def test_update_records_each_change_and_rewrites_the_profile(archive_root: Path,
     assert profile.name == "上海明远贸易有限公司"  # untouched fields stay
     lines = (archive_root / "customers" / "C0001" / "history.jsonl").read_text("utf-8").splitlines()
     first = json.loads(lines[0])
-    assert first == {"at": NOW, "by": "档案员李明", "event": "changed", "field": "address",
+    assert first == {"at": clock.iso, "by": "档案员李明", "event": "changed", "field": "address",
                      "old": "上海市浦东新区世纪大道100号", "new": "上海市黄浦区中山东一路1号", "reason": "迁址"}
     out = run_cli(archive_root, "customer", "history", "C0001").output
     assert "地址" in out and "迁址" in out and "021-12345678" in out

@@ -19,14 +19,12 @@ from archiver.errors import EXIT_NOT_FOUND, EXIT_WORKFLOW
 from archiver.register import Register
 from archiver.store import Archive
 
-NOW = "2026-11-20T10:00:00+08:00"
 FORM = ["--requester", "孙丽", "--department", "财务部", "--purpose", "审计", "--reason", "年度审计取证",
         "--signer", "周经理"]
 
 
 @pytest.fixture
-def setup(archive_root: Path, drop, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("ARCHIVER_NOW", NOW)
+def setup(archive_root: Path, drop, clock):  # type: ignore[no-untyped-def]
     records = file_docs(archive_root, drop, [
         doc("C0001", "contract", "2026-03-09", title="销售合同"),
         doc("C0001", "credit-report", "2026-04-09", title="信用评估"),
@@ -103,13 +101,13 @@ def test_an_item_cannot_be_lent_twice_at_once(setup) -> None:  # type: ignore[no
     assert r.exit_code == EXIT_WORKFLOW
 
 
-def test_overdue_loans(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_overdue_loans(setup, clock) -> None:  # type: ignore[no-untyped-def]
     root, records, volume = setup
     lid = request(root, volume.reference, extra=("--due", "2026-11-30"))
     loan(root, "approve", lid, "--by", "李明")
     loan(root, "lend", lid, "--borrower", "孙丽")
     assert rows(root, "--overdue") == {}
-    monkeypatch.setenv("ARCHIVER_NOW", "2026-12-03T09:00:00+08:00")
+    clock.set("2026-12-03T09:00:00+08:00")
     assert set(rows(root, "--overdue")) == {lid}
     assert "OVERDUE" in loan(root, "list", "--open").output
     r = loan(root, "return", lid, "--json")

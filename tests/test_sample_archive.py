@@ -22,7 +22,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import run_cli
+from conftest import Clock, run_cli, use_clock
 
 from archiver.config import load_config
 from archiver.customers import PROFILE_FIELDS
@@ -30,7 +30,7 @@ from archiver.model import Record
 from archiver.store import Archive
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_archive"
-NOW = "2026-11-26T10:00:00+08:00"  # after the latest sample date (2026-11-20)
+SAMPLE_NOW = "2026-11-26T10:00:00+08:00"  # after the latest sample date (2026-11-20)
 
 
 def _load_generator() -> ModuleType:
@@ -59,8 +59,7 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, d
     """A copy of the committed sample after one `archiver ingest --json`."""
     root = tmp_path_factory.mktemp("sample") / "archive"
     shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("__pycache__"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ARCHIVER_NOW", NOW)
+    with use_clock(Clock().set(SAMPLE_NOW)):
         result = run_cli(root, "ingest", "--stable-seconds", "0", "--json")
     assert result.exit_code == 0, result.output
     yield root, json.loads(result.stdout)

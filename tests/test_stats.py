@@ -24,19 +24,19 @@ NOVEMBER = [  # filed 2026-11-20
 ]
 
 
-def _file(root: Path, drop, rows, prefix: str, monkeypatch, when: str):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("ARCHIVER_NOW", when)
+def _file(root: Path, drop, rows, prefix: str, clock, when: str):  # type: ignore[no-untyped-def]
+    clock.set(when)
     return file_docs(root, drop, [doc(c, t, d, scan_pages=p, classification=k) for c, t, d, p, k in rows], prefix)
 
 
 @pytest.fixture
-def stats(archive_root: Path, drop, monkeypatch):  # type: ignore[no-untyped-def]
-    _file(archive_root, drop, OLD, "old", monkeypatch, "2025-12-30T10:00:00+08:00")
-    october = _file(archive_root, drop, OCTOBER, "oct", monkeypatch, "2026-10-05T10:00:00+08:00")
-    _file(archive_root, drop, NOVEMBER, "nov", monkeypatch, "2026-11-20T10:00:00+08:00")
+def stats(archive_root: Path, drop, clock):  # type: ignore[no-untyped-def]
+    _file(archive_root, drop, OLD, "old", clock, "2025-12-30T10:00:00+08:00")
+    october = _file(archive_root, drop, OCTOBER, "oct", clock, "2026-10-05T10:00:00+08:00")
+    _file(archive_root, drop, NOVEMBER, "nov", clock, "2026-11-20T10:00:00+08:00")
     archive = Archive.open(archive_root)
     bind(archive, october[:2])  # C0001 2026 long-term: 5 pages
-    monkeypatch.setenv("ARCHIVER_NOW", "2026-11-25T10:00:00+08:00")
+    clock.set("2026-11-25T10:00:00+08:00")
     form = ["--requester", "赵", "--department", "销售部", "--purpose", "p", "--reason", "r", "--signer", "钱部长"]
     for _ in range(3):
         run_cli(archive_root, "consult", "request", *form, "--object", "C0001")
@@ -47,7 +47,7 @@ def stats(archive_root: Path, drop, monkeypatch):  # type: ignore[no-untyped-def
     run_cli(archive_root, "loan", "approve", "LN-2026-0001", "--by", "李")
     run_cli(archive_root, "loan", "lend", "LN-2026-0001", "--borrower", "赵")
     run_cli(archive_root, "audit", "--by", "审计员")
-    monkeypatch.setenv("ARCHIVER_NOW", "2026-12-02T10:00:00+08:00")
+    clock.set("2026-12-02T10:00:00+08:00")
     return archive_root
 
 
@@ -84,8 +84,8 @@ def test_counts_by_every_dimension(stats: Path) -> None:
     assert s["disposal"]["destroyed"] == {"lists": 0, "volumes": 0, "records": 0}
 
 
-def test_filed_this_month(stats: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("ARCHIVER_NOW", "2026-11-30T10:00:00+08:00")
+def test_filed_this_month(stats: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.set("2026-11-30T10:00:00+08:00")
     s = json.loads(run_cli(stats, "stats", "--json").output)
     d = s["documents"]
     assert (d["filed_this_month"], d["filed_this_year"]) == (2, 5)

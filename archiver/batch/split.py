@@ -1,8 +1,9 @@
 """Find the cover sheets in a batch scan and split it into one PDF per document.
 
 Reading: each page's own embedded scan image is used when the page is one full-page
-image (the scanner's JPEG is decoded at a reduced size with JPEG draft mode, a CCITT
-page is averaged down); other pages are rendered with pdfium. The image is read at
+image, decoded by :mod:`archiver.scanimage` (bounded; JPEG at a reduced size in draft
+mode, bilevel scans averaged down, every scanner encoding); other pages are rendered
+with pdfium. The image is read at
 about READ_DPI — enough for a QR module of 1 mm (4 px) — and QR codes are decoded with
 zxing-cpp. Only codes made by :mod:`archiver.batch.coversheet` count: a QR code printed
 on an invoice never splits a batch. A page whose marker code is seen but whose metadata
@@ -23,6 +24,7 @@ import pikepdf
 import zxingcpp
 from PIL import Image
 
+from .. import scanimage
 from ..volumes import blank
 from .coversheet import is_mark, is_ours
 
@@ -60,30 +62,22 @@ class Part:
 def scan_image(page: pikepdf.Page, dpi: int | None = READ_DPI) -> Image.Image | None:
     """The page's own scan image in grayscale, reduced to about ``dpi`` (``None``: full
     resolution); ``None`` when the page is not one full-page image or the image cannot
-    be decoded here."""
-    images = list(page.get_images().values())
-    if len(images) != 1:
-        return None
+    be decoded here (:mod:`archiver.scanimage`: bounded, any scanner encoding)."""
     try:
-        stream = images[0]
-        if not isinstance(stream, pikepdf.Stream):
+        images = list(page.get_images().values())
+        if len(images) != 1:
             return None
-        pim = pikepdf.PdfImage(stream)
+        info = scanimage.inspect(images[0])
+        if info is None:
+            return None
         box = [float(v) for v in page.mediabox]
         width_in, height_in = abs(box[2] - box[0]) / 72, abs(box[3] - box[1]) / 72
-        scan_dpi = min(pim.width / width_in, pim.height / height_in)
+        scan_dpi = min(info.width / width_in, info.height / height_in)
         if scan_dpi < MIN_SCAN_DPI:
             return None  # a logo on a page, not the page's scan
         factor = max(1, round(scan_dpi / dpi)) if dpi else 1
-        if pim.filters == ["/DCTDecode"]:
-            jpeg = Image.open(io.BytesIO(stream.read_raw_bytes()))
-            if factor > 1:  # DCT scaling: the JPEG decoder itself skips the detail
-                jpeg.draft("L", (pim.width // factor, pim.height // factor))
-            return jpeg.convert("L")
-        gray = pim.as_pil_image().convert("L")
-        return gray.reduce(factor) if factor > 1 else gray
-    except (pikepdf.PdfError, pikepdf.models.image.UnsupportedImageTypeError, OSError, ValueError,
-            NotImplementedError, KeyError, IndexError, ZeroDivisionError):
+        return scanimage.decode(info, factor=factor)
+    except Exception:  # noqa: BLE001 — an odd page is simply not read as a cover sheet
         return None
 
 
@@ -96,8 +90,18 @@ class PageReader:
         self._pdfium: object | None = None
 
     def image(self, index: int, dpi: int | None = READ_DPI) -> Image.Image:
-        im = scan_image(self.pdf.pages[index], dpi)
-        return im if im is not None else self.render(index, dpi or 200)
+        """The page to read codes from; a blank one when it cannot be looked at safely
+        (an image over the decoding limits is not rendered either: "not a cover sheet")."""
+        page = self.pdf.pages[index]
+        im = scan_image(page, dpi)
+        if im is not None:
+            return im
+        try:
+            if scanimage.over_limits(page):
+                return Image.new("L", (1, 1), 255)
+            return self.render(index, dpi or 200)
+        except Exception:  # noqa: BLE001 — a page pdfium cannot render holds no cover sheet we can read
+            return Image.new("L", (1, 1), 255)
 
     def render(self, index: int, dpi: int) -> Image.Image:
         import pypdfium2

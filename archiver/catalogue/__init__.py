@@ -14,10 +14,16 @@ Decisions, in one place:
   files listed in the folder's ``.archiver-site.json`` (written by an earlier build) are
   ever replaced or removed; a non-empty folder without it, the archive root, a folder
   holding the archive, or one inside its material folders is refused.
-* Self-contained: document and volume PDFs are put into ``site/files/`` — hard links
-  when on the same file system (no extra space), else copies (``catalogue.pdf_files``)
-  — so the folder can be copied to a share as it is. Links are relative and
-  percent-encoded; the search index is a script, so ``file://`` works.
+* Self-contained: document and volume PDFs are put into ``site/files/`` as files of
+  their own (:mod:`.copies`: a reflink where the file system can, else a copy), never
+  the archive's inodes, so nothing done to the site reaches the stored files; hard links
+  only with ``catalogue.pdf_files = "hardlink"``. A PDF carrying active content is
+  listed without its link (:mod:`.withheld`). Links are relative and percent-encoded;
+  the search index is a script, so ``file://`` works.
+* Interrupted builds finish: the folder's manifest is first rewritten marked
+  ``building`` (:mod:`.output`); the next build after a kill completes it.
+* Every folder written is listed in ``.archiver/sites.json`` (:mod:`.sites`); destroyed
+  material is purged from all of them (:mod:`.purge`).
 * Art. 24: a document classified at or above ``catalogue.restricted_from`` is listed by
   reference code only. A volume holding one is restricted as a whole (its PDF contains
   the document): reference code only, no page, no cover, no PDF. An ordinary document

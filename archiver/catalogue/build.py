@@ -33,7 +33,7 @@ from ..model import Record
 from ..register import now, today
 from ..store import Archive
 from ..volumes.manifest import VolumeManifest
-from . import inputs, known, sources, thumbs
+from . import inputs, known, sites, sources, thumbs, withheld
 from .inputs import Folder, read_inputs
 from .known import Known
 from .model import (
@@ -204,13 +204,16 @@ def _base_fingerprint(archive: Archive, renderer: Renderer) -> str:
     number is not trusted with what an older one made), the configuration and the
     templates."""
     config = (archive.root / CONFIG_NAME).read_bytes()
-    return f"{__version__}|{_code()}|{hashlib.sha256(config).hexdigest()}|{renderer.fingerprint}"
+    return (f"{__version__}|{_code()}|{withheld._checker_version()}|{hashlib.sha256(config).hexdigest()}|"
+            f"{renderer.fingerprint}")
 
 
 @functools.cache
 def _code() -> str:
+    """The catalogue's code and the statistics engine it uses (custody's stats and due)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    custody = Path(__file__).parent.parent / "custody"
+    for path in [*sorted(Path(__file__).parent.glob("*.py")), custody / "stats.py", custody / "due.py"]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -228,11 +231,14 @@ class _Redo:
 def _build(archive: Archive, out: Path | None, progress: Progress | None) -> BuildResult:
     start = time.perf_counter()
     config = archive.config
-    output = SiteOutput.open(archive, output_folder(archive, out), link_files=config.catalogue.pdf_files == "hardlink")
+    target = output_folder(archive, out)
+    sites.remember(archive, target)  # listed before anything is written there (destruction reaches it)
+    output = SiteOutput.open(archive, target, link_files=config.catalogue.pdf_files == "hardlink")
     renderer = Renderer(templates_override(archive), compiled=archive.state / "catalogue-templates")
     info = site_info(config)
     folders = inputs.scan(archive)
-    base = _base_fingerprint(archive, renderer)
+    hidden = sources.out_of_catalogue(archive)  # held apart or destroyed (custody state, Art. 29)
+    base = _base_fingerprint(archive, renderer) + "|" + hashlib.sha256("\n".join(sorted(hidden)).encode()).hexdigest()
     fingerprints = {code: folder.fingerprint(base) for code, folder in folders.items()}
     have = cached_thumbnails(archive)
 
@@ -247,12 +253,12 @@ def _build(archive: Archive, out: Path | None, progress: Progress | None) -> Bui
                 and all(sha in have for sha in k.thumbs) and output.keep(k.outputs)):
             now_known[code] = k
     redo = _redo(archive, output, renderer, info, [f for c, f in folders.items() if c not in now_known], have,
-                 fingerprints, progress)
+                 fingerprints, progress, hidden)
     remember = redo is not None
     if redo is None:  # material filed under another customer's folder: everything, from the data
         output.written.clear()
         now_known.clear()
-        redo = _redo(archive, output, renderer, info, list(folders.values()), have, None, progress)
+        redo = _redo(archive, output, renderer, info, list(folders.values()), have, None, progress, hidden)
         assert redo is not None
     now_known.update(redo.known)
 
@@ -263,7 +269,7 @@ def _build(archive: Archive, out: Path | None, progress: Progress | None) -> Bui
         part = redo.parts.get(last_filing.customer)
         folder = folders.get(last_filing.customer)
         if part is None and folder is not None:
-            part = _part(archive, folder.code, folder, *inputs.read_folder(archive, folder), have)
+            part = _part(archive, folder.code, folder, *_read(archive, folder, hidden), have)
         if part is not None:
             filed = next((d for d in part.documents if d.id == last_filing.record), None)
     view = overview(config, [k.summary for k in now_known.values()], last_filing, filed,
@@ -287,21 +293,32 @@ def _build(archive: Archive, out: Path | None, progress: Progress | None) -> Bui
 
 
 def _part(archive: Archive, code: str, folder: Folder | None, records: list[Record],
-          manifests: list[VolumeManifest], thumbnails: set[str]) -> CustomerPart:
+          manifests: list[VolumeManifest], thumbnails: set[str],
+          active: dict[str, tuple[str, ...]] | None = None) -> CustomerPart:
     person = read_customer(archive.customers_dir, code) if folder is not None and folder.profile else None
     history = sources.customer_history(archive, code)
-    return customer_part(archive.config, code, person, records, manifests, history, thumbnails)
+    return customer_part(archive.config, code, person, records, manifests, history, thumbnails, active)
+
+
+def _read(archive: Archive, folder: Folder, hidden: frozenset[str]) -> tuple[list[Record], list[VolumeManifest]]:
+    """A customer's records and volumes, without what custody holds apart or destroyed."""
+    recs, mans = inputs.read_folder(archive, folder)
+    if hidden:
+        recs = [r for r in recs if r.id not in hidden]
+        mans = [m for m in mans if m.reference not in hidden]
+    return recs, mans
 
 
 def _redo(archive: Archive, output: SiteOutput, renderer: Renderer, info: SiteInfo, folders: list[Folder],
-          have: set[str], fingerprints: dict[str, str] | None, progress: Progress | None) -> _Redo | None:
+          have: set[str], fingerprints: dict[str, str] | None, progress: Progress | None,
+          hidden: frozenset[str] = frozenset()) -> _Redo | None:
     """Read, model and write these customers again. With ``fingerprints``, each folder
     must hold its own customer's material only (None is returned otherwise); without,
     material is grouped by the customer it names and nothing is remembered."""
     records: dict[str, list[Record]] = defaultdict(list)
     manifests: dict[str, list[VolumeManifest]] = defaultdict(list)
     for folder in folders:
-        recs, mans = inputs.read_folder(archive, folder)
+        recs, mans = _read(archive, folder, hidden)
         if fingerprints is not None and not {r.customer for r in recs} | {m.customer for m in mans} <= {folder.code}:
             log.warning("a record or volume of another customer lies in the folder of %s (run `archiver audit`):"
                         " the catalogue is built in full", folder.code)
@@ -314,10 +331,13 @@ def _redo(archive: Archive, output: SiteOutput, renderer: Renderer, info: SiteIn
     codes = sorted({c for c, f in by_code.items() if f.profile} | set(records) | set(manifests))
     wanted = {code: thumbnail_sources(archive.config, records[code], manifests[code]) for code in codes}
     ready, made = _make_thumbnails(archive, [t for w in wanted.values() for t in w], have, progress)
+    # PDFs with active content are listed without their link (never served)
+    declared = {r.file.sha256: tuple(getattr(r, "active_content", ()) or ()) for rs in records.values() for r in rs}
+    active = withheld.find(archive.state, [(sha, Path(pdf)) for w in wanted.values() for sha, pdf, _c in w], declared)
     cache = thumbs.cache_dir(archive.state)
     result = _Redo(parts={}, known={}, thumbnails_made=made, missing=[])
     for i, code in enumerate(codes, start=1):
-        part = _part(archive, code, by_code.get(code), records[code], manifests[code], ready)
+        part = _part(archive, code, by_code.get(code), records[code], manifests[code], ready, active)
         result.parts[code] = part
         outputs: list[str] = []
         n_pages = 0

@@ -12,11 +12,22 @@ only, with no page, no cover thumbnail and no PDF.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 
+from .. import clock
 from ..config import CLASSIFICATION_LEVELS, Config
+from ..custody.due import Arrival, Party, arrivals, expectations
+from ..custody.stats import (
+    UNKNOWN_TYPE,
+    DocumentTally,
+    VolumeTally,
+    add_documents,
+    add_volumes,
+    tally_documents,
+    tally_volumes,
+)
 from ..customers import PROFILE_LABELS, Customer
 from ..model import Record
 from ..volumes.manifest import VolumeManifest
@@ -65,6 +76,7 @@ class DocumentEntry:
     pdf: str | None = None  # site path of its PDF
     thumb: str | None = None  # site path of its first-page thumbnail
     binding: Binding | None = None
+    withheld: str = ""  # why its PDF is not served (active content found in it), else ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,7 @@ class VolumeEntry:
     page: str | None = None
     pdf: str | None = None
     thumb: str | None = None
+    withheld: str = ""  # why its PDF is not served (active content found in it), else ""
 
 
 @dataclass(frozen=True)
@@ -143,6 +156,7 @@ class CountRow:
     label: str
     documents: int
     pages: int
+    customers: int = 0  # customers the documents concern
 
 
 @dataclass(frozen=True)
@@ -234,14 +248,18 @@ class CustomerEntry(CustomerRow):
 
 @dataclass(frozen=True)
 class Tally:
-    """One customer's share of the statistics (Art. 25) and of the collection table (Art. 5)."""
+    """One customer's share of the statistics (Art. 25) and of the collection table (Art. 5),
+    made by the custody stage's own engine (:mod:`archiver.custody.stats`,
+    :mod:`archiver.custody.due`), so the site and ``archiver stats`` / ``archiver due``
+    give the same numbers."""
 
-    counts: tuple[tuple[str, str, int, int], ...]  # (dimension, label, documents, pages)
-    volume_years: tuple[int, ...]  # the year of each of its volumes
-    # For an active customer: (type, year, month) of each monthly document type received,
-    # with the earliest filing date known (None: none known) and whether one is unknown.
-    first_filed: tuple[tuple[str, int, int, dt.date | None, bool], ...]
-    earliest: dt.date | None  # date of its earliest document
+    documents: DocumentTally
+    volumes: VolumeTally
+    arrivals: tuple[Arrival, ...]  # its records of monthly document types
+
+    @property
+    def earliest(self) -> dt.date | None:  # date of its earliest document
+        return self.documents.earliest
 
 
 @dataclass(frozen=True)
@@ -395,14 +413,17 @@ def build_model(
         filed = next((d for p in parts for d in p.documents if d.id == last_filing.record), None)
     return SiteModel(info=site_info(config), parts=parts,
                      overview=overview(config, [p.summary for p in parts], last_filing, filed, last_audit,
-                                       today or dt.date.today()))
+                                       today or clock.today()))
 
 
 def customer_part(config: Config, code: str, person: Customer | None, records: Iterable[Record],
                   manifests: Iterable[VolumeManifest], history: list[HistoryEntry],
-                  thumbs: Collection[str]) -> CustomerPart:
+                  thumbs: Collection[str], active: Mapping[str, Sequence[str]] | None = None) -> CustomerPart:
     """One customer's pages' data, from its own records, volume manifests, profile and
-    history only (Art. 24 applied)."""
+    history only (Art. 24 applied). ``active`` maps the checksum of a PDF that carries
+    active content (JavaScript, Launch actions, embedded files …) to what it carries:
+    such a PDF is listed without its link, with a note."""
+    active = active or {}
     records = sorted(records, key=lambda r: (r.meta.date, r.id))
     manifests = sorted(manifests, key=lambda m: (m.year, m.volume, m.reference))
     record_levels = {r.id: r.meta.classification for r in records}
@@ -443,11 +464,13 @@ def customer_part(config: Config, code: str, person: Customer | None, records: I
             retention=_retention(config, m.retention), start_date=m.start_date, end_date=m.end_date,
             page_count=m.page_count, sheet_count=m.sheet_count, document_count=m.document_count,
             filer=m.filer, checker=m.checker, built_at=_when(m.built_at), remarks=tuple(m.remarks),
-            rows=tuple(rows), page=v_page, pdf=paths.volume_pdf(m.customer, m.year, m.file_name),
+            rows=tuple(rows), page=v_page,
+            pdf=None if m.file_sha256 in active else paths.volume_pdf(m.customer, m.year, m.file_name),
             thumb=paths.thumbnail(m.file_sha256) if m.file_sha256 in thumbs else None,
+            withheld="、".join(active.get(m.file_sha256, ())),
         ))  # fmt: skip
 
-    documents = [_document(r, config, r.id in restricted_ids, binding.get(r.id), thumbs) for r in records]
+    documents = [_document(r, config, r.id in restricted_ids, binding.get(r.id), thumbs, active) for r in records]
     entry = _customer(code, person, documents, volumes, binding, history)
     search = [
         SearchItem(kind="volume", customer=code, type="", date=_span(v), title=v.title, doc_no="",
@@ -461,7 +484,7 @@ def customer_part(config: Config, code: str, person: Customer | None, records: I
     ]
     row = CustomerRow(**{f.name: getattr(entry, f.name) for f in fields(CustomerRow)})
     summary = CustomerSummary(row=row, pages=sum(r.file.page_count for r in records),
-                              tally=tally(config, records, manifests, active=entry.active), search=tuple(search))
+                              tally=tally(config, records, manifests), search=tuple(search))
     return CustomerPart(entry=entry, volumes=tuple(volumes), documents=tuple(documents), summary=summary)
 
 
@@ -481,9 +504,8 @@ def overview(config: Config, summaries: Iterable[CustomerSummary], last_filing: 
                             customer_name=names.get(last_filing.customer, ""), document=filed)
     totals = Totals(customers=len(rows), volumes=sum(r.volume_count for r in rows),
                     documents=sum(r.document_count for r in rows), pages=sum(s.pages for s in summaries))
-    active = sum(1 for r in rows if r.active)
     return Overview(totals=totals, customers=rows, statistics=statistics(config, [s.tally for s in summaries],
-                                                                         active, today),
+                                                                         rows, today),
                     search=tuple(search), last_filing=filing, last_audit=last_audit)
 
 
@@ -514,7 +536,7 @@ def _span(v: VolumeEntry) -> str:
 
 
 def _document(r: Record, config: Config, restricted: bool, bound: Binding | None,
-              thumbs: Collection[str]) -> DocumentEntry:
+              thumbs: Collection[str], active: Mapping[str, Sequence[str]]) -> DocumentEntry:
     if restricted:
         # Art. 24: the reference code only. Where it is bound is kept (a reference
         # code and page numbers), but never a link.
@@ -532,8 +554,9 @@ def _document(r: Record, config: Config, restricted: bool, bound: Binding | None
         responsible=m.responsible, retention=_retention(config, r.retention), pages=r.file.page_count,
         copies=m.copies, group=m.group, role=m.role, notes=m.notes, filed_at=_when(r.filing.filed_at),
         filed_by=r.filing.filed_by, page=paths.document_page(r.customer, r.id),
-        pdf=paths.document_pdf(r.customer, m.year, r.file.name),
+        pdf=None if r.file.sha256 in active else paths.document_pdf(r.customer, m.year, r.file.name),
         thumb=paths.thumbnail(r.file.sha256) if r.file.sha256 in thumbs else None, binding=bound,
+        withheld="、".join(active.get(r.file.sha256, ())),
     )  # fmt: skip
 
 
@@ -560,53 +583,20 @@ def _customer(code: str, person: Customer | None, docs: list[DocumentEntry], vol
 DIMENSIONS = ("year", "type", "retention", "classification", "department")
 
 
-def tally(config: Config, records: Iterable[Record], manifests: Iterable[VolumeManifest], *,
-          active: bool) -> Tally:
-    """One customer's counts for :func:`statistics`."""
-    type_names = {code: t.name for code, t in config.document_types.items()}
-    dept_of = {code: t.department for code, t in config.document_types.items()}
-    dept_names = {code: d.name for code, d in config.departments.items()}
-    docs: Counter[tuple[str, str]] = Counter()
-    pages: Counter[tuple[str, str]] = Counter()
-    first: dict[tuple[str, int, int], tuple[dt.date | None, bool]] = {}
-    earliest: dt.date | None = None
-    for r in records:
-        n = r.file.page_count
-        for key in (("year", str(r.meta.year)), ("type", type_names.get(r.meta.type, r.meta.type)),
-                    ("retention", _retention(config, r.retention)),
-                    ("classification", _label(config, r.meta.classification)),
-                    ("department", dept_names.get(dept_of.get(r.meta.type, ""), "—"))):
-            docs[key] += 1
-            pages[key] += n
-        earliest = r.meta.date if earliest is None else min(earliest, r.meta.date)
-        if not active or not _monthly(config, r.meta.type):
-            continue
-        month = (r.meta.type, r.meta.date.year, r.meta.date.month)
-        known, unknown = first.get(month, (None, False))
-        if isinstance(r.filing.filed_at, dt.datetime):
-            filed = r.filing.filed_at.date()
-            known = filed if known is None else min(known, filed)
-        else:
-            unknown = True
-        first[month] = (known, unknown)
-    return Tally(counts=tuple((dim, label, docs[(dim, label)], pages[(dim, label)]) for dim, label in docs),
-                 volume_years=tuple(m.year for m in manifests),
-                 first_filed=tuple((t, y, mo, known, unknown) for (t, y, mo), (known, unknown) in first.items()),
-                 earliest=earliest)
+def tally(config: Config, records: Iterable[Record], manifests: Iterable[VolumeManifest]) -> Tally:
+    """One customer's counts for :func:`statistics` (the custody engine's tallies)."""
+    records = list(records)
+    return Tally(documents=tally_documents(records, config), volumes=tally_volumes(manifests),
+                 arrivals=arrivals(records, config))
 
 
-def _counts(tallies: list[Tally], dimension: str, order: Iterable[str] = ()) -> tuple[CountRow, ...]:
-    docs: Counter[str] = Counter()
-    pages: Counter[str] = Counter()
-    for t in tallies:
-        for dim, key, d, n in t.counts:
-            if dim == dimension:
-                docs[key] += d
-                pages[key] += n
-    order = list(order)
-    known = set(order)
-    keys = [k for k in order if k in docs] + sorted(k for k in docs if k not in known)
-    return tuple(CountRow(label=k, documents=docs[k], pages=pages[k]) for k in keys)
+def _rows(table: Mapping[str, Mapping[str, int]], label: Mapping[str, str], order: Iterable[str] = ()) -> tuple[CountRow, ...]:
+    """Rows of one dimension of ``archiver stats``' documents, labelled, in ``order``
+    (the configuration's) and then by key."""
+    order = [k for k in order if k in table]
+    keys = order + sorted(k for k in table if k not in set(order))
+    return tuple(CountRow(label=label.get(k, k), documents=table[k]["documents"], pages=table[k]["pages"],
+                          customers=table[k]["customers"]) for k in keys)
 
 
 def _month_add(year: int, month: int, n: int) -> tuple[int, int]:
@@ -614,31 +604,32 @@ def _month_add(year: int, month: int, n: int) -> tuple[int, int]:
     return i // 12, i % 12 + 1
 
 
-def statistics(config: Config, tallies: list[Tally], active_customers: int, today: dt.date,
+def statistics(config: Config, tallies: list[Tally], customers: Iterable[Party], today: dt.date,
                months: int = 12) -> Statistics:
-    """Counts (Art. 25) and a simple collection table (Art. 5), from every customer's tally.
+    """Counts (Art. 25) and collection (Art. 5), from every customer's tally, added up by
+    the same functions ``archiver stats`` and ``archiver due`` use.
 
-    Collection is deliberately simple: for each of the last ``months`` months (from the
-    month of the archive's first document on) and each
-    department, *due* is the number of active customers times the department's monthly
-    document types; *collected* counts those (customer, type) pairs with a document dated
-    in that month; *late* those whose first document was filed after the department's
-    due day of the following month (a filing date not known counts as today).
-    ``archiver due`` gives the full per-customer report.
+    Collection: for each of the last ``months`` months (from the month of the archive's
+    first document on) and each department, *due* is the number of documents expected
+    (active customers × the department's monthly document types), *collected* those that
+    arrived (on time or late), *late* those filed after the department's due day of the
+    following month — ``archiver due --month M`` counts, by department.
     """
-    type_names = {code: t.name for code, t in config.document_types.items()}
-    by_year = tuple(sorted(_counts(tallies, "year"), key=lambda c: c.label, reverse=True))
-    by_type = _counts(tallies, "type", type_names.values())
-    by_retention = _counts(tallies, "retention", (c.name for c in config.retention.values()))
-    by_class = _counts(tallies, "classification", config.classifications.values())
-    by_dept = _counts(tallies, "department", (d.name for d in config.departments.values()))
-    vol_years = Counter(y for t in tallies for y in t.volume_years)
-
-    firsts: dict[tuple[str, int, int], list[dt.date]] = defaultdict(list)
+    docs = add_documents([t.documents for t in tallies], today)["by"]
+    vols = add_volumes([t.volumes for t in tallies])["by"]
+    people = list(customers)
+    found: dict[tuple[int, int], list[Arrival]] = defaultdict(list)  # by month: each month reads its own
     for t in tallies:
-        for type_code, y, mo, known, unknown in t.first_filed:
-            dates = [d for d in (known, today if unknown else None) if d is not None]
-            firsts[(type_code, y, mo)].append(min(dates))  # as if filed today when not known
+        for a in t.arrivals:
+            found[(a.year, a.month)].append(a)
+    by_year = tuple(sorted(_rows(docs["year"], {}), key=lambda c: c.label, reverse=True))
+    by_type = _rows(docs["type"], {c: t.name for c, t in config.document_types.items()}, config.document_types)
+    by_retention = _rows(docs["retention"], {c: r.name for c, r in config.retention.items()}, config.retention)
+    by_class = _rows(docs["classification"], dict(config.classifications), config.classifications)
+    by_dept = _rows(docs["department"], {**{c: d.name for c, d in config.departments.items()}, UNKNOWN_TYPE: "—"},
+                    config.departments)
+    volumes_by_year = tuple(sorted(((int(y), row["volumes"]) for y, row in vols["year"].items()), reverse=True))
+
     rows = []
     depts = list(config.departments.values())
     earliest_doc = min((t.earliest for t in tallies if t.earliest is not None), default=today)
@@ -647,24 +638,18 @@ def statistics(config: Config, tallies: list[Tally], active_customers: int, toda
         if (y, mo) < (earliest_doc.year, earliest_doc.month):
             continue  # before the archive's first document
         ny, nm = _month_add(y, mo, 1)
+        expected = expectations(y, mo, people, found.get((y, mo), ()), config, today)
         cells = []
         for dept in depts:
-            types = [c for c, t in config.document_types.items() if t.monthly and t.department == dept.code]
-            due_day = dt.date(ny, nm, dept.due_day)
-            got = [f for c in types for f in firsts.get((c, y, mo), ())]
-            cells.append(CollectionCell(due=active_customers * len(types), collected=len(got),
-                                        late=sum(1 for f in got if f > due_day)))
+            mine = [e for e in expected if e.department == dept.code]
+            cells.append(CollectionCell(due=len(mine), collected=sum(e.status in ("arrived", "late") for e in mine),
+                                        late=sum(e.status == "late" for e in mine)))
         earliest = min((dt.date(ny, nm, d.due_day) for d in depts), default=dt.date(ny, nm, 1))
         latest = max((dt.date(ny, nm, d.due_day) for d in depts), default=earliest)
         rows.append(CollectionRow(month=f"{y:04d}-{mo:02d}", due_date=earliest, cells=tuple(cells),
                                   open=today <= latest))
     return Statistics(
         by_year=by_year, by_type=by_type, by_retention=by_retention, by_classification=by_class,
-        by_department=by_dept, volumes_by_year=tuple(sorted(vol_years.items(), reverse=True)),
+        by_department=by_dept, volumes_by_year=volumes_by_year,
         departments=tuple(d.name for d in depts), collection=tuple(reversed(rows)),
     )
-
-
-def _monthly(config: Config, type_code: str) -> bool:
-    t = config.document_types.get(type_code)
-    return bool(t and t.monthly)

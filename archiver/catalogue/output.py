@@ -20,6 +20,20 @@ Files are replaced atomically (temporary file, then rename), so a browser or a w
 server never sees half a page. They are not fsynced one by one: the site is derived
 from the archive and rebuilt at will, so the build flushes once (``os.sync``) before it
 writes its manifest.
+
+Interrupted builds finish: before it writes anything else into the folder, a build
+replaces the manifest (atomically) by one marked ``"state": "building"`` that lists the
+files in the folder that are *not* the site's (``foreign``: what somebody put there
+beside an earlier build). A build killed at any point (SIGKILL, a full disk) leaves that
+marker; the next build then trusts nothing it finds — every page and file is written
+again, and every file in the folder except the foreign ones (half-written pages,
+temporary files) is the site's to replace or remove — and ends with a complete manifest,
+the same folder an uninterrupted build gives. A folder holding nothing but the site's
+temporary files (a build killed while writing its first marker) counts as empty.
+
+PDFs are copies of their own (:mod:`.copies`: a reflink where the file system can, else
+a copy), never the archive's inodes, unless ``catalogue.pdf_files = "hardlink"``. A
+folder built the other way is converted on its next build.
 """
 
 from __future__ import annotations
@@ -34,12 +48,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import DIR_MODE, FILE_MODE, TEMP_PREFIX, copy_atomic, ensure_dir, write_text_atomic
+from ..atomic import DIR_MODE, FILE_MODE, TEMP_PREFIX, ensure_dir, write_text_atomic
 from ..errors import WorkflowError
 from ..store import Archive
+from .copies import copy_into
 
 MANIFEST = ".archiver-site.json"
 FORMAT = 1
+BUILDING, COMPLETE = "building", "complete"
 PROTECTED = ("records", "inbox", "volumes", "customers", "registers", "hold", ".archiver")
 
 
@@ -63,12 +79,17 @@ def check_output(archive: Archive, out: Path) -> Path:
                                 hint=hint)
     if target.exists() and not target.is_dir():
         raise WorkflowError(f"Refused: {target} exists and is not a folder.", hint=hint)
-    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
+    if (target.is_dir() and any(not p.name.startswith(TEMP_PREFIX) for p in target.iterdir())
+            and not (target / MANIFEST).is_file()):
         raise WorkflowError(
             f"Refused: {target} is not empty and was not written by `archiver site` (it has no {MANIFEST}).",
             hint="Give an empty or new folder with --out; a site folder is only ever rebuilt in place.",
         )
     return target
+
+
+def _is_temp(rel: str) -> bool:
+    return rel.rpartition("/")[2].startswith(TEMP_PREFIX)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -107,25 +128,49 @@ class SiteOutput:
     previous_meta: dict[str, Any] = field(default_factory=dict)
     changed: list[str] = field(default_factory=list)  # paths actually (re)written this build
     existing: set[str] = field(default_factory=set)  # files in the folder when the build began
+    foreign: set[str] = field(default_factory=set)  # files in the folder not written by a build (kept)
+    interrupted: bool = False  # the folder's last build did not finish
+    copied_by: dict[str, int] = field(default_factory=dict)  # how PDFs were copied: reflink, copy_file_range …
     _dirs: set[str] = field(default_factory=set)  # folders made or checked
 
     @classmethod
-    def open(cls, archive: Archive, out: Path, *, link_files: bool = True) -> SiteOutput:
+    def open(cls, archive: Archive, out: Path, *, link_files: bool = False) -> SiteOutput:
+        """Open the folder for a build and mark it as being built (before anything else
+        is written there): see the module's docstring."""
         folder = check_output(archive, out)
         ensure_dir(folder)
         previous: dict[str, Entry] = {}
         meta: dict[str, Any] = {}
+        foreign_before: set[str] = set()
         path = folder / MANIFEST
         if path.exists():
             try:
                 meta = json.loads(path.read_text("utf-8"))
                 previous = {str(rel): Entry(str(key), str(sha)) for rel, key, sha in meta.get("files", [])}
+                foreign_before = {str(rel) for rel in meta.get("foreign", [])}
             except (ValueError, TypeError, AttributeError) as exc:
                 raise WorkflowError(f"The site manifest {path} cannot be read ({exc}).",
                                     hint=f"Delete the folder {folder} yourself and build again.") from None
         existing = _files(str(folder))
-        return cls(folder=folder, link_files=link_files, previous=previous, previous_meta=meta, existing=existing,
-                   _dirs={str(folder)})
+        interrupted = path.exists() and meta.get("state", COMPLETE) != COMPLETE
+        if interrupted:  # trust nothing an interrupted build left; every non-foreign file is ours
+            foreign = foreign_before & existing
+            previous = {rel: Entry("") for rel in existing - foreign - {MANIFEST}}
+            meta = {k: v for k, v in meta.items() if k != "customers"}
+        else:
+            foreign = {rel for rel in existing - set(previous) - {MANIFEST} if not _is_temp(rel)}
+            if meta.get("pdf_files", "hardlink") != ("hardlink" if link_files else "copy"):
+                # built with the other way of putting PDFs in: replace every copied file
+                previous = {rel: Entry("", e.sha256) if not e.sha256 else e for rel, e in previous.items()}
+        self = cls(folder=folder, link_files=link_files, previous=previous, previous_meta=meta, existing=existing,
+                   foreign=foreign, interrupted=interrupted, _dirs={str(folder)})
+        self._mark_building()
+        return self
+
+    def _mark_building(self) -> None:
+        data = {"format": FORMAT, "generator": "archiver site", "state": BUILDING,
+                "foreign": sorted(self.foreign), "files": []}
+        write_text_atomic(self.folder / MANIFEST, json.dumps(data, ensure_ascii=False))
 
     # Paths ---------------------------------------------------------------------------
     def _target(self, rel: str) -> str:
@@ -202,8 +247,9 @@ class SiteOutput:
 
     # Copied files (PDFs, thumbnails) ----------------------------------------------------
     def file(self, rel: str, source: Path | str, sha256: str) -> None:
-        """Put ``source`` (whose checksum is ``sha256``) at ``rel``: a hard link when
-        allowed and possible, else a copy. Skipped when already there."""
+        """Put ``source`` (whose checksum is ``sha256``) at ``rel``: a copy of its own (a
+        reflink where the file system can), or a hard link when the archive chose
+        ``catalogue.pdf_files = "hardlink"`` (else a copy). Skipped when already there."""
         old = self.previous.get(rel)
         if old is not None and old.key == sha256 and rel in self.existing:
             self.written[rel] = old
@@ -220,8 +266,8 @@ class SiteOutput:
             except OSError:
                 if not os.path.isfile(source):
                     raise FileNotFoundError(source) from None
+        tmp = self._temp(target)
         if self.link_files:
-            tmp = self._temp(target)
             try:
                 os.link(source, tmp)
                 os.replace(tmp, target)
@@ -232,16 +278,29 @@ class SiteOutput:
                     os.unlink(tmp)
         if not os.path.isfile(source):
             raise FileNotFoundError(source)
-        copy_atomic(Path(source), Path(target))
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            try:
+                how = copy_into(str(source), fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        self.copied_by[how] = self.copied_by.get(how, 0) + 1
         self.changed.append(rel)
 
     # Finishing ---------------------------------------------------------------------------
     def stale(self) -> list[str]:
-        return sorted(set(self.previous) - set(self.written))
+        """Files of an earlier (or interrupted) build that this one did not write."""
+        ours = set(self.previous) | {rel for rel in self.existing - self.foreign if rel != MANIFEST}
+        return sorted(ours - set(self.written) - {MANIFEST})
 
     def finish(self, meta: dict[str, Any]) -> list[str]:
-        """Remove files an earlier build wrote that this one did not; write the manifest.
-        Returns the removed paths."""
+        """Remove files an earlier build wrote that this one did not; write the manifest
+        (marked complete). Returns the removed paths."""
         removed = []
         folder = self.folder
         for rel in self.stale():
@@ -251,15 +310,17 @@ class SiteOutput:
                 continue
             if target.is_symlink() or target.is_file():
                 target.unlink()
-                removed.append(rel)
+                if not _is_temp(rel):
+                    removed.append(rel)
                 parent = target.parent
                 while parent != folder and _inside(parent, folder) and not any(parent.iterdir()):
                     parent.rmdir()
                     parent = parent.parent
-        if self.changed or removed:
+        if self.changed or removed or self.interrupted:
             os.sync()
         data = dict(meta)
-        data.update(format=FORMAT, generator="archiver site",
+        data.update(format=FORMAT, generator="archiver site", state=COMPLETE,
+                    pdf_files="hardlink" if self.link_files else "copy", foreign=sorted(self.foreign),
                     files=[[rel, e.key, e.sha256] for rel, e in sorted(self.written.items())])
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         write_text_atomic(folder / MANIFEST, text.replace('],["', '],\n["'))  # one file a line

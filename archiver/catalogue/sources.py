@@ -5,11 +5,14 @@ custody stage's file names, and read defensively, so the catalogue builds whethe
 those registers exist yet; nothing else in the catalogue reads custody files.
 
 * The last audit (Art. 22–23): the last entry with ``event == "audit"`` in
-  ``registers/audit.jsonl`` — its ``result`` ("ok" / "problems") and ``findings``.
+  ``registers/audit.jsonl`` — its ``result`` ("ok" / "problems"), ``findings`` and, per
+  property of DA/T 70-2018, ``properties.<key>.{label,name,result,errors,warnings}``.
 * A customer's dated history (Art. 26, 30): ``customers/<code>/history.jsonl``, one JSON
   object a line with ``at``, ``by``, ``field``, ``old``, ``new``, ``reason``.
 * Material in a disposal hold (Art. 29) lives under ``hold/`` at the archive root; the
-  catalogue never reads that folder, so held material is out of the catalogue.
+  catalogue never reads that folder, so held material is out of the catalogue. What the
+  custody state (:mod:`archiver.custody.state`) says is held apart or destroyed is left
+  out as well, even while its files are still being moved (:func:`out_of_catalogue`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from ..custody import state
 from ..custody.history import history_path
 from ..register import Register
 from ..store import Archive
@@ -32,6 +36,17 @@ class AuditSummary:
     result: str  # "ok" / "problems" (or whatever the register says)
     findings: int | None
     scope: str = ""
+    properties: tuple[PropertyResult, ...] = ()  # 真实性, 完整性, 可用性, 安全性 (DA/T 70-2018)
+
+
+@dataclass(frozen=True)
+class PropertyResult:
+    key: str  # authenticity, integrity, usability, security
+    label: str  # 真实性 …
+    name: str  # Authenticity …
+    result: str  # ok / problems
+    errors: int
+    warnings: int
 
 
 @dataclass(frozen=True)
@@ -72,8 +87,21 @@ def last_audit(archive: Archive) -> AuditSummary | None:
         count = findings
     else:
         count = None
+    props = []
+    raw = last.get("properties")
+    if isinstance(raw, dict):
+        for key, p in raw.items():
+            if not isinstance(p, dict):
+                continue
+            props.append(PropertyResult(key=str(key), label=_text(p.get("label")), name=_text(p.get("name")),
+                                        result=_text(p.get("result")), errors=_count(p.get("errors")),
+                                        warnings=_count(p.get("warnings"))))
     return AuditSummary(at=_text(last.get("at")), by=_text(last.get("by")), result=_text(last.get("result")),
-                        findings=count, scope=_text(last.get("scope")))
+                        findings=count, scope=_text(last.get("scope")), properties=tuple(props))
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def last_filing(archive: Archive) -> FilingSummary | None:
@@ -98,3 +126,12 @@ def customer_history(archive: Archive, code: str) -> list[HistoryEntry]:
     return out
 
 
+
+
+def out_of_catalogue(archive: Archive) -> frozenset[str]:
+    """Volume reference codes and record ids the custody state holds apart for
+    destruction, and reference codes of destroyed volumes (Art. 29): never in the
+    catalogue. (A destroyed record's id is not kept out: should the same scan ever be
+    filed again, it is a new record.)"""
+    custody = state.read(archive)
+    return frozenset(custody.held) | custody.disposed

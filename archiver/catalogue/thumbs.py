@@ -2,10 +2,11 @@
 
 A document's thumbnail comes from the scan's own embedded image of its first page,
 reduced — never from rendering the PDF (the architecture's "never re-encode the scan"
-habit, and fast): a JPEG (DCTDecode) scan is decoded with Pillow's *draft* mode, which
-lets the JPEG decoder itself scale by 1/2, 1/4 or 1/8; a CCITT G4 scan is decoded by
-pikepdf/Pillow and reduced. Only a first page with no image at all (a born-digital PDF)
-is rendered, with pdfium, at thumbnail size.
+habit, and fast), decoded by :mod:`archiver.scanimage` (bounded in pixels and memory,
+every scanner encoding; a JPEG scan in *draft* mode, which lets the JPEG decoder itself
+scale by 1/2, 1/4 or 1/8). Only a first page with no image we can decode (a born-digital
+PDF, a rare encoding) is rendered, with pdfium, at thumbnail size — never one whose image
+is over the decoding limits (no thumbnail then).
 
 A volume's thumbnail shows its cover, which is a generated vector page: it is rendered
 with pdfium at thumbnail size.
@@ -23,9 +24,9 @@ import logging
 from pathlib import Path
 
 import pikepdf
-from pikepdf import PdfImage
 from PIL import Image
 
+from .. import scanimage
 from ..atomic import ensure_dir, write_bytes_atomic
 
 log = logging.getLogger("archiver.catalogue")
@@ -55,43 +56,20 @@ def _finish(img: Image.Image, rotate: int) -> bytes:
     return out.getvalue()
 
 
-def _largest_image(page: pikepdf.Page) -> PdfImage | None:
-    best: PdfImage | None = None
-    best_area = 0
-    found = page.get_images() if hasattr(page, "get_images") else page.images
-    for _name, obj in found.items():
-        try:
-            img = PdfImage(obj)  # type: ignore[arg-type]  # an image XObject is a Stream
-        except Exception:  # noqa: BLE001 — an odd image object: try the others
-            continue
-        area = img.width * img.height
-        if area > best_area:
-            best, best_area = img, area
+def _largest_image(page: pikepdf.Page) -> scanimage.ImageInfo | None:
+    best: scanimage.ImageInfo | None = None
+    for obj in page.get_images().values():
+        info = scanimage.inspect(obj)  # None for an odd image object: try the others
+        if info is not None and (best is None or info.pixels > best.pixels):
+            best = info
     return best
 
 
-def _from_image(img: PdfImage) -> Image.Image:
-    """Decode the embedded image at reduced size where the codec allows it."""
-    filters = img.filters
-    if filters == ["/DCTDecode"]:
-        raw = img.obj.read_raw_bytes()
-        pil: Image.Image = Image.open(io.BytesIO(raw))
-        pil.draft("RGB" if pil.mode in ("RGB", "YCbCr") else pil.mode,
-                  (WIDTH, max(1, round(img.height * WIDTH / max(1, img.width)))))
-        pil.load()
-        if pil.mode == "CMYK":  # Adobe CMYK JPEGs are stored inverted
-            from PIL import ImageChops
-
-            pil = ImageChops.invert(pil).convert("RGB")
-        return pil
-    pil = img.as_pil_image()
-    if pil.mode == "1":
-        # Bilevel (G4): grey-scale it, then shrink by whole factors before smoothing.
-        pil = pil.convert("L")
-        factor = max(1, pil.width // (WIDTH * 2))
-        if factor > 1:
-            pil = pil.reduce(factor)
-    return pil
+def _from_image(info: scanimage.ImageInfo) -> Image.Image | None:
+    """Decode the embedded image at reduced size (JPEG draft mode, bilevel averaging —
+    :mod:`archiver.scanimage`, bounded); None when it cannot be decoded here."""
+    colour = info.base not in ("gray", "mask")
+    return scanimage.decode(info, factor=max(1, info.width // WIDTH), colour=colour)
 
 
 def _render(pdf: Path, page_index: int = 0) -> Image.Image:
@@ -120,9 +98,13 @@ def document_thumbnail(pdf: Path, sha256: str, cache: Path) -> Path | None:
             page = doc.pages[0]
             rotate = int(page.obj.get("/Rotate", 0)) % 360
             image = _largest_image(page)
-            data = _finish(_from_image(image), rotate) if image is not None else None
+            small = _from_image(image) if image is not None else None
+            data = _finish(small, rotate) if small is not None else None
+            if data is None and scanimage.over_limits(page):
+                log.warning("no thumbnail for %s: its first page's image is too large to decode", pdf)
+                return None
         if data is None:
-            data = _finish(_render(pdf), 0)  # no scanned image: a born-digital page
+            data = _finish(_render(pdf), 0)  # no scanned image we decode: a born-digital page
     except Exception as exc:  # noqa: BLE001 — one unreadable file must not stop the site
         log.warning("no thumbnail for %s: %s", pdf, exc)
         return None

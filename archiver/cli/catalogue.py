@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..catalogue.build import build_site, output_folder
+from ..errors import ArchiverError
 from . import AppContext, echo_json, json_option, main
 
 STAGES = {"customers": "Customers", "thumbnails": "Thumbnails", "pages": "Pages"}
@@ -44,7 +45,14 @@ def site(app: AppContext, out: Path | None, as_json: bool) -> None:
         if done >= total:
             bar.__exit__(None, None, None)
 
-    result = build_site(archive, out, progress=progress)
+    try:
+        result = build_site(archive, out, progress=progress)
+    except OSError as exc:  # a full disk, a folder made read-only …: the next run completes the build
+        raise ArchiverError(
+            f"The catalogue build in {output_folder(archive, out)} stopped: {exc.strerror or exc} "
+            f"({exc.filename or 'no file named'}).",
+            hint="Nothing of the archive was changed. Fix the cause (free some space), then run `archiver site` "
+                 "again: it completes the interrupted build.") from None
     for bar in bars.values():
         if not bar.finished:
             bar.__exit__(None, None, None)

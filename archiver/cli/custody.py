@@ -57,13 +57,21 @@ def _date(text: str | None) -> dt.date | None:
 @json_option
 @click.pass_obj
 def audit_cmd(app: AppContext, fast: bool, by: str, as_json: bool) -> None:
-    """Check every record and volume against what the archive recorded (Art. 21–23).
+    """Check the archive under the four properties of DA/T 70-2018 (Art. 21–23).
 
-    Finds missing, altered, resized, unreadable and unregistered files, PDFs without
-    sidecar or manifest, and volumes whose records changed. By default every file is
-    re-hashed (each read once); --fast checks presence and sizes only. The audit is
-    recorded in registers/audit.jsonl. Exit code 6 when anything is wrong; records not
-    yet bound into a volume are reported as warnings only.
+    \b
+    真实性 Authenticity: checksums, sizes, page counts and metadata agree with the records.
+    完整性 Integrity: every record and volume present, page sequences without gaps,
+                     nothing unregistered, hold/ in every state of a destruction list.
+    可用性 Usability: every file opens; volumes pass PDF/A-2b.
+    安全性 Security: no active content in volumes or the catalogue, permissions as the
+                    archive sets them, no link out of the archive.
+
+    Runs under the archive's custody and build locks (and filing's when no watcher holds
+    it), and says so. By default every file is re-hashed and opened (each read once);
+    --fast checks presence, sizes, permissions and links only. Recorded in
+    registers/audit.jsonl. Exit code 6 when anything is wrong; warnings (records not yet
+    bound, volumes without a PDF/A result) do not change it.
     """
     archive = app.archive
     bar: Any = None
@@ -77,8 +85,7 @@ def audit_cmd(app: AppContext, fast: bool, by: str, as_json: bool) -> None:
 
     use_bar = sys.stderr.isatty() and not as_json
     try:
-        report = audit_mod.run_audit(archive, fast=fast, held=disposal_mod.held_files(archive),
-                                     progress=progress if use_bar else None)
+        report = audit_mod.audit_archive(archive, fast=fast, progress=progress if use_bar else None)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -86,38 +93,10 @@ def audit_cmd(app: AppContext, fast: bool, by: str, as_json: bool) -> None:
     if as_json:
         echo_json({"at": entry["at"], "by": entry["by"], **report.as_dict()})
     else:
-        _print_audit(report)
+        for line in audit_mod.report_lines(report):
+            click.echo(line)
     if report.errors:
         sys.exit(EXIT_INTEGRITY)
-
-
-def _print_audit(report: audit_mod.AuditReport) -> None:
-    mb = report.bytes / 1e6
-    click.echo(f"Audit ({report.scope}): {report.files} files checked"
-               + (f", {mb:.1f} MB read" if report.scope == "full" else "") + f" in {report.seconds:.1f} s.")
-    click.echo(f"  complete: {'yes' if report.complete else 'NO'}   valid: {'yes' if report.valid else 'NO'}"
-               + ("   (fast: checksums not verified)" if report.scope == "fast" else ""))
-    for f in report.errors:
-        click.echo(f"  ✗ {f.line()}")
-    unbound = [f for f in report.warnings if f.kind == "not-bound"]
-    if unbound:
-        per: dict[str, int] = {}
-        for f in unbound:
-            customer_, year = f.path.split("/")[1:3]
-            per[f"{customer_} {year}"] = per.get(f"{customer_} {year}", 0) + 1
-        click.echo(f"  ! {len(unbound)} record(s) not yet bound into a volume (a warning): "
-                   + ", ".join(f"{k}: {n}" for k, n in per.items()) + " — list them with --json.")
-        for f in unbound:
-            if "archiver build" in f.detail:  # left out by a later build: worth a line each
-                click.echo(f"  ! {f.line()}")
-    for f in report.warnings:
-        if f.kind != "not-bound":
-            click.echo(f"  ! {f.line()}")
-    if report.errors:
-        click.echo(f"Result: {len(report.errors)} problem(s). Restore the files named from backup, register or "
-                   "remove stray files, then audit again.")
-    else:
-        click.echo("Result: ok.")
 
 
 # Statistics -----------------------------------------------------------------------------------
@@ -492,21 +471,29 @@ def disposal_cancel(app: AppContext, list_id: str, reason: str, by: str, as_json
 def disposal_destroy(app: AppContext, list_id: str, supervisor: str, place: str, by: str, as_json: bool) -> None:
     """Destroy the held files of LIST_ID after the hold; record it in the destruction register."""
     e = disposal_mod.destroy(app.archive, list_id, by=_who(by), supervisor=supervisor, place=place)
-    _echo_step(as_json, e, f"{list_id} destroyed ({e['files']} files) at {e['place']} under {e['supervisor']}; "
-               f"recorded in registers/destruction.jsonl.{_refresh_catalogue(app.archive)}")
+    copies = e.get("derived_copies") or {}
+    sites = copies.get("sites", [])
+    text = (f"{list_id} destroyed ({e['files']} files) at {e['place']} under {e['supervisor']}; "
+            f"recorded in registers/destruction.jsonl. Copies removed: {len(copies.get('superseded', []))} "
+            f"superseded volume file(s), {len(copies.get('caches', []))} cached file(s), "
+            f"{sum(len(x['removed']) for x in sites)} file(s) in {len(sites)} catalogue folder(s).")
+    for problem in copies.get("problems", []):
+        text += f"\nWarning: {problem}"
+    _echo_step(as_json, e, text)
 
 
 def _refresh_catalogue(archive: Archive) -> str:
-    """Material held apart or destroyed leaves the catalogue at once (Art. 24, 29): if the
-    archive's catalogue exists, it is brought up to date (its copies and links go)."""
-    from ..catalogue.build import build_site, output_folder
-    from ..catalogue.output import MANIFEST
+    """Material held apart or destroyed leaves the catalogue at once (Art. 24, 29): every
+    catalogue folder the archive has written is brought up to date (its copies and links go)."""
+    from ..catalogue.purge import refresh_sites
 
-    folder = output_folder(archive, None)
-    if not (folder / MANIFEST).is_file():
-        return ""
-    build_site(archive, None)
-    return f" The catalogue in {folder} was updated."
+    done = refresh_sites(archive)
+    updated = [s.folder for s in done if s.rebuilt]
+    behind = [s for s in done if not s.rebuilt and not s.note.startswith("gone")]
+    text = f" Catalogue(s) updated: {', '.join(updated)}." if updated else ""
+    for s in behind:
+        text += f" Catalogue {s.folder} {s.note}."
+    return text
 
 
 @disposal.command("list")

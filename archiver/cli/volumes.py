@@ -26,9 +26,12 @@ def build_cmd(app: AppContext, customer: str, year: int | None, force: bool, fil
     Each volume is volumes/<customer>/<filing-year>/<reference>.pdf with a manifest
     (.toml) beside it. A volume whose inputs (records, sidecars, customer profile,
     configuration) have not changed is not rebuilt. The earlier PDF of a rebuilt volume,
-    and a volume no longer planned, are moved to volumes/.superseded/, never deleted. If any record of the volumes asked for is
-    missing, altered or inconsistent, nothing is built and every problem is listed
-    (exit code 6).
+    and a volume no longer planned, are moved to volumes/.superseded/, never deleted.
+    Reference codes are recorded in registers/references.jsonl before any file is
+    written; a build cut off (killed) is completed by running it again. Material on a
+    destruction list, and records still being filed, are left for later. If any record
+    of the volumes asked for is missing, altered or inconsistent, or a volume manifest is
+    damaged, nothing is built and every problem is listed (exit code 6).
     """
     archive = app.archive
     bar: Any = None
@@ -52,7 +55,8 @@ def build_cmd(app: AppContext, customer: str, year: int | None, force: bool, fil
             bar.__exit__(None, None, None)
     if as_json:
         echo_json({"built": result.count("built"), "unchanged": result.count("unchanged"),
-                   "superseded": result.count("superseded"), "volumes": [o.as_dict() for o in result.outcomes]})
+                   "superseded": result.count("superseded"), "skipped": result.count("skipped"),
+                   "held": result.count("held"), "volumes": [o.as_dict() for o in result.outcomes]})
         return
     if not result.outcomes:
         click.echo("No volumes to build: no filed records" + (f" for {customer}" if customer else "")
@@ -67,12 +71,16 @@ def build_cmd(app: AppContext, customer: str, year: int | None, force: bool, fil
                 click.echo(f"warning: {o.path}: {o.warning}", err=True)
         elif o.status == "unchanged":
             click.echo(f"unchanged  {o.path}  (inputs unchanged; --force rebuilds it)")
+        elif o.status in ("skipped", "held"):
+            click.echo(f"{o.status:<10} {o.path or o.reference}  ({o.detail})")
         else:
             click.echo(f"superseded {o.reference} → {o.path} ({o.detail})")
     rebuilt = sum(o.status == "built" and o.detail == "rebuilt" for o in result.outcomes)
     kept = f" The earlier PDFs of the {rebuilt} rebuilt volume(s) are kept in volumes/.superseded/." if rebuilt else ""
+    skipped = result.count("skipped") + result.count("held")
+    left = f" {skipped} left for later (see above)." if skipped else ""
     click.echo(f"{result.count('built')} built, {result.count('unchanged')} unchanged, "
-               f"{result.count('superseded')} superseded.{kept}")
+               f"{result.count('superseded')} superseded.{kept}{left}")
     failed = sum(bool(o.warning) for o in result.outcomes)
     if failed:
         click.echo(f"warning: {failed} built volume(s) are not valid PDF/A-2b (listed above; every reason is in "

@@ -15,14 +15,13 @@ from typing import Any
 from ..errors import WorkflowError
 from ..register import today
 from ..store import Archive
-from .disposal import held_names
 from .material import Holdings
+from .state import CONSULTATIONS, consultation_cases, held_names
 from .workflow import (
     Case,
     approval_state,
     approve_request,
     custody_lock,
-    group_cases,
     need_text,
     next_id,
     refuse_request,
@@ -30,12 +29,12 @@ from .workflow import (
     required_approvals,
 )
 
-REGISTER = "consultations"
+REGISTER = CONSULTATIONS
 LIST_CMD = "archiver consult list"
 
 
 def cases(archive: Archive) -> dict[str, Case]:
-    return group_cases(archive.register(REGISTER))
+    return consultation_cases(archive)
 
 
 def request(archive: Archive, *, by: str, requester: str, department: str, purpose: str, obj: str,

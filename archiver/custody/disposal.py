@@ -48,20 +48,31 @@ from typing import Any
 
 from ..atomic import copy_atomic, ensure_dir, fsync_dir, sha256_file
 from ..config import Config
-from ..errors import IntegrityError, NotFoundError, WorkflowError
+from ..errors import ConfigError, IntegrityError, NotFoundError, WorkflowError
 from ..register import today
 from ..store import Archive
-from ..volumes.manifest import VolumeManifest, iter_manifests
+from ..volumes.manifest import VolumeManifest, iter_manifests, read_manifest
 from .audit import Expected
 from .material import Holdings
-from .workflow import Case, custody_lock, get_case, group_cases, need_text, next_id
+from .state import (
+    DESTRUCTION,
+    DISPOSAL,
+    DISPOSAL_ROLES,
+    OPEN_STATES,
+    disposal_lists,
+    lent_units,
+    list_state,
+)
+from .state import HELD_STATES as HELD_STATES  # named here too, for callers of this module
+from .state import held_names as held_names
+from .workflow import Case, custody_lock, get_case, need_text, next_id
 
-REGISTER = "disposal"
-DESTRUCTION = "destruction"
+REGISTER = DISPOSAL
 HOLD = "hold"
+MIN_HOLD_MONTHS = 6  # Art. 29: 单独存放半年 — archive.toml may lengthen the hold, never shorten it
 ROLES = {"cs-manager": "客户服务部经理", "originating-dept": "档案形成部门领导"}
-OPEN_STATES = ("proposed", "appraising", "appraised", "moving", "held", "restoring", "destroying")
-HELD_STATES = ("moving", "held", "restoring", "destroying")
+assert tuple(ROLES) == DISPOSAL_ROLES
+state_of = list_state  # the state of one list: custody.state derives it for everyone
 
 
 # Pure rules ---------------------------------------------------------------------------------
@@ -89,27 +100,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
-
-
-def state_of(case: Case) -> str:
-    """The state of a destruction list, from its entries alone."""
-    events = [e.get("event") for e in case.entries]
-    if "destroyed" in events:
-        return "destroyed"
-    if "destroying" in events:
-        return "destroying"
-    if "cancelled" in events:
-        return "cancelled"
-    if "restoring" in events:
-        return "restoring"
-    if "held" in events:
-        return "held"
-    if "approved" in events:
-        return "moving"
-    roles = {e.get("role") for e in case.events("appraised")}
-    if roles >= set(ROLES):
-        return "appraised"
-    return "appraising" if roles else "proposed"
 
 
 def volume_entry(m: VolumeManifest, root: Path, retention_years: int) -> dict[str, Any]:
@@ -143,19 +133,7 @@ class DueVolume:
 
 # Reading the registers -----------------------------------------------------------------------
 def lists(archive: Archive) -> dict[str, Case]:
-    return group_cases(archive.register(REGISTER))
-
-
-def held_names(archive: Archive) -> dict[str, str]:
-    """Volume reference codes and record ids held apart (or moving) → their list id."""
-    out: dict[str, str] = {}
-    for case in lists(archive).values():
-        if state_of(case) in HELD_STATES:
-            for v in case.opened.get("volumes", []):
-                out[v["reference"]] = case.id
-                for d in v.get("documents", []):
-                    out[d["record"]] = case.id
-    return out
+    return disposal_lists(archive)
 
 
 def held_files(archive: Archive) -> list[Expected]:
@@ -164,7 +142,7 @@ def held_files(archive: Archive) -> list[Expected]:
     for case in lists(archive).values():
         if state_of(case) != "held":
             continue
-        approved = case.last("approved") or {}
+        approved = approval(case)
         for f in approved.get("files", []):
             out.append(Expected(archive.root / f["hold"], f["sha256"], f["size"], None,
                                 f"held for destruction list {case.id}"))
@@ -262,7 +240,7 @@ def approve(archive: Archive, list_id: str, *, by: str) -> dict[str, Any]:
         case = get_list(archive, list_id)
         state = state_of(case)
         if state == "moving":
-            approved = case.last("approved") or {}
+            approved = approval(case)
             return _finish_hold(archive, case, approved)
         if state != "appraised":
             why = {"proposed": "it has not been appraised", "appraising": "it lacks one of the two appraisals"}
@@ -299,7 +277,7 @@ def cancel(archive: Archive, list_id: str, *, by: str, reason: str = "") -> dict
         reg = archive.register(REGISTER)
         if state in ("proposed", "appraising", "appraised"):
             return reg.append("cancelled", by=by, id=list_id, reason=reason, restored=0)
-        files = (case.last("approved") or {}).get("files", [])
+        files = approval(case).get("files", [])
         if state != "restoring":
             check_plan(archive, list_id, files, "hold", "path")
             reg.append("restoring", by=by, id=list_id, reason=reason)
@@ -317,7 +295,7 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
         case = get_list(archive, list_id)
         state = state_of(case)
         reg = archive.register(REGISTER)
-        approved = case.last("approved") or {}
+        approved = approval(case)
         if state == "destroying":
             started = case.last("destroying") or {}
             supervisor, place = started.get("supervisor", supervisor), started.get("place", place)
@@ -327,7 +305,8 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
                                 hint="Order (Art. 29): propose → appraise ×2 → approve → hold → destroy. "
                                 "Nothing was destroyed.")
         else:
-            hold_until = dt.date.fromisoformat(str(approved["hold_until"]))
+            hold_until = hold_end(case)
+            assert hold_until is not None  # the list is held: it was approved
             day = today()
             if day < hold_until:
                 raise WorkflowError(
@@ -337,9 +316,11 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
             check_plan(archive, list_id, approved.get("files", []), "hold")  # 经验证…再行销毁
             reg.append("destroying", by=by, id=list_id, supervisor=supervisor, place=place)
         for f in approved.get("files", []):
+            if not _in_hold(f["hold"], list_id):
+                continue  # never a file outside this list's hold (the plan names only those)
             held = archive.root / f["hold"]
             held.unlink(missing_ok=True)
-        forget_thumbnails(archive, [f["sha256"] for f in approved.get("files", [])])
+        removed = destroy_copies(archive, case, approved, by=by)
         folder = archive.root / HOLD / list_id
         _remove_empty_tree(folder)
         destruction = archive.register(DESTRUCTION)
@@ -351,18 +332,78 @@ def destroy(archive: Archive, list_id: str, *, by: str, supervisor: str, place: 
                 proposed_by=case.opened.get("by"), appraisals=appraisals,
                 approved_by=approved.get("by"), approved_at=approved.get("at"),
                 hold_until=approved.get("hold_until"), volumes=case.opened.get("volumes", []),
+                files=[{"path": f["path"], "sha256": f["sha256"]} for f in approved.get("files", [])],
+                derived_copies=removed,
             )
         return reg.append("destroyed", by=by, id=list_id, supervisor=supervisor, place=place,
-                          files=len(approved.get("files", [])))
+                          files=len(approved.get("files", [])), derived_copies=removed)
 
 
-def forget_thumbnails(archive: Archive, sha256s: list[str]) -> None:
-    """Destroyed means destroyed: the catalogue's cached thumbnails of the files go too."""
-    from ..catalogue.thumbs import cache_dir, cached  # the catalogue stage's cache
+def destroy_copies(archive: Archive, case: Case, approved: dict[str, Any], *, by: str) -> dict[str, Any]:
+    """Destroyed means destroyed (Art. 29): every copy the archive made of the material goes
+    with it — earlier versions of its volumes that ``archiver build`` kept aside
+    (``volumes/.superseded/``, any that binds a destroyed record), and, through the
+    catalogue stage's :func:`~archiver.catalogue.purge.purge_destroyed`, thumbnails,
+    cached data and the material in every catalogue folder the archive has written.
 
-    cache = cache_dir(archive.state)
-    for sha in sha256s:
-        cached(cache, sha).unlink(missing_ok=True)
+    Each run is recorded as a ``purged`` entry in the disposal register; returns what was
+    removed where over every run for this list (an interrupted destruction run again
+    removes what is left and still reports what the first run removed)."""
+    from ..catalogue.purge import purge_destroyed  # the catalogue stage's copies
+
+    volumes = case.opened.get("volumes", [])
+    references = {v["reference"] for v in volumes}
+    records = {d["record"] for v in volumes for d in v.get("documents", [])}
+    superseded = _destroy_superseded(archive, references, records)
+    shas = {f["sha256"] for f in approved.get("files", [])} | {f["sha256"] for f in superseded}
+    paths = [f["path"] for f in approved.get("files", [])] + [f["hold"] for f in approved.get("files", [])]
+    report = purge_destroyed(archive, shas, paths_in_archive=paths)
+    archive.register(REGISTER).append("purged", by=by, id=case.id, superseded=superseded, **report.as_dict())
+    runs = get_list(archive, case.id).events("purged")
+    sites: dict[str, dict[str, Any]] = {}
+    for run in runs:
+        for site in run.get("sites", []):
+            mine = sites.setdefault(site["folder"], {"folder": site["folder"], "removed": [], "rebuilt": False,
+                                                     "note": ""})
+            mine["removed"] += [r for r in site.get("removed", []) if r not in mine["removed"]]
+            mine["rebuilt"], mine["note"] = site.get("rebuilt", False), site.get("note", "")
+    done = [f for run in runs for f in run.get("superseded", [])]
+    gone = {f["path"] for f in done if "error" not in f}
+    return {
+        "superseded": [f for f in done if "error" not in f],
+        "caches": sorted({c for run in runs for c in run.get("cache", [])}),
+        "sites": list(sites.values()),
+        "problems": [f"{f['path']}: {f['error']}" for f in done if "error" in f and f["path"] not in gone]
+        + list(report.problems),
+    }
+
+
+def _destroy_superseded(archive: Archive, references: set[str], records: set[str]) -> list[dict[str, Any]]:
+    """Remove the superseded versions (PDF and manifest) of the destroyed volumes, and any
+    superseded volume binding a destroyed record; return each file removed with its hash."""
+    from ..volumes.build import SUPERSEDED  # where build keeps earlier versions
+
+    removed = []
+    for manifest in sorted((archive.volumes / SUPERSEDED).glob("*/[0-9][0-9][0-9][0-9]/*.toml")):
+        try:
+            m = read_manifest(manifest)
+            hit = m.reference in references or any(d.record in records for d in m.documents)
+        except ConfigError:
+            hit = manifest.name.split(".")[0] in references
+        if not hit:
+            continue
+        for path in (manifest.with_suffix(".pdf"), manifest):  # the PDF first: the manifest names it
+            rel = path.relative_to(archive.root).as_posix()
+            try:
+                if path.is_file():
+                    sha = sha256_file(path)
+                    path.unlink()
+                    removed.append({"path": rel, "sha256": sha})
+            except OSError as exc:  # recorded and reported; the destruction itself is still recorded
+                removed.append({"path": rel, "error": f"not removed ({exc.strerror or exc}); remove it by hand"})
+        with contextlib.suppress(OSError):
+            fsync_dir(manifest.parent)
+    return removed
 
 
 # File moves ----------------------------------------------------------------------------------
@@ -462,14 +503,17 @@ def check_plan(archive: Archive, list_id: str, files: list[dict[str, Any]], sour
 
 
 def _refuse_lent(archive: Archive, case: Case) -> None:
-    from .loans import lent_units  # here, not at the top: loans imports this module
-
     lent = lent_units(archive)
     for v in case.opened.get("volumes", []):
         loan = lent.get(f"volume:{v['reference']}")
         if loan:
             raise WorkflowError(f"Volume {v['reference']} is out on loan {loan}; it cannot be held apart.",
                                 hint=f"Have it returned first (`archiver loan return {loan}`). Nothing was recorded.")
+
+
+def _in_hold(rel: str, list_id: str) -> bool:
+    parts = rel.split("/")
+    return parts[:2] == [HOLD, list_id] and len(parts) > 2 and ".." not in parts
 
 
 def _remove_empty_tree(folder: Path) -> None:
@@ -487,9 +531,26 @@ def get_list(archive: Archive, list_id: str) -> Case:
     return get_case(lists(archive), list_id, "destruction list", "archiver disposal list")
 
 
+def approval(case: Case) -> dict[str, Any]:
+    """The approval of a list (its plan of files and hold), ``{}`` before it. A list is
+    approved once: the first ``approved`` entry counts, never a line appended after it."""
+    found = case.events("approved")
+    return found[0] if found else {}
+
+
 def hold_end(case: Case) -> dt.date | None:
-    approved = case.last("approved")
-    return dt.date.fromisoformat(str(approved["hold_until"])) if approved else None
+    """The day the hold of an approved list ends: as recorded at the approval (from
+    ``custody.disposal_hold_months``), and never less than six months after the approval
+    (Art. 29) — whatever a line appended later says (the first approval counts)."""
+    approved = approval(case)
+    if not approved:
+        return None
+    recorded = dt.date.fromisoformat(str(approved["hold_until"]))
+    try:
+        on = dt.datetime.fromisoformat(str(approved["at"])).date()
+    except (KeyError, ValueError):
+        return recorded
+    return max(recorded, add_months(on, MIN_HOLD_MONTHS))
 
 
 def summaries(archive: Archive) -> Iterator[dict[str, Any]]:
@@ -505,7 +566,7 @@ def summaries(archive: Archive) -> Iterator[dict[str, Any]]:
             "volumes": [v["reference"] for v in vols],
             "records": sum(len(v.get("documents", [])) for v in vols),
             "appraisals": {e["role"]: e["by"] for e in case.events("appraised")},
-            "approved_by": (case.last("approved") or {}).get("by"),
+            "approved_by": approval(case).get("by"),
             "hold_until": end.isoformat() if end else None,
         }
 

@@ -23,9 +23,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Protocol
 
 from ..config import Config
-from ..customers import Customer
 from ..errors import ArchiverError
 from ..model import Record
 from ..volumes.manifest import VolumeManifest
@@ -79,26 +79,68 @@ def _filed_day(record: Record) -> dt.date:
     return at.date() if isinstance(at, dt.datetime) else at
 
 
-def completeness(year: int, month: int, customers: Iterable[Customer], records: Iterable[Record],
+@dataclass(frozen=True)
+class Arrival:
+    """A record of a monthly document type, as the completeness report needs it."""
+
+    customer: str
+    type: str
+    year: int  # of the document's own date
+    month: int
+    filed: dt.date  # the day it was filed
+    record: str
+
+
+class Party(Protocol):
+    """A customer as the completeness report needs it (:class:`~archiver.customers.Customer`
+    or the catalogue's customer row)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def active(self) -> bool: ...
+
+
+def arrivals(records: Iterable[Record], config: Config) -> tuple[Arrival, ...]:
+    """The records of monthly document types, in the order given (Art. 5)."""
+    monthly = {code for code, t in config.document_types.items() if t.monthly}
+    return tuple(Arrival(r.customer, r.meta.type, r.meta.date.year, r.meta.date.month, _filed_day(r), r.id)
+                 for r in records if r.meta.type in monthly)
+
+
+def expectations(year: int, month: int, customers: Iterable[Party], arrived: Iterable[Arrival],
                  config: Config, day: dt.date) -> list[Expectation]:
-    """Every expected monthly document of (year, month), with its status (Art. 5)."""
-    arrived: dict[tuple[str, str], list[Record]] = {}
-    for r in records:
-        if r.meta.date.year == year and r.meta.date.month == month:
-            arrived.setdefault((r.customer, r.meta.type), []).append(r)
+    """Every expected monthly document of (year, month), with its status (Art. 5), from the
+    arrivals of :func:`arrivals` (of one customer or many)."""
+    found_in: dict[tuple[str, str], list[Arrival]] = {}
+    for a in arrived:
+        if a.year == year and a.month == month:
+            found_in.setdefault((a.customer, a.type), []).append(a)
+    monthly = [(t, deadline(year, month, config.departments[t.department].due_day))
+               for t in config.document_types.values() if t.monthly]
     out = []
     for c in customers:
         if not c.active:
             continue
-        for t in config.document_types.values():
-            if not t.monthly:
-                continue
-            due = deadline(year, month, config.departments[t.department].due_day)
-            found = sorted(arrived.get((c.code, t.code), []), key=_filed_day)
-            days = [_filed_day(r) for r in found]
-            out.append(Expectation(c.code, c.name, t.code, t.name, t.department, due, status(days, due, day),
-                                   tuple(r.id for r in found), days[0] if days else None))
+        for t, due in monthly:
+            found = found_in.get((c.code, t.code))
+            if found:
+                found = sorted(found, key=lambda a: a.filed)
+                out.append(Expectation(c.code, c.name, t.code, t.name, t.department, due,
+                                       status([a.filed for a in found], due, day), tuple(a.record for a in found),
+                                       found[0].filed))
+            else:
+                out.append(Expectation(c.code, c.name, t.code, t.name, t.department, due, status((), due, day), (),
+                                       None))
     return out
+
+
+def completeness(year: int, month: int, customers: Iterable[Party], records: Iterable[Record],
+                 config: Config, day: dt.date) -> list[Expectation]:
+    """Every expected monthly document of (year, month), with its status (Art. 5)."""
+    return expectations(year, month, customers, arrivals(records, config), config, day)
 
 
 def by_department(expectations: Iterable[Expectation]) -> dict[str, list[Expectation]]:

@@ -22,15 +22,13 @@ from typing import Any
 from ..errors import WorkflowError
 from ..register import today
 from ..store import Archive
-from .disposal import held_names
 from .material import Holdings, highest
+from .state import LOANS, held_names, lent_units, loan_cases, loan_state
 from .workflow import (
     Case,
-    approval_state,
     approve_request,
     custody_lock,
     get_case,
-    group_cases,
     need_text,
     next_id,
     refuse_request,
@@ -38,21 +36,15 @@ from .workflow import (
     required_approvals,
 )
 
-REGISTER = "loans"
+REGISTER = LOANS
 LIST_CMD = "archiver loan list"
 
 
 def cases(archive: Archive) -> dict[str, Case]:
-    return group_cases(archive.register(REGISTER))
+    return loan_cases(archive)
 
 
-def state_of(case: Case) -> str:
-    """requested → approving → approved → lent → returned; or refused."""
-    if case.events("returned"):
-        return "returned"
-    if case.events("lent"):
-        return "lent"
-    return approval_state(case)
+state_of = loan_state  # requested → approving → approved → lent → returned; or refused (custody.state)
 
 
 def due_of(case: Case) -> dt.date:
@@ -61,16 +53,6 @@ def due_of(case: Case) -> dt.date:
 
 def is_overdue(case: Case, day: dt.date) -> bool:
     return state_of(case) == "lent" and due_of(case) < day
-
-
-def lent_units(archive: Archive) -> dict[str, str]:
-    """Every unit out on loan now → the loan id (from the ``lent`` entries, pure replay)."""
-    out: dict[str, str] = {}
-    for case in cases(archive).values():
-        if state_of(case) == "lent":
-            for unit in (case.last("lent") or {}).get("units", []):
-                out[unit] = case.id
-    return out
 
 
 def request(archive: Archive, *, by: str, requester: str, department: str, purpose: str, reason: str,

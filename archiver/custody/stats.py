@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from ..config import Config
@@ -24,19 +25,77 @@ from ..model import Record
 from ..register import today
 from ..store import Archive
 from ..volumes.manifest import VolumeManifest, iter_manifests
-from . import consult, disposal, loans
+from . import disposal, loans, state
 from .audit import last_audit
-from .due import completeness, previous_month
-from .workflow import approval_state
+from .due import STATUSES, Expectation, completeness, previous_month
 
 DIMENSIONS = ("year", "type", "retention", "classification", "department")
+VOLUME_DIMENSIONS = ("year", "retention", "classification")
+UNKNOWN_TYPE = "(unknown type)"
 
 
-def _bump(table: dict[str, dict[str, Any]], key: Any, pages: int, customer: str) -> None:
-    row = table.setdefault(str(key), {"documents": 0, "pages": 0, "customers": set()})
-    row["documents"] += 1
-    row["pages"] += pages
-    row["customers"].add(customer)
+# The engine: tallies of some documents or volumes, added up --------------------------------
+# ``archiver stats`` tallies the whole archive at once; the catalogue tallies each customer
+# (kept between builds) and adds the tallies up: the same functions give both numbers.
+@dataclass(frozen=True)
+class DocumentTally:
+    """Counts of a set of documents, to be added up with :func:`add_documents`."""
+
+    documents: int = 0
+    pages: int = 0
+    # (dimension, value, documents, pages, customers concerned)
+    rows: tuple[tuple[str, str, int, int, frozenset[str]], ...] = ()
+    filed: tuple[tuple[int, int, int], ...] = ()  # (year, month, documents filed then)
+    earliest: dt.date | None = None  # the date of the earliest document
+
+
+def tally_documents(records: Iterable[Record], config: Config) -> DocumentTally:
+    """Documents, pages and the customers they concern by each dimension; filings by month."""
+    docs: Counter[tuple[str, str]] = Counter()
+    pages: Counter[tuple[str, str]] = Counter()
+    customers: dict[tuple[str, str], set[str]] = {}
+    filed: Counter[tuple[int, int]] = Counter()
+    total = n_pages = 0
+    earliest: dt.date | None = None
+    for r in records:
+        n = r.file.page_count
+        total += 1
+        n_pages += n
+        dtype = config.document_types.get(r.meta.type)
+        for key in (("year", str(r.meta.year)), ("type", r.meta.type), ("retention", r.retention),
+                    ("classification", r.meta.classification),
+                    ("department", dtype.department if dtype else UNKNOWN_TYPE)):
+            docs[key] += 1
+            pages[key] += n
+            customers.setdefault(key, set()).add(r.customer)
+        at = r.filing.filed_at
+        day = at.date() if isinstance(at, dt.datetime) else at
+        filed[(day.year, day.month)] += 1
+        earliest = r.meta.date if earliest is None else min(earliest, r.meta.date)
+    return DocumentTally(documents=total, pages=n_pages,
+                         rows=tuple((d, v, docs[(d, v)], pages[(d, v)], frozenset(customers[(d, v)])) for d, v in docs),
+                         filed=tuple((y, m, k) for (y, m), k in filed.items()), earliest=earliest)
+
+
+def add_documents(tallies: Iterable[DocumentTally], day: dt.date) -> dict[str, Any]:
+    """The documents part of the statistics (``stats --json``'s ``documents``), from tallies."""
+    by: dict[str, dict[str, dict[str, Any]]] = {d: {} for d in DIMENSIONS}
+    total = pages = this_month = this_year = 0
+    for t in tallies:
+        total += t.documents
+        pages += t.pages
+        for dim, value, n_docs, n_pages, people in t.rows:
+            row = by[dim].setdefault(value, {"documents": 0, "pages": 0, "customers": set()})
+            row["documents"] += n_docs
+            row["pages"] += n_pages
+            row["customers"] |= people
+        for y, m, n in t.filed:
+            if y == day.year:
+                this_year += n
+                if m == day.month:
+                    this_month += n
+    return {"documents": total, "pages": pages, "filed_this_month": this_month, "filed_this_year": this_year,
+            "by": {d: _finish(t) for d, t in by.items()}}
 
 
 def _finish(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
@@ -47,54 +106,67 @@ def _finish(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
 def document_stats(records: Iterable[Record], config: Config, day: dt.date) -> dict[str, Any]:
     """Documents, pages and the customers they concern, in total and by each dimension;
     documents filed this month and this year (by ``filing.filed_at``)."""
-    by: dict[str, dict[str, dict[str, Any]]] = {d: {} for d in DIMENSIONS}
-    total = pages = this_month = this_year = 0
-    for r in records:
-        n = r.file.page_count
+    return add_documents([tally_documents(records, config)], day)
+
+
+@dataclass(frozen=True)
+class VolumeTally:
+    """Counts of a set of volumes, to be added up with :func:`add_volumes`."""
+
+    volumes: int = 0
+    pages: int = 0
+    documents_bound: int = 0
+    rows: tuple[tuple[str, str, int, int], ...] = ()  # (dimension, value, volumes, numbered pages)
+
+
+def tally_volumes(manifests: Iterable[VolumeManifest]) -> VolumeTally:
+    vols: Counter[tuple[str, str]] = Counter()
+    pages: Counter[tuple[str, str]] = Counter()
+    total = n_pages = docs = 0
+    for m in manifests:
         total += 1
-        pages += n
-        dtype = config.document_types.get(r.meta.type)
-        values = {
-            "year": r.meta.year,
-            "type": r.meta.type,
-            "retention": r.retention,
-            "classification": r.meta.classification,
-            "department": dtype.department if dtype else "(unknown type)",
-        }
-        for dim, value in values.items():
-            _bump(by[dim], value, n, r.customer)
-        filed = r.filing.filed_at
-        filed_day = filed.date() if isinstance(filed, dt.datetime) else filed
-        if filed_day.year == day.year:
-            this_year += 1
-            if filed_day.month == day.month:
-                this_month += 1
-    return {"documents": total, "pages": pages, "filed_this_month": this_month, "filed_this_year": this_year,
-            "by": {d: _finish(t) for d, t in by.items()}}
+        n_pages += m.page_count
+        docs += m.document_count
+        for key in (("year", str(m.year)), ("retention", m.retention), ("classification", m.classification)):
+            vols[key] += 1
+            pages[key] += m.page_count
+    return VolumeTally(volumes=total, pages=n_pages, documents_bound=docs,
+                       rows=tuple((d, v, vols[(d, v)], pages[(d, v)]) for d, v in vols))
+
+
+def add_volumes(tallies: Iterable[VolumeTally]) -> dict[str, Any]:
+    """The volumes part of the statistics (``stats --json``'s ``volumes``), from tallies."""
+    by: dict[str, dict[str, dict[str, int]]] = {d: {} for d in VOLUME_DIMENSIONS}
+    total = pages = docs = 0
+    for t in tallies:
+        total += t.volumes
+        pages += t.pages
+        docs += t.documents_bound
+        for dim, value, n, n_pages in t.rows:
+            row = by[dim].setdefault(value, {"volumes": 0, "pages": 0})
+            row["volumes"] += n
+            row["pages"] += n_pages
+    return {"volumes": total, "pages": pages, "documents_bound": docs,
+            "by": {d: dict(sorted(t.items())) for d, t in by.items()}}
 
 
 def volume_stats(manifests: Iterable[VolumeManifest]) -> dict[str, Any]:
-    by: dict[str, dict[str, dict[str, int]]] = {"year": {}, "retention": {}, "classification": {}}
-    total = pages = docs = 0
-    for m in manifests:
-        total += 1
-        pages += m.page_count
-        docs += m.document_count
-        for dim, value in (("year", m.year), ("retention", m.retention), ("classification", m.classification)):
-            row = by[dim].setdefault(str(value), {"volumes": 0, "pages": 0})
-            row["volumes"] += 1
-            row["pages"] += m.page_count
-    return {"volumes": total, "pages": pages, "documents_bound": docs,
-            "by": {d: dict(sorted(t.items())) for d, t in by.items()}}
+    return add_volumes([tally_volumes(manifests)])
+
+
+def collection_counts(expectations: Iterable[Expectation]) -> dict[str, int]:
+    """How many expected monthly documents (Art. 5) are in each status, and in all."""
+    found = list(expectations)
+    return {"expected": len(found), **{k: sum(e.status == k for e in found) for k in STATUSES}}
 
 
 def collect(archive: Archive, day: dt.date | None = None) -> dict[str, Any]:
     """Every statistic of Art. 25, as plain data (``archiver stats --json``)."""
     day = day or today()
     people = archive.customers()
-    consultations = Counter(approval_state(c) for c in consult.cases(archive).values())
+    custody = state.read(archive)
+    consultations = Counter(custody.consultations.values())
     audit = last_audit(archive)
-    lists = list(disposal.summaries(archive))
     records = list(archive.iter_records())
     year, month = previous_month(day)
     expected = completeness(year, month, people, records, archive.config, day)
@@ -102,8 +174,7 @@ def collect(archive: Archive, day: dt.date | None = None) -> dict[str, Any]:
         "as_of": day,
         "customers": {"total": len(people), "active": sum(c.active for c in people)},
         "documents": document_stats(records, archive.config, day),
-        "collection": {"month": f"{year:04d}-{month:02d}", "expected": len(expected),
-                       **{k: sum(e.status == k for e in expected) for k in ("arrived", "late", "missing", "not-yet-due")}},
+        "collection": {"month": f"{year:04d}-{month:02d}", **collection_counts(expected)},
         "volumes": volume_stats(iter_manifests(archive.volumes)),
         "consultations": {"total": sum(consultations.values()), **{k: consultations.get(k, 0) for k in
                           ("requested", "approving", "approved", "refused")}},
@@ -113,7 +184,7 @@ def collect(archive: Archive, day: dt.date | None = None) -> dict[str, Any]:
         },
         "disposal": {
             "destroyed": disposal.destruction_totals(archive),
-            "held_lists": sum(s["state"] in disposal.HELD_STATES for s in lists),
-            "open_lists": sum(s["state"] in disposal.OPEN_STATES for s in lists),
+            "held_lists": sum(s in state.HELD_STATES for s in custody.lists.values()),
+            "open_lists": sum(s in state.OPEN_STATES for s in custody.lists.values()),
         },
     }

@@ -41,6 +41,7 @@ import json
 import logging
 import os
 import warnings
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,7 +70,7 @@ from .manifest import VolumeDocument, VolumeManifest, write_manifest
 from .plan import PlannedVolume
 from .remarks import volume_remarks
 from .rules import ROLE_LABELS
-from .stamp import Stamper, StampStyle, page_box, page_rotation, visual_size
+from .stamp import Stamper, StampStyle, page_box, page_rotation, small_pages, visual_size
 
 FORM_PARTS = ("cover", "index", "remarks", "back_cover")
 FORM_LABELS = {"cover": "封面-", "index": "目录-", "remarks": "备考-", "back_cover": "封底-"}
@@ -160,9 +161,11 @@ def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Vo
     # once with one-page forms to know each document's numbers for the index.
     draft = [pg.Part(n, pg.FORM, (False,)) for n in FORM_PARTS[:2]] + docs + \
             [pg.Part(n, pg.FORM, (False,)) for n in FORM_PARTS[2:]]
-    draft_pages = pg.part_pages(pg.layout(draft), len(draft))
+    draft_slots = pg.layout(draft)
+    draft_pages = pg.part_pages(draft_slots, len(draft))
     doc_pages = {r.id: draft_pages[2 + i] for i, r in enumerate(plan.documents)}
-    remarks = volume_remarks(plan, doc_pages, ctx.config)
+    style = StampStyle.from_config(ctx.config.volumes)
+    remarks = volume_remarks(plan, doc_pages, ctx.config, small_numbers(plan, draft_slots, style))
     sheet = make_sheet(plan, ctx, doc_pages, remarks)
 
     forms = render_forms(ctx.renderer, sheet, ctx.cache_dir)
@@ -179,8 +182,8 @@ def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Vo
             raise AssertionError("page numbers moved with the forms")  # a bug, never a user error
     info = pdfa.VolumeInfo(title=sheet.title, identifier=plan.reference, created=ctx.built_at,
                            subject=f"{plan.reference} {sheet.title}")
-    written = write_volume(target, plan, forms, parts, slots, where, StampStyle.from_config(ctx.config.volumes),
-                           info, inputs, ctx.cache_dir)
+    written = write_volume(target, plan, forms, parts, slots, where, style, info, inputs,
+                           ctx.cache_dir)
 
     m = VolumeManifest(
         reference=plan.reference, customer=plan.customer, year=plan.year, retention=plan.retention,
@@ -198,6 +201,20 @@ def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Vo
     )  # fmt: skip
     write_manifest(m)
     return m
+
+
+def small_numbers(plan: PlannedVolume, slots: Sequence[pg.Slot], style: StampStyle) -> list[int]:
+    """The numbers stamped smaller because their page is too small (for the remarks sheet)."""
+    by_part: dict[int, list[pg.Slot]] = {}
+    for s in slots:
+        if s.number is not None and s.source is not None:
+            by_part.setdefault(s.part, []).append(s)
+    out: list[int] = []
+    for i, r in enumerate(plan.documents):
+        if by_part.get(2 + i):
+            with pikepdf.open(r.path) as pdf:
+                out += small_pages([(pdf.pages[s.source], s.number, s.side) for s in by_part[2 + i]], style)  # type: ignore[index, misc]
+    return out
 
 
 def _range(p: pg.PartPages) -> tuple[int, int]:
@@ -471,6 +488,7 @@ def finish(out: pikepdf.Pdf, plan: PlannedVolume, parts: Sequence[pg.Part], slot
     for key in ("/Outlines", "/PageLabels", "/Metadata", "/OutputIntents", "/StructTreeRoot", "/MarkInfo"):
         if key in out.Root:
             del out.Root[key]
+    copied = {o.objgen for o in out.objects if isinstance(o, pikepdf.Stream)}  # the forms' and records' streams
     pages = insert_blanks(out, slots)
     written = Written(pdfa=pdfa.PdfaResult(False, "not run", pdfa.validator_name(), info.created))
     written.flattened = flatten_forms(out)
@@ -484,7 +502,27 @@ def finish(out: pikepdf.Pdf, plan: PlannedVolume, parts: Sequence[pg.Part], slot
     set_outline(out, plan, where)
     pdfa.make_pdfa(out, info)
     set_id(out, inputs, plan.reference)
+    compress_new_streams(out, copied)
     return written
+
+
+def compress_new_streams(out: pikepdf.Pdf, copied: set[tuple[int, int]]) -> int:
+    """Flate-compress the streams written for the volume (stamps, blank pages' content,
+    profiles) that have no filter: the volume is saved with no stream (re)compressed, so
+    the copied ones keep their bytes, and only these are compressed. The XMP packet stays
+    plain (PDF/A: readable without a PDF parser). Returns how many were compressed."""
+    metadata = out.Root.get("/Metadata")
+    skip = {metadata.objgen} if isinstance(metadata, pikepdf.Stream) else set()
+    n = 0
+    for obj in out.objects:
+        if (not isinstance(obj, pikepdf.Stream) or obj.objgen in copied or obj.objgen in skip
+                or "/Filter" in obj.stream_dict):
+            continue
+        data = obj.read_bytes()
+        if len(data) > 64:
+            obj.write(zlib.compress(data, 6), filter=Name.FlateDecode)
+            n += 1
+    return n
 
 
 def insert_blanks(out: pikepdf.Pdf, slots: Sequence[pg.Slot]) -> list[pikepdf.Page]:

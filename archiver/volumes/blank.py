@@ -2,65 +2,68 @@
 
 A blank page — the empty back of a single-sided sheet, a side with scanner noise only —
 keeps its place in a volume but gets no page number. The decision is made from the
-scan's own embedded image, never by rendering the page:
-
-* **JPEG** scans are decoded by Pillow in draft mode, at 1/2–1/8 scale straight from the
-  DCT coefficients, then box-averaged to about 37 dpi whatever the scan resolution;
-* **CCITT G4** (bilevel) scans are decoded by libtiff (through Pillow) — the bottom
-  margin band is not even decoded — sampled down to about 75 dpi (every 4th pixel of a
-  300 dpi scan: pen and print strokes are wider than that) and box-averaged to 37 dpi;
-* anything else Pillow or pikepdf can decode is decoded and box-averaged likewise.
+scan's own embedded image, never by rendering the page. Images are decoded by
+:mod:`archiver.scanimage` (bounded in pixels and memory; ``/Decode``, BlackIs1, palettes
+and CMYK applied exactly once), reduced to about 37 dpi whatever the scan resolution:
+JPEG in draft mode straight from the DCT coefficients, 1-bit Flate and JBIG2 averaged
+8 packed pixels at a time, CCITT G3/G4 sampled (the bottom margin band is not even
+decoded), the rest box-averaged.
 
 On that small grey image, the measure is deliberately robust:
 
 1. a band of ``margin_mm`` (default 20 mm) along every edge is ignored: punch holes
    (ISO 838: 6 mm holes 12 mm from the edge), the dark borders and shadows of a skewed
-   sheet and the scanner's edge;
+   sheet and the scanner's edge. On a page so small that the band is most of it (less
+   than 40 % left inside: smaller than A6), too little is looked at: not blank;
 2. the paper level is the median of what is left, so grey recycled paper, a faint
    show-through or an even tint do not count as writing;
 3. a pixel is *ink* when it is ``ink_delta`` (default 64 of 255) darker than the paper —
    each small pixel averages ~0.7 × 0.7 mm of the scan, so single specks of scanner noise
    dilute far below that, while pen strokes and printed strokes stay well above;
-4. isolated ink pixels (fewer than 3 ink pixels in their 3 × 3 neighbourhood) are
+4. isolated ink pixels (fewer than 3 ink pixels in their 3 × 3 neighbourhood, counted
+   with saturating adds of shifted copies — a box blur costs four times as much) are
    removed as speckle; the page has writing when the remaining ink covers at least
    ``min_ink_mm2`` (default 4 mm²) — a short handwritten line or a stamp covers tens of
    square millimetres.
 
 **When in doubt, not blank**: a page wrongly called blank loses its page number, a page
 wrongly called written only gets a number it did not need. So a page is blank only when
-every image on it is a full-page scan judged blank and its content stream has nothing
-else that paints (text, including an invisible OCR layer; vector paths; inline images;
-shadings). A page with no image at all is blank only if it paints nothing. An image
-that cannot be decoded (e.g. JBIG2 without a decoder) makes the page not blank.
+every image on it (inline images included) is a full-page scan judged blank and its
+content stream has nothing else that paints (text, including an invisible OCR layer;
+vector paths; shadings; form XObjects). A page with no image at all is blank only if it
+paints nothing. The cheap looks come first and decide without decoding: what the content
+stream paints, whether the image fills the page, the page's size, the image's size
+against the decoding limits. Stream size alone never decides (a blank page with heavy
+speckle compresses worse than a page with a handwritten line: see
+``benchmarks/bench_blank.py``). An image
+that cannot be decoded — an unknown encoding, one over the size limits, JBIG2 without
+``jbig2dec`` — makes the page not blank ("cannot judge"); nothing here raises for a page.
 
 Decisions are cached per document in ``<cache>/blank/<sha256>.json`` (with the
-analyser's version and parameters), so an unchanged document is never analysed twice.
+analyser's version, parameters and decoding limits), so an unchanged document is never
+analysed twice.
 """
 
 from __future__ import annotations
 
-import io
 import json
-import struct
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pikepdf
-from pikepdf import PdfImage
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageOps
 
+from .. import scanimage
 from ..atomic import write_text_atomic
 from ..errors import IntegrityError
 
-ANALYSER_VERSION = 1
+ANALYSER_VERSION = 2  # 2: scanimage decoding (/Decode applied once; JBIG2, G3, palettes, CMYK)
 TARGET_DPI = 37.5  # analysis resolution: 300 dpi / 8
-SAMPLE_DPI = 75.0  # bilevel scans are first sampled down to about this (strokes are wider than 1/75 in)
+MIN_INNER_SHARE = 0.4  # the part of the page inside the margin band must be at least this (A6 is 0.45)
 MM_PER_INCH = 25.4
 
 # Content-stream operators that paint something other than an image XObject.
-_PAINTING_OPS = frozenset(
-    {"Tj", "TJ", "'", '"', "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "BI", "EI", "INLINE IMAGE"}
-)
+_PAINTING_OPS = frozenset({"Tj", "TJ", "'", '"', "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh"})
 
 
 @dataclass(frozen=True)
@@ -75,26 +78,29 @@ class BlankParams:
 DEFAULT_PARAMS = BlankParams()
 
 
-def page_is_blank(page: pikepdf.Page, params: BlankParams = DEFAULT_PARAMS) -> bool:
-    """Art. 16: a page with no writing (the blank back of a single-sided sheet, scanner noise only)."""
+def page_is_blank(page: pikepdf.Page, params: BlankParams = DEFAULT_PARAMS,
+                  limits: scanimage.Limits | None = None) -> bool:
+    """Art. 16: a page with no writing (the blank back of a single-sided sheet, scanner noise only).
+
+    Never raises for what the page holds: whatever cannot be judged is "not blank"."""
     try:
         images = _drawn_images(page)
-    except (pikepdf.PdfError, ValueError, KeyError, TypeError):
-        return False  # a content stream we cannot read: not blank (see module docstring)
-    if images is None:
-        return False  # the page paints text, paths or inline images
-    page_w, page_h = _page_size_inches(page)
-    for image in images:
-        small = _small_grey(image, page_w, page_h, params)
-        if small is None or not _grey_is_blank(*small, params):
-            return False
-    return True
+        if images is None:
+            return False  # the page paints text, paths or something we do not look into
+        page_w, page_h = _page_size_inches(page)
+        for image in images:
+            small = _small_grey(image, page_w, page_h, params, limits)
+            if small is None or not _grey_is_blank(*small, params):
+                return False
+        return True
+    except Exception:  # noqa: BLE001 — a page we cannot read is not blank (see module docstring)
+        return False
 
 
 def blank_pages(pdf_path: Path, sha256: str, cache_dir: Path, params: BlankParams = DEFAULT_PARAMS) -> list[bool]:
     """One bool per page of the PDF (True = blank); cached by the file's sha256 in ``cache_dir/blank``."""
     cache_file = cache_dir / "blank" / f"{sha256}.json"
-    key = {"version": ANALYSER_VERSION, "params": asdict(params)}
+    key = {"version": ANALYSER_VERSION, "params": asdict(params), "limits": asdict(scanimage.limits())}
     cached = _read_cache(cache_file, key)
     if cached is not None:
         return cached
@@ -126,16 +132,18 @@ def _read_cache(path: Path, key: dict[str, object]) -> list[bool] | None:
 # --- what the page draws -------------------------------------------------------------
 
 
-def _drawn_images(page: pikepdf.Page) -> list[pikepdf.Stream] | None:
-    """The image XObjects the page draws, or None when it paints anything else."""
+def _drawn_images(page: pikepdf.Page) -> list[pikepdf.Stream | pikepdf.PdfImage] | None:
+    """The images the page draws (XObjects; inline images as streams), or None when it
+    paints anything else."""
     resources = page.obj.get("/Resources", pikepdf.Dictionary())
     xobjects: pikepdf.Object = pikepdf.Dictionary()
     if isinstance(resources, pikepdf.Dictionary):
         xobjects = resources.get("/XObject", pikepdf.Dictionary())
-    images: list[pikepdf.Stream] = []
+    images: list[pikepdf.Stream | pikepdf.PdfImage] = []
     for instruction in pikepdf.parse_content_stream(page):
         if isinstance(instruction, pikepdf.ContentStreamInlineImage):
-            return None
+            images.append(instruction.iimage._convert_to_pdfimage())  # held: its stream lives in a scratch PDF
+            continue
         op = str(instruction.operator)
         if op in _PAINTING_OPS:
             return None
@@ -156,12 +164,14 @@ def _page_size_inches(page: pikepdf.Page) -> tuple[float, float]:
 # --- decoding to a small grey image --------------------------------------------------
 
 
-def _small_grey(
-    image: pikepdf.Stream, page_w: float, page_h: float, params: BlankParams
-) -> tuple[Image.Image, float] | None:
+def _small_grey(image: pikepdf.Stream | pikepdf.PdfImage, page_w: float, page_h: float, params: BlankParams,
+                limits: scanimage.Limits | None = None) -> tuple[Image.Image, float] | None:
     """The image's inner area (margin removed) as grey at about TARGET_DPI, with its dpi; None if unusable."""
-    width, height = int(image.get("/Width", 0)), int(image.get("/Height", 0))
-    if width < 16 or height < 16 or image.get("/ImageMask", False):
+    info = scanimage.inspect(image.obj if isinstance(image, pikepdf.PdfImage) else image)
+    if info is None or info.base == "mask":
+        return None
+    width, height = info.width, info.height
+    if width < 16 or height < 16:
         return None
     # A scan fills the page; the image may be drawn turned by 90°.
     if (width > height) != (page_w > page_h) and abs(page_w - page_h) > 0.01:
@@ -172,90 +182,19 @@ def _small_grey(
     margin = round(params.margin_mm / MM_PER_INCH * dpi)  # in image pixels
     if width <= 2 * margin + 32 or height <= 2 * margin + 32:
         return None
-    inner = (margin, margin, width - margin, height - margin)
+    if (width - 2 * margin) * (height - 2 * margin) < MIN_INNER_SHARE * width * height:
+        return None  # the ignored margin band is most of this (small) page: too little is looked at
     factor = _factor(dpi)
-    filters = image.get("/Filter")
-    filter_names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else [str(filters)] if filters else []
-    try:
-        if filter_names == ["/DCTDecode"]:
-            grey = _jpeg_grey(image, inner, factor)
-        elif filter_names == ["/CCITTFaxDecode"]:
-            grey = _ccitt_grey(image, inner, factor, dpi)
-        else:
-            grey = PdfImage(image).as_pil_image().convert("L").reduce(factor, box=inner)
-    except (OSError, ValueError, NotImplementedError, pikepdf.PdfError, SyntaxError):
+    grey = scanimage.decode(info, factor=factor, box=(margin, margin, width - margin, height - margin),
+                            limits=limits)
+    if grey is None or grey.width < 4 or grey.height < 4:
         return None
-    if grey is None:
-        return None
-    decode = image.get("/Decode")
-    if isinstance(decode, pikepdf.Array) and len(decode) >= 2 and float(decode[0]) > float(decode[1]):
-        grey = grey.point(lambda v: 255 - v)
-    return grey, dpi / factor
-
-
-def _jpeg_grey(image: pikepdf.Stream, inner: tuple[int, int, int, int], factor: int) -> Image.Image | None:
-    """Decode a JPEG at reduced scale (draft mode: straight from the DCT coefficients)."""
-    im: Image.Image = Image.open(io.BytesIO(image.read_raw_bytes()))
-    width = im.width
-    scale = 8 if factor >= 8 else 4 if factor >= 4 else 2 if factor >= 2 else 1
-    im.draft("L", (max(1, im.width // scale), max(1, im.height // scale)))  # Pillow picks the scale by floor division
-    im.load()
-    if im.mode not in ("L", "RGB"):
-        return None  # CMYK and other rarities: cannot judge the paper reliably, so not blank
-    if im.mode != "L":
-        im = im.convert("L")
-    got = max(1, round(width / im.width))  # the scale draft mode achieved
-    x0, y0, x1, y1 = (v // got for v in inner)
-    size = ((x1 - x0) * got // factor, (y1 - y0) * got // factor)
-    if factor % got == 0:
-        rest = factor // got
-        return im.reduce(rest, box=(x0, y0, x1, y1)) if rest > 1 else im.crop((x0, y0, x1, y1))
-    return im.resize(size, Image.Resampling.BOX, box=(x0, y0, x1, y1))
-
-
-def _ccitt_grey(image: pikepdf.Stream, inner: tuple[int, int, int, int], factor: int, dpi: float) -> Image.Image:
-    """Decode a CCITT bilevel image (libtiff); the bottom margin band is not even decoded."""
-    parms = image.get("/DecodeParms")
-    if isinstance(parms, pikepdf.Array):
-        parms = parms[0] if len(parms) else None
-    parms = parms if isinstance(parms, pikepdf.Dictionary) else pikepdf.Dictionary()
-    width = int(image.Width)
-    if int(parms.get("/K", 0)) >= 0 or parms.get("/EncodedByteAlign", False) or int(parms.get("/Columns", 1728)) != width:
-        im: Image.Image = PdfImage(image).as_pil_image()  # G3 and unusual variants: pikepdf's general path
-    else:
-        black_is_1 = bool(parms.get("/BlackIs1", False))
-        im = Image.open(io.BytesIO(_g4_tiff(image.read_raw_bytes(), width, inner[3], black_is_1)))
-    im.load()
-    # Sample down to ~SAMPLE_DPI first (cheap; pen and print strokes are wider than a sample step),
-    # then average.
-    step = max(s for s in range(1, factor + 1) if factor % s == 0 and s <= dpi / SAMPLE_DPI * 1.05)
-    if step > 1:
-        x0, y0, x1, y1 = inner
-        im = im.resize(((x1 - x0) // step, (y1 - y0) // step), Image.Resampling.NEAREST, box=inner)
-        return im.convert("L").reduce(factor // step)
-    return im.convert("L").reduce(factor, box=inner) if factor > 1 else im.convert("L").crop(inner)
+    return grey, dpi * grey.width / (width - 2 * margin)
 
 
 def _factor(dpi: float) -> int:
     """The whole-number reduction that brings ``dpi`` nearest to TARGET_DPI (one small pixel ≈ 0.7 mm)."""
     return max(1, round(dpi / TARGET_DPI))
-
-
-def _g4_tiff(data: bytes, width: int, height: int, black_is_1: bool) -> bytes:
-    """Wrap a raw CCITT G4 stream in a minimal one-strip TIFF that Pillow (libtiff) decodes."""
-    tags = [  # (tag, type SHORT=3/LONG=4, value)
-        (256, 4, width), (257, 4, height), (258, 3, 1), (259, 3, 4),
-        (262, 3, 1 if black_is_1 else 0),  # same mapping pikepdf uses
-        (273, 4, 0), (278, 4, height), (279, 4, len(data)),
-    ]
-    data_offset = 8 + 2 + len(tags) * 12 + 4
-    out = bytearray(b"II*\x00" + struct.pack("<IH", 8, len(tags)))
-    for tag, kind, value in tags:
-        value = data_offset if tag == 273 else value
-        out += struct.pack("<HHI", tag, kind, 1)
-        out += struct.pack("<HH", value, 0) if kind == 3 else struct.pack("<I", value)
-    out += struct.pack("<I", 0)
-    return bytes(out) + data
 
 
 # --- the decision --------------------------------------------------------------------
@@ -271,16 +210,23 @@ def _grey_is_blank(grey: Image.Image, dpi: float, params: BlankParams) -> bool:
         return False  # a dark page (a photo, a black sheet): not blank
     if sum(hist[:cut]) * (MM_PER_INCH / dpi) ** 2 < params.min_ink_mm2:
         return True  # not even enough ink before speck removal
+    # Speck removal: keep an ink pixel only if its 3 × 3 neighbourhood holds >= 3 ink
+    # pixels. Ink is 28 in a 0/28 mask; the neighbourhood sums (two 3-wide passes over a
+    # zero-padded copy, saturating adds) are then >= 84 exactly there.
     ink = grey.point(_INK_LUTS[cut])
-    # Speck removal: keep an ink pixel only if its 3x3 neighbourhood holds >= 3 ink pixels
-    # (the box blur of the ink mask is 255 × the share of ink around each pixel).
-    density = ink.filter(ImageFilter.BoxBlur(1)).histogram(mask=ink)
-    ink_pixels = sum(density[_DENSE_FROM:])
+    w, h = ink.size
+    padded = ImageOps.expand(ink, border=1, fill=0)
+    rows = ImageChops.add(ImageChops.add(padded.crop((0, 0, w, h + 2)), padded.crop((1, 0, w + 1, h + 2))),
+                          padded.crop((2, 0, w + 2, h + 2)))
+    sums = ImageChops.add(ImageChops.add(rows.crop((0, 0, w, h)), rows.crop((0, 1, w, h + 1))),
+                          rows.crop((0, 2, w, h + 2)))
+    ink_pixels = sum(sums.histogram(mask=ink)[_DENSE_FROM:])
     return ink_pixels * (MM_PER_INCH / dpi) ** 2 < params.min_ink_mm2
 
 
-_INK_LUTS = [[255 if v < cut else 0 for v in range(256)] for cut in range(256)]
-_DENSE_FROM = 3 * 255 // 9 - 1  # >= 3 of 9 neighbours are ink (box-blur rounding allowed)
+_INK = 28  # 9 × 28 = 252: a neighbourhood sum never saturates
+_INK_LUTS = [[_INK if v < cut else 0 for v in range(256)] for cut in range(256)]
+_DENSE_FROM = 3 * _INK  # >= 3 of the 9 pixels are ink
 
 
 def _percentile(hist: list[int], total: int, share: float) -> int:

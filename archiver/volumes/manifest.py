@@ -15,6 +15,7 @@ Page numbers come in two kinds, never mixed up:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -170,14 +171,72 @@ def manifest_from_dict(data: dict[str, Any], path: Path) -> VolumeManifest:
     )
 
 
+SEAL = "# sha256 of the manifest above this line: "
+
+
+def manifest_text(m: VolumeManifest) -> str:
+    """The manifest as written: TOML, then a seal line — the SHA-256 of the text above it —
+    so that anything appended to it or changed in it later is found (:func:`read_manifest`)."""
+    body = HEADER + tomli_w.dumps(manifest_to_dict(m))
+    return f"{body}{SEAL}{hashlib.sha256(body.encode('utf-8')).hexdigest()}\n"
+
+
+def check_seal(text: str) -> None:
+    """Raise ValueError when the seal line is there and does not match, or is not last.
+    A manifest without a seal (written before seals existed) is taken as it is."""
+    at = text.rfind("\n" + SEAL)
+    if at < 0 and not text.startswith(SEAL):
+        return
+    body, seal = text[: at + 1], text[at + 1:]
+    expected = f"{SEAL}{hashlib.sha256(body.encode('utf-8')).hexdigest()}\n"
+    if seal != expected:
+        raise ValueError("it was changed after `archiver build` wrote it: its seal line does not match "
+                         "its content, or is not its last line")
+
+
 def write_manifest(m: VolumeManifest) -> None:
-    write_text_atomic(m.path, HEADER + tomli_w.dumps(manifest_to_dict(m)))
+    write_text_atomic(m.path, manifest_text(m))
 
 
-def read_manifest(path: Path) -> VolumeManifest:
+# What a manifest must hold, and of which type (a manifest may carry more: later versions add keys).
+_TOP: dict[str, type | tuple[type, ...]] = {
+    "reference": str, "customer": str, "year": int, "retention": str, "classification": str, "volume": int,
+    "title": str, "start_date": dt.date, "end_date": dt.date, "page_count": int, "sheet_count": int,
+    "built_at": dt.datetime, "filer": str, "checker": str, "inputs": str, "file": dict,
+}  # fmt: skip
+_FILE: dict[str, type] = {"name": str, "sha256": str, "size": int, "page_count": int}
+_DOCUMENT: dict[str, type | tuple[type, ...]] = {"record": str, "sha256": str, "type": str, "title": str,
+                                                 "date": dt.date, "pdf_first": int, "pdf_last": int}
+
+
+def check_manifest_dict(data: dict[str, Any]) -> None:
+    """Raise TypeError (KeyError) when ``data`` is not a volume manifest: a required key
+    missing or of the wrong type — what garbage or a damaged edit leaves behind."""
+    for table, spec, where in [(data, _TOP, "")] + [(data.get("file"), _FILE, "file.")] + [
+            (d, _DOCUMENT, f"documents[{i}].") for i, d in enumerate(data.get("documents", []))]:
+        if not isinstance(table, dict):
+            raise TypeError(f"{where.rstrip('.') or 'the manifest'} is not a table")
+        for key, kind in spec.items():
+            value = table[key]
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                raise TypeError(f"{where}{key} is {type(value).__name__}, not {getattr(kind, '__name__', kind)}")
+    if not isinstance(data.get("documents", []), list) or not isinstance(data.get("parts", {}), dict):
+        raise TypeError("documents or parts has the wrong type")
+    if len(data["file"]["sha256"]) != 64:
+        raise TypeError("file.sha256 is not a SHA-256")
+
+
+def read_manifest(path: Path, *, sealed: bool = False) -> VolumeManifest:
+    """Read a manifest; with ``sealed``, also check its seal line (:func:`check_seal`):
+    ``archiver build`` does, before it trusts a manifest to decide a bound PDF's fate."""
     try:
-        return manifest_from_dict(tomllib.loads(path.read_text("utf-8")), path)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError, TypeError, IndexError) as exc:
+        text = path.read_text("utf-8")
+        if sealed:
+            check_seal(text)
+        data = tomllib.loads(text)
+        check_manifest_dict(data)
+        return manifest_from_dict(data, path)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError, TypeError, IndexError, ValueError) as exc:
         raise UnreadableFileError(
             f"The volume manifest {path} cannot be read ({type(exc).__name__}: {exc}).",
             hint="Rebuild the volume with `archiver build --force`, or restore the file from backup.",

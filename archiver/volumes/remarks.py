@@ -7,15 +7,18 @@ first line always states the documents and numbered pages, so the sheet is never
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from ..config import Config
 from .pages import PartPages
 from .plan import PlannedVolume
 
 
-def volume_remarks(plan: PlannedVolume, pages: Mapping[str, PartPages], config: Config) -> tuple[str, ...]:
-    """The lines of 本卷情况说明 for ``plan``; ``pages`` maps each record id to its pages."""
+def volume_remarks(plan: PlannedVolume, pages: Mapping[str, PartPages], config: Config,
+                   small_pages: Sequence[int] = ()) -> tuple[str, ...]:
+    """The lines of 本卷情况说明 for ``plan``; ``pages`` maps each record id to its pages;
+    ``small_pages``: the page numbers set smaller because their page is too small
+    (:func:`archiver.volumes.stamp.small_pages`)."""
     docs = plan.documents
     numbered = sum(_numbered(pages[r.id]) for r in docs)
     lines = [
@@ -29,6 +32,8 @@ def volume_remarks(plan: PlannedVolume, pages: Mapping[str, PartPages], config: 
     if backs:
         simplex = sum(1 for r in docs if pages[r.id].inserted_backs)
         lines.append(f"单面扫描的文件{simplex}件，每页后插入空白背面，共{backs}页，未编页号。")
+    if small_pages:  # Art. 16: every page with writing carries its number, smaller where it must
+        lines.append(f"第{number_list(small_pages)}页幅面过小，页号缩小标注。")
     for r in docs:  # Art. 11: the pages a document should have
         actual = _numbered(pages[r.id])
         if r.meta.pages is not None and r.meta.pages != actual:
@@ -50,3 +55,17 @@ def volume_remarks(plan: PlannedVolume, pages: Mapping[str, PartPages], config: 
 
 def _numbered(p: PartPages) -> int:
     return 0 if p.first_number is None or p.last_number is None else p.last_number - p.first_number + 1
+
+
+def number_list(numbers: Sequence[int]) -> str:
+    """Page numbers as the remarks write them: ``3、5—7、9``."""
+    out: list[str] = []
+    ns = sorted(set(numbers))
+    i = 0
+    while i < len(ns):
+        j = i
+        while j + 1 < len(ns) and ns[j + 1] == ns[j] + 1:
+            j += 1
+        out.append(str(ns[i]) if i == j else f"{ns[i]}—{ns[j]}")
+        i = j + 1
+    return "、".join(out)
