@@ -12,7 +12,10 @@ import hashlib
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from .errors import is_storage_error, storage_error
 
 TEMP_PREFIX = ".tmp-archiver-"
 FILE_MODE = 0o640  # Art. 24: readable by the archive's group only
@@ -48,8 +51,25 @@ def _temp_path(target: Path) -> Path:
     return target.with_name(name.decode("utf-8", "ignore"))
 
 
+@contextmanager
+def storage_errors(target: Path) -> Iterator[None]:
+    """A disk that refuses a write (ENOSPC, EDQUOT, EIO, EROFS) becomes one clear
+    :class:`~archiver.errors.StorageError` (exit 9) naming ``target``."""
+    try:
+        yield
+    except OSError as exc:
+        if is_storage_error(exc):
+            raise storage_error(exc, target) from exc
+        raise
+
+
 def write_bytes_atomic(target: Path, data: bytes, *, mode: int = FILE_MODE) -> None:
     """Write ``data`` to ``target`` so that a crash never leaves it half-written."""
+    with storage_errors(target):
+        _write_bytes_atomic(target, data, mode=mode)
+
+
+def _write_bytes_atomic(target: Path, data: bytes, *, mode: int) -> None:
     ensure_dir(target.parent)
     tmp = _temp_path(target)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -75,6 +95,11 @@ def copy_atomic(source: Path, target: Path, *, mode: int = FILE_MODE) -> str:
     The hash is of the bytes as read from the source while copying; callers compare it
     with the hash they validated, so a file changed in between is caught.
     """
+    with storage_errors(target):
+        return _copy_atomic(source, target, mode=mode)
+
+
+def _copy_atomic(source: Path, target: Path, *, mode: int) -> str:
     ensure_dir(target.parent)
     tmp = _temp_path(target)
     digest = hashlib.sha256()
@@ -108,19 +133,24 @@ def append_line(path: Path, line: str) -> None:
     If a previous writer was cut off mid-line, the torn tail is ended with a newline
     first, so the new line is never glued to it (readers skip the torn line).
     """
-    ensure_dir(path.parent)
-    data = line.rstrip("\n").encode("utf-8") + b"\n"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE)
-    try:
-        size = os.fstat(fd).st_size
-        if size:
-            os.lseek(fd, size - 1, os.SEEK_SET)
-            if os.read(fd, 1) != b"\n":
-                data = b"\n" + data
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    with storage_errors(path):
+        ensure_dir(path.parent)
+        data = line.rstrip("\n").encode("utf-8") + b"\n"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        try:
+            size = os.fstat(fd).st_size
+            if size:
+                os.lseek(fd, size - 1, os.SEEK_SET)
+                if os.read(fd, 1) != b"\n":
+                    data = b"\n" + data
+            written = os.write(fd, data)
+            if written != len(data):  # a short write: the disk is full
+                import errno
+
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def remove_stale_temps(folder: Path) -> Iterator[Path]:
