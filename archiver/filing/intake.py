@@ -11,9 +11,11 @@ been swapped in between). At most ``limit`` bytes are read. Whatever is wrong is
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat as st
 from pathlib import Path
+from typing import Any
 
 from ..errors import Rejection, is_storage_error
 
@@ -107,3 +109,42 @@ def read_regular(path: Path, name: str, limit: int) -> tuple[bytes, os.stat_resu
         return data, info
     finally:
         os.close(fd)
+
+
+PREFETCH_LIMIT = 64 << 20  # larger files are read when their turn comes
+
+
+class Prefetcher:
+    """Reads and hashes the next inbox file in a background thread while the current one
+    is being written and fsynced (reading and hashing release the GIL): ``ingest`` waits
+    on the disk once, not twice. Only regular files are read (:func:`read_regular`);
+    whatever goes wrong here is ignored — the file is then read again in its turn, where
+    a problem is set aside as usual."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = min(limit, PREFETCH_LIMIT)
+        self._path: Path | None = None
+        self._thread: Any = None
+        self._result: tuple[bytes, os.stat_result, str] | None = None
+
+    def start(self, path: Path) -> None:
+        import threading
+
+        self._path, self._result = path, None
+        self._thread = threading.Thread(target=self._read, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _read(self, path: Path) -> None:
+        try:
+            data, info = read_regular(path, "", self.limit)
+            self._result = (data, info, hashlib.sha256(data).hexdigest())
+        except (Rejection, OSError, MemoryError):
+            self._result = None
+
+    def take(self, path: Path) -> tuple[bytes, os.stat_result, str] | None:
+        """What was read for ``path`` (bytes, their fstat, SHA-256), or None."""
+        if self._path != path or self._thread is None:
+            return None
+        self._thread.join()
+        result, self._path, self._thread, self._result = self._result, None, None, None
+        return result

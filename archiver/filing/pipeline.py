@@ -33,6 +33,7 @@ import fnmatch
 import hashlib
 import logging
 import os
+import stat
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +51,7 @@ from ..model import FileInfo, FilingInfo, Metadata, Record
 from ..register import current_user, now, today
 from ..store import Archive, read_record, write_record
 from .candidate import Candidate, SplitRequest, Splitter
-from .intake import SIDECAR_LIMIT, read_regular
+from .intake import SIDECAR_LIMIT, Prefetcher, read_regular
 from .metadata import (
     Found,
     from_filename,
@@ -141,11 +142,12 @@ class Filer:
                 self.setaside.note(entry)
 
     # Containment ---------------------------------------------------------------------
-    def handle(self, path: Path) -> Outcome | None:
+    def handle(self, path: Path, read: tuple[bytes, os.stat_result, str] | None = None) -> Outcome | None:
         """File one inbox entry; whatever goes wrong with it sets it aside (the run goes
-        on). None when the entry vanished. A disk that refuses to write is raised."""
+        on). None when the entry vanished. A disk that refuses to write is raised.
+        ``read`` is what a :class:`~archiver.filing.intake.Prefetcher` read of it."""
         try:
-            return self.file(path)
+            return self.file(path, read)
         except Exception as exc:
             if is_storage_error(exc):
                 raise
@@ -195,9 +197,11 @@ class Filer:
         return path.relative_to(self.archive.root).as_posix()
 
     # The whole of Art. 6 for one file --------------------------------------------------
-    def file(self, path: Path) -> Outcome:
+    def file(self, path: Path, read: tuple[bytes, os.stat_result, str] | None = None) -> Outcome:
         """File one inbox entry — or, when it holds cover sheets, each document of the
-        batch (the ``splitter``). Problems of the file are set aside (a Rejection)."""
+        batch (the ``splitter``). Problems of the file are set aside (a Rejection).
+        ``read`` (bytes, fstat, SHA-256 read ahead) is used only if the entry is still
+        that very file (same inode, size, modification and change times)."""
         rel = escape_path(path.relative_to(self.archive.inbox).as_posix())
         name = escape_name(path.name)
         info = os.lstat(path)
@@ -206,11 +210,14 @@ class Filer:
             return self.setaside.complete_move(path, earlier)
         side = inbox_sidecar(path)
         budget = self.archive.config.filing
-        try:
-            data, info = read_regular(path, name, budget.max_file_bytes)
-        except Rejection as rejection:
-            return self.setaside.move(path, rel, info, rejection, sidecar=side)
-        sha = hashlib.sha256(data).hexdigest()
+        if read is not None and stat.S_ISREG(info.st_mode) and _same_file(read[1], info):
+            data, info, sha = read
+        else:
+            try:
+                data, info = read_regular(path, name, budget.max_file_bytes)
+            except Rejection as rejection:
+                return self.setaside.move(path, rel, info, rejection, sidecar=side)
+            sha = hashlib.sha256(data).hexdigest()
         try:
             existing = self.by_hash.get(sha)
             if existing is not None:
@@ -372,7 +379,7 @@ class Filer:
     def place(self, record: Record, data: bytes) -> None:
         if not (record.path.exists() and sha256_file(record.path) == record.file.sha256):
             write_bytes_atomic(record.path, data, mode=READ_ONLY_MODE)  # a write through a link is refused
-            if sha256_file(record.path) != record.file.sha256:  # read back and verify
+            if record.path.read_bytes() != data:  # read back and verify: the very bytes that were hashed
                 record.path.unlink(missing_ok=True)
                 raise OSError(f"verification failed after writing {record.path}; the inbox copy is kept")
         write_record(record)  # the commit mark
@@ -390,8 +397,9 @@ class Filer:
             side = inbox_sidecar(path)
             if side is not None:
                 side.unlink()
+            # No fsync of the inbox folder: should the removal be lost in a power cut, the
+            # next run recognises the scan by its source and removes it again.
             path.unlink(missing_ok=True)
-            fsync_dir(path.parent)
         log.info(outcome.line())
         return outcome
 
@@ -427,6 +435,11 @@ class Filer:
             "when you have checked it.",
             {"existing record": existing.id},
         )
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino, a.st_size, a.st_mtime_ns, a.st_ctime_ns) == \
+        (b.st_dev, b.st_ino, b.st_size, b.st_mtime_ns, b.st_ctime_ns)
 
 
 def _logged(outcome: Outcome) -> Outcome:
@@ -501,6 +514,7 @@ def ingest(archive: Archive, *, by: str = "", stable_seconds: float | None = Non
         filer = Filer(archive, by=by, splitter=splitter)
         outcomes: list[Outcome] = []
         waiting: list[str] = []
+        ready: list[Path] = []
         for path in inbox_candidates(archive):
             try:
                 young = time.time() - os.lstat(path).st_mtime < stable
@@ -508,8 +522,16 @@ def ingest(archive: Archive, *, by: str = "", stable_seconds: float | None = Non
                 continue
             if young:
                 waiting.append(escape_path(path.relative_to(archive.inbox).as_posix()))
-                continue
-            outcome = filer.handle(path)
+            else:
+                ready.append(path)
+        ahead = Prefetcher(archive.config.filing.max_file_bytes)
+        if ready:
+            ahead.start(ready[0])
+        for n, path in enumerate(ready):
+            read = ahead.take(path)
+            if n + 1 < len(ready):
+                ahead.start(ready[n + 1])  # read the next file while this one is written
+            outcome = filer.handle(path, read)
             if outcome is None:
                 continue
             outcomes.extend(outcome.flat())
