@@ -63,13 +63,16 @@ def storage_errors(target: Path) -> Iterator[None]:
         raise
 
 
-def write_bytes_atomic(target: Path, data: bytes, *, mode: int = FILE_MODE) -> None:
-    """Write ``data`` to ``target`` so that a crash never leaves it half-written."""
+def write_bytes_atomic(target: Path, data: bytes, *, mode: int = FILE_MODE, sync_dir: bool = True) -> None:
+    """Write ``data`` to ``target`` so that a crash never leaves it half-written.
+
+    ``sync_dir=False`` leaves the folder's fsync to the caller (who fsyncs it once for
+    many files, before anything depends on the new name being durable)."""
     with storage_errors(target):
-        _write_bytes_atomic(target, data, mode=mode)
+        _write_bytes_atomic(target, data, mode=mode, sync_dir=sync_dir)
 
 
-def _write_bytes_atomic(target: Path, data: bytes, *, mode: int) -> None:
+def _write_bytes_atomic(target: Path, data: bytes, *, mode: int, sync_dir: bool = True) -> None:
     ensure_dir(target.parent)
     tmp = _temp_path(target)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -82,11 +85,12 @@ def _write_bytes_atomic(target: Path, data: bytes, *, mode: int) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(target.parent)
+    if sync_dir:
+        fsync_dir(target.parent)
 
 
-def write_text_atomic(target: Path, text: str) -> None:
-    write_bytes_atomic(target, text.encode("utf-8"))
+def write_text_atomic(target: Path, text: str, *, sync_dir: bool = True) -> None:
+    write_bytes_atomic(target, text.encode("utf-8"), sync_dir=sync_dir)
 
 
 def copy_atomic(source: Path, target: Path, *, mode: int = FILE_MODE) -> str:

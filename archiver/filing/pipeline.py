@@ -67,6 +67,7 @@ from .validate import PdfFacts, check_pdf
 
 log = logging.getLogger("archiver.filing")
 
+GROUP = 16  # ingest fsyncs record folders and removes inbox copies once per this many scans
 IGNORED = (".*", "~$*", "*.part", "*.tmp", "*.crdownload", "Thumbs.db", "desktop.ini")
 __all__ = ["Filer", "Outcome", "IngestResult", "ingest", "inbox_candidates", "is_ignored", "reason_path",
            "rejected_names", "CustomerSet"]
@@ -120,6 +121,10 @@ class Filer:
     by_hash: dict[str, Record] = field(default_factory=dict)
     journaled: set[str] = field(default_factory=set)
     given_up: set[tuple[str, int, int]] = field(default_factory=set)
+    # Group commit: record folders whose new names are not yet fsynced, and inbox entries
+    # (with the stat they were read with) to remove once they are (see flush()).
+    unsynced: set[Path] = field(default_factory=set)
+    removals: list[tuple[Path, os.stat_result]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.by = self.by or self.archive.config.filing.filer or current_user()
@@ -222,6 +227,7 @@ class Filer:
             existing = self.by_hash.get(sha)
             if existing is not None:
                 if same_source(existing, rel, info):  # a killed run got this far: finish it
+                    self._store_pdf(existing, data)
                     return self._finish(existing, path, rel, info, resumed=True)
                 raise self.duplicate(existing, sha)
             facts = self.validate(data, name)  # 1. validate: the file …
@@ -293,8 +299,7 @@ class Filer:
             records=[o.record_id for o in outcomes if o.record_id],
             rejected_to=[o.rejected_to for o in outcomes if o.rejected_to],
         )
-        path.unlink(missing_ok=True)  # every part is filed or set aside: the batch may go
-        fsync_dir(path.parent)
+        self.removals.append((path, info))  # every part is filed or set aside: the batch may go (flush())
         outcome = Outcome(source=rel, status="split", parts=outcomes)
         log.info(outcome.line())
         return outcome
@@ -311,6 +316,7 @@ class Filer:
                 existing = self.by_hash.get(sha)
                 if existing is not None:
                     if same_source(existing, source, batch):  # a killed run filed it: finish it
+                        self._store_pdf(existing, data)
                         return _logged(self.commit(existing, source, resumed=True))
                     raise self.duplicate(existing, sha)
                 if candidate.problem is not None:
@@ -377,29 +383,49 @@ class Filer:
         )
 
     def place(self, record: Record, data: bytes) -> None:
+        self._store_pdf(record, data)
+        write_record(record, sync_dir=False)  # the commit mark (its folder is fsynced by flush())
+        self.unsynced.add(record.path.parent)
+        self.by_hash[record.file.sha256] = record
+
+    def _store_pdf(self, record: Record, data: bytes) -> None:
+        """The record's PDF, written (or written again, after a power cut) and verified."""
         if not (record.path.exists() and sha256_file(record.path) == record.file.sha256):
-            write_bytes_atomic(record.path, data, mode=READ_ONLY_MODE)  # a write through a link is refused
+            # a write through a link is refused; the folder is fsynced by flush()
+            write_bytes_atomic(record.path, data, mode=READ_ONLY_MODE, sync_dir=False)
+            self.unsynced.add(record.path.parent)
             if record.path.read_bytes() != data:  # read back and verify: the very bytes that were hashed
                 record.path.unlink(missing_ok=True)
                 raise OSError(f"verification failed after writing {record.path}; the inbox copy is kept")
-        write_record(record)  # the commit mark
-        self.by_hash[record.file.sha256] = record
 
-    def _finish(self, record: Record, path: Path, rel: str, read: os.stat_result, *, resumed: bool) -> Outcome:
-        outcome = self.commit(record, rel, resumed=resumed)
-        try:
-            current = os.lstat(path)
-        except FileNotFoundError:
-            current = None
-        if current is not None and (current.st_size, current.st_mtime_ns) != (read.st_size, read.st_mtime_ns):
-            log.warning("%s changed while it was being filed: the new content stays in the inbox", rel)
-        else:
+    def flush(self) -> None:
+        """Group commit: fsync the record folders written since the last flush, then
+        remove the inbox copies of what was filed meanwhile. Until then every filed scan
+        is still in the inbox, so a crash or power cut at any point only makes the next
+        run recognise and finish them (nothing lost, nothing twice)."""
+        for folder in sorted(self.unsynced):
+            fsync_dir(folder)
+        self.unsynced.clear()
+        removals, self.removals = self.removals, []
+        for path, read in removals:
+            try:
+                current = os.lstat(path)
+            except FileNotFoundError:
+                continue
+            if (current.st_size, current.st_mtime_ns) != (read.st_size, read.st_mtime_ns):
+                log.warning("%s changed while it was being filed: the new content stays in the inbox",
+                            escape_path(path.relative_to(self.archive.inbox).as_posix()))
+                continue
             side = inbox_sidecar(path)
             if side is not None:
-                side.unlink()
+                side.unlink(missing_ok=True)
             # No fsync of the inbox folder: should the removal be lost in a power cut, the
             # next run recognises the scan by its source and removes it again.
             path.unlink(missing_ok=True)
+
+    def _finish(self, record: Record, path: Path, rel: str, read: os.stat_result, *, resumed: bool) -> Outcome:
+        outcome = self.commit(record, rel, resumed=resumed)
+        self.removals.append((path, read))  # removed from the inbox by flush()
         log.info(outcome.line())
         return outcome
 
@@ -532,6 +558,8 @@ def ingest(archive: Archive, *, by: str = "", stable_seconds: float | None = Non
             if n + 1 < len(ready):
                 ahead.start(ready[n + 1])  # read the next file while this one is written
             outcome = filer.handle(path, read)
+            if len(filer.removals) >= GROUP or n + 1 == len(ready):
+                filer.flush()
             if outcome is None:
                 continue
             outcomes.extend(outcome.flat())

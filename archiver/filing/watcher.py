@@ -136,6 +136,7 @@ class Watcher:
                         if not os.path.lexists(path):
                             continue
                         outcome = filer.handle(path)  # contained; finished even if a signal arrives meanwhile
+                        filer.flush()
                         if outcome is None:
                             continue
                         self.outcomes.extend(outcome.flat())
