@@ -131,8 +131,9 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def append_line(path: Path, line: str) -> None:
-    """Append one line to an append-only register, durably.
+def append_line(path: Path, line: str, *, sync: bool = True) -> None:
+    """Append one line to an append-only register, durably (``sync=False``: the caller
+    fsyncs the file later, before anything depends on the line).
 
     If a previous writer was cut off mid-line, the torn tail is ended with a newline
     first, so the new line is never glued to it (readers skip the torn line).
@@ -152,7 +153,8 @@ def append_line(path: Path, line: str) -> None:
                 import errno
 
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-            os.fsync(fd)
+            if sync:
+                os.fsync(fd)
         finally:
             os.close(fd)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import shutil
 import statistics
 import subprocess
@@ -105,8 +106,12 @@ def throughput(docs: int, dpi: int, repeat: int, *, sidecars: bool) -> float:
         size = sum(p.stat().st_size for p in scans.iterdir())
         for run in range(repeat):
             # Floor: copy + hash the same files (whole processes, as a shell script would).
+            # Each timed command starts from a quiet disk (os.sync() first): else ext4's ordered
+            # mode makes the first fsync of ingest write back the floor's (or the inbox copies')
+            # dirty pages, and ingest would be charged for cp's writes.
             dest = base / f"floor{run}"
             dest.mkdir()
+            os.sync()
             floors.append(timed(f"cp {scans}/* {dest}/ && sha256sum {dest}/*.pdf > /dev/null", shell=True))
             # archiver ingest, as a user runs it (a fresh process, start-up included).
             work = base / f"run{run}"
@@ -114,7 +119,8 @@ def throughput(docs: int, dpi: int, repeat: int, *, sidecars: bool) -> float:
             root = make_archive(work)
             for p in scans.iterdir():
                 shutil.copy2(p, root / "inbox" / p.name)
-            takes.append(timed([*ARCHIVER, "--root", str(root), "-q", "ingest"]))
+            os.sync()
+            takes.append(timed([*ARCHIVER, "--root", str(root), "-q", "ingest"], stdout=subprocess.DEVNULL))
             filed = len(list((root / "records").rglob("*.toml")))
             assert filed == docs, f"{filed} of {docs} filed"
             shutil.rmtree(work)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import hashlib
+import json
 import logging
 import os
 import stat
@@ -41,9 +42,11 @@ from typing import Any
 
 from ..atomic import (
     READ_ONLY_MODE,
+    append_line,
     fsync_dir,
     remove_stale_temps,
     sha256_file,
+    storage_errors,
     write_bytes_atomic,
 )
 from ..errors import ArchiverError, Rejection, is_storage_error
@@ -125,6 +128,7 @@ class Filer:
     # (with the stat they were read with) to remove once they are (see flush()).
     unsynced: set[Path] = field(default_factory=set)
     removals: list[tuple[Path, os.stat_result]] = field(default_factory=list)
+    journal_unsynced: bool = False
 
     def __post_init__(self) -> None:
         self.by = self.by or self.archive.config.filing.filer or current_user()
@@ -406,6 +410,9 @@ class Filer:
         for folder in sorted(self.unsynced):
             fsync_dir(folder)
         self.unsynced.clear()
+        if self.journal_unsynced:
+            fsync_file(self.archive.journal.path)
+            self.journal_unsynced = False
         removals, self.removals = self.removals, []
         for path, read in removals:
             try:
@@ -432,17 +439,15 @@ class Filer:
     def commit(self, record: Record, source: str, *, resumed: bool) -> Outcome:
         """The journal entry of a placed record (once), and its outcome."""
         if record.id not in self.journaled:
-            self.archive.journal.append(
-                "filed",
-                by=record.filing.filed_by,
-                record=record.id,
-                customer=record.customer,
-                year=record.meta.year,
-                type=record.meta.type,
-                title=record.meta.title,
-                source=source,
-                sha256=record.file.sha256,
-            )
+            # The line is fsynced by flush(), before the inbox copy is removed: should it be
+            # lost in a power cut, the scan is still in the inbox and its record is journaled
+            # when the next run finishes it.
+            entry = {"at": self.now().isoformat(), "by": record.filing.filed_by, "event": "filed",
+                     "record": record.id, "customer": record.customer, "year": record.meta.year,
+                     "type": record.meta.type, "title": record.meta.title, "source": source,
+                     "sha256": record.file.sha256}
+            append_line(self.archive.journal.path, json.dumps(entry, ensure_ascii=False), sync=False)
+            self.journal_unsynced = True
             self.journaled.add(record.id)
         return Outcome(
             source=source,
@@ -461,6 +466,15 @@ class Filer:
             "when you have checked it.",
             {"existing record": existing.id},
         )
+
+
+def fsync_file(path: Path) -> None:
+    with storage_errors(path):
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
