@@ -458,3 +458,39 @@ def test_corpus_files_nothing_describes_are_searched_and_each_ends_somewhere(arc
     assert [p for p in inbox.iterdir() if p.name != "rejected"] == []
     for name in names:
         assert (rejected(archive_root) / f"{name}.reason.txt").exists(), name
+
+
+def test_an_entry_that_cannot_be_moved_stays_and_is_journaled_once(archive_root, monkeypatch):
+    from archiver.filing import setaside
+
+    os.mkfifo(archive_root / "inbox" / "stuck.pdf")
+    drop_good(archive_root)
+    real = setaside.rename_noreplace
+
+    def refuse(src: Path, dst: Path) -> None:
+        if src.name == "stuck.pdf":
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(src))
+        real(src, dst)
+
+    monkeypatch.setattr(setaside, "rename_noreplace", refuse)
+    for _ in range(2):
+        r = ingest(archive_root)
+        assert r.exit_code == 8, r.output
+        out = outcomes(r)["stuck.pdf"]
+        assert out["status"] == "rejected" and "stays in the inbox" in out["reason"]
+    assert (archive_root / "inbox" / "stuck.pdf").is_fifo()
+    assert [e["source"] for e in journal(archive_root) if e["event"] == "rejected"] == ["stuck.pdf"]
+    assert_good_filed(archive_root)
+
+
+def test_build_reports_a_full_disk_as_exit_9(archive_root, monkeypatch):
+    drop_good(archive_root)
+    assert run_cli(archive_root, "ingest").exit_code == 0
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    r = run_cli(archive_root, "build", "--checker", "李四")
+    assert r.exit_code == 9, r.output
+    assert "no space is left on the disk" in r.output and "Traceback" not in r.output
