@@ -14,7 +14,7 @@ from ..config import CONFIG_NAME, parse_config, template_text
 from ..customers import PROFILE_LABELS, Customer, check_code, clean_text, write_customer
 from ..errors import EXIT_REJECTED, ArchiverError, NotFoundError
 from ..filing.candidate import Candidate, SplitRequest
-from ..filing.pipeline import ingest
+from ..filing.names import escape_name
 from . import AppContext, by_option, echo_json, json_option, main
 
 
@@ -138,13 +138,15 @@ def ingest_cmd(app: AppContext, by: str, as_json: bool, stable_seconds: float | 
     """File every scan waiting in the inbox, once (cron-friendly).
 
     Exit code 0 when everything was filed, 8 when some scans were set aside in
-    inbox/rejected/ (each with NAME.reason.txt).
+    inbox/rejected/ (each with NAME.reason.txt), 9 when the disk refused a write
+    (nothing is lost: run again once space is freed).
     """
+    from ..filing.pipeline import inbox_candidates, ingest  # pikepdf: only for the commands that need it
+
     archive = app.archive
     bar = None
     total = 0
     if sys.stderr.isatty() and not as_json:
-        from ..filing.pipeline import inbox_candidates
 
         total = len(inbox_candidates(archive))
     if total > 20:
@@ -211,5 +213,6 @@ def log_cmd(app: AppContext, customer: str, since: dt.datetime | None, until: dt
     for e in rows:
         what = e.get("record") or e.get("rejected_to") or ""
         detail = e.get("title") or e.get("reason") or ""
-        click.echo(f"{str(e.get('at', ''))[:19]}  {e.get('event', ''):<9} {e.get('by', ''):<10} "
-                   f"{e.get('source', '')}  {what}  {detail}")
+        line = (f"{str(e.get('at', ''))[:19]}  {e.get('event', ''):<9} {e.get('by', ''):<10} "
+                f"{e.get('source', '')}  {what}  {detail}")
+        click.echo(escape_name(line).replace("\\\\", "\\"))  # nothing raw reaches the terminal
