@@ -10,7 +10,7 @@ Layout of an archive root (readable without this program)::
     records/<customer>/<year>/<id>.toml  … and their human-readable sidecars
     volumes/<customer>/<year>/…          assembled volumes (archiver build)
     registers/journal.jsonl              append-only filing journal (and other registers)
-    .archiver/                           locks and caches (safe to delete when idle)
+    .archiver/                           locks and caches (safe to delete when idle), log/filing.log
 
 A record exists when its sidecar exists: the sidecar is written last, after the PDF is
 in place and verified, so it is the commit mark of a filing.

@@ -24,8 +24,8 @@ left where it is: the journal says so once, and the run goes on.
 
 from __future__ import annotations
 
-import ctypes
 import errno
+import functools
 import hashlib
 import logging
 import os
@@ -51,7 +51,11 @@ _AT_FDCWD = -100
 
 
 # No-replace file operations ------------------------------------------------------------
+@functools.cache
 def _renameat2() -> Any:
+    """glibc's renameat2 (Linux ≥ 3.15), loaded on first use; None where there is none."""
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         func = libc.renameat2
@@ -62,13 +66,13 @@ def _renameat2() -> Any:
     return func
 
 
-_RENAMEAT2 = _renameat2()
-
-
 def rename_noreplace(src: Path, dst: Path) -> None:
     """Rename ``src`` to ``dst``; FileExistsError if ``dst`` exists (never replaced)."""
-    if _RENAMEAT2 is not None:
-        if _RENAMEAT2(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), _RENAME_NOREPLACE) == 0:
+    renameat2 = _renameat2()
+    if renameat2 is not None:
+        import ctypes
+
+        if renameat2(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), _RENAME_NOREPLACE) == 0:
             return
         code = ctypes.get_errno()
         if code not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
