@@ -89,6 +89,56 @@ def _write_bytes_atomic(target: Path, data: bytes, *, mode: int, sync_dir: bool 
         fsync_dir(target.parent)
 
 
+def write_files_atomic(files: list[tuple[Path, bytes, int]], *, verify: bool = False, sync_dir: bool = True) -> None:
+    """Write several files (target, data, mode) as :func:`write_bytes_atomic` does, but
+    fsync their temporary files at once (the file system commits them together), then
+    rename them into place in the order given: a later file (a sidecar, the commit mark)
+    never exists without the earlier ones. ``verify`` reads each back before renaming."""
+    import threading
+
+    temps: list[Path] = []
+    with storage_errors(files[0][0]):
+        try:
+            for target, data, mode in files:
+                ensure_dir(target.parent)
+                tmp = _temp_path(target)
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+                temps.append(tmp)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                if verify and tmp.read_bytes() != data:
+                    raise OSError(f"verification failed after writing {target}")
+            errors: list[BaseException] = []
+
+            def sync(path: Path) -> None:
+                try:
+                    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+                    try:
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+                except BaseException as exc:  # handed to the caller's thread
+                    errors.append(exc)
+
+            threads = [threading.Thread(target=sync, args=(tmp,)) for tmp in temps[1:]]
+            for thread in threads:
+                thread.start()
+            sync(temps[0])
+            for thread in threads:
+                thread.join()
+            if errors:
+                raise errors[0]
+            for tmp, (target, _, _) in zip(temps, files, strict=True):
+                os.replace(tmp, target)
+        except BaseException:
+            for tmp in temps:
+                tmp.unlink(missing_ok=True)
+            raise
+        if sync_dir:
+            for folder in dict.fromkeys(target.parent for target, _, _ in files):
+                fsync_dir(folder)
+
+
 def write_text_atomic(target: Path, text: str, *, sync_dir: bool = True) -> None:
     write_bytes_atomic(target, text.encode("utf-8"), sync_dir=sync_dir)
 

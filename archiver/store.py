@@ -278,6 +278,10 @@ def read_record(sidecar: Path) -> Record:
         ) from None
 
 
+def sidecar_text(record: Record) -> str:
+    return SIDECAR_HEADER + tomli_w.dumps(record_to_dict(record))
+
+
 def write_record(record: Record, *, sync_dir: bool = True) -> None:
     """Write the record's sidecar atomically (``sync_dir=False``: the caller fsyncs its folder)."""
-    write_text_atomic(record.sidecar_path, SIDECAR_HEADER + tomli_w.dumps(record_to_dict(record)), sync_dir=sync_dir)
+    write_text_atomic(record.sidecar_path, sidecar_text(record), sync_dir=sync_dir)

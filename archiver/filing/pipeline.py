@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import (
+    FILE_MODE,
     READ_ONLY_MODE,
     append_line,
     fsync_dir,
@@ -48,11 +49,12 @@ from ..atomic import (
     sha256_file,
     storage_errors,
     write_bytes_atomic,
+    write_files_atomic,
 )
 from ..errors import ArchiverError, Rejection, is_storage_error
 from ..model import FileInfo, FilingInfo, Metadata, Record
 from ..register import current_user, now, today
-from ..store import Archive, read_record, write_record
+from ..store import Archive, read_record, sidecar_text, write_record
 from .candidate import Candidate, SplitRequest, Splitter
 from .intake import SIDECAR_LIMIT, Prefetcher, read_regular
 from .metadata import (
@@ -387,8 +389,17 @@ class Filer:
         )
 
     def place(self, record: Record, data: bytes) -> None:
-        self._store_pdf(record, data)
-        write_record(record, sync_dir=False)  # the commit mark (its folder is fsynced by flush())
+        """3. register and 4. place: the PDF and then its sidecar (the commit mark).
+
+        Both are written to temporary files, read back (the PDF: the very bytes that were
+        hashed), fsynced together and renamed — the PDF first. Their folder is fsynced by
+        :meth:`flush`, before the inbox copy goes."""
+        if record.path.exists() and sha256_file(record.path) == record.file.sha256:
+            write_record(record, sync_dir=False)  # a killed run placed the PDF already
+        else:
+            write_files_atomic([(record.path, data, READ_ONLY_MODE),  # a write through a link is refused
+                                (record.sidecar_path, sidecar_text(record).encode("utf-8"), FILE_MODE)],
+                               verify=True, sync_dir=False)
         self.unsynced.add(record.path.parent)
         self.by_hash[record.file.sha256] = record
 
