@@ -94,23 +94,50 @@ def write_files_atomic(files: list[tuple[Path, bytes, int]], *, verify: bool = F
     fsync their temporary files at once (the file system commits them together), then
     rename them into place in the order given: a later file (a sidecar, the commit mark)
     never exists without the earlier ones. ``verify`` reads each back before renaming."""
-    import threading
+    commit_staged(stage_files(files, verify=verify), sync_dir=sync_dir)
 
-    temps: list[Path] = []
+
+def stage_files(files: list[tuple[Path, bytes, int]], *, verify: bool = False) -> list[tuple[Path, Path]]:
+    """Write each (target, data, mode) to a temporary file beside its target, not yet
+    fsynced; return the (temporary, target) pairs for :func:`commit_staged`. A crash
+    leaves only temporary files (:func:`remove_stale_temps`)."""
+    staged: list[tuple[Path, Path]] = []
     with storage_errors(files[0][0]):
         try:
             for target, data, mode in files:
                 ensure_dir(target.parent)
                 tmp = _temp_path(target)
                 fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
-                temps.append(tmp)
+                staged.append((tmp, target))
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
-                if verify and tmp.read_bytes() != data:
+                if verify and tmp.read_bytes() != data:  # read back: the very bytes given
                     raise OSError(f"verification failed after writing {target}")
-            errors: list[BaseException] = []
+        except BaseException:
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+            raise
+    return staged
 
-            def sync(path: Path) -> None:
+
+def commit_staged(staged: list[tuple[Path, Path]], *, sync_dir: bool = True) -> None:
+    """fsync every staged temporary file (at once, in a few threads: the file system
+    commits them together), then rename each into place in order, then (``sync_dir``)
+    fsync their folders."""
+    import threading
+
+    if not staged:
+        return
+    with storage_errors(staged[0][1]):
+        errors: list[BaseException] = []
+        queue = [tmp for tmp, _ in staged]
+
+        def work() -> None:
+            while queue:
+                try:
+                    path = queue.pop()
+                except IndexError:
+                    return
                 try:
                     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
                     try:
@@ -120,22 +147,23 @@ def write_files_atomic(files: list[tuple[Path, bytes, int]], *, verify: bool = F
                 except BaseException as exc:  # handed to the caller's thread
                     errors.append(exc)
 
-            threads = [threading.Thread(target=sync, args=(tmp,)) for tmp in temps[1:]]
+        try:
+            threads = [threading.Thread(target=work) for _ in range(min(8, len(queue)) - 1)]
             for thread in threads:
                 thread.start()
-            sync(temps[0])
+            work()
             for thread in threads:
                 thread.join()
             if errors:
                 raise errors[0]
-            for tmp, (target, _, _) in zip(temps, files, strict=True):
+            for tmp, target in staged:
                 os.replace(tmp, target)
         except BaseException:
-            for tmp in temps:
+            for tmp, _ in staged:
                 tmp.unlink(missing_ok=True)
             raise
         if sync_dir:
-            for folder in dict.fromkeys(target.parent for target, _, _ in files):
+            for folder in dict.fromkeys(target.parent for _, target in staged):
                 fsync_dir(folder)
 
 

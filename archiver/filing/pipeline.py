@@ -44,17 +44,18 @@ from ..atomic import (
     FILE_MODE,
     READ_ONLY_MODE,
     append_line,
+    commit_staged,
     fsync_dir,
     remove_stale_temps,
     sha256_file,
+    stage_files,
     storage_errors,
     write_bytes_atomic,
-    write_files_atomic,
 )
 from ..errors import ArchiverError, Rejection, is_storage_error
 from ..model import FileInfo, FilingInfo, Metadata, Record
 from ..register import current_user, now, today
-from ..store import Archive, read_record, sidecar_text, write_record
+from ..store import Archive, read_record, sidecar_text
 from .candidate import Candidate, SplitRequest, Splitter
 from .intake import SIDECAR_LIMIT, Prefetcher, read_regular
 from .metadata import (
@@ -130,6 +131,8 @@ class Filer:
     # (with the stat they were read with) to remove once they are (see flush()).
     unsynced: set[Path] = field(default_factory=set)
     removals: list[tuple[Path, os.stat_result]] = field(default_factory=list)
+    staged: list[tuple[Path, Path]] = field(default_factory=list)  # (temporary file, target)
+    announced: list[Outcome] = field(default_factory=list)  # logged by flush()
     journal_unsynced: bool = False
 
     def __post_init__(self) -> None:
@@ -307,7 +310,7 @@ class Filer:
         )
         self.removals.append((path, info))  # every part is filed or set aside: the batch may go (flush())
         outcome = Outcome(source=rel, status="split", parts=outcomes)
-        log.info(outcome.line())
+        self._announce(outcome)
         return outcome
 
     def _file_part(self, candidate: Candidate, batch: os.stat_result) -> Outcome:
@@ -323,7 +326,7 @@ class Filer:
                 if existing is not None:
                     if same_source(existing, source, batch):  # a killed run filed it: finish it
                         self._store_pdf(existing, data)
-                        return _logged(self.commit(existing, source, resumed=True))
+                        return self._announce(self.commit(existing, source, resumed=True))
                     raise self.duplicate(existing, sha)
                 if candidate.problem is not None:
                     raise candidate.problem
@@ -333,7 +336,7 @@ class Filer:
                 check_page_count(candidate.found, candidate.pages)
                 record = self.classify(candidate.found, sha, len(data), candidate.pages, source, batch, facts.active)
                 self.place(record, data)
-                return _logged(self.commit(record, source, resumed=False))
+                return self._announce(self.commit(record, source, resumed=False))
             except Rejection as rejection:
                 rejection.details.update(candidate.details)
                 return self.setaside.write(data, candidate.name, source, batch, rejection, candidate.fields,
@@ -394,12 +397,13 @@ class Filer:
         Both are written to temporary files, read back (the PDF: the very bytes that were
         hashed), fsynced together and renamed — the PDF first. Their folder is fsynced by
         :meth:`flush`, before the inbox copy goes."""
-        if record.path.exists() and sha256_file(record.path) == record.file.sha256:
-            write_record(record, sync_dir=False)  # a killed run placed the PDF already
-        else:
-            write_files_atomic([(record.path, data, READ_ONLY_MODE),  # a write through a link is refused
-                                (record.sidecar_path, sidecar_text(record).encode("utf-8"), FILE_MODE)],
-                               verify=True, sync_dir=False)
+        files = [(record.sidecar_path, sidecar_text(record).encode("utf-8"), FILE_MODE)]
+        if not (record.path.exists() and sha256_file(record.path) == record.file.sha256):
+            files.insert(0, (record.path, data, READ_ONLY_MODE))  # (else a killed run placed it already)
+        # Staged: written to temporary files now (the PDF read back and compared), fsynced
+        # and renamed into place — PDF first, sidecar last — by flush(), for many at once.
+        # A write through a link is refused (the temporary file replaces the name).
+        self.staged.extend(stage_files(files, verify=True))
         self.unsynced.add(record.path.parent)
         self.by_hash[record.file.sha256] = record
 
@@ -414,10 +418,15 @@ class Filer:
                 raise OSError(f"verification failed after writing {record.path}; the inbox copy is kept")
 
     def flush(self) -> None:
-        """Group commit: fsync the record folders written since the last flush, then
-        remove the inbox copies of what was filed meanwhile. Until then every filed scan
-        is still in the inbox, so a crash or power cut at any point only makes the next
-        run recognise and finish them (nothing lost, nothing twice)."""
+        """Group commit: the staged PDFs and sidecars of the records placed since the last
+        flush are fsynced (together) and renamed into place — every PDF before any
+        sidecar — their folders fsynced, the journal fsynced, and only then the inbox
+        copies removed. Until then every filed scan is still in the inbox, so a crash or
+        power cut at any point only makes the next run recognise and finish them (nothing
+        lost, nothing twice)."""
+        staged, self.staged = self.staged, []
+        # every PDF (with its data) before any sidecar: a record never exists without its PDF
+        commit_staged(sorted(staged, key=lambda pair: pair[1].suffix != ".pdf"), sync_dir=False)
         for folder in sorted(self.unsynced):
             fsync_dir(folder)
         self.unsynced.clear()
@@ -440,11 +449,19 @@ class Filer:
             # No fsync of the inbox folder: should the removal be lost in a power cut, the
             # next run recognises the scan by its source and removes it again.
             path.unlink(missing_ok=True)
+        announced, self.announced = self.announced, []
+        for outcome in announced:
+            log.info(outcome.line())
+
+    def _announce(self, outcome: Outcome) -> Outcome:
+        """Log the outcome once it is durable: at the next flush()."""
+        self.announced.append(outcome)
+        return outcome
 
     def _finish(self, record: Record, path: Path, rel: str, read: os.stat_result, *, resumed: bool) -> Outcome:
         outcome = self.commit(record, rel, resumed=resumed)
         self.removals.append((path, read))  # removed from the inbox by flush()
-        log.info(outcome.line())
+        self._announce(outcome)
         return outcome
 
     def commit(self, record: Record, source: str, *, resumed: bool) -> Outcome:
@@ -491,11 +508,6 @@ def fsync_file(path: Path) -> None:
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_dev, a.st_ino, a.st_size, a.st_mtime_ns, a.st_ctime_ns) == \
         (b.st_dev, b.st_ino, b.st_size, b.st_mtime_ns, b.st_ctime_ns)
-
-
-def _logged(outcome: Outcome) -> Outcome:
-    log.info(outcome.line())
-    return outcome
 
 
 def same_source(record: Record, rel: str, stat: os.stat_result) -> bool:
