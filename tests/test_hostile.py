@@ -494,3 +494,25 @@ def test_build_reports_a_full_disk_as_exit_9(archive_root, monkeypatch):
     r = run_cli(archive_root, "build", "--checker", "李四")
     assert r.exit_code == 9, r.output
     assert "no space is left on the disk" in r.output and "Traceback" not in r.output
+
+
+def hidden_active_pdfs() -> dict[str, bytes]:
+    """JavaScript where a byte search cannot see it: in a compressed object stream, and
+    behind #-escaped names (/Java#53cript is /JavaScript)."""
+    pdf = pikepdf.open(io.BytesIO(make_scan(1, seed=93)))
+    pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    packed = io.BytesIO()
+    pdf.save(packed, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    plain = io.BytesIO()
+    pdf.save(plain, object_stream_mode=pikepdf.ObjectStreamMode.disable, qdf=True)
+    escaped = plain.getvalue().replace(b"/JavaScript", b"/Java#53cript").replace(b"/JS ", b"/J#53 ")
+    assert b"/JavaScript" not in escaped and b"/ObjStm" in packed.getvalue()
+    return {"packed": packed.getvalue(), "escaped": escaped}
+
+
+@pytest.mark.parametrize("kind", ["packed", "escaped"])
+def test_active_content_is_found_where_a_byte_search_cannot_see_it(archive_root, kind):
+    (archive_root / "inbox" / "C0001_contract_20260105_js.pdf").write_bytes(hidden_active_pdfs()[kind])
+    r = ingest(archive_root)
+    assert r.exit_code == 8, r.output
+    assert outcomes(r)["C0001_contract_20260105_js.pdf"]["code"] == "active-content"
