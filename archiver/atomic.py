@@ -12,7 +12,10 @@ import hashlib
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from .errors import is_storage_error, storage_error
 
 TEMP_PREFIX = ".tmp-archiver-"
 FILE_MODE = 0o640  # Art. 24: readable by the archive's group only
@@ -48,8 +51,28 @@ def _temp_path(target: Path) -> Path:
     return target.with_name(name.decode("utf-8", "ignore"))
 
 
-def write_bytes_atomic(target: Path, data: bytes, *, mode: int = FILE_MODE) -> None:
-    """Write ``data`` to ``target`` so that a crash never leaves it half-written."""
+@contextmanager
+def storage_errors(target: Path) -> Iterator[None]:
+    """A disk that refuses a write (ENOSPC, EDQUOT, EIO, EROFS) becomes one clear
+    :class:`~archiver.errors.StorageError` (exit 9) naming ``target``."""
+    try:
+        yield
+    except OSError as exc:
+        if is_storage_error(exc):
+            raise storage_error(exc, target) from exc
+        raise
+
+
+def write_bytes_atomic(target: Path, data: bytes, *, mode: int = FILE_MODE, sync_dir: bool = True) -> None:
+    """Write ``data`` to ``target`` so that a crash never leaves it half-written.
+
+    ``sync_dir=False`` leaves the folder's fsync to the caller (who fsyncs it once for
+    many files, before anything depends on the new name being durable)."""
+    with storage_errors(target):
+        _write_bytes_atomic(target, data, mode=mode, sync_dir=sync_dir)
+
+
+def _write_bytes_atomic(target: Path, data: bytes, *, mode: int, sync_dir: bool = True) -> None:
     ensure_dir(target.parent)
     tmp = _temp_path(target)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -62,11 +85,90 @@ def write_bytes_atomic(target: Path, data: bytes, *, mode: int = FILE_MODE) -> N
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(target.parent)
+    if sync_dir:
+        fsync_dir(target.parent)
 
 
-def write_text_atomic(target: Path, text: str) -> None:
-    write_bytes_atomic(target, text.encode("utf-8"))
+def write_files_atomic(files: list[tuple[Path, bytes, int]], *, verify: bool = False, sync_dir: bool = True) -> None:
+    """Write several files (target, data, mode) as :func:`write_bytes_atomic` does, but
+    fsync their temporary files at once (the file system commits them together), then
+    rename them into place in the order given: a later file (a sidecar, the commit mark)
+    never exists without the earlier ones. ``verify`` reads each back before renaming."""
+    commit_staged(stage_files(files, verify=verify), sync_dir=sync_dir)
+
+
+def stage_files(files: list[tuple[Path, bytes, int]], *, verify: bool = False) -> list[tuple[Path, Path]]:
+    """Write each (target, data, mode) to a temporary file beside its target, not yet
+    fsynced; return the (temporary, target) pairs for :func:`commit_staged`. A crash
+    leaves only temporary files (:func:`remove_stale_temps`)."""
+    staged: list[tuple[Path, Path]] = []
+    with storage_errors(files[0][0]):
+        try:
+            for target, data, mode in files:
+                ensure_dir(target.parent)
+                tmp = _temp_path(target)
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+                staged.append((tmp, target))
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                if verify and tmp.read_bytes() != data:  # read back: the very bytes given
+                    raise OSError(f"verification failed after writing {target}")
+        except BaseException:
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+            raise
+    return staged
+
+
+def commit_staged(staged: list[tuple[Path, Path]], *, sync_dir: bool = True) -> None:
+    """fsync every staged temporary file (at once, in a few threads: the file system
+    commits them together), then rename each into place in order, then (``sync_dir``)
+    fsync their folders."""
+    import threading
+
+    if not staged:
+        return
+    with storage_errors(staged[0][1]):
+        errors: list[BaseException] = []
+        queue = [tmp for tmp, _ in staged]
+
+        def work() -> None:
+            while queue:
+                try:
+                    path = queue.pop()
+                except IndexError:
+                    return
+                try:
+                    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+                    try:
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+                except BaseException as exc:  # handed to the caller's thread
+                    errors.append(exc)
+
+        try:
+            threads = [threading.Thread(target=work) for _ in range(min(8, len(queue)) - 1)]
+            for thread in threads:
+                thread.start()
+            work()
+            for thread in threads:
+                thread.join()
+            if errors:
+                raise errors[0]
+            for tmp, target in staged:
+                os.replace(tmp, target)
+        except BaseException:
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+            raise
+        if sync_dir:
+            for folder in dict.fromkeys(target.parent for _, target in staged):
+                fsync_dir(folder)
+
+
+def write_text_atomic(target: Path, text: str, *, sync_dir: bool = True) -> None:
+    write_bytes_atomic(target, text.encode("utf-8"), sync_dir=sync_dir)
 
 
 def copy_atomic(source: Path, target: Path, *, mode: int = FILE_MODE) -> str:
@@ -75,6 +177,11 @@ def copy_atomic(source: Path, target: Path, *, mode: int = FILE_MODE) -> str:
     The hash is of the bytes as read from the source while copying; callers compare it
     with the hash they validated, so a file changed in between is caught.
     """
+    with storage_errors(target):
+        return _copy_atomic(source, target, mode=mode)
+
+
+def _copy_atomic(source: Path, target: Path, *, mode: int) -> str:
     ensure_dir(target.parent)
     tmp = _temp_path(target)
     digest = hashlib.sha256()
@@ -102,25 +209,32 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def append_line(path: Path, line: str) -> None:
-    """Append one line to an append-only register, durably.
+def append_line(path: Path, line: str, *, sync: bool = True) -> None:
+    """Append one line to an append-only register, durably (``sync=False``: the caller
+    fsyncs the file later, before anything depends on the line).
 
     If a previous writer was cut off mid-line, the torn tail is ended with a newline
     first, so the new line is never glued to it (readers skip the torn line).
     """
-    ensure_dir(path.parent)
-    data = line.rstrip("\n").encode("utf-8") + b"\n"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE)
-    try:
-        size = os.fstat(fd).st_size
-        if size:
-            os.lseek(fd, size - 1, os.SEEK_SET)
-            if os.read(fd, 1) != b"\n":
-                data = b"\n" + data
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    with storage_errors(path):
+        ensure_dir(path.parent)
+        data = line.rstrip("\n").encode("utf-8") + b"\n"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        try:
+            size = os.fstat(fd).st_size
+            if size:
+                os.lseek(fd, size - 1, os.SEEK_SET)
+                if os.read(fd, 1) != b"\n":
+                    data = b"\n" + data
+            written = os.write(fd, data)
+            if written != len(data):  # a short write: the disk is full
+                import errno
+
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+            if sync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def remove_stale_temps(folder: Path) -> Iterator[Path]:

@@ -63,6 +63,13 @@ class FilingOptions:
         r"^(?P<customer>[A-Za-z0-9-]+)_(?P<type>[a-z0-9-]+)_(?P<date>\d{8})(?:_(?P<title>.+))?$"
     )
     allow_future_dates: bool = False
+    max_file_mb: float = 1024.0  # a larger inbox file is set aside (a budget, not a policy value)
+    max_pages: int = 2000  # a PDF with more pages is set aside
+    accept_active_content: bool = False  # file PDFs with JavaScript, Launch actions, embedded files…
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * (1 << 20))
 
 
 @dataclass(frozen=True)
@@ -222,6 +229,9 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
         rescan_seconds=r.float(f, "rescan_seconds", "filing", 30.0, lo=0.5),
         filename_pattern=r.str(f, "filename_pattern", "filing", default=FilingOptions.filename_pattern),
         allow_future_dates=r.bool(f, "allow_future_dates", "filing", default=False),
+        max_file_mb=r.float(f, "max_file_mb", "filing", 1024.0, lo=0.001, hi=1_000_000.0),
+        max_pages=r.int(f, "max_pages", "filing", lo=1, hi=10_000_000, default=2000),
+        accept_active_content=r.bool(f, "accept_active_content", "filing", default=False),
     )
     try:
         pattern = re.compile(filing.filename_pattern)

@@ -7,6 +7,8 @@ file, and what to do next.
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +22,7 @@ EXIT_LOCKED = 5  # another archiver process holds the archive (a watcher is runn
 EXIT_INTEGRITY = 6  # stored data does not match what was recorded (audit, build inputs)
 EXIT_WORKFLOW = 7  # a register step out of order (return a loan not out, destroy in hold…)
 EXIT_REJECTED = 8  # ingest ran, and at least one scan was set aside in inbox/rejected/
+EXIT_NO_SPACE = 9  # a file could not be written: disk full, quota, I/O error, read-only file system
 
 
 class ArchiverError(Exception):
@@ -70,6 +73,39 @@ class UnreadableFileError(IntegrityError, ConfigError):
     exit_code = EXIT_INTEGRITY
 
 
+class StorageError(ArchiverError):
+    """The disk refused a write (full, over quota, read-only, failing): nothing was lost,
+    the command stopped where it was and a re-run after the cause is fixed completes."""
+
+    exit_code = EXIT_NO_SPACE
+
+
+# errno → (what happened, what to do)
+STORAGE_ERRNOS = {
+    errno.ENOSPC: ("no space is left on the disk", "Free space on that disk"),
+    errno.EDQUOT: ("the disk quota of the archiver's user is used up", "Free space or raise the quota"),
+    errno.EIO: ("the disk reported an input/output error", "Check the disk (dmesg, SMART) and its cabling"),
+    errno.EROFS: ("the file system is mounted read-only", "Remount it read-write"),
+}
+
+
+def is_storage_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is the disk refusing to work (not a problem of one file)."""
+    return isinstance(exc, StorageError) or (isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS)
+
+
+def storage_error(exc: OSError, path: str | os.PathLike[str] | None = None) -> StorageError:
+    """One clear line for a disk that refused a write to ``path`` (default: the error's own file name)."""
+    where = os.fspath(path) if path is not None else (exc.filename if isinstance(exc.filename, str) else "")
+    what, todo = STORAGE_ERRNOS.get(exc.errno or 0, (exc.strerror or str(exc), "Fix the cause"))
+    place = f" {where}" if where else ""
+    return StorageError(
+        f"Could not write{place}: {what} ({errno.errorcode.get(exc.errno or 0, '?')}).",
+        hint=f"{todo}, then run the command again: nothing was lost, and what was not finished "
+        "is done by the next run (scans not yet filed are still in the inbox).",
+    )
+
+
 class WorkflowError(ArchiverError):
     """A register step that is not allowed in the current state."""
 
@@ -93,9 +129,10 @@ class Rejection(Exception):
     def __str__(self) -> str:
         return f"{self.reason} {self.fix}".strip()
 
-    def as_text(self, source: Path) -> str:
+    def as_text(self, source: Path | str) -> str:
+        """The reason file's text; ``source`` is the file (or its escaped name)."""
         lines = [
-            f"File: {source.name}",
+            f"File: {source.name if isinstance(source, Path) else source}",
             f"Problem ({self.code}): {self.reason}",
         ]
         if self.fix:

@@ -67,6 +67,7 @@ class FileInfo:
     sha256: str
     size: int
     page_count: int
+    active_content: tuple[str, ...] = ()  # what active content an accepted scan carries (filing.accept_active_content)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ Layout of an archive root (readable without this program)::
     records/<customer>/<year>/<id>.toml  … and their human-readable sidecars
     volumes/<customer>/<year>/…          assembled volumes (archiver build)
     registers/journal.jsonl              append-only filing journal (and other registers)
-    .archiver/                           locks and caches (safe to delete when idle)
+    .archiver/                           locks and caches (safe to delete when idle), log/filing.log
 
 A record exists when its sidecar exists: the sidecar is written last, after the PDF is
 in place and verified, so it is the commit mark of a filing.
@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import stat
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,11 +34,15 @@ import tomli_w
 from .atomic import ensure_dir, write_text_atomic
 from .config import CONFIG_NAME, Config, load_config
 from .customers import Customer, list_customers, read_customer
-from .errors import LockedError, NotFoundError, UnreadableFileError
+from .errors import IntegrityError, LockedError, NotFoundError, UnreadableFileError
 from .model import FileInfo, FilingInfo, Metadata, Record, metadata_to_dict
 from .register import Register
 
 ROOT_ENV = "ARCHIVER_ROOT"
+# The archive's own folders, relative to the root: each must be a real folder inside the
+# root (or not exist yet) — never a symbolic link, never a file (checked by Archive.open).
+OWN_FOLDERS = ("inbox", "inbox/rejected", "records", "volumes", "volumes/.superseded", "registers", "hold",
+               "customers", ".archiver", ".archiver/log")
 
 
 def find_root(explicit: Path | None = None, start: Path | None = None) -> Path:
@@ -71,6 +76,9 @@ class Archive:
 
     @classmethod
     def open(cls, root: Path) -> Archive:
+        """The archive at ``root``; refuses (exit 6) before anything is written when one
+        of its own folders is a link or not a folder (:func:`check_folders`)."""
+        check_folders(root)
         return cls(root=root, config=load_config(root / CONFIG_NAME))
 
     # Folders -------------------------------------------------------------------------
@@ -160,6 +168,33 @@ class Archive:
             os.close(fd)
 
 
+def check_folders(root: Path) -> None:
+    """Every folder of :data:`OWN_FOLDERS` that exists is a real folder inside ``root``.
+
+    A symbolic link there would make the archive write outside itself (a rejected scan
+    into another folder, a record into someone else's tree): every command refuses.
+    """
+    for rel in OWN_FOLDERS:
+        path = root / rel
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        except NotADirectoryError:
+            continue  # its parent is not a folder: reported for the parent
+        if stat.S_ISLNK(info.st_mode):
+            what = f"a symbolic link (to {os.readlink(path)!r})"
+        elif not stat.S_ISDIR(info.st_mode):
+            what = "not a folder"
+        else:
+            continue
+        raise IntegrityError(
+            f"The archive folder {path} is {what}: the archive's own folders must be real folders inside "
+            f"{root}. Nothing was done.",
+            hint=f"Replace {rel} by a real folder (move its contents into it), then run the command again.",
+        )
+
+
 # Sidecars ------------------------------------------------------------------------------
 SIDECAR_HEADER = (
     "# 归档文件元数据 · record sidecar, written by archiver when the document was filed.\n"
@@ -177,6 +212,8 @@ def record_to_dict(record: Record) -> dict[str, Any]:
         "size": record.file.size,
         "page_count": record.file.page_count,
     }
+    if record.file.active_content:
+        data["file"]["active_content"] = list(record.file.active_content)
     data["filing"] = {
         "source": record.filing.source,
         "source_size": record.filing.source_size,
@@ -213,7 +250,8 @@ def record_from_dict(data: dict[str, Any], path: Path) -> Record:
         id=data["id"],
         meta=meta,
         retention=data["retention"],
-        file=FileInfo(name=f["name"], sha256=f["sha256"], size=f["size"], page_count=f["page_count"]),
+        file=FileInfo(name=f["name"], sha256=f["sha256"], size=f["size"], page_count=f["page_count"],
+                      active_content=tuple(f.get("active_content", ()))),
         filing=FilingInfo(
             source=g["source"],
             source_size=g["source_size"],
@@ -240,5 +278,10 @@ def read_record(sidecar: Path) -> Record:
         ) from None
 
 
-def write_record(record: Record) -> None:
-    write_text_atomic(record.sidecar_path, SIDECAR_HEADER + tomli_w.dumps(record_to_dict(record)))
+def sidecar_text(record: Record) -> str:
+    return SIDECAR_HEADER + tomli_w.dumps(record_to_dict(record))
+
+
+def write_record(record: Record, *, sync_dir: bool = True) -> None:
+    """Write the record's sidecar atomically (``sync_dir=False``: the caller fsyncs its folder)."""
+    write_text_atomic(record.sidecar_path, sidecar_text(record), sync_dir=sync_dir)

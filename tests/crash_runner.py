@@ -1,8 +1,9 @@
 """Run the archiver CLI and SIGKILL it at the N-th file-system step (for the crash tests).
 
 Usage: python crash_runner.py N ARGS…  — counts calls of os.write, os.fsync, os.replace,
-os.rename and os.unlink; at the N-th, kills the process with SIGKILL (for os.write: after
-writing half of the bytes, to leave a torn line). Exits normally if fewer steps happen.
+os.rename, os.unlink and the set-aside's no-replace rename (renameat2, called through
+ctypes); at the N-th, kills the process with SIGKILL (for os.write: after writing half of
+the bytes, to leave a torn line). Exits normally if fewer steps happen.
 """
 
 import os
@@ -13,8 +14,8 @@ N = int(sys.argv[1])
 count = 0
 
 
-def _hook(name: str) -> None:
-    original = getattr(os, name)
+def _hook(name: str, owner=os) -> None:
+    original = getattr(owner, name)
 
     def wrapper(*args, **kwargs):
         global count
@@ -25,11 +26,15 @@ def _hook(name: str) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
         return original(*args, **kwargs)
 
-    setattr(os, name, wrapper)
+    setattr(owner, name, wrapper)
 
 
 for _name in ("write", "fsync", "replace", "rename", "unlink"):
     _hook(_name)
+
+from archiver.filing import setaside  # noqa: E402
+
+_hook("rename_noreplace", setaside)
 
 from archiver.cli import main  # noqa: E402
 

@@ -21,7 +21,7 @@ from archiver.catalogue import sites as site_list
 from archiver.custody import disposal
 from archiver.register import Register
 from archiver.store import Archive
-from archiver.volumes.build import move_aside
+from archiver.volumes.build import free_label, move_old
 
 TITLE = "二〇一四年三月销售统计绝密样本"  # a title found nowhere else
 
@@ -35,7 +35,12 @@ def world(archive_root: Path, drop, clock: Clock, tmp_path: Path, monkeypatch: p
     ])  # fmt: skip
     archive = Archive.open(archive_root)
     first = bind(archive, records[:2], built_at=dt.datetime(2015, 1, 5, 9, 0, tzinfo=dt.UTC))
-    move_aside(archive, first.pdf_path, first.path, by="王芳", reason="rebuilt: its inputs changed")
+    label = free_label(archive, first.pdf_path, dt.datetime(2015, 2, 1, 9, 0, tzinfo=dt.UTC))
+    move_old(archive, {"path": first.pdf_path.relative_to(archive.root).as_posix(), "reference": first.reference,
+                       "by": "王芳", "job": "test", "supersede": {"files": [first.pdf_path.name, first.path.name],
+                                                                "label": label,
+                                                                "reason": "rebuilt: its inputs changed"}},
+             resumed=False)  # what a rebuild does with the earlier version
     doomed = bind(archive, records[:2])  # the current version; the first one is kept aside
     kept = bind(archive, records[2:3])
     blank = archive.state / "blank" / f"{records[0].file.sha256}.json"  # what a build's blank detection caches

@@ -163,3 +163,29 @@ def test_one_watcher_per_archive_and_sigterm_exits_cleanly(archive_root):
     assert first.stderr is not None
     rest = first.stderr.read()
     assert "filed C0003_contract_20260105.pdf" in rest and "watcher stopped" in rest
+
+
+def test_the_watcher_never_dies_because_of_a_file(archive_root, watching, monkeypatch):
+    """An exception while filing one file, a FIFO and a link: each set aside; the watcher goes on."""
+    from archiver.filing import pipeline
+
+    real = pipeline.Filer.classify
+
+    def classify(self, found, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if found.meta.title == "boom":
+            raise MemoryError("injected")
+        return real(self, found, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.Filer, "classify", classify)
+    w = watching()
+    inbox = archive_root / "inbox"
+    (inbox / "C0001_contract_20260105_boom.pdf").write_bytes(tiny_pdf(1))
+    os.mkfifo(inbox / "pipe.pdf")
+    (inbox / "link.pdf").symlink_to("/dev/zero")
+    wait_for(lambda: len(list((inbox / "rejected").glob("*.reason.txt"))) == 3, "three files set aside")
+    (inbox / "C0001_contract_20260105_after.pdf").write_bytes(tiny_pdf(2))
+    wait_for(lambda: len(records(archive_root)) == 1, "the next file filed")
+    assert w.thread.is_alive()  # type: ignore[attr-defined]
+    codes = sorted(o.code for o in w.outcomes if o.status == "rejected")
+    assert codes == ["could-not-file", "not-a-file", "symlink"]
+    assert "MemoryError" in (archive_root / ".archiver" / "log" / "filing.log").read_text("utf-8")

@@ -1,22 +1,42 @@
 """The ``archiver`` command line: one group, one module of commands per stage.
 
+Commands are loaded lazily: :data:`COMMANDS` says which module defines each one, and a
+module is imported only when one of its commands runs (``archiver --version`` or
+``archiver ingest`` never import fpdf, the catalogue or custody).
+
 Errors: every :class:`~archiver.errors.ArchiverError` is printed as ``error: …`` with
 what to do next, and the process exits with the error's exit code (see
-:mod:`archiver.errors`). Anything else is a bug: traceback and exit 1.
+:mod:`archiver.errors`); a disk that refuses a write (ENOSPC, EDQUOT, EIO, EROFS) is
+one line and exit 9. Anything else is a bug: traceback and exit 1.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .. import __version__
-from ..errors import ArchiverError
-from ..store import Archive, find_root
+from ..errors import ArchiverError, is_storage_error, storage_error
+
+if TYPE_CHECKING:
+    from ..store import Archive
+
+# Each command and the modules (in archiver.cli) that define it; `customer` has
+# subcommands in two stages.
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "init": ("filing",), "check-config": ("filing",), "customer": ("filing", "custody"),
+    "ingest": ("filing",), "watch": ("filing",), "log": ("filing",),
+    "coversheet": ("batch",),
+    "build": ("volumes",),
+    "site": ("catalogue",),
+    "audit": ("custody",), "stats": ("custody",), "due": ("custody",), "consult": ("custody",),
+    "loan": ("custody",), "disposal": ("custody",),
+}  # fmt: skip
 
 
 class AppContext:
@@ -29,22 +49,41 @@ class AppContext:
     @property
     def archive(self) -> Archive:
         if self._archive is None:
+            from ..store import Archive, find_root
+
             self._archive = Archive.open(find_root(self._root))
         return self._archive
 
 
 class ArchiverGroup(click.Group):
+    """The top group: commands loaded on first use; errors turned into exit codes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        for module in COMMANDS.get(cmd_name, ()):
+            importlib.import_module(f"{__name__}.{module}")  # registers its commands on `main`
+        return self.commands.get(cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ArchiverError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:
+            if not is_storage_error(exc):
+                raise
+            error = storage_error(exc)
+            click.echo(f"error: {error}", err=True)
+            sys.exit(error.exit_code)
 
 
 EXIT_CODES_HELP = """\b
 Exit codes: 0 ok · 1 unexpected error (a bug) · 2 wrong input · 3 configuration · 4 not found ·
-5 archive busy · 6 integrity · 7 workflow step refused · 8 some scans rejected."""
+5 archive busy · 6 integrity · 7 workflow step refused · 8 some scans rejected ·
+9 could not write (disk full, quota, I/O error, read-only)."""
 
 
 @click.group(cls=ArchiverGroup, epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
@@ -86,11 +125,4 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-# Each stage's commands register themselves on import.
-from . import batch as _batch  # noqa: E402
-from . import catalogue as _catalogue  # noqa: E402
-from . import custody as _custody  # noqa: E402
-from . import filing as _filing  # noqa: E402
-from . import volumes as _volumes  # noqa: E402
-
-__all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "_filing", "_batch", "_custody", "_volumes", "_catalogue"]
+__all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "COMMANDS"]

@@ -13,9 +13,16 @@ from ..atomic import ensure_dir, write_text_atomic
 from ..config import CONFIG_NAME, parse_config, template_text
 from ..customers import PROFILE_LABELS, Customer, check_code, clean_text, write_customer
 from ..errors import EXIT_REJECTED, ArchiverError, NotFoundError
-from ..filing.pipeline import Outcome, ingest
-from ..filing.watcher import Watcher
+from ..filing.candidate import Candidate, SplitRequest
+from ..filing.names import escape_name
 from . import AppContext, by_option, echo_json, json_option, main
+
+
+def split_batches(request: SplitRequest) -> list[Candidate] | None:
+    """The step before filing (cover sheets), imported only when a scan needs it."""
+    from ..batch.filing import split_candidates
+
+    return split_candidates(request)
 
 
 @main.command()
@@ -131,20 +138,22 @@ def ingest_cmd(app: AppContext, by: str, as_json: bool, stable_seconds: float | 
     """File every scan waiting in the inbox, once (cron-friendly).
 
     Exit code 0 when everything was filed, 8 when some scans were set aside in
-    inbox/rejected/ (each with NAME.reason.txt).
+    inbox/rejected/ (each with NAME.reason.txt), 9 when the disk refused a write
+    (nothing is lost: run again once space is freed).
     """
+    from ..filing.pipeline import inbox_candidates, ingest  # pikepdf: only for the commands that need it
+
     archive = app.archive
     bar = None
     total = 0
     if sys.stderr.isatty() and not as_json:
-        from ..filing.pipeline import inbox_candidates
 
         total = len(inbox_candidates(archive))
     if total > 20:
         bar = click.progressbar(length=total, label="Filing", file=sys.stderr)
         bar.__enter__()
     try:
-        result = ingest(archive, by=by, stable_seconds=stable_seconds,
+        result = ingest(archive, by=by, stable_seconds=stable_seconds, splitter=split_batches,
                         progress=(lambda _o: bar.update(1)) if bar else None)
     finally:
         if bar is not None:
@@ -170,10 +179,10 @@ def watch(app: AppContext, polling: bool, by: str) -> None:
     Stops on Ctrl-C or SIGTERM after finishing the file in hand. Only one watcher runs
     per archive.
     """
-    def report(outcome: Outcome) -> None:
-        pass  # each outcome is logged as one line by the filer
+    from ..filing.watcher import Watcher  # watchdog: only for this command
 
-    sys.exit(Watcher(app.archive, polling=polling, by=by, on_outcome=report).run())
+    # each outcome is logged as one line by the filer
+    sys.exit(Watcher(app.archive, polling=polling, by=by, splitter=split_batches).run())
 
 
 @main.command("log")
@@ -204,5 +213,6 @@ def log_cmd(app: AppContext, customer: str, since: dt.datetime | None, until: dt
     for e in rows:
         what = e.get("record") or e.get("rejected_to") or ""
         detail = e.get("title") or e.get("reason") or ""
-        click.echo(f"{str(e.get('at', ''))[:19]}  {e.get('event', ''):<9} {e.get('by', ''):<10} "
-                   f"{e.get('source', '')}  {what}  {detail}")
+        line = (f"{str(e.get('at', ''))[:19]}  {e.get('event', ''):<9} {e.get('by', ''):<10} "
+                f"{e.get('source', '')}  {what}  {detail}")
+        click.echo(escape_name(line).replace("\\\\", "\\"))  # nothing raw reaches the terminal

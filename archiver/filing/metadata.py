@@ -46,6 +46,13 @@ class Found:
 def parse_sidecar_text(text: str, name: str) -> dict[str, Any]:
     try:
         raw = tomllib.loads(text)
+    except RecursionError:
+        raise Rejection(
+            "bad-sidecar",
+            f"The metadata file {name} is nested too deeply to be read (tables or arrays inside each other "
+            "hundreds of times): it is not a metadata file a scanner or script writes.",
+            "Write a plain metadata file (see the README, 'Metadata'), then drop both files again.",
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise Rejection(
             "bad-sidecar",

@@ -7,20 +7,41 @@ so what was checked is exactly what is filed.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 import pikepdf
 
+from ..active import find_active_content
 from ..errors import Rejection
+
+# Every name find_active_content looks for, as it must appear in the file's bytes when the
+# PDF has no object streams (which would hide dictionaries in compressed data) and no
+# #-escaped names (/Java#53cript): then a plain byte search proves there is none.
+ACTIVE_NAMES = (b"/JS", b"/JavaScript", b"/Launch", b"/SubmitForm", b"/ImportData", b"/GoToE",
+                b"/RichMedia", b"/EmbeddedFile", b"/FileAttachment", b"/EF", b"/OpenAction", b"/AA")
+_ESCAPED_NAME = re.compile(rb"/[^\s/\[\]<>(){}%]*#[0-9A-Fa-f]{2}")
+
+
+def may_carry_active_content(data: bytes) -> bool:
+    """False only when the bytes prove the PDF carries no active content (the common scan:
+    the object walk of :func:`~archiver.active.find_active_content` is then skipped)."""
+    if b"/ObjStm" in data or _ESCAPED_NAME.search(data):
+        return True
+    return any(name in data for name in ACTIVE_NAMES)
 
 
 @dataclass(frozen=True)
 class PdfFacts:
     page_count: int
+    active: tuple[str, ...] = ()  # the active content it carries (JavaScript, Launch …), if any
 
 
-def check_pdf(data: bytes, name: str) -> PdfFacts:
-    """Return the PDF's facts, or raise a Rejection saying what is wrong with it."""
+def check_pdf(data: bytes, name: str, *, max_pages: int | None = None) -> PdfFacts:
+    """Return the PDF's facts, or raise a Rejection saying what is wrong with it.
+
+    ``max_pages`` is the page budget (``filing.max_pages``): a PDF with more pages is set
+    aside before anything reads its pages."""
     if not data:
         raise Rejection(
             "empty-file",
@@ -50,6 +71,14 @@ def check_pdf(data: bytes, name: str) -> PdfFacts:
             count = len(pdf.pages)
             if count == 0:
                 raise Rejection("no-pages", f"{name} has no pages.", "Scan the document again.")
+            if max_pages is not None and count > max_pages:
+                raise Rejection(
+                    "too-many-pages",
+                    f"{name} has {count} pages, more than the archive takes in one file "
+                    f"(filing.max_pages = {max_pages}).",
+                    "Split the scan into its documents and drop them again; or, if documents this long are "
+                    "expected, raise filing.max_pages in archive.toml and move the file back into the inbox.",
+                )
             for number, page in enumerate(pdf.pages, 1):
                 box = page.obj.get("/MediaBox")
                 if box is None or len(box) != 4:
@@ -58,14 +87,15 @@ def check_pdf(data: bytes, name: str) -> PdfFacts:
                         f"{name}: page {number} has no valid page size (MediaBox); the PDF is damaged.",
                         "Scan the document again.",
                     )
-            return PdfFacts(page_count=count)
+            active = tuple(find_active_content(pdf)) if may_carry_active_content(data) else ()
+            return PdfFacts(page_count=count, active=active)
     except pikepdf.PasswordError:
         raise Rejection(
             "encrypted-pdf",
             f"{name} is protected by a password.",
             "Turn off PDF security in the scanner's settings and scan again.",
         ) from None
-    except (pikepdf.PdfError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+    except (pikepdf.PdfError, ValueError, KeyError, TypeError, RuntimeError, RecursionError) as exc:
         raise Rejection(
             "damaged-pdf",
             f"{name} cannot be read as a PDF ({exc}).",

@@ -8,11 +8,15 @@
 * Files already in the inbox at start are taken; the whole inbox is rescanned every
   ``filing.rescan_seconds`` as a safety net; a file is never queued twice.
 * SIGINT / SIGTERM: the file in hand is finished, then the watcher exits 0.
+* The watcher never dies because of a file: each one is handled on its own
+  (:meth:`~archiver.filing.pipeline.Filer.handle`), whatever goes wrong with it sets it
+  aside. Only a disk that refuses to write stops it (exit 9; systemd restarts it).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -28,6 +32,8 @@ from watchdog.observers.polling import PollingObserver
 
 from ..atomic import ensure_dir
 from ..store import Archive
+from .candidate import Splitter
+from .names import escape_path
 from .pipeline import Filer, Outcome, inbox_candidates, is_ignored
 
 log = logging.getLogger("archiver.watch")
@@ -49,7 +55,7 @@ class _Events(FileSystemEventHandler):
             return
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             if raw:
-                path = Path(raw if isinstance(raw, str) else raw.decode())
+                path = Path(raw if isinstance(raw, str) else os.fsdecode(raw))
                 if not is_ignored(path):
                     self.notify(path)
 
@@ -58,8 +64,10 @@ class Watcher:
     """Watches one archive's inbox and files what becomes stable there."""
 
     def __init__(self, archive: Archive, *, polling: bool = False, by: str = "",
-                 on_outcome: Callable[[Outcome], None] | None = None, tick: float = 0.2) -> None:
+                 on_outcome: Callable[[Outcome], None] | None = None, tick: float = 0.2,
+                 splitter: Splitter | None = None) -> None:
         self.archive = archive
+        self.splitter = splitter
         self.polling = polling
         self.by = by
         self.on_outcome = on_outcome
@@ -89,11 +97,12 @@ class Watcher:
         with self._lock:
             for path, seen in list(self._pending.items()):
                 try:
-                    st = path.stat()
-                except FileNotFoundError:
+                    st = os.lstat(path)  # never follows a link, never opens anything
+                except (FileNotFoundError, NotADirectoryError):
                     del self._pending[path]
                     continue
-                if not path.is_file() or path.suffix.lower() == ".toml" or self.archive.rejected in path.parents:
+                if (path.is_dir() and not path.is_symlink()) or path.suffix.lower() == ".toml" \
+                        or self.archive.rejected in path.parents or self.archive.inbox not in path.parents:
                     del self._pending[path]
                     continue
                 if seen is None or (seen.size, seen.mtime_ns) != (st.st_size, st.st_mtime_ns):
@@ -112,23 +121,23 @@ class Watcher:
             signal.signal(signal.SIGTERM, self._signal)
             signal.signal(signal.SIGINT, self._signal)
         with self.archive.lock("filing", purpose="archiver watch"):
-            filer = Filer(self.archive, by=self.by)
+            filer = Filer(self.archive, by=self.by, splitter=self.splitter)
             observer = self.make_observer()
             observer.schedule(_Events(self._notify), str(self.archive.inbox), recursive=True)
             observer.start()
             kind = "polling" if self.polling else "native"
-            log.info("watching %s (%s events, stable after %.1f s)", self.archive.inbox, kind, self.stable)
+            log.info("watching %s (%s events, stable after %.1f s)", escape_path(str(self.archive.inbox)), kind,
+                     self.stable)
             try:
                 self._rescan()
                 last_rescan = time.monotonic()
                 while not self._stop.is_set():
                     for path in self._ready():
-                        if not path.exists():
+                        if not os.path.lexists(path):
                             continue
-                        try:
-                            outcome = filer.file(path)  # finished even if a signal arrives meanwhile
-                        except OSError as exc:  # e.g. the file vanished or is unreadable: retried later
-                            log.error("could not file %s (%s); it stays in the inbox", path, exc)
+                        outcome = filer.handle(path)  # contained; finished even if a signal arrives meanwhile
+                        filer.flush()
+                        if outcome is None:
                             continue
                         self.outcomes.extend(outcome.flat())
                         if self.on_outcome:
