@@ -133,7 +133,8 @@ class Archive:
         """Every record sidecar, in a stable order (customer, year, id)."""
         if not self.records.is_dir():
             return
-        yield from sorted(self.records.glob("*/[0-9][0-9][0-9][0-9]/*.toml"))
+        # never a writer's hidden temporary file (``.tmp-archiver-…-NAME.toml``, not yet committed)
+        yield from sorted(p for p in self.records.glob("*/[0-9][0-9][0-9][0-9]/*.toml") if not p.name.startswith("."))
 
     def iter_records(self) -> Iterator[Record]:
         """Every filed record. A sidecar that no longer parses raises UnreadableFileError (exit 6) naming it."""

@@ -1,6 +1,7 @@
 """Run the archiver CLI and SIGKILL it at the N-th file-system step (for the crash tests).
 
-Usage: python crash_runner.py N ARGS…  — counts calls of os.write, os.fsync, os.replace,
+Usage: python crash_runner.py N [--clock ISO] ARGS…  — (``--clock``: the time the
+archive is at, as the ``clock`` fixture sets it in-process) counts calls of os.write, os.fsync, os.replace,
 os.rename, os.unlink and the set-aside's no-replace rename (renameat2, called through
 ctypes); at the N-th, kills the process with SIGKILL (for os.write: after writing half of
 the bytes, to leave a torn line). Exits normally if fewer steps happen.
@@ -12,6 +13,12 @@ import sys
 
 N = int(sys.argv[1])
 count = 0
+if sys.argv[2:3] == ["--clock"]:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from clocked_main import fix_clock
+
+    fix_clock(sys.argv[3])
+    del sys.argv[2:4]
 
 
 def _hook(name: str, owner=os) -> None:

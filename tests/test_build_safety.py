@@ -349,20 +349,24 @@ def test_a_build_run_while_ingest_is_filing_skips_that_filing(archive_root: Path
     put("a", date="2026-03-01")
     ingest(archive_root)
     build(archive_root)
-    real = pipeline.write_record
+    real = pipeline.commit_staged
     seen: list[Any] = []
 
-    def build_meanwhile(record: Any) -> None:
-        assert record.path.exists() and not record.sidecar_path.exists()
-        seen.append(build(archive_root))  # the filing lock is held right now
-        real(record)
+    def build_meanwhile(staged: list[tuple[Path, Path]], **kw: Any) -> None:
+        pdfs = [pair for pair in staged if pair[1].suffix == ".pdf"]
+        rest = [pair for pair in staged if pair[1].suffix != ".pdf"]
+        real(pdfs, **kw)  # the PDF is in records/, its sidecar (the commit mark) not yet
+        if pdfs and rest:
+            assert pdfs[0][1].exists() and not rest[0][1].exists()
+            seen.append(build(archive_root))  # the filing lock is held right now
+        real(rest, **kw)
 
-    monkeypatch.setattr(pipeline, "write_record", build_meanwhile)
+    monkeypatch.setattr(pipeline, "commit_staged", build_meanwhile)
     put("b", date="2026-04-01")
     ingest(archive_root)
     [r] = seen
     assert "being filed" in r.output and "0 built, 1 unchanged" in r.output
-    monkeypatch.setattr(pipeline, "write_record", real)
+    monkeypatch.setattr(pipeline, "commit_staged", real)
     r = build(archive_root)  # the filing done: the next build binds it
     assert "1 built" in r.output and len(manifests(archive_root)[REF].documents) == 2
 

@@ -68,7 +68,7 @@ def sweep(template: Path, work: Path) -> int:
     for n in range(1, 2000):
         root = work / f"run{n}"
         shutil.copytree(template, root, symlinks=True)
-        proc = subprocess.run([sys.executable, str(RUNNER), str(n), "--root", str(root), "-q", "site"],
+        proc = subprocess.run([sys.executable, str(RUNNER), str(n), "--clock", NOW, "--root", str(root), "-q", "site"],
                               env=_env(), capture_output=True, text=True, timeout=300)
         if proc.returncode == -9:
             kills += 1

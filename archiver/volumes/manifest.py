@@ -246,7 +246,8 @@ def read_manifest(path: Path, *, sealed: bool = False) -> VolumeManifest:
 def manifest_paths(volumes_dir: Path) -> Iterator[Path]:
     """Every volume manifest below ``volumes/``, in a stable order."""
     if volumes_dir.is_dir():
-        yield from sorted(volumes_dir.glob("*/[0-9][0-9][0-9][0-9]/*.toml"))
+        # a writer's hidden temporary file (``.tmp-archiver-…``) is not a manifest yet
+        yield from sorted(p for p in volumes_dir.glob("*/[0-9][0-9][0-9][0-9]/*.toml") if not p.name.startswith("."))
 
 
 def iter_manifests(volumes_dir: Path) -> Iterator[VolumeManifest]:
