@@ -166,7 +166,7 @@ def manifest_from_dict(data: dict[str, Any], path: Path) -> VolumeManifest:
         ),
         remarks=tuple(data.get("remarks", ())),
         path=path,
-        pdfa=dict(data.get("pdfa", {})),
+        pdfa=_pdfa(data.get("pdfa")),
         reencoded=tuple(dict(r) for r in data.get("reencoded", ())),
     )
 
@@ -192,6 +192,18 @@ def check_seal(text: str) -> None:
     if seal != expected:
         raise ValueError("it was changed after `archiver build` wrote it: its seal line does not match "
                          "its content, or is not its last line")
+
+
+def _pdfa(value: Any) -> dict[str, Any]:
+    """The ``pdfa`` field as a table (``valid``, ``verdict``…); a bare word or boolean (a
+    hand-written or older manifest) is taken as the verdict."""
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, bool):
+        return {"valid": value}
+    if isinstance(value, str):
+        return {"valid": value.strip().lower() in ("pass", "valid"), "verdict": value}
+    return {}
 
 
 def write_manifest(m: VolumeManifest) -> None:
