@@ -83,6 +83,9 @@ def test_destroy_called_directly_removes_every_copy(world, clock: Clock) -> None
     assert all(t.is_file() for t in thumbs) and blank.is_file()
     for site in sites:  # both catalogues show the material now
         assert any(mentions(p, TITLE) for p in every_file(site))
+    forms = archive.state / "forms-cache" / f"{doomed.reference}.json"  # a build's cached forms: the index's titles
+    forms.parent.mkdir(parents=True, exist_ok=True)
+    forms.write_text(json.dumps({"index": [TITLE]}, ensure_ascii=False), "utf-8")
     lid = approve(root, doomed.reference)
     assert any(mentions(p, TITLE) for p in every_file(sites[1]))  # the other folder was not refreshed
 
@@ -107,6 +110,7 @@ def test_destroy_called_directly_removes_every_copy(world, clock: Clock) -> None
     assert sorted(f["path"] for f in copies["superseded"]) == sorted(p.relative_to(root).as_posix() for p in superseded)
     assert f".archiver/thumbs/{records[0].file.sha256}.jpg" in copies["caches"]
     assert f".archiver/blank/{records[0].file.sha256}.json" in copies["caches"]
+    assert f".archiver/forms-cache/{doomed.reference}.json" in copies["caches"] and not forms.exists()
     by_folder = {s["folder"]: s for s in copies["sites"]}
     assert set(by_folder) == {str(s) for s in sites}
     other = by_folder[str(sites[1])]

@@ -355,10 +355,13 @@ def destroy_copies(archive: Archive, case: Case, approved: dict[str, Any], *, by
     references = {v["reference"] for v in volumes}
     records = {d["record"] for v in volumes for d in v.get("documents", [])}
     superseded = _destroy_superseded(archive, references, records)
+    forms = _forget_forms(archive, references)
     shas = {f["sha256"] for f in approved.get("files", [])} | {f["sha256"] for f in superseded}
     paths = [f["path"] for f in approved.get("files", [])] + [f["hold"] for f in approved.get("files", [])]
     report = purge_destroyed(archive, shas, paths_in_archive=paths)
-    archive.register(REGISTER).append("purged", by=by, id=case.id, superseded=superseded, **report.as_dict())
+    purged = report.as_dict()
+    purged["cache"] = purged["cache"] + forms
+    archive.register(REGISTER).append("purged", by=by, id=case.id, superseded=superseded, **purged)
     runs = get_list(archive, case.id).events("purged")
     sites: dict[str, dict[str, Any]] = {}
     for run in runs:
@@ -376,6 +379,19 @@ def destroy_copies(archive: Archive, case: Case, approved: dict[str, Any], *, by
         "problems": [f"{f['path']}: {f['error']}" for f in done if "error" in f and f["path"] not in gone]
         + list(report.problems),
     }
+
+
+def _forget_forms(archive: Archive, references: set[str]) -> list[str]:
+    """The build's cached forms of the destroyed volumes (their index lists the titles)."""
+    from ..volumes.assemble import FORMS_CACHE, forget_volume  # the volumes stage's cache
+
+    gone = []
+    for ref in sorted(references):
+        cached = [archive.state / FORMS_CACHE / f"{ref}{suffix}" for suffix in (".json", ".pdf")]
+        present = [p for p in cached if p.exists()]
+        forget_volume(archive.state, ref)
+        gone += [p.relative_to(archive.root).as_posix() for p in present]
+    return gone
 
 
 def _destroy_superseded(archive: Archive, references: set[str], records: set[str]) -> list[dict[str, Any]]:
