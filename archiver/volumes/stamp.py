@@ -107,7 +107,7 @@ def digit_font() -> DigitFont:
     source = resources.files("archiver").joinpath(SHIPPED_FONT)
     with resources.as_file(source) as path:
         font = ttLib.TTFont(path, recalcBBoxes=False, recalcTimestamp=False, lazy=True)
-        options = subset.Options()
+        options = subset.Options()  # (the file is closed below: a lazy font keeps it open)
         options.layout_features = []
         options.hinting = False
         options.notdef_outline = True
@@ -118,6 +118,7 @@ def digit_font() -> DigitFont:
         subsetter.subset(font)
         buf = io.BytesIO()
         font.save(buf)
+        font.close()  # an open file left to the garbage collector warns mid-validation
     data = buf.getvalue()
     font = ttLib.TTFont(io.BytesIO(data))
     upm = font["head"].unitsPerEm
