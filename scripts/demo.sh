@@ -18,6 +18,7 @@ archiver ingest --stable-seconds 0 || [ $? -eq 8 ]
 archiver build
 archiver site
 archiver audit
+archiver -q site    # again (incremental): the home page shows the audit just made
 archiver stats
 echo
 echo "Done. The archive is in $ARCHIVER_ROOT:"
