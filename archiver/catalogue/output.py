@@ -43,15 +43,17 @@ import hashlib
 import json
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..atomic import DIR_MODE, FILE_MODE, TEMP_PREFIX, ensure_dir, write_text_atomic
 from ..errors import WorkflowError
 from ..store import Archive
 from .copies import copy_into
+
+T = TypeVar("T")
 
 MANIFEST = ".archiver-site.json"
 FORMAT = 1
@@ -231,18 +233,7 @@ class SiteOutput:
                 os.close(fd)
             self.changed.append(rel)
             return
-        tmp = self._temp(target)
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-            try:
-                _write_all(fd, data)
-            finally:
-                os.close(fd)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        _replace(target, self._temp(target), lambda fd: _write_all(fd, data))
         self.changed.append(rel)
 
     # Copied files (PDFs, thumbnails) ----------------------------------------------------
@@ -278,17 +269,7 @@ class SiteOutput:
                     os.unlink(tmp)
         if not os.path.isfile(source):
             raise FileNotFoundError(source)
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-            try:
-                how = copy_into(str(source), fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        how = _replace(target, tmp, lambda fd: copy_into(str(source), fd))
         self.copied_by[how] = self.copied_by.get(how, 0) + 1
         self.changed.append(rel)
 
@@ -325,3 +306,20 @@ class SiteOutput:
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         write_text_atomic(folder / MANIFEST, text.replace('],["', '],\n["'))  # one file a line
         return removed
+
+
+def _replace(target: str, tmp: str, fill: Callable[[int], T]) -> T:
+    """Write a new ``tmp`` with ``fill(fd)``, then rename it over ``target`` (a reader sees
+    the old file or the new one, never part of one); ``tmp`` never outlives a failure."""
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        try:
+            result = fill(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return result
