@@ -14,6 +14,7 @@ import pikepdf
 import pytest
 from PIL import Image, ImageDraw
 from volumes_helpers import Word, ink
+from volumes_helpers import words as helper_words
 
 from archiver.config import parse_config, template_text
 from archiver.volumes import stamp as st
@@ -81,19 +82,8 @@ def stamped(tmp_path: Path, number: int, side: str, style: StampStyle = STYLE, *
 
 
 def words(pdf_path: Path) -> list[list[Word]]:
-    """Every word on every page as the reader sees it (pdftotext -bbox -cropbox: y from
-    the top of the visible page)."""
-    import xml.etree.ElementTree as ET
-
-    out = subprocess.run(["pdftotext", "-cropbox", "-bbox", str(pdf_path), "-"], check=True, capture_output=True,
-                         text=True).stdout
-    root = ET.fromstring(out.replace('xmlns="http://www.w3.org/1999/xhtml"', ""))
-    pages = []
-    for page in root.iter("page"):
-        w, h = float(page.get("width", 0)), float(page.get("height", 0))
-        pages.append([Word(el.text or "", float(el.get("xMin", 0)), float(el.get("yMin", 0)),
-                           float(el.get("xMax", 0)), float(el.get("yMax", 0)), w, h) for el in page.iter("word")])
-    return pages
+    """Every word on every page as the reader sees it (y from the top of the visible page)."""
+    return helper_words(pdf_path, cropbox=True)
 
 
 def render(path: Path, index: int = 0, scale: float = 2.0) -> Image.Image:

@@ -198,11 +198,11 @@ class Word:
     page_height: float
 
 
-def words(pdf_path: Path) -> list[list[Word]]:
-    """Every word on every page as the reader sees it (pdftotext -bbox: rotation and
-    CropBox applied, y from the top)."""
-    out = subprocess.run(["pdftotext", "-bbox", str(pdf_path), "-"], check=True, capture_output=True,
-                         text=True).stdout
+def words(pdf_path: Path, *, cropbox: bool = False) -> list[list[Word]]:
+    """Every word on every page as the reader sees it (pdftotext -bbox: rotation applied,
+    y from the top; ``cropbox``: coordinates of the visible page, the CropBox)."""
+    out = subprocess.run(["pdftotext", *(["-cropbox"] if cropbox else []), "-bbox", str(pdf_path), "-"],
+                         check=True, capture_output=True, text=True).stdout
     root = ET.fromstring(out.replace('xmlns="http://www.w3.org/1999/xhtml"', ""))
     pages = []
     for page in root.iter("page"):
