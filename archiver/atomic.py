@@ -32,6 +32,16 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def fsync_file(path: Path) -> None:
+    """Make a file's data durable (a register appended to without its own fsync)."""
+    with storage_errors(path):
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def ensure_dir(path: Path) -> Path:
     """Create ``path`` (and parents) with restrictive permissions; return it.
 
@@ -45,10 +55,11 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
-def _temp_path(target: Path) -> Path:
-    """A hidden sibling of ``target``; its name stays within NAME_MAX (255 bytes)."""
-    name = f"{TEMP_PREFIX}{secrets.token_hex(6)}-{target.name}".encode()[:250]
-    return target.with_name(name.decode("utf-8", "ignore"))
+def temp_path(target: Path) -> Path:
+    """A hidden sibling of ``target``; its name stays within NAME_MAX (255 bytes), for
+    any name the file system holds (a non-UTF-8 one too: bytes kept as they are)."""
+    name = os.fsencode(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{target.name}")[:250]
+    return target.with_name(os.fsdecode(name))
 
 
 @contextmanager
@@ -74,7 +85,7 @@ def write_bytes_atomic(target: Path, data: bytes, *, mode: int = FILE_MODE, sync
 
 def _write_bytes_atomic(target: Path, data: bytes, *, mode: int, sync_dir: bool = True) -> None:
     ensure_dir(target.parent)
-    tmp = _temp_path(target)
+    tmp = temp_path(target)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -106,7 +117,7 @@ def stage_files(files: list[tuple[Path, bytes, int]], *, verify: bool = False) -
         try:
             for target, data, mode in files:
                 ensure_dir(target.parent)
-                tmp = _temp_path(target)
+                tmp = temp_path(target)
                 fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
                 staged.append((tmp, target))
                 with os.fdopen(fd, "wb") as fh:
@@ -183,7 +194,7 @@ def copy_atomic(source: Path, target: Path, *, mode: int = FILE_MODE) -> str:
 
 def _copy_atomic(source: Path, target: Path, *, mode: int) -> str:
     ensure_dir(target.parent)
-    tmp = _temp_path(target)
+    tmp = temp_path(target)
     digest = hashlib.sha256()
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:

@@ -31,3 +31,17 @@ def test_an_existing_folder_is_left_as_it_is(tmp_path: Path) -> None:
     ensure_dir(tmp_path / "shared" / "inner")
     assert _mode(tmp_path / "shared") == 0o755
     assert _mode(tmp_path / "shared" / "inner") == DIR_MODE
+
+
+def test_a_temporary_name_for_any_file_name(tmp_path: Path) -> None:
+    """A name that is not UTF-8 (bytes kept by surrogateescape), or near NAME_MAX, still
+    gets a hidden temporary sibling the file system accepts — write_bytes_atomic works."""
+    from archiver.atomic import TEMP_PREFIX, temp_path, write_bytes_atomic
+
+    for name in (os.fsdecode(b"scan-\xff\xfe.pdf"), "扫描" * 40 + ".pdf"):
+        target = tmp_path / name
+        tmp = temp_path(target)
+        assert tmp.parent == tmp_path and tmp.name.startswith(TEMP_PREFIX)
+        assert len(os.fsencode(tmp.name)) <= 250
+        write_bytes_atomic(target, b"%PDF-1.7 data")
+        assert target.read_bytes() == b"%PDF-1.7 data"

@@ -46,10 +46,10 @@ from ..atomic import (
     append_line,
     commit_staged,
     fsync_dir,
+    fsync_file,
     remove_stale_temps,
     sha256_file,
     stage_files,
-    storage_errors,
     write_bytes_atomic,
 )
 from ..errors import ArchiverError, Rejection, is_storage_error
@@ -494,15 +494,6 @@ class Filer:
             "when you have checked it.",
             {"existing record": existing.id},
         )
-
-
-def fsync_file(path: Path) -> None:
-    with storage_errors(path):
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:

@@ -36,7 +36,7 @@ from typing import Any
 
 import tomli_w
 
-from ..atomic import FILE_MODE, ensure_dir, fsync_dir, storage_errors
+from ..atomic import FILE_MODE, ensure_dir, fsync_dir, storage_errors, temp_path
 from ..errors import Rejection, is_storage_error
 from ..store import Archive
 from .names import escape_name, escape_path
@@ -85,7 +85,7 @@ def rename_noreplace(src: Path, dst: Path) -> None:
 def write_new(target: Path, data: bytes) -> None:
     """Create ``target`` with ``data`` durably (temporary file, fsync, no-replace rename)."""
     with storage_errors(target):
-        tmp = target.with_name(f".tmp-archiver-{os.urandom(6).hex()}-{os.fsdecode(os.fsencode(target.name)[:200])}")
+        tmp = temp_path(target)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
         try:
             view = memoryview(data)
