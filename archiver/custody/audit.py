@@ -540,14 +540,15 @@ def hold_inventory(archive: Archive) -> tuple[list[Expected], list[Finding]]:
     list — held: every file there; moving or restoring: each file in one of its two places;
     destroying: what is left there is still checked; destroyed or cancelled: nothing — and
     every file in ``hold/`` that no list accounts for."""
-    from .disposal import HOLD, lists, state_of  # (disposal imports this module)
+    from .disposal import HOLD  # (disposal imports this module)
+    from .state import disposal_lists, list_state  # the one view of custody state
 
     root = archive.root
     expected: list[Expected] = []
     findings: list[Finding] = []
     claimed: set[Path] = set()
-    for case in lists(archive).values():
-        state = state_of(case)
+    for case in disposal_lists(archive).values():
+        state = list_state(case)
         files = (case.last("approved") or {}).get("files", [])
         for f in files:
             try:
