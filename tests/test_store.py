@@ -27,15 +27,17 @@ def test_a_busy_filing_lock_says_one_watcher_or_ingest(archive_root):
 
 
 def test_an_unreadable_sidecar_is_an_integrity_problem(tmp_path) -> None:
-    """Exit 6 (stored data), not 3 (settings); still skippable as unreadable TOML."""
-    from archiver.errors import EXIT_INTEGRITY, ConfigError, UnreadableFileError
+    """Exit 6 (stored data), not 3 (settings): an IntegrityError, and no ConfigError (one
+    hierarchy, single inheritance; code going on past such a file catches this class)."""
+    from archiver.errors import EXIT_INTEGRITY, ConfigError, IntegrityError, UnreadableFileError
     from archiver.store import read_record
 
     broken = tmp_path / "x.toml"
     broken.write_text('id = "x"\ncustomer = ', "utf-8")
     with pytest.raises(UnreadableFileError) as info:
         read_record(broken)
-    assert info.value.exit_code == EXIT_INTEGRITY and isinstance(info.value, ConfigError)
+    assert info.value.exit_code == EXIT_INTEGRITY and isinstance(info.value, IntegrityError)
+    assert not isinstance(info.value, ConfigError)
     assert str(broken) in str(info.value)
 
 

@@ -53,7 +53,7 @@ import pikepdf
 from ..active import find_active_content
 from ..atomic import DIR_MODE, FILE_MODE, READ_ONLY_MODE, TEMP_PREFIX
 from ..config import CONFIG_NAME
-from ..errors import ConfigError, LockedError
+from ..errors import LockedError, UnreadableFileError
 from ..model import Record
 from ..register import now
 from ..store import Archive, read_record
@@ -291,7 +291,7 @@ def read_inventory(archive: Archive, held: Iterable[Expected] = ()) -> Inventory
             inv.metadata.append(path)
             try:
                 record = read_record(path)
-            except ConfigError as exc:
+            except UnreadableFileError as exc:
                 inv.findings.append(Finding("unreadable-sidecar", _rel(archive, path), detail=exc.message))
                 claimed.add(path.with_suffix(".pdf"))  # its PDF is not "without sidecar"
                 continue
@@ -316,7 +316,7 @@ def read_inventory(archive: Archive, held: Iterable[Expected] = ()) -> Inventory
             inv.metadata.append(path)
             try:
                 manifest = read_manifest(path)
-            except ConfigError as exc:
+            except UnreadableFileError as exc:
                 inv.findings.append(Finding("unreadable-sidecar", _rel(archive, path), detail=exc.message))
                 claimed.add(path.with_suffix(".pdf"))
                 continue

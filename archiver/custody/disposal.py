@@ -48,7 +48,7 @@ from typing import Any
 
 from ..atomic import copy_atomic, ensure_dir, fsync_dir, sha256_file
 from ..config import Config
-from ..errors import ConfigError, IntegrityError, NotFoundError, WorkflowError
+from ..errors import IntegrityError, NotFoundError, UnreadableFileError, WorkflowError
 from ..register import today
 from ..store import Archive
 from ..volumes.manifest import VolumeManifest, iter_manifests, read_manifest
@@ -404,7 +404,7 @@ def _destroy_superseded(archive: Archive, references: set[str], records: set[str
         try:
             m = read_manifest(manifest)
             hit = m.reference in references or any(d.record in records for d in m.documents)
-        except ConfigError:
+        except UnreadableFileError:
             hit = manifest.name.split(".")[0] in references
         if not hit:
             continue
