@@ -282,26 +282,6 @@ def record_from_dict(data: dict[str, Any], path: Path) -> Record:
     )
 
 
-def record_to_json(record: Record) -> dict[str, Any]:
-    """The sidecar's table with its dates as ISO text: for JSON caches of records."""
-    data = record_to_dict(record)
-    data["date"] = data["date"].isoformat()
-    if "period" in data:
-        data["period"] = [d.isoformat() for d in data["period"]]
-    data["filing"] = {**data["filing"], "filed_at": data["filing"]["filed_at"].isoformat()}
-    return data
-
-
-def record_from_json(data: dict[str, Any], path: Path) -> Record:
-    """The record :func:`record_to_json` gave (``path``: its sidecar's path)."""
-    data = dict(data)
-    data["date"] = dt.date.fromisoformat(data["date"])
-    if data.get("period"):
-        data["period"] = [dt.date.fromisoformat(d) for d in data["period"]]
-    data["filing"] = {**data["filing"], "filed_at": dt.datetime.fromisoformat(data["filing"]["filed_at"])}
-    return record_from_dict(data, path)
-
-
 def read_record(sidecar: Path) -> Record:
     try:
         data = tomllib.loads(sidecar.read_text("utf-8"))

@@ -147,15 +147,3 @@ def test_ingest_writes_both_retention_keys(archive_root, drop) -> None:
         found[data["title"]] = (data["retention"], data["retention_declared"])
     assert found == {"a": ("long-term", ""), "b": ("permanent", "permanent")}
 
-
-def test_a_record_round_trips_through_json(tmp_path) -> None:
-    """record_to_json/record_from_json: the sidecar's table, JSON-safe (for caches)."""
-    import json
-
-    from archiver.store import record_from_json, record_to_json
-
-    record = _record("", "long-term")
-    text = json.dumps(record_to_json(record), ensure_ascii=False)
-    back = record_from_json(json.loads(text), tmp_path / "x.toml")
-    assert back == record and back.path == tmp_path / record.file.name
-    assert back.filing.filed_at.utcoffset() is not None and back.meta.period == record.meta.period
