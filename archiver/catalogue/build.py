@@ -26,30 +26,21 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, clock
 from ..config import CONFIG_NAME, Config
 from ..customers import read_customer
 from ..model import Record
-from ..register import now, today
 from ..store import Archive
 from ..volumes.manifest import VolumeManifest
 from . import inputs, known, sites, sources, thumbs, withheld
+from .access import shown_files
 from .inputs import Folder, read_inputs
 from .known import Known
-from .model import (
-    CustomerPart,
-    SiteInfo,
-    SiteModel,
-    build_model,
-    customer_part,
-    overview,
-    record_restricted,
-    site_info,
-    volume_restricted,
-)
+from .model import build_model, customer_part, overview, site_info
 from .output import SiteOutput, check_output
 from .render import STATIC, Renderer, customer_pages, site_pages
 from .search import index_data, script_text
+from .views import CustomerPart, SiteInfo, SiteModel
 
 log = logging.getLogger("archiver.catalogue")
 
@@ -107,13 +98,9 @@ def thumbnail_sources(config: Config, records: list[Record],
                       manifests: list[VolumeManifest]) -> list[tuple[str, Path, bool]]:
     """(sha256, pdf, is_cover) of everything the site may show with a thumbnail: never
     restricted material (Art. 24). Records and manifests of one customer, or of all."""
-    bound: dict[str, list[str]] = {}
-    for m in manifests:
-        for d in m.documents:
-            bound.setdefault(d.record, []).append(d.classification)
-    levels = {r.id: r.meta.classification for r in records}
-    todo = [(r.file.sha256, r.path, False) for r in records if not record_restricted(r, config, bound.get(r.id, ()))]
-    todo += [(m.file_sha256, m.pdf_path, True) for m in manifests if not volume_restricted(m, config, levels)]
+    shown_records, shown_volumes = shown_files(records, manifests, config)
+    todo = [(r.file.sha256, r.path, False) for r in shown_records]
+    todo += [(m.file_sha256, m.pdf_path, True) for m in shown_volumes]
     return todo
 
 
@@ -175,7 +162,7 @@ def make_model(inputs: Inputs, thumbnails: set[str]) -> SiteModel:
         archive.config, people, inputs.records, inputs.manifests,
         histories={code: sources.customer_history(archive, code) for code in codes},
         thumbs=thumbnails, last_filing=sources.last_filing(archive), last_audit=sources.last_audit(archive),
-        today=today(),
+        today=clock.today(),
     )  # fmt: skip
 
 
@@ -273,7 +260,7 @@ def _build(archive: Archive, out: Path | None, progress: Progress | None) -> Bui
         if part is not None:
             filed = next((d for d in part.documents if d.id == last_filing.record), None)
     view = overview(config, [k.summary for k in now_known.values()], last_filing, filed,
-                    sources.last_audit(archive), today())
+                    sources.last_audit(archive), clock.today())
     for page in site_pages(info, view):
         output.page(page.path, renderer.render(page.template, page.path, page.context))
     for name in STATIC:
@@ -281,7 +268,7 @@ def _build(archive: Archive, out: Path | None, progress: Progress | None) -> Bui
     index = script_text(index_data(view)).encode("utf-8")
     output.page("search-index.js", index)
 
-    removed = output.finish({"built_at": now().isoformat(), "templates": renderer.fingerprint,
+    removed = output.finish({"built_at": clock.now().isoformat(), "templates": renderer.fingerprint,
                              "customers": {c: k.fingerprint for c, k in now_known.items()} if remember else {}})
     known.save(archive.state, now_known if remember else None, earlier)
     inputs.forget(archive, inputs.cached_codes(archive) - set(folders))
