@@ -110,7 +110,9 @@ def purge_destroyed(archive: Archive, sha256s: Iterable[str], *, paths_in_archiv
             {"checker": withheld._checker_version(), "results": results}, ensure_ascii=False, sort_keys=True))
         report.cache.append((archive.state / withheld.CACHE).relative_to(root).as_posix())
     for code in sorted(customers):
-        for f in (archive.state / inputs.CACHE_DIR / f"{code}.pickle", archive.state / known.DIR / f"{code}.pickle"):
+        for f in (inputs.cache_path(archive, code), known.path(archive.state, code),
+                  archive.state / inputs.CACHE_DIR / f"{code}{inputs.OLD_SUFFIX}",  # an earlier version's
+                  archive.state / known.DIR / f"{code}{known.OLD_SUFFIX}"):
             if f.exists():
                 f.unlink()
                 report.cache.append(f.relative_to(root).as_posix())
