@@ -42,18 +42,24 @@ import contextlib
 import hashlib
 import json
 import os
-import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from ..atomic import DIR_MODE, FILE_MODE, TEMP_PREFIX, ensure_dir, write_text_atomic
+from ..atomic import (
+    DIR_MODE,
+    FILE_MODE,
+    TEMP_PREFIX,
+    ensure_dir,
+    replace_unsynced,
+    temp_path,
+    write_all,
+    write_text_atomic,
+)
 from ..errors import WorkflowError
 from ..store import Archive
 from .copies import copy_into
-
-T = TypeVar("T")
 
 MANIFEST = ".archiver-site.json"
 FORMAT = 1
@@ -92,12 +98,6 @@ def check_output(archive: Archive, out: Path) -> Path:
 
 def _is_temp(rel: str) -> bool:
     return rel.rpartition("/")[2].startswith(TEMP_PREFIX)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def _files(folder: str, prefix: str = "") -> set[str]:
@@ -200,11 +200,6 @@ class SiteOutput:
                                     hint="Remove the link from the site folder and build again.") from None
         self._dirs.add(folder)
 
-    @staticmethod
-    def _temp(target: str) -> str:
-        folder, _, name = target.rpartition("/")
-        return f"{folder}/{TEMP_PREFIX}{secrets.token_hex(6)}-{name}"[: len(folder) + 251]
-
     # Pages -----------------------------------------------------------------------------
     def keep(self, rels: Iterable[str]) -> bool:
         """Keep files an earlier build wrote, as they are, when every one is still there
@@ -228,12 +223,12 @@ class SiteOutput:
         if rel not in self.existing:  # a new file: nobody can be reading it yet
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
             try:
-                _write_all(fd, data)
+                write_all(fd, data)
             finally:
                 os.close(fd)
             self.changed.append(rel)
             return
-        _replace(target, self._temp(target), lambda fd: _write_all(fd, data))
+        replace_unsynced(Path(target), lambda fd: write_all(fd, data))
         self.changed.append(rel)
 
     # Copied files (PDFs, thumbnails) ----------------------------------------------------
@@ -257,7 +252,7 @@ class SiteOutput:
             except OSError:
                 if not os.path.isfile(source):
                     raise FileNotFoundError(source) from None
-        tmp = self._temp(target)
+        tmp = temp_path(Path(target))
         if self.link_files:
             try:
                 os.link(source, tmp)
@@ -269,7 +264,7 @@ class SiteOutput:
                     os.unlink(tmp)
         if not os.path.isfile(source):
             raise FileNotFoundError(source)
-        how = _replace(target, tmp, lambda fd: copy_into(str(source), fd))
+        how = replace_unsynced(Path(target), lambda fd: copy_into(str(source), fd))
         self.copied_by[how] = self.copied_by.get(how, 0) + 1
         self.changed.append(rel)
 
@@ -306,20 +301,3 @@ class SiteOutput:
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         write_text_atomic(folder / MANIFEST, text.replace('],["', '],\n["'))  # one file a line
         return removed
-
-
-def _replace(target: str, tmp: str, fill: Callable[[int], T]) -> T:
-    """Write a new ``tmp`` with ``fill(fd)``, then rename it over ``target`` (a reader sees
-    the old file or the new one, never part of one); ``tmp`` never outlives a failure."""
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        try:
-            result = fill(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return result

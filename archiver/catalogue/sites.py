@@ -33,7 +33,7 @@ def listed(archive: Archive) -> list[Path]:
         folders = [Path(p) for p in data.get("sites", []) if isinstance(p, str)]
     except (OSError, ValueError, AttributeError):
         folders = []
-    from .build import output_folder  # (build imports this module)
+    from .steps import output_folder  # (steps imports this module)
 
     default = output_folder(archive, None).resolve()
     if default not in folders and (default / MANIFEST).is_file():

@@ -38,7 +38,7 @@ def scan(pdf: Path) -> list[str]:
     try:
         with pikepdf.open(pdf) as doc:
             return active_mod.find_active_content(doc)
-    except (pikepdf.PdfError, OSError, ValueError, RuntimeError) as exc:
+    except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError, RuntimeError) as exc:  # (encrypted)
         log.info("active-content check skipped for %s: %s", pdf, exc)
         return []
 
