@@ -7,7 +7,7 @@ names (see :mod:`archiver.store` for how they are read and written).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +111,3 @@ def metadata_to_dict(meta: Metadata) -> dict[str, Any]:
             value = list(value)
         out[f.name] = value
     return out
-
-
-def with_changes(meta: Metadata, **changes: Any) -> Metadata:
-    return replace(meta, **changes)

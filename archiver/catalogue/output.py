@@ -132,7 +132,6 @@ class SiteOutput:
     existing: set[str] = field(default_factory=set)  # files in the folder when the build began
     foreign: set[str] = field(default_factory=set)  # files in the folder not written by a build (kept)
     interrupted: bool = False  # the folder's last build did not finish
-    copied_by: dict[str, int] = field(default_factory=dict)  # how PDFs were copied: reflink, copy_file_range …
     _dirs: set[str] = field(default_factory=set)  # folders made or checked
 
     @classmethod
@@ -264,8 +263,7 @@ class SiteOutput:
                     os.unlink(tmp)
         if not os.path.isfile(source):
             raise FileNotFoundError(source)
-        how = replace_unsynced(Path(target), lambda fd: copy_into(str(source), fd))
-        self.copied_by[how] = self.copied_by.get(how, 0) + 1
+        replace_unsynced(Path(target), lambda fd: copy_into(str(source), fd))
         self.changed.append(rel)
 
     # Finishing ---------------------------------------------------------------------------

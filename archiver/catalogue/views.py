@@ -314,7 +314,3 @@ class SiteModel:
     @property
     def search(self) -> tuple[SearchItem, ...]:
         return self.overview.search
-
-    @property
-    def last_filing(self) -> LastFiling | None:
-        return self.overview.last_filing
