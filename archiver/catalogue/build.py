@@ -27,7 +27,8 @@ from . import known, sources, steps, thumbs
 from .inputs import read_inputs
 from .model import build_model
 from .output import check_output
-from .steps import SITE_PAGES, Progress, Stage, output_folder, thumbnail_sources
+from .sites import output_folder
+from .steps import SITE_PAGES, Progress, Stage, thumbnail_sources
 from .views import SiteModel
 
 __all__ = ["BuildResult", "Inputs", "build_site", "make_model", "make_thumbnails", "output_folder"]

@@ -67,7 +67,8 @@ BUILDING, COMPLETE = "building", "complete"
 PROTECTED = ("records", "inbox", "volumes", "customers", "registers", "hold", ".archiver")
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def inside(path: Path, folder: Path) -> bool:
+    """``path`` is ``folder`` or lies below it (no file system access)."""
     return path == folder or folder in path.parents
 
 
@@ -78,11 +79,11 @@ def check_output(archive: Archive, out: Path) -> Path:
     hint = "Choose another folder with --out (the default is site/ in the archive root)."
     if target == root:
         raise WorkflowError(f"Refused: the output folder {target} is the archive root.", hint=hint)
-    if _inside(root, target):
+    if inside(root, target):
         raise WorkflowError(f"Refused: the output folder {target} contains the archive {root} and its records.",
                             hint=hint)
     for name in PROTECTED:
-        if _inside(target, root / name):
+        if inside(target, root / name):
             raise WorkflowError(f"Refused: the output folder {target} is inside the archive's {name}/ folder.",
                                 hint=hint)
     if target.exists() and not target.is_dir():
@@ -280,14 +281,14 @@ class SiteOutput:
         for rel in self.stale():
             target = folder / rel
             # Never follow a link out of the site: the parent must resolve inside it.
-            if ".." in Path(rel).parts or not _inside(target.parent.resolve(), folder):
+            if ".." in Path(rel).parts or not inside(target.parent.resolve(), folder):
                 continue
             if target.is_symlink() or target.is_file():
                 target.unlink()
                 if not _is_temp(rel):
                     removed.append(rel)
                 parent = target.parent
-                while parent != folder and _inside(parent, folder) and not any(parent.iterdir()):
+                while parent != folder and inside(parent, folder) and not any(parent.iterdir()):
                     parent.rmdir()
                     parent = parent.parent
         if self.changed or removed or self.interrupted:

@@ -36,6 +36,7 @@ from .model import customer_part, overview, site_info
 from .output import SiteOutput
 from .render import STATIC, Page, Renderer, customer_pages, site_pages
 from .search import index_data, script_text
+from .sites import output_folder
 from .views import CustomerPart, Overview, SiteInfo
 
 log = logging.getLogger("archiver.catalogue")
@@ -95,13 +96,6 @@ class Written:
 
 
 # Open -------------------------------------------------------------------------------------
-def output_folder(archive: Archive, out: Path | None) -> Path:
-    if out is not None:
-        return out
-    configured = Path(archive.config.catalogue.output).expanduser()
-    return configured if configured.is_absolute() else archive.root / configured
-
-
 def templates_override(archive: Archive) -> Path | None:
     value = archive.config.catalogue.templates.strip()
     if not value:
