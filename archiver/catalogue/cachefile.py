@@ -22,6 +22,7 @@ import json
 import logging
 import types
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -105,63 +106,146 @@ def read(path: Path, kind: str, version: int) -> Any | None:
 
 
 # Typed reading ----------------------------------------------------------------------------
-@functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+Decoder = Callable[[Any], Any]
 
 
 def typed(tp: Any, value: Any) -> Any:
     """``value`` (as :func:`loads` gives it) as an instance of ``tp``: a dataclass, a
     tuple, list, frozenset or dict of them, an optional, or a plain JSON type. CacheError
     when it does not fit — a cache written by other code is rebuilt, never half-trusted."""
+    return decoder(tp)(value)
+
+
+@functools.cache
+def decoder(tp: Any) -> Decoder:
+    """A function turning read data into ``tp`` (made once per type, from its annotations)."""
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if tp is Any:
-        return value
+        return lambda value: value
     if tp is None or tp is type(None):
-        if value is not None:
-            raise CacheError(f"{value!r} is not null")
-        return None
+        return _null
     if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
-        for arg in args:
-            if arg is not type(None):
-                try:
-                    return typed(arg, value)
-                except CacheError:
-                    continue
-        raise CacheError(f"{value!r} fits none of {tp}")
+        return _union([decoder(a) for a in args if a is not type(None)], type(None) in args, tp)
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
-        if not isinstance(value, dict):
-            raise CacheError(f"{tp.__name__}: not an object")
-        hints = _hints(tp)
-        try:
-            return tp(**{f.name: typed(hints[f.name], value[f.name]) for f in dataclasses.fields(tp)
-                         if f.init and f.name in value})
-        except TypeError as exc:  # a required field missing
-            raise CacheError(f"{tp.__name__}: {exc}") from None
-    if origin in (tuple, list, frozenset, set):
-        if not isinstance(value, list):
-            raise CacheError(f"{tp}: not an array")
-        if origin is tuple:
-            if len(args) == 2 and args[1] is Ellipsis:
-                return tuple(typed(args[0], v) for v in value)
-            if len(args) != len(value):
-                raise CacheError(f"{tp}: {len(value)} items")
-            return tuple(typed(a, v) for a, v in zip(args, value, strict=True))
-        items = [typed(args[0], v) for v in value] if args else list(value)
-        return origin(items)
+        return _dataclass(tp)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return _sequence(decoder(args[0]), tuple, tp)
+    if origin is tuple:
+        return _fixed(tuple(decoder(a) for a in args), tp)
+    if origin in (list, frozenset, set):
+        return _sequence(decoder(args[0]) if args else (lambda v: v), origin, tp)
     if origin is dict:
+        return _mapping(decoder(args[0]), decoder(args[1]), tp)
+    if tp is float:
+        return _float
+    if tp is int:
+        return _int
+    if tp is dt.date:
+        return _date
+    if isinstance(tp, type):
+        return _plain_type(tp)
+    raise TypeError(f"no cache decoder for {tp}")
+
+
+def _fail(value: Any, what: Any) -> CacheError:
+    return CacheError(f"{value!r} is not {getattr(what, '__name__', what)}")
+
+
+def _null(value: Any) -> None:
+    if value is not None:
+        raise _fail(value, "null")
+    return None
+
+
+def _union(options: list[Decoder], nullable: bool, tp: Any) -> Decoder:
+    def decode(value: Any) -> Any:
+        if value is None and nullable:
+            return None
+        for option in options:
+            try:
+                return option(value)
+            except CacheError:
+                continue
+        raise _fail(value, tp)
+    return decode
+
+
+PLAIN = (str, bool)  # taken as they are when of their type (checked in one isinstance call)
+
+
+def _dataclass(cls: type) -> Decoder:
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls) if f.init]
+    plain = [(n, hints[n]) for n in names if hints[n] in PLAIN]
+    other = [(n, decoder(hints[n])) for n in names if hints[n] not in PLAIN]
+
+    def decode(value: Any) -> Any:
         if not isinstance(value, dict):
-            raise CacheError(f"{tp}: not an object")
-        return {typed(args[0], k): typed(args[1], v) for k, v in value.items()}
-    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+            raise _fail(value, cls)
+        for name, tp in plain:
+            if name in value and not isinstance(value[name], tp):
+                raise _fail(value[name], tp)
+        fields = {name: value[name] for name, _tp in plain if name in value}
+        fields.update((name, dec(value[name])) for name, dec in other if name in value)
+        try:
+            return cls(**fields)
+        except TypeError as exc:  # a required field missing
+            raise CacheError(f"{cls.__name__}: {exc}") from None
+    return decode
+
+
+def _sequence(item: Decoder, kind: type, tp: Any) -> Decoder:
+    plain = typing.get_args(tp)[0] if typing.get_args(tp) and typing.get_args(tp)[0] in PLAIN else None
+
+    def decode(value: Any) -> Any:
+        if not isinstance(value, list):
+            raise _fail(value, tp)
+        if plain is not None:
+            if not all(isinstance(v, plain) for v in value):
+                raise _fail(value, tp)
+            return kind(value)
+        return kind([item(v) for v in value])
+    return decode
+
+
+def _fixed(items: tuple[Decoder, ...], tp: Any) -> Decoder:
+    def decode(value: Any) -> Any:
+        if not isinstance(value, list) or len(value) != len(items):
+            raise _fail(value, tp)
+        return tuple(dec(v) for dec, v in zip(items, value, strict=True))
+    return decode
+
+
+def _mapping(key: Decoder, item: Decoder, tp: Any) -> Decoder:
+    def decode(value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise _fail(value, tp)
+        return {key(k): item(v) for k, v in value.items()}
+    return decode
+
+
+def _float(value: Any) -> float:
+    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
         return float(value)
-    if isinstance(tp, type) and isinstance(value, tp) and not (tp is int and isinstance(value, bool)):
-        if tp is dt.date and isinstance(value, dt.datetime):
-            raise CacheError("a time where a date belongs")
+    raise _fail(value, float)
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if tp is bool and isinstance(value, bool):
+    raise _fail(value, int)
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    raise CacheError(f"{value!r} is not {getattr(tp, '__name__', tp)}")
+    raise _fail(value, dt.date)
+
+
+def _plain_type(tp: type) -> Decoder:
+    def decode(value: Any) -> Any:
+        if isinstance(value, tp):
+            return value
+        raise _fail(value, tp)
+    return decode
