@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import is_storage_error, storage_error
+from .errors import IntegrityError, is_storage_error, storage_error
 
 TEMP_PREFIX = ".tmp-archiver-"
 FILE_MODE = 0o640  # Art. 24: readable by the archive's group only
@@ -256,3 +256,41 @@ def remove_stale_temps(folder: Path) -> Iterator[Path]:
         if tmp.is_file():
             tmp.unlink(missing_ok=True)
             yield tmp
+
+
+def move_verified(source: Path, target: Path, sha256: str) -> None:
+    """Move one file whose content must be ``sha256``; idempotent and crash-safe (the
+    disposal hold of Art. 29 moves every file with it, out and back).
+
+    Already at ``target`` with that hash: done (a leftover source copy is removed). Else
+    the source is verified, renamed (or, across file systems, copied, verified and only
+    then removed), and both folders are fsynced.
+    """
+    import errno
+
+    if target.exists():
+        if sha256_file(target) != sha256:
+            raise IntegrityError(f"{target} exists with other content than recorded; it was not overwritten.",
+                                 hint="Compare it with the file in the hold by hand; run `archiver audit`.")
+        if source.exists():
+            source.unlink()
+            fsync_dir(source.parent)
+        return
+    if not source.exists():
+        raise IntegrityError(f"{source} is missing: it was neither there nor at {target}.",
+                             hint="Restore it from backup, then run the command again.")
+    if sha256_file(source) != sha256:
+        raise IntegrityError(f"{source} has changed since the list was approved (SHA-256 differs).",
+                             hint="Run `archiver audit`; restore the file from backup, then run the command again.")
+    ensure_dir(target.parent)
+    try:
+        os.rename(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        if copy_atomic(source, target) != sha256 or sha256_file(target) != sha256:
+            target.unlink(missing_ok=True)
+            raise IntegrityError(f"Copying {source} to {target} did not verify.", hint="Run the command again.") from None
+        source.unlink()
+    fsync_dir(target.parent)
+    fsync_dir(source.parent)

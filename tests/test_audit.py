@@ -304,11 +304,11 @@ def test_integrity_a_deleted_volume_a_page_gap_and_a_stray_file_in_hold(filed) -
 
 def test_integrity_covers_held_material_in_every_state(filed, monkeypatch, clock) -> None:  # type: ignore[no-untyped-def]
     """Held (checked against the register), destroyed (nothing may be left), interrupted."""
-    from archiver.custody import disposal
+    from archiver.custody.disposal import steps as disposal
 
     archive, records, volume = filed
     clock.set("2040-01-10T10:00:00+08:00")  # the volume's retention has run out
-    monkeypatch.setattr(disposal, "_years", lambda config, retention: 1)
+    monkeypatch.setattr(disposal, "retention_years", lambda config, retention: 1)
     lid = disposal.propose(archive, [volume.reference], by="李明")["id"]
     disposal.appraise(archive, lid, role="cs-manager", by="张")
     disposal.appraise(archive, lid, role="originating-dept", by="刘")

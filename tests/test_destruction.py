@@ -18,7 +18,7 @@ from custody_helpers import bind, doc, file_docs
 
 from archiver.catalogue import purge
 from archiver.catalogue import sites as site_list
-from archiver.custody import disposal
+from archiver.custody.disposal import steps as disposal
 from archiver.register import Register
 from archiver.store import Archive
 from archiver.volumes.build import free_label, move_old

@@ -13,7 +13,8 @@ import pytest
 from conftest import run_cli, set_config
 from custody_helpers import bind, doc, file_docs, flip_byte
 
-from archiver.custody import disposal
+from archiver.custody.disposal import lists, rules, steps
+from archiver.custody.state import disposal_lists, held_names, list_state
 from archiver.errors import EXIT_CONFIG, EXIT_INTEGRITY, EXIT_LOCKED, EXIT_NOT_FOUND, EXIT_WORKFLOW
 from archiver.register import Register
 from archiver.store import Archive
@@ -64,9 +65,9 @@ def test_due_lists_only_expired_volumes(setup) -> None:  # type: ignore[no-untyp
     rows = json.loads(dsp(root, "due", "--json").output)
     assert [r["reference"] for r in rows] == [expired.reference]
     assert rows[0]["expired_after"] == "2024-12-31"
-    assert disposal.expires_on(2014, 10).isoformat() == "2024-12-31"
-    assert disposal.expires_on(2010, 0) is None  # permanent
-    assert not disposal.is_expired(2014, 10, disposal.expires_on(2014, 10))  # the last day is still kept
+    assert rules.expires_on(2014, 10).isoformat() == "2024-12-31"
+    assert rules.expires_on(2010, 0) is None  # permanent
+    assert not lists.due_volumes(Archive.open(root), day=rules.expires_on(2014, 10))  # the last day is still kept
 
 
 def test_the_whole_workflow_and_every_step_out_of_order(setup, clock) -> None:  # type: ignore[no-untyped-def]
@@ -144,7 +145,7 @@ def test_the_whole_workflow_and_every_step_out_of_order(setup, clock) -> None:  
     assert len(entries) == 1
     e = entries[0]
     assert e["supervisor"] == "监销人吴" and e["place"] == "公司碎纸室" and e["at"].startswith("2027-05-20")
-    assert e["approved_by"] == "客户总监陈" and {a["role"] for a in e["appraisals"]} == set(disposal.ROLES)
+    assert e["approved_by"] == "客户总监陈" and {a["role"] for a in e["appraisals"]} == set(rules.ROLES)
     v = e["volumes"][0]
     assert v["reference"] == expired.reference and v["sha256"] == expired.file_sha256
     assert [(d["record"], d["title"], d["sha256"]) for d in v["documents"]] == [
@@ -185,10 +186,10 @@ def test_an_interrupted_move_is_completed_or_rolled_back(setup, monkeypatch) -> 
     root, records, expired, _, _ = setup
     before = tree(root)
     archive = Archive.open(root)
-    lid = disposal.propose(archive, [expired.reference], by="李明")["id"]
-    disposal.appraise(archive, lid, role="cs-manager", by="张")
-    disposal.appraise(archive, lid, role="originating-dept", by="刘")
-    real = disposal.move_verified
+    lid = steps.propose(archive, [expired.reference], by="李明")["id"]
+    steps.appraise(archive, lid, role="cs-manager", by="张")
+    steps.appraise(archive, lid, role="originating-dept", by="刘")
+    real = steps.move_verified
     calls = {"n": 0}
 
     def crash_after_two(source: Path, target: Path, sha256: str) -> None:
@@ -197,26 +198,26 @@ def test_an_interrupted_move_is_completed_or_rolled_back(setup, monkeypatch) -> 
             raise KeyboardInterrupt("power cut")
         real(source, target, sha256)
 
-    monkeypatch.setattr(disposal, "move_verified", crash_after_two)
+    monkeypatch.setattr(steps, "move_verified", crash_after_two)
     with pytest.raises(KeyboardInterrupt):
-        disposal.approve(archive, lid, by="陈")
-    monkeypatch.setattr(disposal, "move_verified", real)
-    assert disposal.state_of(disposal.lists(archive)[lid]) == "moving"
-    assert records[0].id in disposal.held_names(archive)  # not lendable while half moved
+        steps.approve(archive, lid, by="陈")
+    monkeypatch.setattr(steps, "move_verified", real)
+    assert list_state(disposal_lists(archive)[lid]) == "moving"
+    assert records[0].id in held_names(archive)  # not lendable while half moved
     # rolled back by cancel …
     assert dsp(root, "cancel", lid).exit_code == 0
     assert tree(root) == before
     # … or completed by running approve again
-    lid2 = disposal.propose(archive, [expired.reference], by="李明")["id"]
-    disposal.appraise(archive, lid2, role="cs-manager", by="张")
-    disposal.appraise(archive, lid2, role="originating-dept", by="刘")
+    lid2 = steps.propose(archive, [expired.reference], by="李明")["id"]
+    steps.appraise(archive, lid2, role="cs-manager", by="张")
+    steps.appraise(archive, lid2, role="originating-dept", by="刘")
     calls["n"] = 0
-    monkeypatch.setattr(disposal, "move_verified", crash_after_two)
+    monkeypatch.setattr(steps, "move_verified", crash_after_two)
     with pytest.raises(KeyboardInterrupt):
-        disposal.approve(archive, lid2, by="陈")
-    monkeypatch.setattr(disposal, "move_verified", real)
+        steps.approve(archive, lid2, by="陈")
+    monkeypatch.setattr(steps, "move_verified", real)
     assert dsp(root, "approve", lid2, "--by", "陈").exit_code == 0
-    assert disposal.state_of(disposal.lists(archive)[lid2]) == "held"
+    assert list_state(disposal_lists(archive)[lid2]) == "held"
     held = tree(root)
     assert {k.split("/", 2)[2] for k in held if k.startswith("hold/")} == {k for k in before if k not in held}
 
@@ -231,14 +232,14 @@ def test_a_held_file_that_changed_is_found_and_not_restored(setup, clock) -> Non
     assert {f["kind"] for f in json.loads(r.output)["finding_list"] if f["severity"] == "error"} == {"altered"}
     r = dsp(root, "cancel", lid)
     assert r.exit_code == EXIT_INTEGRITY and "changed since" in r.output
-    assert disposal.state_of(disposal.lists(Archive.open(root))[lid]) == "held"  # nothing recorded
+    assert list_state(disposal_lists(Archive.open(root))[lid]) == "held"  # nothing recorded
     # nor destroyed: what is destroyed must be what was appraised (Art. 29, 经验证…再行销毁)
     before = tree(root)
     clock.set("2027-06-01T09:00:00+08:00")
     r = dsp(root, "destroy", lid, "--supervisor", "吴", "--place", "碎纸室")
     assert r.exit_code == EXIT_INTEGRITY and "nothing was changed" in r.output
     assert tree(root) == before
-    assert disposal.state_of(disposal.lists(Archive.open(root))[lid]) == "held"
+    assert list_state(disposal_lists(Archive.open(root))[lid]) == "held"
     assert not (root / "registers" / "destruction.jsonl").exists()
 
 
@@ -256,14 +257,6 @@ def test_longer_hold_from_the_configuration(setup, clock) -> None:  # type: igno
     clock.set("2027-06-01T09:00:00+08:00")
     r = dsp(root, "destroy", lid, "--supervisor", "吴", "--place", "碎纸室")
     assert r.exit_code == EXIT_WORKFLOW and "2027-11-20" in r.output
-
-
-def test_add_months_and_help() -> None:
-    import datetime as dt
-
-    assert disposal.add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
-    assert disposal.add_months(dt.date(2026, 11, 20), 6) == dt.date(2027, 5, 20)
-    assert disposal.add_months(dt.date(2027, 8, 31), 6) == dt.date(2028, 2, 29)
 
 
 def test_help_show_and_list(setup) -> None:  # type: ignore[no-untyped-def]
@@ -286,7 +279,7 @@ def test_approval_refused_when_a_file_changed_before_it(setup) -> None:  # type:
     before = tree(root)
     r = dsp(root, "approve", lid, "--by", "陈")
     assert r.exit_code == EXIT_INTEGRITY and records[1].path.name in r.output
-    assert tree(root) == before and disposal.state_of(disposal.lists(Archive.open(root))[lid]) == "appraised"
+    assert tree(root) == before and list_state(disposal_lists(Archive.open(root))[lid]) == "appraised"
 
 
 def test_approval_waits_for_no_build(setup) -> None:  # type: ignore[no-untyped-def]

@@ -16,11 +16,14 @@ import click
 
 from ..custody import audit as audit_mod
 from ..custody import consult as consult_mod
-from ..custody import disposal as disposal_mod
 from ..custody import due as due_mod
 from ..custody import history as history_mod
 from ..custody import loans as loans_mod
 from ..custody import stats as stats_mod
+from ..custody.disposal import lists as destruction_lists
+from ..custody.disposal import rules as disposal_rules
+from ..custody.disposal import steps as disposal_steps
+from ..custody.state import list_state
 from ..customers import PROFILE_FIELDS, PROFILE_LABELS
 from ..errors import EXIT_INTEGRITY, ArchiverError
 from ..register import current_user, today
@@ -399,7 +402,7 @@ def disposal() -> None:
 def disposal_due(app: AppContext, as_json: bool) -> None:
     """List volumes whose retention has expired and that are on no destruction list."""
     archive = app.archive
-    rows = [d.as_dict(archive.root) for d in disposal_mod.due_volumes(archive)]
+    rows = [d.as_dict(archive.root) for d in destruction_lists.due_volumes(archive)]
     if as_json:
         echo_json(rows)
         return
@@ -415,14 +418,14 @@ def disposal_due(app: AppContext, as_json: bool) -> None:
 @click.pass_obj
 def disposal_propose(app: AppContext, volumes: tuple[str, ...], by: str, as_json: bool) -> None:
     """Make a numbered destruction list of the expired VOLUMES (reference codes)."""
-    e = disposal_mod.propose(app.archive, list(volumes), by=_who(by))
+    e = disposal_steps.propose(app.archive, list(volumes), by=_who(by))
     _echo_step(as_json, e, f"Destruction list {e['id']}: {len(e['volumes'])} volume(s). Next: "
                f"`archiver disposal appraise {e['id']} --role cs-manager` and `--role originating-dept`.")
 
 
 @disposal.command("appraise")
 @click.argument("list_id")
-@click.option("--role", required=True, type=click.Choice(list(disposal_mod.ROLES)),
+@click.option("--role", required=True, type=click.Choice(list(disposal_rules.ROLES)),
               help="cs-manager (客户服务部经理) or originating-dept (档案形成部门领导).")
 @click.option("--opinion", default="", help="The appraisal's opinion (default: 同意销毁).")
 @by_option
@@ -430,7 +433,7 @@ def disposal_propose(app: AppContext, volumes: tuple[str, ...], by: str, as_json
 @click.pass_obj
 def disposal_appraise(app: AppContext, list_id: str, role: str, opinion: str, by: str, as_json: bool) -> None:
     """Record one of the two appraisals of LIST_ID."""
-    e = disposal_mod.appraise(app.archive, list_id, role=role, by=_who(by), opinion=opinion)
+    e = disposal_steps.appraise(app.archive, list_id, role=role, by=_who(by), opinion=opinion)
     _echo_step(as_json, e, f"{list_id}: {role} appraisal by {e['by']} recorded.")
 
 
@@ -444,7 +447,7 @@ def disposal_approve(app: AppContext, list_id: str, by: str, as_json: bool) -> N
 
     Run it again after an interruption to complete the move.
     """
-    e = disposal_mod.approve(app.archive, list_id, by=_who(by))
+    e = disposal_steps.approve(app.archive, list_id, by=_who(by))
     _echo_step(as_json, e, f"{list_id} approved: {e['files']} file(s) held apart in hold/{list_id}/ until "
                f"{e['hold_until']}.{_refresh_catalogue(app.archive)}")
 
@@ -457,7 +460,7 @@ def disposal_approve(app: AppContext, list_id: str, by: str, as_json: bool) -> N
 @click.pass_obj
 def disposal_cancel(app: AppContext, list_id: str, reason: str, by: str, as_json: bool) -> None:
     """Withdraw LIST_ID; during the hold every file goes back exactly where it was."""
-    e = disposal_mod.cancel(app.archive, list_id, by=_who(by), reason=reason)
+    e = disposal_steps.cancel(app.archive, list_id, by=_who(by), reason=reason)
     _echo_step(as_json, e, f"{list_id} cancelled; {e['restored']} file(s) restored.{_refresh_catalogue(app.archive)}")
 
 
@@ -470,7 +473,7 @@ def disposal_cancel(app: AppContext, list_id: str, reason: str, by: str, as_json
 @click.pass_obj
 def disposal_destroy(app: AppContext, list_id: str, supervisor: str, place: str, by: str, as_json: bool) -> None:
     """Destroy the held files of LIST_ID after the hold; record it in the destruction register."""
-    e = disposal_mod.destroy(app.archive, list_id, by=_who(by), supervisor=supervisor, place=place)
+    e = disposal_steps.destroy(app.archive, list_id, by=_who(by), supervisor=supervisor, place=place)
     copies = e.get("derived_copies") or {}
     sites = copies.get("sites", [])
     text = (f"{list_id} destroyed ({e['files']} files) at {e['place']} under {e['supervisor']}; "
@@ -501,7 +504,7 @@ def _refresh_catalogue(archive: Archive) -> str:
 @click.pass_obj
 def disposal_list(app: AppContext, as_json: bool) -> None:
     """List destruction lists and their state."""
-    rows = list(disposal_mod.summaries(app.archive))
+    rows = list(destruction_lists.summaries(app.archive))
     if as_json:
         echo_json(rows)
         return
@@ -518,11 +521,11 @@ def disposal_list(app: AppContext, as_json: bool) -> None:
 @click.pass_obj
 def disposal_show(app: AppContext, list_id: str, as_json: bool) -> None:
     """Show LIST_ID: its volumes, appraisals, approval and hold."""
-    case = disposal_mod.get_list(app.archive, list_id)
+    case = destruction_lists.get_list(app.archive, list_id)
     if as_json:
-        echo_json({"state": disposal_mod.state_of(case), "entries": case.entries})
+        echo_json({"state": list_state(case), "entries": case.entries})
         return
-    click.echo(f"{list_id}: {disposal_mod.state_of(case)}")
+    click.echo(f"{list_id}: {list_state(case)}")
     for e in case.entries:
         extra = e.get("role") or e.get("hold_until") or e.get("supervisor") or ""
         click.echo(f"  {str(e['at'])[:19]}  {e['event']:<10} {e['by']}  {extra}")

@@ -52,12 +52,14 @@ import pikepdf
 
 from ..active import find_active_content
 from ..atomic import DIR_MODE, FILE_MODE, READ_ONLY_MODE, TEMP_PREFIX
+from ..clock import now
 from ..config import CONFIG_NAME
 from ..errors import ConfigError, LockedError
 from ..model import Record
-from ..register import now
 from ..store import Archive, read_record
 from ..volumes.manifest import VolumeManifest, read_manifest
+from .disposal.rules import HOLD
+from .state import disposal_lists, list_state
 
 # The four properties of DA/T 70-2018 (文书类电子档案检测一般要求) an archive checks
 # electronic records for, in the order the standard gives them.
@@ -540,9 +542,6 @@ def hold_inventory(archive: Archive) -> tuple[list[Expected], list[Finding]]:
     list — held: every file there; moving or restoring: each file in one of its two places;
     destroying: what is left there is still checked; destroyed or cancelled: nothing — and
     every file in ``hold/`` that no list accounts for."""
-    from .disposal import HOLD  # (disposal imports this module)
-    from .state import disposal_lists, list_state  # the one view of custody state
-
     root = archive.root
     expected: list[Expected] = []
     findings: list[Finding] = []
