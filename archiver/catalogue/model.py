@@ -30,6 +30,7 @@ from ..custody.stats import (
 )
 from ..customers import PROFILE_LABELS, Customer
 from ..model import Record
+from ..months import shift_month
 from ..volumes.manifest import VolumeManifest
 from ..volumes.rules import ROLE_LABELS  # the 备注 the printed index shows (Art. 12, 15)
 from . import paths
@@ -599,11 +600,6 @@ def _rows(table: Mapping[str, Mapping[str, int]], label: Mapping[str, str], orde
                           customers=table[k]["customers"]) for k in keys)
 
 
-def _month_add(year: int, month: int, n: int) -> tuple[int, int]:
-    i = year * 12 + (month - 1) + n
-    return i // 12, i % 12 + 1
-
-
 def statistics(config: Config, tallies: list[Tally], customers: Iterable[Party], today: dt.date,
                months: int = 12) -> Statistics:
     """Counts (Art. 25) and collection (Art. 5), from every customer's tally, added up by
@@ -634,10 +630,10 @@ def statistics(config: Config, tallies: list[Tally], customers: Iterable[Party],
     depts = list(config.departments.values())
     earliest_doc = min((t.earliest for t in tallies if t.earliest is not None), default=today)
     for back in range(months, 0, -1):
-        y, mo = _month_add(today.year, today.month, -back)
+        y, mo = shift_month(today.year, today.month, -back)
         if (y, mo) < (earliest_doc.year, earliest_doc.month):
             continue  # before the archive's first document
-        ny, nm = _month_add(y, mo, 1)
+        ny, nm = shift_month(y, mo, 1)
         expected = expectations(y, mo, people, found.get((y, mo), ()), config, today)
         cells = []
         for dept in depts:
