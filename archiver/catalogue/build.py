@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
+from ..clock import now, today
 from ..config import CONFIG_NAME, Config
 from ..customers import read_customer
 from ..model import Record
-from ..register import now, today
 from ..store import Archive
 from ..volumes.manifest import VolumeManifest
 from . import inputs, known, sites, sources, thumbs, withheld

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from ..clock import login_name, today
 from ..custody import audit as audit_mod
 from ..custody import consult as consult_mod
 from ..custody import due as due_mod
@@ -26,7 +27,6 @@ from ..custody.disposal import steps as disposal_steps
 from ..custody.state import list_state
 from ..customers import PROFILE_FIELDS, PROFILE_LABELS
 from ..errors import EXIT_INTEGRITY, ArchiverError
-from ..register import current_user, today
 from ..store import Archive
 from . import AppContext, by_option, echo_json, json_option, main
 from .filing import customer
@@ -41,7 +41,7 @@ def _pad(text: str, width: int) -> str:
 
 
 def _who(by: str) -> str:
-    return by or current_user()
+    return by or login_name()
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import append_line
+from ..clock import login_name, now
 from ..customers import PROFILE_FIELDS, Customer, clean_text, write_customer
 from ..errors import ArchiverError
-from ..register import Register, current_user, now
+from ..register import Register
 from ..store import Archive
 from .workflow import custody_lock
 
@@ -70,7 +71,7 @@ def update(archive: Archive, code: str, values: dict[str, Any], *, reason: str, 
     diff = changes(customer, values)
     if not diff:
         return []
-    at, who = now().isoformat(), by or current_user()
+    at, who = now().isoformat(), by or login_name()
     entries = [{"at": at, "by": who, "event": "changed", "field": k, "old": old, "new": new, "reason": reason}
                for k, old, new in diff]
     with custody_lock(archive, "archiver customer update"):
