@@ -19,7 +19,7 @@ from archiver.cli import main
 from archiver.store import Archive
 from archiver.synth import PageSpec, scan, text_page
 
-pytest_plugins = ("pytester",)  # test_clock runs a small test session of its own
+pytest_plugins = ("pytester", "custody_conftest")  # test_clock runs a small test session of its own; custody fixtures
 
 CUSTOMERS = {
     "C0001": "上海明远贸易有限公司",

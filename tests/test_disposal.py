@@ -11,28 +11,14 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli, set_config
-from custody_helpers import bind, doc, file_docs, flip_byte
+from custody_conftest import Expiring
+from custody_helpers import flip_byte
 
 from archiver.custody.disposal import lists, rules, steps
 from archiver.custody.state import disposal_lists, held_names, list_state
 from archiver.errors import EXIT_CONFIG, EXIT_INTEGRITY, EXIT_LOCKED, EXIT_NOT_FOUND, EXIT_WORKFLOW
 from archiver.register import Register
 from archiver.store import Archive
-
-
-@pytest.fixture
-def setup(archive_root: Path, drop, clock):  # type: ignore[no-untyped-def]
-    records = file_docs(archive_root, drop, [
-        doc("C0001", "sales-statistics", "2014-03-09", title="2014年3月销售统计"),
-        doc("C0001", "analysis-report", "2014-06-30", title="2014年上半年分析报告"),
-        doc("C0001", "contract", "2020-03-09", title="销售合同"),
-        doc("C0001", "basic-data", "2010-01-05", title="基本资料"),
-    ])  # fmt: skip
-    archive = Archive.open(archive_root)
-    expired = bind(archive, records[:2])  # short-term (10 years): kept until 2024-12-31
-    kept = bind(archive, records[2:3])  # long-term (30 years)
-    permanent = bind(archive, records[3:4])  # permanent: never expires
-    return archive_root, records, expired, kept, permanent
 
 
 def dsp(root: Path, *args: str):  # type: ignore[no-untyped-def]
@@ -60,8 +46,8 @@ def to_approved(root: Path, ref: str) -> str:
     return lid
 
 
-def test_due_lists_only_expired_volumes(setup) -> None:  # type: ignore[no-untyped-def]
-    root, records, expired, kept, permanent = setup
+def test_due_lists_only_expired_volumes(expiring: Expiring) -> None:
+    root, expired = expiring.root, expiring.expired
     rows = json.loads(dsp(root, "due", "--json").output)
     assert [r["reference"] for r in rows] == [expired.reference]
     assert rows[0]["expired_after"] == "2024-12-31"
@@ -70,8 +56,8 @@ def test_due_lists_only_expired_volumes(setup) -> None:  # type: ignore[no-untyp
     assert not lists.due_volumes(Archive.open(root), day=rules.expires_on(2014, 10))  # the last day is still kept
 
 
-def test_the_whole_workflow_and_every_step_out_of_order(setup, clock) -> None:  # type: ignore[no-untyped-def]
-    root, records, expired, kept, permanent = setup
+def test_the_whole_workflow_and_every_step_out_of_order(expiring: Expiring, clock) -> None:  # type: ignore[no-untyped-def]
+    root, expired, kept, permanent = expiring.root, expiring.expired, expiring.kept, expiring.permanent
     before = tree(root)
     assert dsp(root, "propose", kept.reference).exit_code == EXIT_WORKFLOW  # not expired
     r = dsp(root, "propose", permanent.reference)
@@ -82,7 +68,7 @@ def test_the_whole_workflow_and_every_step_out_of_order(setup, clock) -> None:  
     lid = json.loads(r.output)["id"]
     assert lid == "DL-2026-001"
     listed = json.loads(r.output)["volumes"][0]
-    assert [d["record"] for d in listed["documents"]] == [records[0].id, records[1].id]
+    assert [d["record"] for d in listed["documents"]] == [expiring.expired_records[0].id, expiring.expired_records[1].id]
     assert dsp(root, "propose", expired.reference).exit_code == EXIT_WORKFLOW  # on a list already
     assert json.loads(dsp(root, "due", "--json").output) == []
 
@@ -115,16 +101,16 @@ def test_the_whole_workflow_and_every_step_out_of_order(setup, clock) -> None:  
     after = tree(root)
     moved = {k for k in before if k not in after}
     assert moved == {expired.path.relative_to(root).as_posix(), expired.pdf_path.relative_to(root).as_posix(),
-                     *(p.relative_to(root).as_posix() for r_ in records[:2] for p in (r_.path, r_.sidecar_path))}
+                     *(p.relative_to(root).as_posix() for r_ in expiring.expired_records for p in (r_.path, r_.sidecar_path))}
     for k in moved:  # same bytes, same relative path, under hold/<list>/
         assert after[f"hold/{lid}/{k}"] == before[k]
     archive = Archive.open(root)
-    assert records[0].id not in {r_.id for r_ in archive.iter_records()}
+    assert expiring.expired_records[0].id not in {r_.id for r_ in archive.iter_records()}
 
     # held material is neither consulted nor lent; the audit still checks it
     r = run_cli(root, "consult", "request", *form, "--object", expired.reference)
     assert r.exit_code == EXIT_WORKFLOW and lid in r.output
-    r = run_cli(root, "loan", "request", *form, "--item", records[0].id)
+    r = run_cli(root, "loan", "request", *form, "--item", expiring.expired_records[0].id)
     assert r.exit_code == EXIT_WORKFLOW and "held apart" in r.output
     r = run_cli(root, "audit", "--json")
     assert r.exit_code == 0, r.output
@@ -149,7 +135,7 @@ def test_the_whole_workflow_and_every_step_out_of_order(setup, clock) -> None:  
     v = e["volumes"][0]
     assert v["reference"] == expired.reference and v["sha256"] == expired.file_sha256
     assert [(d["record"], d["title"], d["sha256"]) for d in v["documents"]] == [
-        (r_.id, r_.meta.title, r_.file.sha256) for r_ in records[:2]]
+        (r_.id, r_.meta.title, r_.file.sha256) for r_ in expiring.expired_records]
     stats = json.loads(run_cli(root, "stats", "--json").output)
     assert stats["disposal"]["destroyed"] == {"lists": 1, "volumes": 1, "records": 2}
     assert dsp(root, "destroy", lid, "--supervisor", "x", "--place", "y").exit_code == EXIT_WORKFLOW
@@ -157,8 +143,8 @@ def test_the_whole_workflow_and_every_step_out_of_order(setup, clock) -> None:  
     assert "destroyed" in dsp(root, "list").output
 
 
-def test_cancel_during_the_hold_restores_everything_exactly(setup) -> None:  # type: ignore[no-untyped-def]
-    root, records, expired, _, _ = setup
+def test_cancel_during_the_hold_restores_everything_exactly(expiring: Expiring) -> None:
+    root, expired = expiring.root, expiring.expired
     before = tree(root)
     lid = to_approved(root, expired.reference)
     assert tree(root) != before
@@ -172,8 +158,8 @@ def test_cancel_during_the_hold_restores_everything_exactly(setup) -> None:  # t
     assert dsp(root, "approve", lid, "--by", "x").exit_code == EXIT_WORKFLOW
 
 
-def test_cancel_before_approval_moves_nothing(setup) -> None:  # type: ignore[no-untyped-def]
-    root, _, expired, _, _ = setup
+def test_cancel_before_approval_moves_nothing(expiring: Expiring) -> None:
+    root, expired = expiring.root, expiring.expired
     before = tree(root)
     lid = json.loads(dsp(root, "propose", expired.reference, "--json").output)["id"]
     assert dsp(root, "cancel", lid).exit_code == 0
@@ -182,8 +168,8 @@ def test_cancel_before_approval_moves_nothing(setup) -> None:  # type: ignore[no
     assert json.loads(dsp(root, "propose", expired.reference, "--json").output)["id"] == "DL-2026-002"
 
 
-def test_an_interrupted_move_is_completed_or_rolled_back(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    root, records, expired, _, _ = setup
+def test_an_interrupted_move_is_completed_or_rolled_back(expiring: Expiring, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    root, expired = expiring.root, expiring.expired
     before = tree(root)
     archive = Archive.open(root)
     lid = steps.propose(archive, [expired.reference], by="李明")["id"]
@@ -203,7 +189,7 @@ def test_an_interrupted_move_is_completed_or_rolled_back(setup, monkeypatch) -> 
         steps.approve(archive, lid, by="陈")
     monkeypatch.setattr(steps, "move_verified", real)
     assert list_state(disposal_lists(archive)[lid]) == "moving"
-    assert records[0].id in held_names(archive)  # not lendable while half moved
+    assert expiring.expired_records[0].id in held_names(archive)  # not lendable while half moved
     # rolled back by cancel …
     assert dsp(root, "cancel", lid).exit_code == 0
     assert tree(root) == before
@@ -222,10 +208,10 @@ def test_an_interrupted_move_is_completed_or_rolled_back(setup, monkeypatch) -> 
     assert {k.split("/", 2)[2] for k in held if k.startswith("hold/")} == {k for k in before if k not in held}
 
 
-def test_a_held_file_that_changed_is_found_and_not_restored(setup, clock) -> None:  # type: ignore[no-untyped-def]
-    root, records, expired, _, _ = setup
+def test_a_held_file_that_changed_is_found_and_not_restored(expiring: Expiring, clock) -> None:  # type: ignore[no-untyped-def]
+    root, expired = expiring.root, expiring.expired
     lid = to_approved(root, expired.reference)
-    held_pdf = root / "hold" / lid / records[0].path.relative_to(root)
+    held_pdf = root / "hold" / lid / expiring.expired_records[0].path.relative_to(root)
     flip_byte(held_pdf)
     r = run_cli(root, "audit", "--json")
     assert r.exit_code == EXIT_INTEGRITY
@@ -243,15 +229,15 @@ def test_a_held_file_that_changed_is_found_and_not_restored(setup, clock) -> Non
     assert not (root / "registers" / "destruction.jsonl").exists()
 
 
-def test_hold_shorter_than_six_months_is_refused(setup) -> None:  # type: ignore[no-untyped-def]
-    root = setup[0]
+def test_hold_shorter_than_six_months_is_refused(expiring: Expiring) -> None:
+    root = expiring.root
     set_config(root, r"^disposal_hold_months = 6", "disposal_hold_months = 3")
     r = dsp(root, "due")
     assert r.exit_code == EXIT_CONFIG and "disposal_hold_months" in r.output
 
 
-def test_longer_hold_from_the_configuration(setup, clock) -> None:  # type: ignore[no-untyped-def]
-    root, _, expired, _, _ = setup
+def test_longer_hold_from_the_configuration(expiring: Expiring, clock) -> None:  # type: ignore[no-untyped-def]
+    root, expired = expiring.root, expiring.expired
     set_config(root, r"^disposal_hold_months = 6", "disposal_hold_months = 12")
     lid = to_approved(root, expired.reference)
     clock.set("2027-06-01T09:00:00+08:00")
@@ -259,8 +245,8 @@ def test_longer_hold_from_the_configuration(setup, clock) -> None:  # type: igno
     assert r.exit_code == EXIT_WORKFLOW and "2027-11-20" in r.output
 
 
-def test_help_show_and_list(setup) -> None:  # type: ignore[no-untyped-def]
-    root, _, expired, _, _ = setup
+def test_help_show_and_list(expiring: Expiring) -> None:
+    root, expired = expiring.root, expiring.expired
     for sub in ("due", "propose", "appraise", "approve", "cancel", "destroy", "list", "show"):
         assert dsp(root, sub, "--help").exit_code == 0
     lid = to_approved(root, expired.reference)
@@ -270,22 +256,22 @@ def test_help_show_and_list(setup) -> None:  # type: ignore[no-untyped-def]
     assert dsp(root, "show", "DL-2026-404").exit_code == EXIT_NOT_FOUND
 
 
-def test_approval_refused_when_a_file_changed_before_it(setup) -> None:  # type: ignore[no-untyped-def]
-    root, records, expired, _, _ = setup
+def test_approval_refused_when_a_file_changed_before_it(expiring: Expiring) -> None:
+    root, expired = expiring.root, expiring.expired
     lid = json.loads(dsp(root, "propose", expired.reference, "--json").output)["id"]
     dsp(root, "appraise", lid, "--role", "cs-manager", "--by", "张")
     dsp(root, "appraise", lid, "--role", "originating-dept", "--by", "刘")
-    flip_byte(records[1].path)
+    flip_byte(expiring.expired_records[1].path)
     before = tree(root)
     r = dsp(root, "approve", lid, "--by", "陈")
-    assert r.exit_code == EXIT_INTEGRITY and records[1].path.name in r.output
+    assert r.exit_code == EXIT_INTEGRITY and expiring.expired_records[1].path.name in r.output
     assert tree(root) == before and list_state(disposal_lists(Archive.open(root))[lid]) == "appraised"
 
 
-def test_approval_waits_for_no_build(setup) -> None:  # type: ignore[no-untyped-def]
+def test_approval_waits_for_no_build(expiring: Expiring) -> None:
     """A build running while volumes move into the hold could write one back into volumes/:
     approval refuses while a build holds the archive, and nothing moves."""
-    root, _, expired, _, _ = setup
+    root, expired = expiring.root, expiring.expired
     lid = json.loads(dsp(root, "propose", expired.reference, "--json").output)["id"]
     dsp(root, "appraise", lid, "--role", "cs-manager", "--by", "张")
     dsp(root, "appraise", lid, "--role", "originating-dept", "--by", "刘")
@@ -297,10 +283,10 @@ def test_approval_waits_for_no_build(setup) -> None:  # type: ignore[no-untyped-
     assert dsp(root, "approve", lid, "--by", "陈").exit_code == 0
 
 
-def test_held_and_destroyed_material_leaves_the_catalogue(setup, clock) -> None:  # type: ignore[no-untyped-def]
+def test_held_and_destroyed_material_leaves_the_catalogue(expiring: Expiring, clock) -> None:  # type: ignore[no-untyped-def]
     """Art. 29: held apart means out of the catalogue at once; destroyed means no copy is
     left in the catalogue nor in its thumbnail cache."""
-    root, records, expired, _, _ = setup
+    root, expired = expiring.root, expiring.expired
     assert run_cli(root, "site").exit_code == 0
     site = root / "site"
 
@@ -308,11 +294,11 @@ def test_held_and_destroyed_material_leaves_the_catalogue(setup, clock) -> None:
         return any(text in p.name or (p.suffix in (".html", ".js") and text in p.read_text("utf-8", "replace"))
                    for p in site.rglob("*") if p.is_file())
 
-    assert in_site(expired.reference) and in_site(records[0].id)
-    thumbs = [root / ".archiver" / "thumbs" / f"{r.file.sha256}.jpg" for r in records[:2]]
+    assert in_site(expired.reference) and in_site(expiring.expired_records[0].id)
+    thumbs = [root / ".archiver" / "thumbs" / f"{r.file.sha256}.jpg" for r in expiring.expired_records]
     assert all(t.exists() for t in thumbs)
     lid = to_approved(root, expired.reference)
-    assert not in_site(expired.reference) and not in_site(records[0].id) and not in_site(records[1].id)
+    assert not in_site(expired.reference) and not in_site(expiring.expired_records[0].id) and not in_site(expiring.expired_records[1].id)
     clock.set("2027-06-01T09:00:00+08:00")
     r = dsp(root, "destroy", lid, "--supervisor", "监销人王", "--place", "碎纸室")
     assert r.exit_code == 0, r.output
