@@ -26,7 +26,7 @@ from ..model import Record
 from ..store import Archive
 from ..volumes.manifest import VolumeManifest, iter_manifests
 from . import loans, state
-from .audit import last_audit
+from .audit.report import last_audit
 from .disposal.lists import destruction_totals
 from .due import STATUSES, Expectation, completeness, previous_month
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from ...custody import audit as audit_mod
+from ...custody.audit.report import record_audit, report_lines
+from ...custody.audit.run import audit_archive
 from ...errors import EXIT_INTEGRITY
 from .. import AppContext, by_option, echo_json, json_option, main
 
@@ -47,15 +48,15 @@ def audit_cmd(app: AppContext, fast: bool, by: str, as_json: bool) -> None:
 
     use_bar = sys.stderr.isatty() and not as_json
     try:
-        report = audit_mod.audit_archive(archive, fast=fast, progress=progress if use_bar else None)
+        report = audit_archive(archive, fast=fast, progress=progress if use_bar else None)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    entry = audit_mod.record_audit(archive, report, by=by)
+    entry = record_audit(archive, report, by=by)
     if as_json:
         echo_json({"at": entry["at"], "by": entry["by"], **report.as_dict()})
     else:
-        for line in audit_mod.report_lines(report):
+        for line in report_lines(report):
             click.echo(line)
     if report.errors:
         sys.exit(EXIT_INTEGRITY)
