@@ -303,3 +303,42 @@ def test_held_and_destroyed_material_leaves_the_catalogue(expiring: Expiring, cl
     r = dsp(root, "destroy", lid, "--supervisor", "监销人王", "--place", "碎纸室")
     assert r.exit_code == 0, r.output
     assert not any(t.exists() for t in thumbs)
+
+
+def test_the_verified_move_is_idempotent_and_refuses_what_differs(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """archiver.atomic.move_verified, which moves every file into the hold and back."""
+    import errno
+    import os
+
+    from archiver.atomic import move_verified
+    from archiver.errors import IntegrityError
+
+    src, dst = tmp_path / "records" / "a.pdf", tmp_path / "hold" / "DL-1" / "records" / "a.pdf"
+    src.parent.mkdir(parents=True)
+    src.write_bytes(b"%PDF scan")
+    sha = hashlib.sha256(b"%PDF scan").hexdigest()
+    with pytest.raises(IntegrityError, match="changed since"):
+        move_verified(src, dst, "0" * 64)
+    assert src.exists() and not dst.exists()  # nothing moved
+    move_verified(src, dst, sha)
+    assert not src.exists() and dst.read_bytes() == b"%PDF scan"
+    src.write_bytes(b"%PDF scan")  # a copy left at the source by an interrupted run
+    move_verified(src, dst, sha)  # already there with the planned hash: the leftover goes
+    assert not src.exists() and dst.exists()
+    with pytest.raises(IntegrityError, match="missing"):
+        move_verified(tmp_path / "gone.pdf", tmp_path / "nowhere.pdf", sha)
+    other = tmp_path / "other.pdf"
+    other.write_bytes(b"other")
+    with pytest.raises(IntegrityError, match="other content"):
+        move_verified(other, dst, hashlib.sha256(b"other").hexdigest())
+    assert dst.read_bytes() == b"%PDF scan" and other.exists()  # never overwritten
+    # across file systems: copied, verified, and only then removed at the source
+    back = tmp_path / "records" / "b.pdf"
+
+    def no_rename(a: object, b: object) -> None:
+        raise OSError(errno.EXDEV, "cross-device link")
+
+    monkeypatch.setattr(os, "rename", no_rename)
+    move_verified(dst, back, sha)
+    assert back.read_bytes() == b"%PDF scan" and not dst.exists()
