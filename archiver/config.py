@@ -84,6 +84,7 @@ class VolumeOptions:
     font: str = ""
     stamp_font: str = "Helvetica"  # legacy key, still accepted: numbers are always set in the shipped font, embedded
     forms_style: str = ""  # a forms.toml overriding the shipped one, relative to the archive root
+    box_sheets: int = 400  # sheets a box (卷盒) holds: volumes go into boxes in number order (Art. 20)
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
         font=r.str(v, "font", "volumes", default=""),
         stamp_font=r.str(v, "stamp_font", "volumes", default="Helvetica"),
         forms_style=r.str(v, "forms_style", "volumes", default=""),
+        box_sheets=r.int(v, "box_sheets", "volumes", lo=10, hi=10_000, default=400),
     )
     if volumes.stamp_font not in STAMP_FONTS:
         raise r.error("volumes.stamp_font", volumes.stamp_font, "one of " + ", ".join(STAMP_FONTS))

@@ -1,0 +1,84 @@
+"""``archiver papers …``: the printed papers (issue 14), each written to ``--out`` as PDF/A-2b."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from .. import clock
+from ..errors import NotFoundError
+from ..papers import paper
+from . import AppContext, by_option, main
+
+if TYPE_CHECKING:
+    from ..store import Archive
+
+OUT = click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+                   help="The PDF file to write (PDF/A-2b).")
+
+
+@main.group("papers")
+def papers() -> None:
+    """Print the papers people cut, sign and file: box labels, the volume register,
+    destruction papers, request and loan slips, the statistics report.
+
+    Each command writes one A4 PDF (PDF/A-2b, checked after writing) to --out, set in
+    the font of the volume forms (volumes.font).
+    """
+
+
+def _written(out: Path, data: bytes, what: str) -> None:
+    result = paper.write(out, data, clock.now())
+    pages = paper.page_count(data)
+    click.echo(f"wrote {out}: {what}, {pages} page{'s' if pages != 1 else ''}, {result.summary()}")
+    if not result.valid:
+        click.echo(f"warning: {out} is not valid PDF/A-2b: {result.summary()}. It prints as it is; "
+                   "report this as a bug of archiver.", err=True)
+
+
+@papers.command("box-labels")
+@click.option("--customer", default="", help="Only this customer's volumes.")
+@click.option("--year", type=click.IntRange(1900, 2999), default=None, help="Only this filing year.")
+@click.option("--retention", default="", help="Only this retention class (e.g. permanent).")
+@click.option("--from", "first", default="", help="The first volume of the range (reference code).")
+@click.option("--to", "last", default="", help="The last volume of the range (reference code).")
+@OUT
+@by_option
+@click.pass_obj
+def box_labels_cmd(app: AppContext, customer: str, year: int | None, retention: str, first: str, last: str,
+                   out: Path, by: str) -> None:
+    """卷盒封面 and 盒脊 for the boxes that hold a range of volumes (Art. 20).
+
+    Volumes not yet in a box are placed first, in volume-number order, one series
+    (customer, year, retention class) to a box, as many as volumes.box_sheets allows;
+    each placement is recorded once in registers/boxes.jsonl and never moved.
+    """
+    from ..papers import box_labels, box_register, boxes, sources
+
+    archive = app.archive
+    every = sources.manifests(archive)
+    volumes = [sources.box_volume(m) for m in every]
+    placed, new = box_register.place_all(archive, every, volumes, by=by or clock.login_name())
+    chosen = {m.reference for m in sources.manifests(archive, customer=customer, year=year, retention=retention,
+                                                      first=first, last=last)}
+    if not chosen:
+        raise NotFoundError("No built volumes match: nothing to label.",
+                            hint="Check --customer/--year/--retention, or run `archiver build` first.")
+    wanted = {placed[r].box for r in chosen}
+    held = {box: vols for box, vols in boxes.boxes_of(volumes, placed).items() if box in wanted}
+    labels = sources.box_labels(archive, held, every)
+    when = clock.now()
+    doc = paper.Paper(title=f"卷盒封面 {labels[0].first_reference}…{labels[-1].last_reference}",
+                      identifier=f"box-labels:{labels[0].first_reference}:{labels[-1].last_reference}", created=when)
+    data = paper.render(doc, "box", lambda ts, st: box_labels.draw(ts, st, labels),
+                        texts=[t for label in labels for t in label.texts()], font=_font(archive))
+    newly = f", {len(new)} volume(s) newly placed" if new else ""
+    _written(out, data, f"{len(labels)} box(es){newly}")
+
+
+def _font(archive: Archive) -> str:
+    """``volumes.font`` (relative to the archive root), '' for the shipped font."""
+    font = archive.config.volumes.font
+    return str(archive.root / Path(font).expanduser()) if font else ""
