@@ -49,5 +49,12 @@ def line_of(page: list[Word], text: str) -> list[Word]:
     return sorted((w for w in page if abs(w.y1 - first.y1) < 2), key=lambda w: w.x0)
 
 
+def row_of(page: list[Word], word: Word, tol: float = 9.0) -> list[Word]:
+    """The words of a table row: their middles within ``tol`` pt of ``word``'s, left to right
+    (a cell with two lines has its lines above and below a one-line cell's middle)."""
+    mid = (word.y0 + word.y1) / 2
+    return sorted((w for w in page if abs((w.y0 + w.y1) / 2 - mid) < tol), key=lambda w: (w.x0, w.y0))
+
+
 def joined(page: list[Word]) -> str:
     return "".join(w.text for w in page)

@@ -78,6 +78,31 @@ def box_labels_cmd(app: AppContext, customer: str, year: int | None, retention: 
     _written(out, data, f"{len(labels)} box(es){newly}")
 
 
+@papers.command("volume-register")
+@click.option("--year", type=click.IntRange(1900, 2999), required=True, help="The filing year.")
+@click.option("--retention", required=True, help="The retention class (e.g. permanent).")
+@OUT
+@by_option
+@click.pass_obj
+def volume_register_cmd(app: AppContext, year: int, retention: str, out: Path, by: str) -> None:
+    """案卷目录: the register of the fonds' volumes of one year and retention class.
+
+    A cover (fonds, year, retention class, number of volumes, first and last reference
+    code, compiler, date, number of pages), then one row per volume: 案卷号 档号 案卷题名
+    起止日期 页数 保管期限 备注 (classification, box).
+    """
+    from ..papers import sources, volume_register
+
+    archive = app.archive
+    when = clock.now()
+    register = sources.volume_register(archive, year, retention, by=by or clock.login_name(), day=when.date())
+    doc = paper.Paper(title=f"案卷目录 {register.fonds_code} {year} {register.retention_name}",
+                      identifier=f"volume-register:{register.fonds_code}:{year}:{retention}", created=when)
+    data = paper.render(doc, "register", lambda ts, st: volume_register.draw(ts, st, register),
+                        texts=register.texts(), font=_font(archive))
+    _written(out, data, f"{len(register.rows)} volume(s)")
+
+
 def _font(archive: Archive) -> str:
     """``volumes.font`` (relative to the archive root), '' for the shipped font."""
     font = archive.config.volumes.font

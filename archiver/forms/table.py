@@ -41,8 +41,9 @@ class Table:
     """A ruled table drawn with ``ts``: ``size`` pt text, ``padding`` mm inside each cell."""
 
     def __init__(self, ts: Typesetter, cols: Sequence[Column], *, size: float, padding: float,
-                 header_height: float, min_row_height: float) -> None:
+                 header_height: float, min_row_height: float, wrap_labels: bool = False) -> None:
         self.ts = ts
+        self.wrap_labels = wrap_labels
         self.cols = list(cols)
         self.size = size
         self.pad = padding
@@ -86,9 +87,17 @@ class Table:
         and the outer frame; returns the y of the table's bottom edge."""
         ts = self.ts
         top = y
+        label_size = self.size + 0.5
         for x, w, c in zip(self.xs, self.widths, self.cols, strict=True):
             ts.box(x, y, w, self.header_h)
-            ts.put(x, y, self.header_h, c.label, self.size + 0.5, align="C", width=w, heavy=0.12, spacing=1.0)
+            lines = ts.wrap(c.label, w - 2 * self.pad, label_size) if self.wrap_labels else [c.label]
+            if len(lines) == 1:
+                ts.put(x, y, self.header_h, c.label, label_size, align="C", width=w, heavy=0.12, spacing=1.0)
+                continue
+            lh = ts.line_height(label_size) * 0.9  # a label wider than its column: two lines
+            top = y + (self.header_h - len(lines) * lh) / 2
+            for k, line in enumerate(lines):
+                ts.put(x, top + k * lh, lh, line, label_size, align="C", width=w, heavy=0.12)
         y += self.header_h
         for row in rows:
             self._row(y, row)

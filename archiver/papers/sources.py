@@ -6,6 +6,7 @@ plain data.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from ..errors import NotFoundError
@@ -13,6 +14,7 @@ from ..store import Archive
 from ..volumes.manifest import VolumeManifest, iter_manifests
 from .box_labels import BoxLabel
 from .boxes import Volume
+from .volume_register import RegisterRow, VolumeRegister
 
 
 def manifests(archive: Archive, *, customer: str = "", year: int | None = None, retention: str = "",
@@ -55,3 +57,25 @@ def box_labels(archive: Archive, boxes: dict[tuple[int, str, int], list[Volume]]
             classification_label=cfg.classifications["top-secret"] if first.top_secret else "",
         ))  # fmt: skip
     return out
+
+
+def volume_register(archive: Archive, year: int, retention: str, *, by: str, day: dt.date) -> VolumeRegister:
+    """案卷目录 of the fonds' volumes of ``year`` and ``retention`` class, in reference-code order."""
+    cfg = archive.config
+    if retention not in cfg.retention:
+        raise NotFoundError(f"There is no retention class {retention!r}.",
+                            hint=f"Use one of: {', '.join(cfg.retention)} (archive.toml [retention]).")
+    rows = []
+    for m in manifests(archive, year=year, retention=retention):
+        remark = [cfg.classifications[m.classification]] if m.classification != "ordinary" else []
+        if m.box:
+            remark.append(f"第{m.box}盒")
+        rows.append(RegisterRow(number=m.volume, reference=m.reference, title=m.title, start_date=m.start_date,
+                                end_date=m.end_date, pages=m.page_count, retention_name=cfg.retention[m.retention].name,
+                                remark="\n".join(remark)))
+    if not rows:
+        raise NotFoundError(f"There are no built volumes of {year} with retention class {retention}.",
+                            hint="Run `archiver build` first, or check --year and --retention.")
+    return VolumeRegister(fonds_code=cfg.fonds_code, fonds_name=cfg.fonds_name, year=year,
+                          retention_name=cfg.retention[retention].name, rows=tuple(rows), compiled_by=by,
+                          compiled_on=day)
