@@ -103,6 +103,41 @@ def volume_register_cmd(app: AppContext, year: int, retention: str, out: Path, b
     _written(out, data, f"{len(register.rows)} volume(s)")
 
 
+@papers.command("destruction-list")
+@click.argument("list_id")
+@OUT
+@click.pass_obj
+def destruction_list_cmd(app: AppContext, list_id: str, out: Path) -> None:
+    """销毁清册 of a destruction list (Art. 29): what, why, the two appraisals and the
+    approval, with a signature line for each (blank where not recorded yet)."""
+    from ..papers import destruction, sources
+
+    archive = app.archive
+    listed = sources.destruction_list(archive, list_id)
+    doc = paper.Paper(title=f"档案销毁清册 {list_id}", identifier=f"destruction-list:{list_id}", created=clock.now())
+    data = paper.render(doc, "destruction", lambda ts, st: destruction.draw_list(ts, st, listed),
+                        texts=listed.texts(), font=_font(archive))
+    _written(out, data, f"{len(listed.volumes)} volume(s)")
+
+
+@papers.command("destruction-register")
+@click.argument("list_id")
+@OUT
+@click.pass_obj
+def destruction_register_cmd(app: AppContext, list_id: str, out: Path) -> None:
+    """销毁登记表 of a destroyed list (Art. 29): date, place, what was destroyed, who
+    carried it out, and the destruction supervisor's signature line."""
+    from ..papers import destruction, sources
+
+    archive = app.archive
+    record = sources.destruction_record(archive, list_id)
+    doc = paper.Paper(title=f"档案销毁登记表 {list_id}", identifier=f"destruction-register:{list_id}",
+                      created=clock.now())
+    data = paper.render(doc, "destruction", lambda ts, st: destruction.draw_record(ts, st, record),
+                        texts=record.texts(), font=_font(archive))
+    _written(out, data, f"{len(record.volumes)} volume(s) destroyed")
+
+
 def _font(archive: Archive) -> str:
     """``volumes.font`` (relative to the archive root), '' for the shipped font."""
     font = archive.config.volumes.font

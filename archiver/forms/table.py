@@ -90,14 +90,14 @@ class Table:
         label_size = self.size + 0.5
         for x, w, c in zip(self.xs, self.widths, self.cols, strict=True):
             ts.box(x, y, w, self.header_h)
-            lines = ts.wrap(c.label, w - 2 * self.pad, label_size) if self.wrap_labels else [c.label]
+            lines = _label_lines(ts, c.label, w - 2 * self.pad, label_size) if self.wrap_labels else [c.label]
             if len(lines) == 1:
                 ts.put(x, y, self.header_h, c.label, label_size, align="C", width=w, heavy=0.12, spacing=1.0)
                 continue
             lh = ts.line_height(label_size) * 0.9  # a label wider than its column: two lines
-            top = y + (self.header_h - len(lines) * lh) / 2
+            first = y + (self.header_h - len(lines) * lh) / 2
             for k, line in enumerate(lines):
-                ts.put(x, top + k * lh, lh, line, label_size, align="C", width=w, heavy=0.12)
+                ts.put(x, first + k * lh, lh, line, label_size, align="C", width=w, heavy=0.12)
         y += self.header_h
         for row in rows:
             self._row(y, row)
@@ -121,3 +121,11 @@ class Table:
             for k, text in enumerate(lines):
                 if text:
                     ts.put(x + pad, top + k * line, line, text, self.size, align=align, width=w - 2 * pad)
+
+
+def _label_lines(ts: Typesetter, label: str, width: float, size: float) -> list[str]:
+    """A column label on one line, else broken in the middle (保管/期限, not 保管期/限)."""
+    if ts.width(label, size) <= width or " " in label or len(label) < 2:
+        return ts.wrap(label, width, size)
+    half = (len(label) + 1) // 2
+    return [label[:half], label[half:]]

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
-from ..errors import NotFoundError
+from ..custody.state import DESTRUCTION, disposal_lists
+from ..errors import NotFoundError, WorkflowError
 from ..store import Archive
 from ..volumes.manifest import VolumeManifest, iter_manifests
 from .box_labels import BoxLabel
 from .boxes import Volume
+from .destruction import DestructionList, DestructionRecord, ListedVolume, Step
 from .volume_register import RegisterRow, VolumeRegister
 
 
@@ -79,3 +82,70 @@ def volume_register(archive: Archive, year: int, retention: str, *, by: str, day
     return VolumeRegister(fonds_code=cfg.fonds_code, fonds_name=cfg.fonds_name, year=year,
                           retention_name=cfg.retention[retention].name, rows=tuple(rows), compiled_by=by,
                           compiled_on=day)
+
+
+def _day(value: Any) -> dt.date | None:
+    """The day of a register's ISO date or time ('' or missing: None)."""
+    if not value:
+        return None
+    text = str(value)
+    try:
+        return dt.datetime.fromisoformat(text).date() if "T" in text else dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _listed(archive: Archive, volumes: Iterable[dict[str, Any]]) -> tuple[ListedVolume, ...]:
+    names = archive.config.retention
+    return tuple(ListedVolume(
+        reference=str(v.get("reference", "")), title=str(v.get("title", "")), year=int(v.get("year", 0)),
+        retention_name=names[v["retention"]].name if v.get("retention") in names else str(v.get("retention", "")),
+        documents=len(v.get("documents", [])), expired_after=_day(v.get("expired_after")),
+    ) for v in volumes)  # fmt: skip
+
+
+APPRAISERS = {"cs-manager": "客户服务部经理鉴定", "originating-dept": "形成部门领导鉴定"}
+
+
+def destruction_list(archive: Archive, list_id: str) -> DestructionList:
+    """销毁清册 of the destruction list ``list_id`` as the disposal register holds it."""
+    case = disposal_lists(archive).get(list_id)
+    if case is None:
+        raise NotFoundError(f"There is no destruction list {list_id}.",
+                            hint="See the lists with `archiver disposal list`.")
+    opened = case.opened
+    done = {e.get("role"): e for e in case.events("appraised")}
+    approvals = case.events("approved")
+    approved = approvals[0] if approvals else {}
+    steps = [Step("登记造册", str(opened.get("by", "")), "保管期限已满", _day(opened.get("at")))]
+    for role, label in APPRAISERS.items():
+        e = done.get(role, {})
+        steps.append(Step(label, str(e.get("by", "")), str(e.get("opinion", "")), _day(e.get("at"))))
+    steps.append(Step("客户总监批准", str(approved.get("by", "")), "同意销毁" if approved else "", _day(approved.get("at"))))
+    cfg = archive.config
+    return DestructionList(list_id=list_id, fonds_code=cfg.fonds_code, fonds_name=cfg.fonds_name,
+                           volumes=_listed(archive, opened.get("volumes", [])), steps=tuple(steps),
+                           hold_until=_day(approved.get("hold_until")))
+
+
+def destruction_record(archive: Archive, list_id: str) -> DestructionRecord:
+    """销毁登记表 of ``list_id``, from the destruction register (after destruction only)."""
+    entry = next((e for e in archive.register(DESTRUCTION) if e.get("event") == "destroyed"
+                  and e.get("list") == list_id), None)
+    if entry is None:
+        if list_id in disposal_lists(archive):
+            raise WorkflowError(f"Destruction list {list_id} has not been destroyed: there is no destruction "
+                                "register entry to print.",
+                                hint=f"Print its 销毁清册 with `archiver papers destruction-list {list_id}`; the "
+                                "销毁登记表 follows `archiver disposal destroy`.")
+        raise NotFoundError(f"There is no destruction list {list_id}.",
+                            hint="See the lists with `archiver disposal list`.")
+    cfg = archive.config
+    return DestructionRecord(
+        list_id=list_id, fonds_code=cfg.fonds_code, fonds_name=cfg.fonds_name,
+        volumes=_listed(archive, entry.get("volumes", [])), files=len(entry.get("files", [])),
+        approved_by=str(entry.get("approved_by", "")), approved_on=_day(entry.get("approved_at")),
+        hold_until=_day(entry.get("hold_until")), destroyed_on=_day(entry.get("at")) or dt.date.min,
+        place=str(entry.get("place", "")), executed_by=str(entry.get("by", "")),
+        supervisor=str(entry.get("supervisor", "")),
+    )  # fmt: skip
