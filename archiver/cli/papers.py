@@ -13,6 +13,10 @@ from ..papers import paper
 from . import AppContext, by_option, main
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from ..forms.typeset import Typesetter
     from ..store import Archive
 
 OUT = click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
@@ -136,6 +140,34 @@ def destruction_register_cmd(app: AppContext, list_id: str, out: Path) -> None:
     data = paper.render(doc, "destruction", lambda ts, st: destruction.draw_record(ts, st, record),
                         texts=record.texts(), font=_font(archive))
     _written(out, data, f"{len(record.volumes)} volume(s) destroyed")
+
+
+@papers.command("slip")
+@click.argument("request_id")
+@OUT
+@click.pass_obj
+def slip_cmd(app: AppContext, request_id: str, out: Path) -> None:
+    """查档/借档申请单 of a consultation (CQ-…) or loan (LN-…) request (Art. 27, 28).
+
+    The request with every field the policy names, the requesting department's stamp box
+    and signature line, and the archive's review; for a loan a second sheet, 借阅登记,
+    with the borrower's signature line and, once returned, its cancellation (注销).
+    """
+    from ..papers import slips, sources
+
+    archive = app.archive
+    slip, record = sources.request_slip(archive, request_id)
+
+    def draw(ts: Typesetter, st: Mapping[str, Any]) -> None:
+        slips.draw_request(ts, st, slip)
+        if record is not None:
+            slips.draw_record(ts, st, record)
+
+    name = "借档申请单" if slip.loan else "查档申请单"
+    doc = paper.Paper(title=f"{name} {request_id}", identifier=f"slip:{request_id}", created=clock.now())
+    data = paper.render(doc, "slip", draw, texts=[*slip.texts(), *(record.texts() if record else ())],
+                        font=_font(archive))
+    _written(out, data, name + (" and 借阅登记" if record else ""))
 
 
 def _font(archive: Archive) -> str:

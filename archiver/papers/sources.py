@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from ..custody import consult, loans
 from ..custody.state import DESTRUCTION, disposal_lists
 from ..errors import NotFoundError, WorkflowError
 from ..store import Archive
@@ -17,6 +18,7 @@ from ..volumes.manifest import VolumeManifest, iter_manifests
 from .box_labels import BoxLabel
 from .boxes import Volume
 from .destruction import DestructionList, DestructionRecord, ListedVolume, Step
+from .slips import LoanRecord, Material, RequestSlip, Review
 from .volume_register import RegisterRow, VolumeRegister
 
 
@@ -149,3 +151,43 @@ def destruction_record(archive: Archive, list_id: str) -> DestructionRecord:
         place=str(entry.get("place", "")), executed_by=str(entry.get("by", "")),
         supervisor=str(entry.get("supervisor", "")),
     )  # fmt: skip
+
+
+def _material(data: Any) -> Material | None:
+    if not isinstance(data, dict):
+        return None
+    return Material(str(data.get("kind", "")), str(data.get("ref", "")), str(data.get("label", "")))
+
+
+def request_slip(archive: Archive, case_id: str) -> tuple[RequestSlip, LoanRecord | None]:
+    """The request slip of a consultation (CQ-…) or loan (LN-…), and a loan's record."""
+    is_loan = case_id in loans.cases(archive)
+    case = (loans.cases(archive) if is_loan else consult.cases(archive)).get(case_id)
+    if case is None:
+        raise NotFoundError(f"There is no consultation or loan request {case_id}.",
+                            hint="See them with `archiver consult list` and `archiver loan list`.")
+    o = case.opened
+    refused = case.last("refused") or {}
+    review = Review(approved_by=tuple((str(e.get("by", "")), _day(e.get("at"))) for e in case.events("approved")),
+                    refused_by=str(refused.get("by", "")), refusal=str(refused.get("reason", "")),
+                    refused_on=_day(refused.get("at")))
+    level = str(o.get("classification") or (o.get("object") or {}).get("classification") or "ordinary")
+    cfg = archive.config
+    items = tuple(m for m in (_material(i) for i in o.get("items", [])) if m)
+    slip = RequestSlip(
+        loan=is_loan, case_id=case_id, requested_on=_day(o.get("at")), recorded_by=str(o.get("by", "")),
+        requester=str(o.get("requester", "")), department=str(o.get("department", "")),
+        purpose=str(o.get("purpose", "")), reason=str(o.get("reason", "")), signer=str(o.get("signer") or ""),
+        subject=_material(o.get("object")), items=items, copies=int(o.get("copies") or 0), due=_day(o.get("due")),
+        classification_label="" if level == "ordinary" else cfg.classifications.get(level, level),
+        approvals_needed=int(o.get("approvals_needed", 1)), review=review,
+    )  # fmt: skip
+    if not is_loan:
+        return slip, None
+    lent = case.last("lent") or {}
+    back = case.last("returned") or {}
+    record = LoanRecord(case_id=case_id, items=items, copies=slip.copies, reason=slip.reason,
+                        borrower=str(lent.get("borrower", "")), lent_on=_day(lent.get("at")),
+                        lent_by=str(lent.get("by", "")), due=slip.due, returned_on=_day(back.get("at")),
+                        returned_by=str(back.get("by", "")), days_late=int(back.get("days_late") or 0))
+    return slip, record
