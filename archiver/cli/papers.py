@@ -170,6 +170,24 @@ def slip_cmd(app: AppContext, request_id: str, out: Path) -> None:
     _written(out, data, name + (" and 借阅登记" if record else ""))
 
 
+@papers.command("stats")
+@OUT
+@by_option
+@click.pass_obj
+def stats_cmd(app: AppContext, out: Path, by: str) -> None:
+    """档案统计表: the statistics of Art. 25 (the numbers of `archiver stats`) as a printed report."""
+    from ..papers import sources, stats_report
+
+    archive = app.archive
+    when = clock.now()
+    report = sources.stats_report(archive, when.date(), by=by or clock.login_name())
+    doc = paper.Paper(title=f"客户档案统计表 {report.fonds_code} {when.date().isoformat()}",
+                      identifier=f"stats:{report.fonds_code}:{when.date().isoformat()}", created=when)
+    data = paper.render(doc, "stats", lambda ts, st: stats_report.draw(ts, st, report), texts=report.texts(),
+                        font=_font(archive))
+    _written(out, data, f"{len(report.sections)} tables")
+
+
 def _font(archive: Archive) -> str:
     """``volumes.font`` (relative to the archive root), '' for the shipped font."""
     font = archive.config.volumes.font

@@ -7,10 +7,10 @@ plain data.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..custody import consult, loans
+from ..custody import consult, loans, stats
 from ..custody.state import DESTRUCTION, disposal_lists
 from ..errors import NotFoundError, WorkflowError
 from ..store import Archive
@@ -19,6 +19,7 @@ from .box_labels import BoxLabel
 from .boxes import Volume
 from .destruction import DestructionList, DestructionRecord, ListedVolume, Step
 from .slips import LoanRecord, Material, RequestSlip, Review
+from .stats_report import StatsReport, sections
 from .volume_register import RegisterRow, VolumeRegister
 
 
@@ -191,3 +192,19 @@ def request_slip(archive: Archive, case_id: str) -> tuple[RequestSlip, LoanRecor
                         lent_by=str(lent.get("by", "")), due=slip.due, returned_on=_day(back.get("at")),
                         returned_by=str(back.get("by", "")), days_late=int(back.get("days_late") or 0))
     return slip, record
+
+
+def stats_report(archive: Archive, day: dt.date, *, by: str) -> StatsReport:
+    """档案统计表 on ``day``: the numbers of ``archiver stats`` with the configured names."""
+    cfg = archive.config
+    labels: dict[str, Callable[[str], str]] = {
+        "year": str,
+        "type": lambda k: cfg.document_types[k].name if k in cfg.document_types else k,
+        "retention": lambda k: cfg.retention[k].name if k in cfg.retention else k,
+        "classification": lambda k: cfg.classifications.get(k, k),
+        "department": lambda k: cfg.departments[k].name if k in cfg.departments else k,
+    }
+    order = {"type": list(cfg.document_types), "retention": list(cfg.retention),
+             "classification": list(cfg.classifications), "department": list(cfg.departments)}
+    return StatsReport(fonds_code=cfg.fonds_code, fonds_name=cfg.fonds_name, as_of=day,
+                       sections=sections(stats.collect(archive, day), labels, order), compiled_by=by)
