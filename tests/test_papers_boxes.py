@@ -118,3 +118,18 @@ def test_box_labels_for_nothing_says_so(archive: Archive, tmp_path: Path) -> Non
     assert result.exit_code == 4 and "No built volumes match" in result.output
     result = run_cli(archive.root, "papers", "box-labels", "--from", "NOPE", "--out", str(tmp_path / "x.pdf"))
     assert result.exit_code == 4 and "There is no volume NOPE" in result.output
+
+
+def test_the_catalogue_shows_the_box_of_a_volume(archive_root: Path, drop, clock, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from custody_helpers import bind, doc, file_docs
+
+    records = file_docs(archive_root, drop, [doc("C0001", "contract", "2026-03-09", title="销售合同")])
+    archive = Archive.open(archive_root)
+    volume = bind(archive, records)
+    site = tmp_path / "site"
+    page = site / "customers" / "C0001" / "volumes" / f"{volume.reference}.html"
+    assert run_cli(archive_root, "site", "--out", str(site)).exit_code == 0
+    assert "盒号" not in page.read_text("utf-8")  # not boxed yet
+    assert run_cli(archive_root, "papers", "box-labels", "--out", str(tmp_path / "labels.pdf")).exit_code == 0
+    assert run_cli(archive_root, "site", "--out", str(site)).exit_code == 0
+    assert "<dt>盒号</dt><dd>1</dd>" in page.read_text("utf-8")
