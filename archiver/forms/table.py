@@ -55,11 +55,6 @@ class Table:
         self.widths = [c.width / total * self.table_w for c in self.cols]
         self.xs = [ts.left + sum(self.widths[:i]) for i in range(len(self.widths))]
 
-    def x_of(self, key: str) -> tuple[float, float]:
-        """The left and right edge (mm) of the column ``key``."""
-        i = next(i for i, c in enumerate(self.cols) if c.key == key)
-        return self.xs[i], self.xs[i] + self.widths[i]
-
     def paginate(self, rows: Sequence[Sequence[str]], first_row_top: float) -> list[list[Row]]:
         """The rows (one text per column) laid out into pages; each page's rows start at
         ``first_row_top`` (below its header) and end above the bottom margin."""

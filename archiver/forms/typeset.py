@@ -104,10 +104,6 @@ class Typesetter:
         self.pdf.set_line_width(width or self.rule)
         self.pdf.line(x0, y, x1, y)
 
-    def vline(self, x: float, y0: float, y1: float, width: float | None = None) -> None:
-        self.pdf.set_line_width(width or self.rule)
-        self.pdf.line(x, y0, x, y1)
-
     def box(self, x: float, y: float, w: float, h: float, width: float | None = None) -> None:
         self.pdf.set_line_width(width or self.rule)
         self.pdf.rect(x, y, w, h)
