@@ -62,17 +62,15 @@ def box_labels_cmd(app: AppContext, customer: str, year: int | None, retention: 
     from ..papers import box_labels, box_register, boxes, sources
 
     archive = app.archive
-    every = sources.manifests(archive)
-    volumes = [sources.box_volume(m) for m in every]
-    placed, new = box_register.place_all(archive, every, volumes, by=by or clock.login_name())
     chosen = {m.reference for m in sources.manifests(archive, customer=customer, year=year, retention=retention,
                                                       first=first, last=last)}
     if not chosen:
         raise NotFoundError("No built volumes match: nothing to label.",
                             hint="Check --customer/--year/--retention, or run `archiver build` first.")
+    volumes, placed, new = box_register.place_all(archive, by=by or clock.login_name())
     wanted = {placed[r].box for r in chosen}
     held = {box: vols for box, vols in boxes.boxes_of(volumes, placed).items() if box in wanted}
-    labels = sources.box_labels(archive, held, every)
+    labels = sources.box_labels(archive, held)
     when = clock.now()
     doc = paper.Paper(title=f"卷盒封面 {labels[0].first_reference}…{labels[-1].last_reference}",
                       identifier=f"box-labels:{labels[0].first_reference}:{labels[-1].last_reference}", created=when)

@@ -11,10 +11,10 @@ its volume, while a volume's box is a fact of the shelf that outlives rebuilds, 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from ..store import Archive
-from ..volumes.manifest import VolumeManifest, write_manifest
+from ..volumes.manifest import VolumeManifest, iter_manifests, write_manifest
 from .boxes import Placement, Volume, place
 
 REGISTER = "boxes"
@@ -42,13 +42,15 @@ def record(archive: Archive, new: Iterable[Placement], *, by: str, capacity: int
                    capacity=capacity)
 
 
-def place_all(archive: Archive, manifests: Sequence[VolumeManifest], volumes: Sequence[Volume], *,
-              by: str) -> tuple[dict[str, Placement], list[Placement]]:
+def place_all(archive: Archive, *, by: str) -> tuple[list[Volume], dict[str, Placement], list[Placement]]:
     """Place every volume not yet in a box, record it, and write each volume's box into its
-    manifest where it is not there yet. Returns every placement and the new ones. Under the
-    build lock: no manifest is rewritten while ``archiver build`` writes one."""
+    manifest where it is not there yet. Returns the volumes, every placement and the new
+    ones. The manifests are read and rewritten under the build lock: never one that
+    ``archiver build`` is writing, never a copy older than the file."""
     capacity = archive.config.volumes.box_sheets
     with archive.lock("build", purpose="archiver papers box-labels"):
+        manifests = list(iter_manifests(archive.volumes))
+        volumes = [volume_of(m) for m in manifests]
         placed = placements(archive)
         new = place(volumes, placed, capacity)
         record(archive, new, by=by, capacity=capacity)
@@ -57,4 +59,10 @@ def place_all(archive: Archive, manifests: Sequence[VolumeManifest], volumes: Se
             p = placed.get(m.reference)
             if p is not None and m.box != p.number:
                 write_manifest(dataclasses.replace(m, box=p.number))
-    return placed, new
+    return volumes, placed, new
+
+
+def volume_of(m: VolumeManifest) -> Volume:
+    """What placing needs of a volume, from its manifest."""
+    return Volume(reference=m.reference, customer=m.customer, year=m.year, retention=m.retention,
+                  top_secret=m.classification == "top-secret", number=m.volume, sheets=m.sheet_count)

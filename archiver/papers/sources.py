@@ -41,16 +41,9 @@ def manifests(archive: Archive, *, customer: str = "", year: int | None = None, 
     return found[start:end]
 
 
-def box_volume(m: VolumeManifest) -> Volume:
-    return Volume(reference=m.reference, customer=m.customer, year=m.year, retention=m.retention,
-                  top_secret=m.classification == "top-secret", number=m.volume, sheets=m.sheet_count)
-
-
-def box_labels(archive: Archive, boxes: dict[tuple[int, str, int], list[Volume]],
-               sheets: Iterable[VolumeManifest]) -> list[BoxLabel]:
+def box_labels(archive: Archive, boxes: dict[tuple[int, str, int], list[Volume]]) -> list[BoxLabel]:
     """The labels of ``boxes`` (box → its volumes in number order)."""
     cfg = archive.config
-    by_ref = {m.reference: m for m in sheets}
     names = {c.code: c.name for c in archive.customers()}
     out = []
     for (year, retention, number), vols in boxes.items():
@@ -59,7 +52,7 @@ def box_labels(archive: Archive, boxes: dict[tuple[int, str, int], list[Volume]]
             fonds_code=cfg.fonds_code, fonds_name=cfg.fonds_name, customer_code=first.customer,
             customer_name=names.get(first.customer, ""), year=year, retention_name=cfg.retention[retention].name,
             number=number, first_reference=vols[0].reference, last_reference=vols[-1].reference,
-            volumes=len(vols), sheets=sum(by_ref[v.reference].sheet_count for v in vols if v.reference in by_ref),
+            volumes=len(vols), sheets=sum(v.sheets for v in vols),
             classification_label=cfg.classifications["top-secret"] if first.top_secret else "",
         ))  # fmt: skip
     return out
