@@ -1,5 +1,6 @@
 """The papers people print, cut and sign (issue 14), besides the volumes' own forms.
 
+* :mod:`.sources` — what the papers print, read from the archive (manifests, registers)
 * :mod:`.paper` — a paper rendered with the forms machinery, finished as PDF/A-2b, written
 * :mod:`.boxes` — volumes placed in boxes by volume number and capacity (Art. 20; pure)
 * :mod:`.box_register` — the box register ``registers/boxes.jsonl`` (where each volume went)
