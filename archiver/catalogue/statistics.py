@@ -16,6 +16,7 @@ from ..config import Config
 from ..custody.due import Arrival, Party, arrivals, expectations
 from ..custody.stats import UNKNOWN_TYPE, add_documents, add_volumes, tally_documents, tally_volumes
 from ..model import Record
+from ..months import shift_month
 from ..volumes.manifest import VolumeManifest
 from .views import CollectionCell, CollectionRow, CountRow, Statistics, Tally
 
@@ -34,11 +35,6 @@ def _rows(table: Mapping[str, Mapping[str, int]], label: Mapping[str, str], orde
     keys = order + sorted(k for k in table if k not in set(order))
     return tuple(CountRow(label=label.get(k, k), documents=table[k]["documents"], pages=table[k]["pages"],
                           customers=table[k]["customers"]) for k in keys)
-
-
-def _month_add(year: int, month: int, n: int) -> tuple[int, int]:
-    i = year * 12 + (month - 1) + n
-    return i // 12, i % 12 + 1
 
 
 def statistics(config: Config, tallies: list[Tally], customers: Iterable[Party], today: dt.date,
@@ -71,10 +67,10 @@ def statistics(config: Config, tallies: list[Tally], customers: Iterable[Party],
     depts = list(config.departments.values())
     earliest_doc = min((t.earliest for t in tallies if t.earliest is not None), default=today)
     for back in range(months, 0, -1):
-        y, mo = _month_add(today.year, today.month, -back)
+        y, mo = shift_month(today.year, today.month, -back)
         if (y, mo) < (earliest_doc.year, earliest_doc.month):
             continue  # before the archive's first document
-        ny, nm = _month_add(y, mo, 1)
+        ny, nm = shift_month(y, mo, 1)
         expected = expectations(y, mo, people, found.get((y, mo), ()), config, today)
         cells = []
         for dept in depts:
