@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import run_cli
+from conftest import NOW, run_cli
 from custody_helpers import bind, doc, file_docs
 
 from archiver.catalogue import sites
@@ -22,7 +22,6 @@ from archiver.custody.disposal import steps as disposal
 from archiver.register import Register
 from archiver.store import Archive
 
-NOW = "2026-11-20T10:00:00+08:00"
 LATER = "2027-06-01T09:00:00+08:00"
 
 

@@ -3,33 +3,28 @@ change recorded, dated (Art. 26, 30). (``customer add``/``list``/``show`` are fi
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ...custody import dealings as dealings_mod
 from ...custody import history as history_mod
 from ...customers import PROFILE_FIELDS, PROFILE_LABELS
-from ...errors import ArchiverError
-from .. import AppContext, by_option, echo_json, json_option
+from .. import AppContext, by_option, echo_json, json_option, parsed_by
 from ..filing import customer
 
 customer.short_help = "Customer profiles (Art. 8), their dated history and dealings (Art. 26, 30)."
 @customer.command("update")
 @click.argument("code")
-@click.option("--set", "pairs", multiple=True, required=True, metavar="FIELD=VALUE",
+@click.option("--set", "values", multiple=True, required=True, metavar="FIELD=VALUE",
+              callback=parsed_by(lambda pairs: history_mod.parse_assignments(list(pairs))),
               help=f"A profile field to change (repeatable): {', '.join(PROFILE_FIELDS)}.")
 @click.option("--reason", required=True, help="Why it changed (recorded with the change, Art. 30).")
 @by_option
 @json_option
 @click.pass_obj
-def customer_update(app: AppContext, code: str, pairs: tuple[str, ...], reason: str, by: str, as_json: bool) -> None:
+def customer_update(app: AppContext, code: str, values: dict[str, Any], reason: str, by: str, as_json: bool) -> None:
     """Change the profile of customer CODE and record each change, dated (Art. 26, 30)."""
-    try:
-        values = history_mod.parse_assignments(list(pairs))
-        if not reason.strip():
-            raise ArchiverError("A reason is required for a change of a customer profile (Art. 30).",
-                                hint="Give --reason, e.g. --reason '工商变更登记'.")
-    except ArchiverError as exc:
-        raise click.UsageError(str(exc)) from None
     entries = history_mod.update(app.archive, code, values, reason=reason, by=by)
     if as_json:
         echo_json(entries)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...atomic import TEMP_PREFIX
-from ...errors import ConfigError
+from ...errors import UnreadableFileError
 from ...model import Record
 from ...store import Archive, read_record
 from ...volumes.manifest import VolumeManifest, read_manifest
@@ -86,7 +86,7 @@ def read_inventory(archive: Archive, held: Iterable[Expected] = ()) -> Inventory
             inv.metadata.append(path)
             try:
                 record = read_record(path)
-            except ConfigError as exc:
+            except UnreadableFileError as exc:
                 inv.findings.append(Finding("unreadable-sidecar", rel_to(path, archive.root), detail=exc.message))
                 claimed.add(path.with_suffix(".pdf"))  # its PDF is not "without sidecar"
                 continue
@@ -111,7 +111,7 @@ def read_inventory(archive: Archive, held: Iterable[Expected] = ()) -> Inventory
             inv.metadata.append(path)
             try:
                 manifest = read_manifest(path)
-            except ConfigError as exc:
+            except UnreadableFileError as exc:
                 inv.findings.append(Finding("unreadable-sidecar", rel_to(path, archive.root), detail=exc.message))
                 claimed.add(path.with_suffix(".pdf"))
                 continue

@@ -9,7 +9,7 @@ import contextlib
 from typing import Any
 
 from ...atomic import fsync_dir, sha256_file
-from ...errors import ConfigError
+from ...errors import UnreadableFileError
 from ...store import Archive
 from ...volumes.manifest import read_manifest
 from ..state import DISPOSAL
@@ -82,7 +82,7 @@ def _destroy_superseded(archive: Archive, references: set[str], records: set[str
         try:
             m = read_manifest(manifest)
             hit = m.reference in references or any(d.record in records for d in m.documents)
-        except ConfigError:
+        except UnreadableFileError:
             hit = manifest.name.split(".")[0] in references
         if not hit:
             continue
