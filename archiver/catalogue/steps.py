@@ -216,7 +216,8 @@ def _part(stage: Stage, code: str, folder: Folder | None, records: list[Record],
     archive = stage.archive
     person = read_customer(archive.customers_dir, code) if folder is not None and folder.profile else None
     history = sources.customer_history(archive, code)
-    return customer_part(archive.config, code, person, records, manifests, history, thumbnails, active)
+    return customer_part(archive.config, code, person, records, manifests, history, thumbnails, active,
+                         dealings=sources.customer_dealings(archive, code))
 
 
 def model_customers(stage: Stage, material: Material, files: Files) -> dict[str, CustomerPart]:
