@@ -7,28 +7,12 @@ so what was checked is exactly what is filed.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 
 import pikepdf
 
 from ..active import find_active_content
 from ..errors import Rejection
-
-# Every name find_active_content looks for, as it must appear in the file's bytes when the
-# PDF has no object streams (which would hide dictionaries in compressed data) and no
-# #-escaped names (/Java#53cript): then a plain byte search proves there is none.
-ACTIVE_NAMES = (b"/JS", b"/JavaScript", b"/Launch", b"/SubmitForm", b"/ImportData", b"/GoToE",
-                b"/RichMedia", b"/EmbeddedFile", b"/FileAttachment", b"/EF", b"/OpenAction", b"/AA")
-_ESCAPED_NAME = re.compile(rb"/[^\s/\[\]<>(){}%]*#[0-9A-Fa-f]{2}")
-
-
-def may_carry_active_content(data: bytes) -> bool:
-    """False only when the bytes prove the PDF carries no active content (the common scan:
-    the object walk of :func:`~archiver.active.find_active_content` is then skipped)."""
-    if b"/ObjStm" in data or _ESCAPED_NAME.search(data):
-        return True
-    return any(name in data for name in ACTIVE_NAMES)
 
 
 @dataclass(frozen=True)
@@ -87,7 +71,7 @@ def check_pdf(data: bytes, name: str, *, max_pages: int | None = None) -> PdfFac
                         f"{name}: page {number} has no valid page size (MediaBox); the PDF is damaged.",
                         "Scan the document again.",
                     )
-            active = tuple(find_active_content(pdf)) if may_carry_active_content(data) else ()
+            active = tuple(find_active_content(pdf))  # its structure only: images are never read
             return PdfFacts(page_count=count, active=active)
     except pikepdf.PasswordError:
         raise Rejection(
