@@ -29,7 +29,6 @@ scan stays in the inbox for the next run.
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import hashlib
 import json
 import logging
@@ -44,9 +43,6 @@ from ..atomic import (
     FILE_MODE,
     READ_ONLY_MODE,
     append_line,
-    commit_staged,
-    fsync_dir,
-    fsync_file,
     remove_stale_temps,
     sha256_file,
     stage_files,
@@ -57,6 +53,8 @@ from ..model import FileInfo, FilingInfo, Metadata, Record
 from ..register import current_user, now, today
 from ..store import Archive, read_record, sidecar_text
 from .candidate import Candidate, SplitRequest, Splitter
+from .commit import Committer, Group
+from .inbox import inbox_candidates, inbox_sidecar, is_ignored
 from .intake import SIDECAR_LIMIT, Prefetcher, read_regular
 from .metadata import (
     Found,
@@ -73,43 +71,9 @@ from .validate import PdfFacts, check_pdf
 
 log = logging.getLogger("archiver.filing")
 
-GROUP = 16  # ingest fsyncs record folders and removes inbox copies once per this many scans
-IGNORED = (".*", "~$*", "*.part", "*.tmp", "*.crdownload", "Thumbs.db", "desktop.ini")
+GROUP = 16  # ingest commits records (fsync, rename) and removes inbox copies once per this many scans
 __all__ = ["Filer", "Outcome", "IngestResult", "ingest", "inbox_candidates", "is_ignored", "reason_path",
            "rejected_names", "CustomerSet"]
-
-
-def is_ignored(path: Path) -> bool:
-    return any(fnmatch.fnmatchcase(path.name, pat) for pat in IGNORED)
-
-
-def inbox_candidates(archive: Archive) -> list[Path]:
-    """Entries in the inbox waiting to be filed: every entry but sidecars, ignored names
-    and anything under ``rejected/``, in a stable order. Links (to files or folders),
-    FIFOs, devices and sockets are candidates too — to be set aside, never opened."""
-    out: list[Path] = []
-    inbox = archive.inbox
-    if not inbox.is_dir():
-        return out
-    for dirpath, dirnames, filenames in os.walk(inbox):  # never follows links to folders
-        here = Path(dirpath)
-        links = [d for d in dirnames if os.path.islink(here / d)]
-        dirnames[:] = sorted(d for d in dirnames if d not in links
-                             and not (here == inbox and d == "rejected") and not d.startswith("."))
-        for name in sorted([*filenames, *links]):
-            path = here / name
-            if is_ignored(path):
-                continue
-            if path.suffix.lower() == ".toml":
-                continue  # a sidecar: filed with its PDF, or waiting for it
-            out.append(path)
-    return out
-
-
-def inbox_sidecar(pdf: Path) -> Path | None:
-    """The metadata file NAME.toml beside NAME.pdf (any kind of entry: it is read safely)."""
-    side = pdf.with_suffix(".toml") if pdf.suffix else pdf.with_name(pdf.name + ".toml")
-    return side if os.path.lexists(side) else None
 
 
 def failure_log(archive: Archive) -> Path:
@@ -127,17 +91,15 @@ class Filer:
     by_hash: dict[str, Record] = field(default_factory=dict)
     journaled: set[str] = field(default_factory=set)
     given_up: set[tuple[str, int, int]] = field(default_factory=set)
-    # Group commit: record folders whose new names are not yet fsynced, and inbox entries
-    # (with the stat they were read with) to remove once they are (see flush()).
-    unsynced: set[Path] = field(default_factory=set)
-    removals: list[tuple[Path, os.stat_result]] = field(default_factory=list)
-    staged: list[tuple[Path, Path]] = field(default_factory=list)  # (temporary file, target)
-    announced: list[Outcome] = field(default_factory=list)  # logged by flush()
-    journal_unsynced: bool = False
+    # Group commit (archiver.filing.commit): what the records placed since the last flush()
+    # wait for, and the background thread that makes a group durable.
+    group: Group = field(init=False)
+    committer: Committer = field(default_factory=Committer)
 
     def __post_init__(self) -> None:
         self.by = self.by or self.archive.config.filing.filer or current_user()
         self.now = self.now or now
+        self.group = Group(self.archive.inbox)
         for folder in (self.archive.records, self.archive.rejected):
             for stale in remove_stale_temps(folder):
                 log.info("removed an unfinished temporary file %s", escape_name(str(stale)))
@@ -308,7 +270,7 @@ class Filer:
             records=[o.record_id for o in outcomes if o.record_id],
             rejected_to=[o.rejected_to for o in outcomes if o.rejected_to],
         )
-        self.removals.append((path, info))  # every part is filed or set aside: the batch may go (flush())
+        self.group.removals.append((path, info))  # every part is filed or set aside: the batch may go (flush())
         outcome = Outcome(source=rel, status="split", parts=outcomes)
         self._announce(outcome)
         return outcome
@@ -403,8 +365,8 @@ class Filer:
         # Staged: written to temporary files now (the PDF read back and compared), fsynced
         # and renamed into place — PDF first, sidecar last — by flush(), for many at once.
         # A write through a link is refused (the temporary file replaces the name).
-        self.staged.extend(stage_files(files, verify=True))
-        self.unsynced.add(record.path.parent)
+        self.group.staged.extend(stage_files(files, verify=True))
+        self.group.folders.add(record.path.parent)
         self.by_hash[record.file.sha256] = record
 
     def _store_pdf(self, record: Record, data: bytes) -> None:
@@ -412,55 +374,37 @@ class Filer:
         if not (record.path.exists() and sha256_file(record.path) == record.file.sha256):
             # a write through a link is refused; the folder is fsynced by flush()
             write_bytes_atomic(record.path, data, mode=READ_ONLY_MODE, sync_dir=False)
-            self.unsynced.add(record.path.parent)
+            self.group.folders.add(record.path.parent)
             if record.path.read_bytes() != data:  # read back and verify: the very bytes that were hashed
                 record.path.unlink(missing_ok=True)
                 raise OSError(f"verification failed after writing {record.path}; the inbox copy is kept")
 
-    def flush(self) -> None:
-        """Group commit: the staged PDFs and sidecars of the records placed since the last
-        flush are fsynced (together) and renamed into place — every PDF before any
-        sidecar — their folders fsynced, the journal fsynced, and only then the inbox
-        copies removed. Until then every filed scan is still in the inbox, so a crash or
-        power cut at any point only makes the next run recognise and finish them (nothing
-        lost, nothing twice)."""
-        staged, self.staged = self.staged, []
-        # every PDF (with its data) before any sidecar: a record never exists without its PDF
-        commit_staged(sorted(staged, key=lambda pair: pair[1].suffix != ".pdf"), sync_dir=False)
-        for folder in sorted(self.unsynced):
-            fsync_dir(folder)
-        self.unsynced.clear()
-        if self.journal_unsynced:
-            fsync_file(self.archive.journal.path)
-            self.journal_unsynced = False
-        removals, self.removals = self.removals, []
-        for path, read in removals:
-            try:
-                current = os.lstat(path)
-            except FileNotFoundError:
-                continue
-            if (current.st_size, current.st_mtime_ns) != (read.st_size, read.st_mtime_ns):
-                log.warning("%s changed while it was being filed: the new content stays in the inbox",
-                            escape_path(path.relative_to(self.archive.inbox).as_posix()))
-                continue
-            side = inbox_sidecar(path)
-            if side is not None:
-                side.unlink(missing_ok=True)
-            # No fsync of the inbox folder: should the removal be lost in a power cut, the
-            # next run recognises the scan by its source and removes it again.
-            path.unlink(missing_ok=True)
-        announced, self.announced = self.announced, []
-        for outcome in announced:
-            log.info(outcome.line())
+    def flush(self, *, wait: bool = True) -> None:
+        """Group commit (:mod:`archiver.filing.commit`): the staged PDFs and sidecars of the
+        records placed since the last flush are fsynced together and renamed into place —
+        every PDF before any sidecar — their folders and the journal fsynced, and only then
+        the inbox copies removed. Until then every filed scan is still in the inbox, so a
+        crash or power cut at any point only makes the next run recognise and finish them
+        (nothing lost, nothing twice). ``wait=False`` commits in the background while the
+        next scans are filed (the next flush waits for it first); with ``wait`` (the
+        default) every record placed so far is durable when it returns."""
+        group, self.group = self.group, Group(self.archive.inbox)
+        self.committer.start(group)
+        if wait:
+            self.committer.wait()
+
+    def pending(self) -> int:
+        """Inbox entries handled since the last flush (filed or split, not yet removed)."""
+        return len(self.group.removals)
 
     def _announce(self, outcome: Outcome) -> Outcome:
         """Log the outcome once it is durable: at the next flush()."""
-        self.announced.append(outcome)
+        self.group.announced.append(outcome)
         return outcome
 
     def _finish(self, record: Record, path: Path, rel: str, read: os.stat_result, *, resumed: bool) -> Outcome:
         outcome = self.commit(record, rel, resumed=resumed)
-        self.removals.append((path, read))  # removed from the inbox by flush()
+        self.group.removals.append((path, read))  # removed from the inbox by flush()
         self._announce(outcome)
         return outcome
 
@@ -475,7 +419,7 @@ class Filer:
                      "type": record.meta.type, "title": record.meta.title, "source": source,
                      "sha256": record.file.sha256}
             append_line(self.archive.journal.path, json.dumps(entry, ensure_ascii=False), sync=False)
-            self.journal_unsynced = True
+            self.group.journal = self.archive.journal.path
             self.journaled.add(record.id)
         return Outcome(
             source=source,
@@ -581,16 +525,20 @@ def ingest(archive: Archive, *, by: str = "", stable_seconds: float | None = Non
         ahead = Prefetcher(archive.config.filing.max_file_bytes)
         if ready:
             ahead.start(ready[0])
-        for n, path in enumerate(ready):
-            read = ahead.take(path)
-            if n + 1 < len(ready):
-                ahead.start(ready[n + 1])  # read the next file while this one is written
-            outcome = filer.handle(path, read)
-            if len(filer.removals) >= GROUP or n + 1 == len(ready):
-                filer.flush()
-            if outcome is None:
-                continue
-            outcomes.extend(outcome.flat())
-            if progress is not None:
-                progress(outcome)
+        try:
+            for n, path in enumerate(ready):
+                read = ahead.take(path)
+                if n + 1 < len(ready):
+                    ahead.start(ready[n + 1])  # read the next file while this one is written
+                outcome = filer.handle(path, read)
+                if filer.pending() >= GROUP:
+                    filer.flush(wait=False)  # made durable while the next scans are filed
+                if outcome is None:
+                    continue
+                outcomes.extend(outcome.flat())
+                if progress is not None:
+                    progress(outcome)
+            filer.flush()  # every record is durable before the run reports it filed
+        finally:
+            filer.committer.join()  # never left running once the lock is released
         return IngestResult(outcomes, waiting)

@@ -33,8 +33,9 @@ from watchdog.observers.polling import PollingObserver
 from ..atomic import ensure_dir
 from ..store import Archive
 from .candidate import Splitter
+from .inbox import inbox_candidates, is_ignored
 from .names import escape_path
-from .pipeline import Filer, Outcome, inbox_candidates, is_ignored
+from .pipeline import Filer, Outcome
 
 log = logging.getLogger("archiver.watch")
 
