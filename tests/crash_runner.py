@@ -21,9 +21,9 @@ if sys.argv[2:3] == ["--clock"]:
     fix_clock(sys.argv[3])
     del sys.argv[2:4]
 if sys.argv[2:3] == ["--group"]:
-    from archiver.filing import pipeline
+    from archiver.filing import ingest
 
-    pipeline.GROUP = int(sys.argv[3])
+    ingest.GROUP = int(sys.argv[3])
     del sys.argv[2:4]
 
 

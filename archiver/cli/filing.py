@@ -142,7 +142,7 @@ def ingest_cmd(app: AppContext, by: str, as_json: bool, stable_seconds: float | 
     (nothing is lost: run again once space is freed).
     """
     from ..filing.inbox import inbox_candidates
-    from ..filing.pipeline import ingest  # pikepdf: only for the commands that need it
+    from ..filing.ingest import ingest  # pikepdf: only for the commands that need it
 
     archive = app.archive
     bar = None

@@ -111,6 +111,22 @@ def read_regular(path: Path, name: str, limit: int) -> tuple[bytes, os.stat_resu
         os.close(fd)
 
 
+def read_once(path: Path, name: str, info: os.stat_result, limit: int,
+              read: tuple[bytes, os.stat_result, str] | None = None) -> tuple[bytes, os.stat_result, str]:
+    """The bytes of the inbox entry ``path`` (``lstat`` gave ``info``), their ``fstat``
+    and SHA-256: what a :class:`Prefetcher` ``read`` ahead, if the entry is still that
+    very file (same inode, size, modification and change times), else read now."""
+    if read is not None and st.S_ISREG(info.st_mode) and _same_file(read[1], info):
+        return read
+    data, info = read_regular(path, name, limit)
+    return data, info, hashlib.sha256(data).hexdigest()
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino, a.st_size, a.st_mtime_ns, a.st_ctime_ns) == \
+        (b.st_dev, b.st_ino, b.st_size, b.st_mtime_ns, b.st_ctime_ns)
+
+
 PREFETCH_LIMIT = 64 << 20  # larger files are read when their turn comes
 
 

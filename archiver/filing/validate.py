@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pikepdf
 
 from ..active import find_active_content
+from ..config import FilingOptions
 from ..errors import Rejection
 
 
@@ -19,6 +20,28 @@ from ..errors import Rejection
 class PdfFacts:
     page_count: int
     active: tuple[str, ...] = ()  # the active content it carries (JavaScript, Launch …), if any
+
+
+def validate(data: bytes, name: str, options: FilingOptions) -> PdfFacts:
+    """Art. 6 step 1 for the bytes of one document: a PDF within the page budget, and
+    without active content unless the archive accepts it."""
+    facts = check_pdf(data, name, max_pages=options.max_pages)
+    if facts.active and not options.accept_active_content:
+        raise active_content(name, facts.active)
+    return facts
+
+
+def active_content(name: str, active: tuple[str, ...]) -> Rejection:
+    """Why a PDF carrying ``active`` content is set aside, and how an archive accepts it."""
+    return Rejection(
+        "active-content",
+        f"{name} carries {', '.join(active)}. A scanner never writes this; opened, such a "
+        "file can run code or send data out.",
+        "Scan the paper document again. If this very file must be kept as it is, set "
+        "filing.accept_active_content = true in archive.toml and move it back into the inbox: it is "
+        "then filed byte for byte and its sidecar lists what it carries.",
+        {"active content": ", ".join(active)},
+    )
 
 
 def check_pdf(data: bytes, name: str, *, max_pages: int | None = None) -> PdfFacts:

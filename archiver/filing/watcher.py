@@ -35,7 +35,8 @@ from ..store import Archive
 from .candidate import Splitter
 from .inbox import inbox_candidates, is_ignored
 from .names import escape_path
-from .pipeline import Filer, Outcome
+from .outcome import Outcome
+from .pipeline import Filer
 
 log = logging.getLogger("archiver.watch")
 
