@@ -28,11 +28,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..atomic import commit_staged, fsync_dir, fsync_file
 from .inbox import inbox_sidecar
 from .names import escape_path
 from .outcome import Outcome
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 log = logging.getLogger("archiver.filing")
 
@@ -102,35 +106,33 @@ def _together(syncs: list[tuple[Callable[[Path], None], Path]]) -> None:
 
 
 class Committer:
-    """Commits one :class:`Group` at a time in a background thread."""
+    """Commits one :class:`Group` at a time in a background thread (one worker thread
+    for all the groups of a pass)."""
 
     def __init__(self) -> None:
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archiver-commit")
+        self._future: Future[None] | None = None
 
     def start(self, group: Group) -> None:
         """Commit ``group`` in the background, once the group before it is durable."""
         self.wait()
-        if not group:
-            return
-        self._thread = threading.Thread(target=self._run, args=(group,), name="archiver-commit")
-        self._thread.start()
-
-    def _run(self, group: Group) -> None:
-        try:
-            group.commit()
-        except BaseException as exc:  # raised in the filer's thread by wait()
-            self._error = exc
+        if group:
+            self._future = self._worker.submit(group.commit)
 
     def wait(self) -> None:
         """Return once the group in hand is durable; raise what stopped its commit."""
-        self.join()
-        error, self._error = self._error, None
-        if error is not None:
-            raise error
+        future, self._future = self._future, None
+        if future is not None:
+            future.result()
 
     def join(self) -> None:
         """Wait for the group in hand, whatever became of it (its error is kept for wait())."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        if self._future is not None:
+            self._future.exception()
+
+    def close(self) -> None:
+        """Wait for the group in hand, then stop the worker thread."""
+        self.join()
+        self._worker.shutdown(wait=True)

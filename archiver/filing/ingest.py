@@ -84,5 +84,6 @@ def ingest(archive: Archive, *, by: str = "", stable_seconds: float | None = Non
                     progress(outcome)
             filer.flush()  # every record is durable before the pass reports it filed
         finally:
+            ahead.close()
             filer.close()  # never left running once the lock is released
         return IngestResult(outcomes, waiting)

@@ -15,9 +15,12 @@ import hashlib
 import os
 import stat as st
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..errors import Rejection, is_storage_error
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 KINDS = {
     st.S_IFIFO: "a named pipe (FIFO)",
@@ -133,34 +136,37 @@ PREFETCH_LIMIT = 64 << 20  # larger files are read when their turn comes
 class Prefetcher:
     """Reads and hashes the next inbox file in a background thread while the current one
     is being written and fsynced (reading and hashing release the GIL): ``ingest`` waits
-    on the disk once, not twice. Only regular files are read (:func:`read_regular`);
-    whatever goes wrong here is ignored — the file is then read again in its turn, where
-    a problem is set aside as usual."""
+    on the disk once, not twice. One worker thread serves the whole pass (a thread
+    started per file waits to be scheduled on a busy machine). Only regular files are
+    read (:func:`read_regular`); whatever goes wrong here is ignored — the file is then
+    read again in its turn, where a problem is set aside as usual."""
 
     def __init__(self, limit: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
         self.limit = min(limit, PREFETCH_LIMIT)
         self._path: Path | None = None
-        self._thread: Any = None
-        self._result: tuple[bytes, os.stat_result, str] | None = None
+        self._future: Future[tuple[bytes, os.stat_result, str] | None] | None = None
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archiver-read")
 
     def start(self, path: Path) -> None:
-        import threading
+        self._path = path
+        self._future = self._worker.submit(self._read, path)
 
-        self._path, self._result = path, None
-        self._thread = threading.Thread(target=self._read, args=(path,), daemon=True)
-        self._thread.start()
-
-    def _read(self, path: Path) -> None:
+    def _read(self, path: Path) -> tuple[bytes, os.stat_result, str] | None:
         try:
             data, info = read_regular(path, "", self.limit)
-            self._result = (data, info, hashlib.sha256(data).hexdigest())
+            return data, info, hashlib.sha256(data).hexdigest()
         except (Rejection, OSError, MemoryError):
-            self._result = None
+            return None
 
     def take(self, path: Path) -> tuple[bytes, os.stat_result, str] | None:
         """What was read for ``path`` (bytes, their fstat, SHA-256), or None."""
-        if self._path != path or self._thread is None:
+        if self._path != path or self._future is None:
             return None
-        self._thread.join()
-        result, self._path, self._thread, self._result = self._result, None, None, None
-        return result
+        future, self._path, self._future = self._future, None, None
+        return future.result()
+
+    def close(self) -> None:
+        """Stop the worker (after the read in hand, if any)."""
+        self._worker.shutdown(wait=True)

@@ -129,8 +129,9 @@ class Filer:
         return len(self.ctx.group.removals)
 
     def close(self) -> None:
-        """Wait for a commit still running (its error, if any, is dropped: a flush raises it)."""
-        self.ctx.committer.join()
+        """Wait for a commit still running (its error, if any, is dropped: a flush raises
+        it), then stop the committer's thread."""
+        self.ctx.committer.close()
 
 
 # The steps, for one scan and for one document ------------------------------------------

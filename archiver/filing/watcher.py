@@ -153,6 +153,7 @@ class Watcher:
             finally:
                 observer.stop()
                 observer.join(timeout=5)
+                filer.close()
             log.info("watcher stopped")
         return 0
 
