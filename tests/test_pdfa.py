@@ -63,10 +63,10 @@ def corpus_files() -> list[Path]:
 class BoxStamper:
     """Stands in for the page-number stamp: a small black box, no font."""
 
-    def __init__(self, pdf: pikepdf.Pdf, style: Any) -> None:
+    def __init__(self, pdf: pikepdf.Pdf, style: Any, **_options: Any) -> None:
         self.pdf = pdf
 
-    def stamp(self, page: pikepdf.Page, number: int, side: str) -> None:
+    def stamp(self, page: pikepdf.Page, number: int, side: str, source: Any = None) -> None:
         page.contents_add(pikepdf.Stream(self.pdf, b"q 0 g 10 10 5 5 re f Q"), prepend=False)
 
 
@@ -535,3 +535,22 @@ def test_forms_cache_keeps_one_entry_per_volume_and_forgets_it(tmp_path, config,
     assert sorted(p.name for p in cache.iterdir()) == [f"{m.reference}.json", f"{m.reference}.pdf"]
     forget_volume(tmp_path / "cache", m.reference)  # e.g. when the volume is destroyed (its index has the titles)
     assert list(cache.iterdir()) == []
+
+
+def test_the_validator_run_once_per_shape_reports_what_the_plain_validator_reports(tmp_path: Path) -> None:
+    """check() evaluates each role schema once per shape of object (references and
+    stream lengths aside): on files with findings and on a valid volume, its verdict and
+    findings are those of pikepdf's validator run plainly."""
+    import pikepdf.pdfa as validator
+
+    found = 0
+    for name in ("fourpages", "content-stream-errors", "outlines"):
+        path = CORPUS / f"{name}.pdf"
+        plain = validator.validate_written(path, pdfa.FLAVOUR)
+        ours = pdfa.check(path, now=BUILT)
+        assert ours.verdict == str(plain.verdict), name
+        assert list(ours.findings[:pdfa.MAX_FINDINGS]) == [str(f) for f in plain.findings[:pdfa.MAX_FINDINGS]], name
+        found += len(plain.findings)
+    assert found
+    assert pdfa._shape({"/Length": 512, "/Parent": "12 0 R", "/Kids": ["3 0 R"], "/T": "u:5 0 R"}) == \
+        {"/Length": 0, "/Parent": "1 0 R", "/Kids": ["1 0 R"], "/T": "u:5 0 R"}

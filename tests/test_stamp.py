@@ -655,3 +655,62 @@ def test_an_inline_image_under_the_default_spot_moves_the_number(tmp_path: Path)
     path = tmp_path / "inline.pdf"
     pdf.save(path)
     _check_placed(path, 0, "4", "front", STYLE)
+
+
+# Kept between builds (issue 10 item 7) -----------------------------------------------------------
+def test_a_corner_look_is_kept_and_used_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spot found on a record's page is kept in the look cache by its record and page;
+    the next build stamps the same spot without looking at the scan again, and a look
+    asked otherwise (another page of the record) is made afresh."""
+    from archiver.volumes.lookcache import LookCache
+
+    img, k = paper(A4)
+    ImageDraw.Draw(img).rectangle((img.width - 60 * k * MM, 8 * k * MM, img.width - 5 * k * MM, 25 * k * MM), fill=30)
+    first_pdf, second_pdf = pikepdf.new(), pikepdf.new()
+    looks = LookCache(tmp_path)
+    first = Stamper(first_pdf, STYLE, looks=looks).stamp(image_page(first_pdf, img, A4, jpeg=True), 5, "front",
+                                                         ("ab" * 32, 3))
+    assert first.moved and first.judged
+    looks.save()
+    assert (tmp_path / "stamp-cache" / f"{'ab' * 32}.json").is_file()
+
+    def no_look(*_a: object, **_k: object) -> None:
+        raise AssertionError("looked at the scan again")
+
+    monkeypatch.setattr(st, "least_ink", no_look)
+    again = Stamper(second_pdf, STYLE, looks=LookCache(tmp_path)).stamp(
+        image_page(second_pdf, img, A4, jpeg=True), 5, "front", ("ab" * 32, 3))
+    assert again == first
+    with pytest.raises(AssertionError, match="looked at the scan again"):
+        Stamper(second_pdf, STYLE, looks=LookCache(tmp_path)).stamp(
+            image_page(second_pdf, img, A4, jpeg=True), 5, "front", ("ab" * 32, 4))
+
+
+def test_a_damaged_look_cache_is_looked_at_again(tmp_path: Path) -> None:
+    from archiver.volumes.lookcache import LookCache, look_key
+
+    folder = tmp_path / "stamp-cache"
+    folder.mkdir()
+    (folder / f"{'cd' * 32}.json").write_text('{"version": 1, "spots": {"0:', "utf-8")
+    assert LookCache(tmp_path).get("cd" * 32, look_key(0, "x")) == (False, None)
+
+
+def test_the_digits_font_is_kept_for_the_next_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The digits' subset made in one process is read back, the same, in the next one —
+    without subsetting the font again; a damaged entry is made again."""
+    made = st.digit_font()
+    monkeypatch.setattr(st, "_digits", [])
+    assert st.digit_font(tmp_path) == made  # made (or taken from this process), and kept
+    kept = list((tmp_path / st.FONT_CACHE).glob("digits-*.ttf"))
+    assert len(kept) == 1
+
+    def no_subset(_cache: object) -> None:
+        raise AssertionError("subset again")
+
+    monkeypatch.setattr(st, "_subset_digits", no_subset)
+    monkeypatch.setattr(st, "_digits", [])
+    assert st.digit_font(tmp_path) == made
+    kept[0].write_bytes(b"damaged")
+    monkeypatch.setattr(st, "_digits", [])
+    with pytest.raises(AssertionError, match="subset again"):
+        st.digit_font(tmp_path)

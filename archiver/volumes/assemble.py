@@ -66,11 +66,12 @@ from ..errors import IntegrityError
 from ..model import Record
 from . import pages as pg
 from . import pdfa
+from .lookcache import LookCache
 from .manifest import VolumeDocument, VolumeManifest, write_manifest
 from .plan import PlannedVolume
 from .remarks import volume_remarks
 from .rules import ROLE_LABELS
-from .stamp import Stamper, StampStyle, page_box, page_rotation, small_pages, visual_size
+from .stamp import Stamper, StampStyle, digit_font, page_box, page_rotation, small_pages, visual_size
 
 FORM_PARTS = ("cover", "index", "remarks", "back_cover")
 FORM_LABELS = {"cover": "封面-", "index": "目录-", "remarks": "备考-", "back_cover": "封底-"}
@@ -155,6 +156,7 @@ def document_parts(plan: PlannedVolume, blanks: dict[str, tuple[bool, ...]]) -> 
 
 def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> VolumeManifest:
     """Build ``plan`` into the PDF ``target`` and write its manifest beside it."""
+    digit_font(ctx.cache_dir)  # the page numbers' font: kept from an earlier build, else made (and kept)
     blanks = detect_blanks(plan, ctx)
     docs = document_parts(plan, blanks)
     # Page numbers do not depend on the forms (they are unnumbered): place the documents
@@ -399,7 +401,10 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
             forms_file.write_bytes(forms.data)
             merge_pages(merged, sources, offsets, slots, plan.reference)
             with pikepdf.open(merged) as out:
-                written = finish(out, plan, parts, slots, where, style, info, inputs)
+                looks = LookCache(cache_dir) if cache_dir is not None else None
+                written = finish(out, plan, parts, slots, where, style, info, inputs, looks)
+                if looks is not None:
+                    looks.save()
                 for problem in out.get_warnings():  # qpdf's, kept by pikepdf: logged, never printed
                     log.info("%s: %s", plan.reference, problem)
                 with open(tmp, "wb") as fh:
@@ -483,8 +488,10 @@ def merge_pages(out: Path, sources: Sequence[Path], offsets: Sequence[int], slot
 
 
 def finish(out: pikepdf.Pdf, plan: PlannedVolume, parts: Sequence[pg.Part], slots: Sequence[pg.Slot],
-           where: Sequence[pg.PartPages], style: StampStyle, info: pdfa.VolumeInfo, inputs: str) -> Written:
-    """Pass 2 on the merged pages (see :func:`write_volume`)."""
+           where: Sequence[pg.PartPages], style: StampStyle, info: pdfa.VolumeInfo, inputs: str,
+           looks: LookCache | None = None) -> Written:
+    """Pass 2 on the merged pages (see :func:`write_volume`); ``looks``: the corner looks
+    kept from earlier builds (:mod:`.lookcache`)."""
     for key in ("/Outlines", "/PageLabels", "/Metadata", "/OutputIntents", "/StructTreeRoot", "/MarkInfo"):
         if key in out.Root:
             del out.Root[key]
@@ -494,10 +501,13 @@ def finish(out: pikepdf.Pdf, plan: PlannedVolume, parts: Sequence[pg.Part], slot
     written.flattened = flatten_forms(out)
     written.removed = strip_active_content(out)
     written.reencoded = pdfa.convert_forbidden_filters(_streams(pages, parts, slots, plan))
-    stamper = Stamper(out, style)
+    stamper = Stamper(out, style, looks=looks)
+    records = {r.id: r.file.sha256 for r in plan.documents}
     for page, slot in zip(pages, slots, strict=True):
         if slot.number is not None:
-            stamper.stamp(page, slot.number, slot.side)
+            part = parts[slot.part]
+            source = (records[part.name], slot.source) if part.name in records and slot.source is not None else None
+            stamper.stamp(page, slot.number, slot.side, source)
     set_page_labels(out, page_labels(parts, slots))
     set_outline(out, plan, where)
     pdfa.make_pdfa(out, info)

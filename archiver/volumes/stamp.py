@@ -36,15 +36,15 @@ and CropBox (all distances below are on the page as displayed):
 
 The font is a subset — the ten digits — of the Song-style font archiver ships
 (``archiver/fonts/NotoSerifSC-Regular-GB2312.ttf``), embedded as a simple TrueType font
-(FontFile2, /Widths, WinAnsi encoding, a ToUnicode CMap; PDF/A-2 valid), made once per
-process (:func:`digit_font`) and embedded once per output PDF (:func:`embed_font`, one
+(FontFile2, /Widths, WinAnsi encoding, a ToUnicode CMap; PDF/A-2 valid), made once
+(:func:`digit_font`, kept in the build's cache folder for the next process) and embedded once per output PDF (:func:`embed_font`, one
 :class:`Stamper` per volume). Positions are computed from that font's own metrics, so
 every viewer and printer shows the same thing.
 """
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import hashlib
 import io
 import math
@@ -53,12 +53,14 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pikepdf
 from pikepdf import Dictionary, Name
 
 from ..config import VolumeOptions
+from .lookcache import LookCache, look_key
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -99,9 +101,68 @@ class DigitFont:
         return sum(self.widths[ord(ch) - 48] for ch in text) / 1000 * size
 
 
-@functools.cache
-def digit_font() -> DigitFont:
-    """Subset the shipped font to the ten digits (once per process, about 0.2 s)."""
+_digits: list[DigitFont] = []  # the one subset of this process (see digit_font)
+FONT_CACHE = "font-cache"  # in the cache folder: the digits' subset (see digit_font)
+
+
+def digit_font(cache_dir: Path | None = None) -> DigitFont:
+    """The digits' subset of the shipped font: made once per process — or read from
+    ``cache_dir``, where it is kept for the next process (subsetting the font takes about
+    half a second, and fontTools' import as much again). The cache entry is named after
+    the shipped font's size and time, fontTools' version and this module's subsetting
+    options (:data:`SUBSET_VERSION`); a damaged entry is made again."""
+    if not _digits:
+        font = _cached_digits(cache_dir) if cache_dir is not None else None
+        _digits.append(font or _subset_digits(cache_dir))
+    return _digits[0]
+
+
+SUBSET_VERSION = 1  # bump when _subset_digits makes another subset
+
+
+def _font_cache_key() -> str:
+    import fontTools  # (the package alone: its modules are imported only to subset)
+
+    source = resources.files("archiver").joinpath(SHIPPED_FONT)
+    with resources.as_file(source) as path:
+        st = path.stat()
+    return hashlib.sha256(f"{SUBSET_VERSION} {st.st_size} {st.st_mtime_ns} {fontTools.version}".encode()).hexdigest()[:24]
+
+
+def _cached_digits(cache_dir: Path) -> DigitFont | None:
+    import json
+
+    try:
+        path = cache_dir / FONT_CACHE / f"digits-{_font_cache_key()}.json"
+        meta = json.loads(path.read_text("utf-8"))
+        data = path.with_suffix(".ttf").read_bytes()
+        if meta.pop("sha256") != hashlib.sha256(data).hexdigest():
+            return None
+        return DigitFont(data=data, name=str(meta["name"]), widths=tuple(int(w) for w in meta["widths"]),
+                         bottom=int(meta["bottom"]), top=int(meta["top"]),
+                         bbox=tuple(int(v) for v in meta["bbox"]),  # type: ignore[arg-type]
+                         ascent=int(meta["ascent"]), descent=int(meta["descent"]), cap_height=int(meta["cap_height"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _keep_digits(font: DigitFont, cache_dir: Path) -> None:
+    import json
+    import logging
+
+    from ..atomic import write_bytes_atomic, write_text_atomic
+
+    try:
+        path = cache_dir / FONT_CACHE / f"digits-{_font_cache_key()}.json"
+        write_bytes_atomic(path.with_suffix(".ttf"), font.data)
+        meta = {k: v for k, v in dataclasses.asdict(font).items() if k != "data"}
+        write_text_atomic(path, json.dumps({**meta, "sha256": hashlib.sha256(font.data).hexdigest()}))
+    except (OSError, ValueError) as exc:
+        logging.getLogger(__name__).info("digits font not kept in %s: %s", cache_dir, exc)
+
+
+def _subset_digits(cache_dir: Path | None) -> DigitFont:
+    """Subset the shipped font to the ten digits."""
     from fontTools import subset, ttLib
 
     source = resources.files("archiver").joinpath(SHIPPED_FONT)
@@ -133,12 +194,15 @@ def digit_font() -> DigitFont:
     head, hhea = font["head"], font["hhea"]
     ps_name = font["name"].getDebugName(6) or "NotoSerifSC-Regular"
     tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(data).digest()[:6])  # a subset's six capitals
-    return DigitFont(
+    made = DigitFont(
         data=data, name=f"{tag}+{ps_name}", widths=tuple(em(font["hmtx"][g][0]) for g in glyphs),
         bottom=em(min(b[0] for b in boxes)), top=em(max(b[1] for b in boxes)),
         bbox=(em(head.xMin), em(head.yMin), em(head.xMax), em(head.yMax)),
         ascent=em(hhea.ascent), descent=em(hhea.descent), cap_height=em(getattr(font["OS/2"], "sCapHeight", 700)),
     )  # fmt: skip
+    if cache_dir is not None:
+        _keep_digits(made, cache_dir)
+    return made
 
 
 _TO_UNICODE = b"""/CIDInit /ProcSet findresource begin
@@ -379,15 +443,18 @@ class Stamper:
     """
 
     def __init__(self, pdf: pikepdf.Pdf, style: StampStyle, *, font: pikepdf.Object | None = None,
-                 look: bool = True) -> None:
+                 look: bool = True, looks: LookCache | None = None) -> None:
         self.pdf = pdf
         self.style = style
         self.look = look
+        self.looks = looks
         self.font = font if font is not None else embed_font(pdf)
         self.save_state = pdf.make_indirect(pikepdf.Stream(pdf, b"q\n"))
         self.reduced: list[int] = []
 
-    def stamp(self, page: pikepdf.Page, number: int, side: str) -> Stamp:
+    def stamp(self, page: pikepdf.Page, number: int, side: str, source: tuple[str, int] | None = None) -> Stamp:
+        """Stamp ``number``; ``source`` — the page's record (its sha256) and page in it —
+        lets the corner look be kept in :attr:`looks` (:mod:`.lookcache`)."""
         obj = page.obj
         box, rotate = page_box(obj), page_rotation(obj)
         width, height = visual_size(box, rotate)
@@ -405,8 +472,14 @@ class Stamper:
         judged, moved = False, False
         if self.look and placements is not None:
             covered = _annotation_rects(obj, box, rotate) + _vector_rects(placements, box, rotate)
-            spot = least_ink([p for p in placements if p.image is not None], box, rotate, zone,
-                             Rect(u + g.u0, v + g.v0, u + g.u1, v + g.v1), covered)
+            default = Rect(u + g.u0, v + g.v0, u + g.u1, v + g.v1)
+            kept = self.looks if source is not None else None
+            key = look_key(source[1], box, rotate, zone, default, covered) if kept and source else ""
+            found, spot = kept.get(source[0], key) if kept and source else (False, None)
+            if not found:
+                spot = least_ink([p for p in placements if p.image is not None], box, rotate, zone, default, covered)
+                if kept and source:
+                    kept.put(source[0], key, spot)
             if spot is not None:
                 judged = True
                 if spot != (u + g.u0, v + g.v0):
@@ -851,38 +924,31 @@ def _look_at(p: Placement, to_user: Matrix, size: tuple[int, int]) -> tuple[Imag
 def _jpeg(raw: bytes, w: int, h: int, coarse: float, rows: float) -> Image.Image:
     """A JPEG decoded at 1/2…1/8 scale (at least 1 px per ``coarse`` pixels: a text stroke
     still shows, averaged) — of a baseline JPEG whose first ``rows`` rows are all that is
-    needed, only its first part when that is surely enough.
+    needed, only those rows (and a margin).
 
-    The bytes are cut after a share of them (2.5 times the rows' share) and an end marker
-    added: libjpeg decodes what is there and fills the rest of the picture with one flat
-    tone, from the block where the data ends. The last row holding any other tone marks
-    where the real picture ends at the earliest; the part is used when that is more than
-    a block row below ``rows``, else the whole JPEG is decoded (also when the picture's
-    own bottom is flat: the safe side).
+    A baseline JPEG with one interleaved scan holds its rows in order: with its frame
+    header saying the image is only that high (:func:`archiver.scanimage.jpeg_top`), libjpeg decodes those
+    rows — exactly as in the whole image — and stops, so the cost is that of the rows,
+    not of the page (a JPEG's decoding costs per 8 × 8 block, even at 1/8 scale). Any
+    other JPEG (progressive, several scans, an unusual header) is decoded whole.
     """
     from PIL import Image
 
-    size = (max(1, int(w / coarse)), max(1, int(h / coarse)))
-    share = 2.5 * rows / h + 0.05
-    if share < 0.7:
-        try:
-            part = Image.open(io.BytesIO(raw[: int(len(raw) * share)] + b"\xff\xd9"))
-            if not part.info.get("progressive"):
-                part.draft("L", size)
-                part.load()
-                grey = part.convert("L") if part.mode != "L" else part
-                scale = w / grey.size[0]
-                fill = grey.getpixel((grey.width - 1, grey.height - 1))
-                lut = [255] * 256
-                lut[fill if isinstance(fill, int) else 0] = 0
-                other = grey.point(lut).getbbox()  # where any tone but the fill's is
-                real = 0 if other is None else other[3] - math.ceil(16 / scale) - 1  # decoded rows surely real
-                if real * scale >= rows:
-                    return grey
-        except (OSError, ValueError, SyntaxError):
-            pass
+    from ..scanimage import JPEG_MARGIN_ROWS, jpeg_top
+
+    request = (max(1, int(w / coarse)), max(1, int(h / coarse)))
+    need = min(h, -(-(math.ceil(rows) + JPEG_MARGIN_ROWS) // 16) * 16)
+    top = jpeg_top(raw, need) if need < 0.8 * h else None
+    if top is not None:
+        whole = Image.open(io.BytesIO(raw))
+        whole.draft("L", request)  # (sets the scale up, decodes nothing)
+        scale = w / whole.size[0]
+        part = Image.open(io.BytesIO(top))
+        part.draft("L", (whole.size[0], math.ceil(need / scale)))
+        if part.size[0] == whole.size[0] and part.size[1] * scale >= need:
+            return part
     jpeg = Image.open(io.BytesIO(raw))
-    jpeg.draft("L", size)
+    jpeg.draft("L", request)
     return jpeg
 
 
