@@ -9,11 +9,13 @@ the new one, plus at worst a ``.tmp-*`` file that :func:`remove_stale_temps` cle
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .errors import is_storage_error, storage_error
 
@@ -256,3 +258,64 @@ def remove_stale_temps(folder: Path) -> Iterator[Path]:
         if tmp.is_file():
             tmp.unlink(missing_ok=True)
             yield tmp
+
+
+class AtomicFile(io.RawIOBase):
+    """The temporary file (:attr:`path`) a :func:`replacing` block writes in place of its
+    target; what is written is hashed (SHA-256) on the way, so the checksum needs no
+    reading back."""
+
+    def __init__(self, path: Path, fh: Any) -> None:
+        super().__init__()
+        self.path = path
+        self.fh = fh
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return int(self.fh.write(data))
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        if not self.fh.closed:
+            self.fh.flush()
+
+    def hexdigest(self) -> str:
+        return self.digest.hexdigest()
+
+    def finish(self) -> None:
+        """Flush, fsync and close the temporary file (before it is checked, and renamed)."""
+        if not self.fh.closed:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+
+
+@contextmanager
+def replacing(target: Path, *, mode: int = FILE_MODE) -> Iterator[AtomicFile]:
+    """Write ``target`` whole or not at all, from a writer that streams (a PDF saved by
+    pikepdf): the block writes to the :class:`AtomicFile` given — a temporary file beside
+    ``target`` — and may call its :meth:`~AtomicFile.finish` to check the file before it
+    takes its place. After the block the file is fsynced, given ``mode``, renamed over
+    ``target`` and the folder fsynced; if the block raises, the temporary file is removed
+    and ``target`` is left as it was."""
+    ensure_dir(target.parent)
+    tmp = temp_path(target)
+    handle = AtomicFile(tmp, os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb"))
+    try:
+        yield handle
+        handle.finish()
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        handle.fh.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(target.parent)

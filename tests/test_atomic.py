@@ -45,3 +45,29 @@ def test_a_temporary_name_for_any_file_name(tmp_path: Path) -> None:
         assert len(os.fsencode(tmp.name)) <= 250
         write_bytes_atomic(target, b"%PDF-1.7 data")
         assert target.read_bytes() == b"%PDF-1.7 data"
+
+
+def test_replacing_a_file_from_a_streaming_writer(tmp_path: Path) -> None:
+    """replacing(): what the block writes (hashed on the way) takes the target's place,
+    read-only, after the block — checkable before; a block that raises leaves the old
+    file and no temporary file."""
+    import hashlib
+
+    import pytest
+
+    from archiver.atomic import READ_ONLY_MODE, replacing
+
+    target = tmp_path / "volumes" / "V.pdf"
+    with replacing(target, mode=READ_ONLY_MODE) as out:
+        out.write(b"%PDF-1.7 ")
+        out.write(b"volume")
+        out.finish()
+        assert out.path.read_bytes() == b"%PDF-1.7 volume" and not target.exists()
+    assert target.read_bytes() == b"%PDF-1.7 volume"
+    assert out.hexdigest() == hashlib.sha256(b"%PDF-1.7 volume").hexdigest()
+    assert _mode(target) == READ_ONLY_MODE
+    with pytest.raises(RuntimeError), replacing(target) as out:
+        out.write(b"half")
+        raise RuntimeError("cut off")
+    assert target.read_bytes() == b"%PDF-1.7 volume"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["V.pdf"]

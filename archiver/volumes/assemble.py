@@ -52,26 +52,21 @@ from pikepdf import Array, Dictionary, Name, OutlineItem
 
 from .. import __version__
 from ..active import strip_active_content
-from ..atomic import (
-    READ_ONLY_MODE,
-    TEMP_PREFIX,
-    ensure_dir,
-    fsync_dir,
-    write_bytes_atomic,
-    write_text_atomic,
-)
+from ..atomic import READ_ONLY_MODE, TEMP_PREFIX, replacing, write_bytes_atomic, write_text_atomic
 from ..config import Config
 from ..customers import Customer
 from ..errors import IntegrityError
 from ..model import Record
 from . import pages as pg
 from . import pdfa
+from .digits import digit_font
 from .lookcache import LookCache
 from .manifest import VolumeDocument, VolumeManifest, write_manifest
+from .placement import StampStyle, page_box, page_rotation, small_pages, visual_size
 from .plan import PlannedVolume
 from .remarks import volume_remarks
 from .rules import ROLE_LABELS
-from .stamp import Stamper, StampStyle, digit_font, page_box, page_rotation, small_pages, visual_size
+from .stamp import Stamper
 
 FORM_PARTS = ("cover", "index", "remarks", "back_cover")
 FORM_LABELS = {"cover": "封面-", "index": "目录-", "remarks": "备考-", "back_cover": "封底-"}
@@ -154,8 +149,34 @@ def document_parts(plan: PlannedVolume, blanks: dict[str, tuple[bool, ...]]) -> 
     return [pg.Part(r.id, pg.DOCUMENT, blanks[r.id], simplex=r.meta.sides == "simplex") for r in plan.documents]
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where every page of a volume goes (:mod:`.pages`), and its forms."""
+
+    docs: list[pg.Part]  # the documents' parts, in order
+    parts: list[pg.Part]  # cover, index, the documents, remarks sheet, back cover
+    slots: list[pg.Slot]  # one per PDF page
+    where: list[pg.PartPages]  # one per part
+    forms: Forms
+    sheet: Any  # what the forms say (forms.VolumeSheet)
+    remarks: tuple[str, ...]
+    style: StampStyle
+
+
 def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> VolumeManifest:
-    """Build ``plan`` into the PDF ``target`` and write its manifest beside it."""
+    """Build ``plan`` into the PDF ``target`` and write its manifest beside it: lay out →
+    assemble and save (:func:`write_volume`) → manifest."""
+    layout = lay_out(plan, ctx)
+    written = write_volume(target, plan, layout.forms, layout.parts, layout.slots, layout.where, layout.style,
+                           volume_info(plan, layout, ctx), inputs, ctx.cache_dir)
+    m = manifest_of(plan, ctx, layout, written, target, inputs)
+    write_manifest(m)
+    return m
+
+
+def lay_out(plan: PlannedVolume, ctx: Context) -> Layout:
+    """The blank pages found, the page numbers, the remarks sheet and the forms, and
+    where every page goes."""
     digit_font(ctx.cache_dir)  # the page numbers' font: kept from an earlier build, else made (and kept)
     blanks = detect_blanks(plan, ctx)
     docs = document_parts(plan, blanks)
@@ -182,27 +203,33 @@ def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Vo
         if (where[2 + i].first_number, where[2 + i].last_number) != (doc_pages[r.id].first_number,
                                                                     doc_pages[r.id].last_number):
             raise AssertionError("page numbers moved with the forms")  # a bug, never a user error
-    info = pdfa.VolumeInfo(title=sheet.title, identifier=plan.reference, created=ctx.built_at,
-                           subject=f"{plan.reference} {sheet.title}")
-    written = write_volume(target, plan, forms, parts, slots, where, style, info, inputs,
-                           ctx.cache_dir)
+    return Layout(docs, parts, list(slots), list(where), forms, sheet, remarks, style)
 
-    m = VolumeManifest(
+
+def volume_info(plan: PlannedVolume, layout: Layout, ctx: Context) -> pdfa.VolumeInfo:
+    """What the volume's metadata says (PDF/A)."""
+    return pdfa.VolumeInfo(title=layout.sheet.title, identifier=plan.reference, created=ctx.built_at,
+                           subject=f"{plan.reference} {layout.sheet.title}")
+
+
+def manifest_of(plan: PlannedVolume, ctx: Context, layout: Layout, written: Written, target: Path,
+                inputs: str) -> VolumeManifest:
+    """The manifest of the volume written to ``target``."""
+    where, slots = layout.where, layout.slots
+    return VolumeManifest(
         reference=plan.reference, customer=plan.customer, year=plan.year, retention=plan.retention,
-        classification=plan.classification, volume=plan.number, title=sheet.title,
+        classification=plan.classification, volume=plan.number, title=layout.sheet.title,
         start_date=plan.start_date, end_date=plan.end_date, page_count=pg.numbered_count(slots),
         sheet_count=pg.sheet_count(slots), built_at=ctx.built_at, filer=ctx.filer, checker=ctx.checker,
         inputs=inputs, file_name=target.name, file_sha256=written.sha256, file_size=target.stat().st_size,
         pdf_page_count=len(slots),
         parts={"cover": _range(where[0]), "index": _range(where[1]),
-               "documents": (_range(where[2])[0], _range(where[1 + len(docs)])[1]),
+               "documents": (_range(where[2])[0], _range(where[1 + len(layout.docs)])[1]),
                "remarks": _range(where[-2]), "back_cover": _range(where[-1])},
         documents=tuple(_document(r, where[2 + i]) for i, r in enumerate(plan.documents)),
-        remarks=remarks, path=target.with_suffix(".toml"), pdfa=written.pdfa.to_manifest(),
+        remarks=layout.remarks, path=target.with_suffix(".toml"), pdfa=written.pdfa.to_manifest(),
         reencoded=tuple(written.reencoded),
     )  # fmt: skip
-    write_manifest(m)
-    return m
 
 
 def small_numbers(plan: PlannedVolume, slots: Sequence[pg.Slot], style: StampStyle) -> list[int]:
@@ -387,16 +414,15 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
 
     Library warnings are logged (``archiver.volumes.assemble``), never printed.
     """
-    ensure_dir(target.parent)
     tag = f"{TEMP_PREFIX}{os.getpid()}-"
     forms_file = target.with_name(f"{tag}forms-{target.name}")
     merged = target.with_name(f"{tag}merged-{target.name}")
-    tmp = target.with_name(f"{tag}{target.name}")
     sources = [forms_file] * 2 + [r.path for r in plan.documents] + [forms_file] * 2
     offsets = [forms.spans[n][0] - 1 for n in FORM_PARTS[:2]] + [0] * len(plan.documents) + \
               [forms.spans[n][0] - 1 for n in FORM_PARTS[2:]]
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, replacing(target, mode=READ_ONLY_MODE) as saved:
+            # (read-only: replaced whole by a rebuild, never written in place)
             warnings.simplefilter("always")
             forms_file.write_bytes(forms.data)
             merge_pages(merged, sources, offsets, slots, plan.reference)
@@ -407,51 +433,16 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
                     looks.save()
                 for problem in out.get_warnings():  # qpdf's, kept by pikepdf: logged, never printed
                     log.info("%s: %s", plan.reference, problem)
-                with open(tmp, "wb") as fh:
-                    hashing = HashingWriter(fh)  # the checksum as it is written (not read back)
-                    out.save(cast(BinaryIO, hashing), **SAVE_OPTIONS)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-            written.sha256 = hashing.hexdigest()
-            written.pdfa = cached_check(tmp, verdict_key(inputs, plan, forms), cache_dir, info.created)
-        for w in caught:
-            log.info("%s: %s: %s", plan.reference, w.category.__name__, w.message)
-        os.chmod(tmp, READ_ONLY_MODE)  # replaced whole by a rebuild, never written in place
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+                out.save(cast(BinaryIO, saved), **SAVE_OPTIONS)  # the checksum as it is written
+            saved.finish()
+            written.sha256 = saved.hexdigest()
+            written.pdfa = cached_check(saved.path, verdict_key(inputs, plan, forms), cache_dir, info.created)
+            for w in caught:
+                log.info("%s: %s: %s", plan.reference, w.category.__name__, w.message)
     finally:
         forms_file.unlink(missing_ok=True)
         merged.unlink(missing_ok=True)
-    fsync_dir(target.parent)
     return written
-
-
-class HashingWriter(io.RawIOBase):
-    """A write-only stream that passes everything to ``fh`` and hashes it (SHA-256)."""
-
-    def __init__(self, fh: Any) -> None:
-        self.fh = fh
-        self.digest = hashlib.sha256()
-        self.size = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self.digest.update(data)
-        self.size += len(data)
-        return int(self.fh.write(data))
-
-    def tell(self) -> int:
-        return self.size
-
-    def flush(self) -> None:
-        self.fh.flush()
-
-    def hexdigest(self) -> str:
-        return self.digest.hexdigest()
 
 
 def page_runs(slots: Sequence[pg.Slot], offsets: Sequence[int]) -> list[tuple[int, int, int]]:
