@@ -52,7 +52,7 @@ from pikepdf import Array, Dictionary, Name, OutlineItem
 
 from .. import __version__
 from ..active import strip_active_content
-from ..atomic import READ_ONLY_MODE, TEMP_PREFIX, replacing, write_bytes_atomic, write_text_atomic
+from ..atomic import READ_ONLY_MODE, TEMP_PREFIX, create, replacing, write_bytes_atomic, write_text_atomic
 from ..config import Config
 from ..customers import Customer
 from ..errors import IntegrityError
@@ -421,7 +421,7 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
     offsets = [forms.spans[n][0] - 1 for n in FORM_PARTS[:2]] + [0] * len(plan.documents) + \
               [forms.spans[n][0] - 1 for n in FORM_PARTS[2:]]
     try:
-        with warnings.catch_warnings(record=True) as caught, replacing(target, mode=READ_ONLY_MODE) as saved:
+        with warnings.catch_warnings(record=True) as caught, replacing(target, mode=READ_ONLY_MODE) as tmp:
             # (read-only: replaced whole by a rebuild, never written in place)
             warnings.simplefilter("always")
             forms_file.write_bytes(forms.data)
@@ -433,16 +433,43 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
                     looks.save()
                 for problem in out.get_warnings():  # qpdf's, kept by pikepdf: logged, never printed
                     log.info("%s: %s", plan.reference, problem)
-                out.save(cast(BinaryIO, saved), **SAVE_OPTIONS)  # the checksum as it is written
-            saved.finish()
-            written.sha256 = saved.hexdigest()
-            written.pdfa = cached_check(saved.path, verdict_key(inputs, plan, forms), cache_dir, info.created)
+                with create(tmp) as fh:
+                    hashing = HashingWriter(fh)  # the checksum as it is written (not read back)
+                    out.save(cast(BinaryIO, hashing), **SAVE_OPTIONS)
+            written.sha256 = hashing.hexdigest()
+            written.pdfa = cached_check(tmp, verdict_key(inputs, plan, forms), cache_dir, info.created)
             for w in caught:
                 log.info("%s: %s: %s", plan.reference, w.category.__name__, w.message)
     finally:
         forms_file.unlink(missing_ok=True)
         merged.unlink(missing_ok=True)
     return written
+
+
+class HashingWriter(io.RawIOBase):
+    """A write-only stream that passes everything to ``fh`` and hashes it (SHA-256)."""
+
+    def __init__(self, fh: Any) -> None:
+        self.fh = fh
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return int(self.fh.write(data))
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        self.fh.flush()
+
+    def hexdigest(self) -> str:
+        return self.digest.hexdigest()
 
 
 def page_runs(slots: Sequence[pg.Slot], offsets: Sequence[int]) -> list[tuple[int, int, int]]:

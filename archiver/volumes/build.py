@@ -48,11 +48,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import register
+from .. import clock as archive_clock
 from ..atomic import remove_stale_temps
 from ..customers import Customer
 from ..errors import ConfigError
-from ..register import current_user
 from ..store import Archive
 from .assemble import BlankDetector, Context, Renderer, assemble
 from .codes import Journal
@@ -153,7 +152,7 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
     with archive.lock("build", purpose="archiver build"):
         if customer:
             archive.customer(customer)  # NotFoundError for an unknown customer
-        run = Run(archive, Scope(customer, year), force, filer or archive.config.volumes.filer or current_user(),
+        run = Run(archive, Scope(customer, year), force, filer or archive.config.volumes.filer or archive_clock.login_name(),
                   checker, renderer, detect, clock or _system_clock, filing_grace_seconds, progress, planned)
         state = read_state(run)
         planned_volumes = plan(run, state)
@@ -305,4 +304,4 @@ def pdfa_warning(m: VolumeManifest) -> str:
 
 
 def _system_clock() -> dt.datetime:
-    return register.now()
+    return archive_clock.now()
