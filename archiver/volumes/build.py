@@ -93,10 +93,8 @@ def default_detector() -> BlankDetector:
     return detect
 
 
-
 def volume_path(archive: Archive, plan: PlannedVolume) -> Path:
     return archive.volumes / plan.customer / f"{plan.year:04d}" / f"{plan.reference}.pdf"
-
 
 
 @dataclass
@@ -152,8 +150,9 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
     with archive.lock("build", purpose="archiver build"):
         if customer:
             archive.customer(customer)  # NotFoundError for an unknown customer
-        run = Run(archive, Scope(customer, year), force, filer or archive.config.volumes.filer or archive_clock.login_name(),
-                  checker, renderer, detect, clock or _system_clock, filing_grace_seconds, progress, planned)
+        by = filer or archive.config.volumes.filer or archive_clock.login_name()
+        run = Run(archive, Scope(customer, year), force, by, checker, renderer, detect, clock or _system_clock,
+                  filing_grace_seconds, progress, planned)
         state = read_state(run)
         planned_volumes = plan(run, state)
         check_inputs(run, state, planned_volumes)

@@ -18,8 +18,6 @@ import pikepdf
 from pikepdf import Dictionary, Name
 
 SHIPPED_FONT = "fonts/NotoSerifSC-Regular-GB2312.ttf"
-
-
 DIGITS = "0123456789"
 
 
@@ -43,8 +41,6 @@ class DigitFont:
 
 
 _digits: list[DigitFont] = []  # the one subset of this process (see digit_font)
-
-
 FONT_CACHE = "font-cache"  # in the cache folder: the digits' subset (see digit_font)
 
 

@@ -23,20 +23,10 @@ if TYPE_CHECKING:
 
 
 LOOK_RES = 2 / MM  # pixels per point of the corner look (2 per mm)
-
-
 INKED = 56  # a look pixel this much darker than white (0–255) is ink
-
-
 CLEARANCE = 2.5 * MM  # the spot chosen on an inked page keeps this far from ink where it can
-
-
 NOISE = 2  # this many inked look pixels under the default spot are speckle, not ink
-
-
 MAX_LOOK_PIXELS = 120_000_000  # larger images are not decoded to look at (default spot)
-
-
 MAX_LOOK_IMAGES = 16  # nor a corner made of more images than this
 
 

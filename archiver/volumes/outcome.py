@@ -47,7 +47,6 @@ class Scope:
         return not self.customer or customer == self.customer
 
 
-
 def rel(archive: Archive, path: Path) -> str:
     """``path`` relative to the archive root, as the build reports it."""
     return path.relative_to(archive.root).as_posix()

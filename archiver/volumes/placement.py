@@ -15,20 +15,10 @@ from ..config import VolumeOptions
 from .digits import digit_font
 
 MM = 72 / 25.4
-
-
 EDGE = 5 * MM  # the white ground keeps this far from the page's edges (a printer's unprintable margin)
-
-
 ZONE_WIDTH = 50 * MM  # the corner zone reaches this far past the default offset from the outer edge …
-
-
 ZONE_DEPTH = 20 * MM  # … and this far past the default offset from the top edge
-
-
 PAD = 0.25  # the white ground's margin around the digits, in em
-
-
 MIN_SIZE = 4.0  # the smallest number set clear of the binding margin on a small page (pt)
 
 
@@ -221,8 +211,6 @@ def user_to_visual(box: tuple[float, float, float, float], rotate: int, x: float
 
 # Reading the page's content: open q's and where its images are drawn ----------------------------
 Matrix = tuple[float, float, float, float, float, float]
-
-
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 

@@ -1,5 +1,9 @@
 """Stamping page numbers (页号, Art. 16) onto pages, without touching their images.
 
+This module draws (:class:`Stamper`); where the number goes is decided by :mod:`.placement`
+(the rules) and :mod:`.ink` (the look for ink), from the page's content read by
+:mod:`.pagecontent`; the font is :mod:`.digits`.
+
 Each numbered page gets one small content stream: the page's own content is wrapped in
 ``q … Q`` (so whatever it leaves in the graphics state cannot move the number), then a
 small white ground (a filled rectangle a quarter of the font size wider than the digits
@@ -30,14 +34,16 @@ and CropBox (all distances below are on the page as displayed):
   is not judged.
 * a page too small for the number at ``stamp_font_size`` (its zone is narrower or lower
   than the number's ground) gets a smaller number that fits (:attr:`Stamp.reduced`); the
-  build notes those pages on the remarks sheet (:func:`small_pages` tells in advance). A
+  build notes those pages on the remarks sheet (:func:`.placement.small_pages` tells in
+  advance). A
   page too small even for a :data:`MIN_SIZE` number clear of the binding margin gets one
   in its outer top corner, wherever it fits.
 
 The font is a subset — the ten digits — of the Song-style font archiver ships
 (``archiver/fonts/NotoSerifSC-Regular-GB2312.ttf``), embedded as a simple TrueType font
 (FontFile2, /Widths, WinAnsi encoding, a ToUnicode CMap; PDF/A-2 valid), made once
-(:func:`digit_font`, kept in the build's cache folder for the next process) and embedded once per output PDF (:func:`embed_font`, one
+(:func:`.digits.digit_font`, kept in the build's cache folder for the next process) and
+embedded once per output PDF (:func:`.digits.embed_font`, one
 :class:`Stamper` per volume). Positions are computed from that font's own metrics, so
 every viewer and printer shows the same thing.
 """
