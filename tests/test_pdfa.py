@@ -24,7 +24,7 @@ from pikepdf import Array, Dictionary, Name, String
 from PIL import Image, ImageCms
 from volumes_helpers import KnownBlanks, make_record, words
 
-import archiver.volumes.assemble as assemble_module
+import archiver.volumes.finish as finish_module
 from archiver.active import find_active_content, strip_active_content
 from archiver.config import Config, parse_config, template_text
 from archiver.customers import Customer
@@ -83,7 +83,7 @@ def renderer() -> FormRenderer:
 
 @pytest.fixture
 def box_stamp(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(assemble_module, "Stamper", BoxStamper)
+    monkeypatch.setattr(finish_module, "Stamper", BoxStamper)
 
 
 def build(tmp_path: Path, config: Config, renderer: Any, data: bytes, name: str = "doc") -> tuple[Path, Any]:
@@ -454,7 +454,7 @@ def test_a_rebuild_of_the_same_inputs_reuses_forms_and_verdict(tmp_path, config,
     assert calls == [] and again.pdfa == first.pdfa and again.file_sha256 == first.file_sha256
     # other inputs: validated again
     monkeypatch.undo()
-    monkeypatch.setattr(assemble_module, "Stamper", BoxStamper)
+    monkeypatch.setattr(finish_module, "Stamper", BoxStamper)
     monkeypatch.setattr(pdfa, "check", lambda path, **kw: calls.append(path) or real_check(path, **kw))
     (tmp_path / "out" / f"{first.reference}.pdf").unlink()
     _, other = build(tmp_path, config, renderer, (CORPUS / "congress-gray.pdf").read_bytes())
@@ -529,7 +529,7 @@ def test_build_of_a_form_prints_no_library_warning(archive_root: Path, drop: Any
 
 
 def test_forms_cache_keeps_one_entry_per_volume_and_forgets_it(tmp_path, config, renderer, box_stamp) -> None:
-    from archiver.volumes.assemble import FORMS_CACHE, forget_volume
+    from archiver.volumes.formscache import FORMS_CACHE, forget_volume
 
     _, m = build(tmp_path, config, renderer, (CORPUS / "congress.pdf").read_bytes())
     cache = tmp_path / "cache" / FORMS_CACHE

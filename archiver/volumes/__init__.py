@@ -17,8 +17,12 @@ write); each volume is laid out, assembled, saved and given its manifest by
 * :mod:`.plan` — records + configuration → planned volumes; the checks of the inputs
 * :mod:`.pages` — sheets, fronts and backs, blank pages, page numbers (Art. 16)
 * :mod:`.remarks` — what the remarks sheet says (Art. 11, 13, 14, 18, 19)
-* :mod:`.assemble` — one volume: lay out → assemble (qpdf merge, finish) → save → manifest;
-  cover → index → documents → remarks → back cover (Art. 20), page labels, outline
+* :mod:`.assemble` — one volume: lay out → assemble (qpdf merge) → finish → save → manifest;
+  cover → index → documents → remarks → back cover (Art. 20)
+* :mod:`.finish` — pass 2 on the merged pages: blanks, flattening, active content, LZW,
+  stamps, page labels, outline, PDF/A, identifier
+* :mod:`.formscache` — the volume's forms as one PDF, cached per reference code
+* :mod:`.verdicts` — PDF/A verdicts cached by what decides a volume's bytes
 * :mod:`.stamp` — drawing page numbers (Art. 16); :mod:`.placement` — where they go;
   :mod:`.ink` — looking for ink in the corner; :mod:`.pagecontent` — reading a page's
   content; :mod:`.digits` — the numbers' embedded font; :mod:`.lookcache` — corner looks
