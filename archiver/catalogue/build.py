@@ -23,7 +23,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
@@ -33,7 +33,7 @@ from ..model import Record
 from ..register import now, today
 from ..store import Archive
 from ..volumes.manifest import VolumeManifest
-from . import inputs, known, sites, sources, thumbs, withheld
+from . import fulltext, fulltext_index, inputs, known, sites, sources, thumbs, withheld
 from .inputs import Folder, read_inputs
 from .known import Known
 from .model import (
@@ -68,6 +68,8 @@ class BuildResult:
     missing: list[str]  # archive files that should have been copied but were not found
     seconds: float
     search_index_bytes: int
+    fulltext_documents: int = 0  # documents in the full-text index
+    fulltext_index_bytes: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
@@ -226,6 +228,7 @@ class _Redo:
     known: dict[str, Known]
     thumbnails_made: int
     missing: list[str]
+    fulltext: dict[str, list[fulltext.Source]] = field(default_factory=dict)  # its documents, for the index
 
 
 def _build(archive: Archive, out: Path | None, progress: Progress | None) -> BuildResult:
@@ -241,6 +244,7 @@ def _build(archive: Archive, out: Path | None, progress: Progress | None) -> Bui
     base = _base_fingerprint(archive, renderer) + "|" + hashlib.sha256("\n".join(sorted(hidden)).encode()).hexdigest()
     fingerprints = {code: folder.fingerprint(base) for code, folder in folders.items()}
     have = cached_thumbnails(archive)
+    full_text = fulltext_index.Index.load(archive.state, output.folder)
 
     # Customers whose files in this folder were made from the same material are kept.
     earlier = known.load(archive.state)
@@ -250,7 +254,7 @@ def _build(archive: Archive, out: Path | None, progress: Progress | None) -> Bui
     for code, fp in fingerprints.items():
         k = earlier.get(code)
         if (k is not None and k.fingerprint == fp and made_from.get(code) == fp and k.complete
-                and all(sha in have for sha in k.thumbs) and output.keep(k.outputs)):
+                and all(sha in have for sha in k.thumbs) and full_text.knows(code) and output.keep(k.outputs)):
             now_known[code] = k
     redo = _redo(archive, output, renderer, info, [f for c, f in folders.items() if c not in now_known], have,
                  fingerprints, progress, hidden)
@@ -278,8 +282,10 @@ def _build(archive: Archive, out: Path | None, progress: Progress | None) -> Bui
         output.page(page.path, renderer.render(page.template, page.path, page.context))
     for name in STATIC:
         output.page(f"assets/{name}", renderer.static(name))
-    index = script_text(index_data(view)).encode("utf-8")
-    output.page("search-index.js", index)
+    search_index = script_text(index_data(view)).encode("utf-8")
+    output.page("search-index.js", search_index)
+    ft = fulltext_index.update(output, full_text, redo.fulltext, now_known,
+                               {code: t.name for code, t in config.document_types.items()})
 
     removed = output.finish({"built_at": now().isoformat(), "templates": renderer.fingerprint,
                              "customers": {c: k.fingerprint for c, k in now_known.items()} if remember else {}})
@@ -289,7 +295,8 @@ def _build(archive: Archive, out: Path | None, progress: Progress | None) -> Bui
     return BuildResult(folder=output.folder, pages=n_pages, written=len(output.changed), removed=len(removed),
                        thumbnails_made=redo.thumbnails_made, documents=view.totals.documents,
                        restricted=sum(k.restricted for k in now_known.values()), missing=redo.missing,
-                       seconds=time.perf_counter() - start, search_index_bytes=len(index))
+                       seconds=time.perf_counter() - start, search_index_bytes=len(search_index),
+                       fulltext_documents=ft.documents, fulltext_index_bytes=ft.bytes)
 
 
 def _part(archive: Archive, code: str, folder: Folder | None, records: list[Record],
@@ -339,6 +346,7 @@ def _redo(archive: Archive, output: SiteOutput, renderer: Renderer, info: SiteIn
     for i, code in enumerate(codes, start=1):
         part = _part(archive, code, by_code.get(code), records[code], manifests[code], ready, active)
         result.parts[code] = part
+        result.fulltext[code] = fulltext.describe(part, records[code], manifests[code])
         outputs: list[str] = []
         n_pages = 0
         for page in customer_pages(info, part):
