@@ -18,7 +18,7 @@ SECRET_WORD = "zetacodeword"
 # The text of each page of the catalogue test archive's records (two pages each).
 TEXTS: dict[str, list[list[str]]] = {
     "credit": [["上海明远贸易有限公司", "信用评估:良好"], ["本公司向其采购减速器二十台,", "经办人王立新签字。"]],
-    "contract": [["钢材购销合同", "甲方:上海明远贸易有限公司"], ["王经理立即安排发货,", "符合 ISO9001 质量要求。"]],
+    "contract": [["钢材购销合同", "甲方:上海明远贸易有限公司", "减速装置与变速器"], ["王经理立即安排发货,", "符合 ISO9001 质量要求。"]],
     "rating": [["资质评级表", "齿轮箱与减速器供应商"], ["评级结论:A 级"]],
     "stats": [["2026年10月销售统计", "减速带 器材 出库 120 件"], []],
     "secret": [[SECRET_TEXT, "减速器 王立新"], [SECRET_WORD]],

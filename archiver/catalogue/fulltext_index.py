@@ -42,20 +42,25 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_text_atomic
+from ..errors import IntegrityError, NotFoundError
 from .fulltext import (
     META_PATH,
+    Filters,
     IndexDoc,
+    Result,
     Source,
     build_files,
     decode_postings,
     doc_path,
     doc_script,
     encode_postings,
+    index_doc,
     meta_data,
     meta_script,
     page_text,
     parse_script,
     script,
+    search,
     shard_count,
     shard_of,
     shard_path,
@@ -418,3 +423,50 @@ def _incremental(output: SiteOutput, index: Index, now: dict[str, Indexed], sour
             else:
                 table.pop(key, None)
         output.page(rel, script("shard", k, table))
+
+
+class SiteIndex:
+    """The full-text index of a catalogue folder, read the way the browser reads it
+    (meta, the shards asked for, the documents looked at): for ``archiver search``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        meta = self._read(META_PATH, missing=True)
+        if not isinstance(meta, dict) or meta.get("version") != 1:
+            raise IntegrityError(f"The full-text index {folder / META_PATH} is of another version.",
+                                 hint=f"Run `archiver site --out {folder}` to write it again.")
+        self.meta: dict[str, Any] = meta
+        self.shards = int(meta["shards"])
+        self._shards: dict[int, dict[str, str]] = {}
+
+    def _read(self, rel: str, *, missing: bool = False) -> Any:
+        path = self.folder / rel
+        try:
+            _call, args = parse_script(path.read_bytes())
+            return args[-1]
+        except FileNotFoundError:
+            if missing:
+                raise NotFoundError(f"There is no full-text index in {self.folder} yet.",
+                                    hint="Run `archiver site` (with --out, for another folder) to write the "
+                                         "catalogue and its index; stored texts come from `archiver ocr`.") from None
+            raise IntegrityError(f"The full-text index file {path} is missing.",
+                                 hint=f"Run `archiver site --out {self.folder}` to write the index again.") from None
+        except (OSError, ValueError, IndexError) as exc:
+            raise IntegrityError(f"The full-text index file {path} cannot be read ({exc}).",
+                                 hint=f"Run `archiver site --out {self.folder}` to write the index again.") from None
+
+    def shard(self, k: int) -> dict[str, str]:
+        if k not in self._shards:
+            table = self._read(shard_path(k))
+            self._shards[k] = dict(table) if isinstance(table, dict) else {}
+        return self._shards[k]
+
+    def doc(self, n: int) -> IndexDoc:
+        try:
+            return index_doc(n, self._read(doc_path(n)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise IntegrityError(f"The full-text index file {self.folder / doc_path(n)} is damaged ({exc}).",
+                                 hint=f"Run `archiver site --out {self.folder}` to write the index again.") from None
+
+    def search(self, query: str, filters: Filters, limit: int = 20) -> Result:
+        return search(query, filters, self.shard, self.doc, self.shards, limit)
