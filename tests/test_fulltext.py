@@ -134,7 +134,10 @@ def test_longer_terms_are_confirmed_in_the_text(pop: Populated) -> None:
     assert search(pop, "减")["hits"]  # one character
     assert where(search(pop, "ISO9001")) == {("钢材购销合同(复印件)", 2)}  # full-width or not, any case
     assert search(pop, "9001")["hits"] == []  # words match whole
-    assert where(search(pop, "减速器 王立")) == {("2025年3月客户信用评估报告", 2)}  # both on one page
+    # two terms: the documents holding both, with their pages holding either
+    assert where(search(pop, "减速器 王立")) == {("2025年3月客户信用评估报告", 2), ("并购附件:市场概况(普通)", 1),
+                                             ("并购附件:市场概况(普通)", 2)}
+    assert where(search(pop, "齿轮箱 王立")) == set()
 
 
 def test_filters_customer_year_type(pop: Populated) -> None:
@@ -199,7 +202,7 @@ def no_full_rebuild(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_a: object) -> None:
         raise AssertionError("the whole index was made again")
 
-    monkeypatch.setattr(fulltext_index, "build_files", refuse)
+    monkeypatch.setattr(fulltext_index, "index_files", refuse)
 
 
 def test_one_new_document_rewrites_only_its_own_shards(pop: Populated, drop: Callable[..., Path],

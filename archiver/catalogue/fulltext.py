@@ -45,7 +45,9 @@ document contributes nothing to any file.
 
 from __future__ import annotations
 
+import functools
 import json
+import operator
 import re
 import unicodedata
 from array import array
@@ -104,35 +106,33 @@ def page_text(lines: Iterable[str]) -> str:
     return normalize("\n".join(lines))
 
 
+CJK = "\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U000323af"
+RUNS = re.compile(f"([{CJK}]+)|((?:(?![{CJK}])[^\\W_])+)")  # a run of Chinese, or of letters and digits
+
+
 def _runs(text: str) -> Iterator[tuple[bool, str]]:
     """(is_cjk, run) for each run of Chinese characters or of word characters."""
-    kind: bool | None = None
-    start = 0
-    for i, ch in enumerate(text):
-        k = True if is_cjk(ch) else False if is_word(ch) else None
-        if k != kind:
-            if kind is not None:
-                yield kind, text[start:i]
-            kind, start = k, i
-    if kind is not None:
-        yield kind, text[start:]
+    for m in RUNS.finditer(text):
+        cjk = m.group(1)
+        yield (True, cjk) if cjk else (False, m.group(2))
 
 
 def text_keys(text: str) -> set[str]:
     """Every key a page of this (normal form) text is found under."""
     keys: set[str] = set()
-    for cjk, run in _runs(text):
-        if cjk:
+    for m in RUNS.finditer(text):
+        run = m.group(1)
+        if run:
             keys.update(run)
-            keys.update(run[i:i + 2] for i in range(len(run) - 1))
-        elif len(run) <= MAX_WORD:
-            keys.add(run)
+            keys.update(map(operator.add, run, run[1:]))
+        elif len(word := m.group(2)) <= MAX_WORD:
+            keys.add(word)
     return keys
 
 
 def query_terms(query: str) -> list[str]:
-    """The terms of a query (separated by spaces; all must stand on the same page), in
-    normal form, each once."""
+    """The terms of a query (separated by spaces; a document is a hit when its text holds
+    every one), in normal form, each once."""
     terms: list[str] = []
     for raw in SPACES.split(query.strip()):
         term = normalize(raw)
@@ -222,6 +222,7 @@ def snippet(text: str, terms: Sequence[str]) -> list[tuple[str, bool]]:
 
 
 # Shards ----------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1 << 20)
 def key_hash(key: str) -> int:
     """FNV-1a over the key's code points, then MurmurHash3's finaliser (fulltext.js
     computes the same)."""
@@ -267,20 +268,18 @@ ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 DIGIT = {ch: i for i, ch in enumerate(ALPHABET)}
 
 
-def _varint(value: int, out: list[str]) -> None:
-    while value >= 32:
-        out.append(ALPHABET[32 | (value & 31)])
-        value >>= 5
-    out.append(ALPHABET[value])
-
-
 def encode_postings(numbers: Sequence[int]) -> str:
     """``numbers``: ascending, distinct, ≥ 0."""
     out: list[str] = []
+    add = out.append
     last = -1
     for n in numbers:
-        _varint(n - last - 1, out)
+        gap = n - last - 1
         last = n
+        while gap >= 32:
+            add(ALPHABET[32 | (gap & 31)])
+            gap >>= 5
+        add(ALPHABET[gap])
     varints = "".join(out)
     if not numbers or len(varints) <= numbers[-1] // 6 + 2:
         return varints
@@ -509,23 +508,28 @@ def meta_script(meta: Mapping[str, Any]) -> bytes:
     return script("meta", dict(meta))
 
 
-def build_files(docs: Sequence[IndexDoc], types: Mapping[str, str]) -> dict[str, bytes]:
-    """Every index file for these documents, by site path (a build from nothing)."""
-    shards = shard_count(len(docs))
-    postings: list[dict[str, array[int]]] = [{} for _ in range(shards)]  # (compact: 4 bytes a posting)
-    files: dict[str, bytes] = {}
-    for doc in sorted(docs, key=lambda d: d.number):
-        files[doc_path(doc.number)] = doc_script(doc)
+def index_files(docs: Iterable[IndexDoc], count: int, types: Mapping[str, str]) -> Iterator[tuple[str, bytes]]:
+    """Every index file for these ``count`` documents (given in ascending number), as
+    (site path, bytes): each document's file as it comes, then the shards and the summary
+    (a build from nothing; the postings are kept compactly, 4 bytes each)."""
+    shards = shard_count(count)
+    postings: dict[str, array[int]] = {}
+    summary: list[tuple[str, int, int]] = []
+    for doc in docs:
+        yield doc_path(doc.number), doc_script(doc)
+        summary.append((doc.type, doc.year, len(doc.pages)))
+        n = doc.number
         for key in doc.index_keys():
-            table = postings[shard_of(key, shards)]
-            numbers = table.get(key)
+            numbers = postings.get(key)
             if numbers is None:
-                numbers = table[key] = array("I")
-            numbers.append(doc.number)
-    for k, table in enumerate(postings):
-        files[shard_path(k)] = shard_script(k, table)
-    files[META_PATH] = meta_script(meta_data(shards, [(d.type, d.year, len(d.pages)) for d in docs], types))
-    return files
+                numbers = postings[key] = array("I")
+            numbers.append(n)
+    by_shard: list[list[str]] = [[] for _ in range(shards)]
+    for key in postings:
+        by_shard[shard_of(key, shards)].append(key)
+    for k, keys in enumerate(by_shard):
+        yield shard_path(k), shard_script(k, {key: postings.pop(key) for key in keys})
+    yield META_PATH, meta_script(meta_data(shards, summary, types))
 
 
 # Searching (the command line; fulltext.js does the same in the browser) ----------------
@@ -557,10 +561,10 @@ class Result:
 
 def search(query: str, filters: Filters, shard: Callable[[int], Mapping[str, str]], doc: Callable[[int], IndexDoc],
            shards: int, limit: int = 20) -> Result:
-    """The hits of ``query`` (newest documents first, pages in order), at most ``limit``
-    pages. ``shard(k)`` gives shard *k*'s keys and encoded postings, ``doc(n)`` document
-    *n*: the caller loads them (only the shards of the query's keys, only the documents
-    looked at)."""
+    """The hits of ``query``: the documents whose text holds every term (newest first),
+    each with its pages that hold one (in order), at most ``limit`` pages. ``shard(k)``
+    gives shard *k*'s keys and encoded postings, ``doc(n)`` document *n*: the caller loads
+    them (only the shards of the query's keys, only the documents looked at)."""
     terms = query_terms(query)
     if not terms:
         return Result((), 0, (), True)
@@ -579,7 +583,7 @@ def search(query: str, filters: Filters, shard: Callable[[int], Mapping[str, str
             break
         looked += 1
         d = doc(n)
-        for p in d.pages:
-            if all(find_term(p.text, t) >= 0 for t in terms):
-                hits.append(Hit(d, p, tuple(snippet(p.text, terms))))
+        pages = [p for p in d.pages if any(find_term(p.text, t) >= 0 for t in terms)]
+        if all(any(find_term(p.text, t) >= 0 for p in pages) for t in terms):
+            hits += [Hit(d, p, tuple(snippet(p.text, terms))) for p in pages]
     return Result(tuple(terms), len(candidates), tuple(hits[:limit]), looked == len(candidates))

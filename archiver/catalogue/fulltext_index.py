@@ -49,12 +49,12 @@ from .fulltext import (
     IndexDoc,
     Result,
     Source,
-    build_files,
     decode_postings,
     doc_path,
     doc_script,
     encode_postings,
     index_doc,
+    index_files,
     meta_data,
     meta_script,
     page_text,
@@ -329,8 +329,9 @@ def update(output: SiteOutput, index: Index, fresh: Mapping[str, list[Source]], 
             log.info("full-text index: the text of %s is no longer cached; writing the whole index", exc)
             full = True
     if full:
-        docs = [document(rid, e, source_of[rid]) for rid, e in now.items()]
-        for rel, data in build_files(docs, types).items():
+        ordered = sorted(now.items(), key=lambda item: item[1].number)
+        docs = (document(rid, e, source_of[rid]) for rid, e in ordered)
+        for rel, data in index_files(docs, len(ordered), types):
             if rel != META_PATH:
                 output.page(rel, data)
         for e in now.values():

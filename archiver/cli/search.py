@@ -65,7 +65,7 @@ def result_data(result: Result, folder: Path) -> dict[str, Any]:
 @click.pass_obj
 def search_command(app: AppContext, query: tuple[str, ...], customer: str, year: int | None, type_: str, limit: int,
                    site: Path | None, as_json: bool) -> None:
-    """Find the pages whose text holds QUERY (every word of it, on one page).
+    """Find the documents whose text holds QUERY (every word of it), and their pages.
 
     \b
     Chinese is matched exactly: 减速器 finds the pages where 减速器 stands, not those

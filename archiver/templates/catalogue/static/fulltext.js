@@ -14,7 +14,7 @@
 (function () {
   "use strict";
   var PAGE = 20;  /* hits shown at a time */
-  var BATCH = 8;  /* documents loaded at a time */
+  var BATCH = 8, MAX_BATCH = 64;  /* documents loaded at a time */
   var BEFORE = 24, AFTER = 48;
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var DIGIT = {};
@@ -194,6 +194,9 @@
     this.candidates = [];  /* newest first */
     this.next = 0;  /* the next candidate to look at */
     this.hits = [];
+    this.found = 0;  /* documents hit */
+    /* every term is one key, the key itself: each candidate is a hit */
+    this.exact = this.terms.every(function (t) { var k = termKeys(t); return k.length === 1 && k[0] === t; });
   }
   Search.prototype.start = function () {
     var self = this;
@@ -217,21 +220,32 @@
       return self.more();
     });
   };
-  /* Look at more candidates until PAGE more hits are found (or none are left). */
+  /* Look at more candidates until PAGE more hits are found (or none are left). A
+     document is a hit when every term stands in its text; its pages holding a term are
+     shown. The first batch is one page's worth; later ones are sized by the share of
+     candidates found so far to be hits, so few rounds of loading are needed. */
   Search.prototype.more = function () {
     var self = this, goal = self.hits.length + PAGE;
     function step() {
-      if (self.hits.length >= goal || self.next >= self.candidates.length) { return Promise.resolve(self); }
-      var batch = self.candidates.slice(self.next, self.next + BATCH);
+      var left = goal - self.hits.length;
+      if (left <= 0 || self.next >= self.candidates.length) { return Promise.resolve(self); }
+      var rate = self.next ? Math.max(self.found / self.next, 0.05) : 1;
+      var size = Math.min(MAX_BATCH, Math.max(BATCH, Math.ceil(left / rate)));
+      var batch = self.candidates.slice(self.next, self.next + size);
       self.next += batch.length;
       return Promise.all(batch.map(loadDoc)).then(function (loaded) {
         loaded.forEach(function (d, i) {
           if (!d) { return; }
-          d.pg.forEach(function (p) {
-            var text = p[3];
-            if (self.terms.every(function (t) { return findTerm(text, t, 0) >= 0; })) {
-              self.hits.push({ n: batch[i], doc: d, page: p, snippet: snippet(text, self.terms) });
-            }
+          var pages = d.pg.filter(function (p) {
+            return self.terms.some(function (t) { return findTerm(p[3], t, 0) >= 0; });
+          });
+          var all = self.terms.every(function (t) {
+            return pages.some(function (p) { return findTerm(p[3], t, 0) >= 0; });
+          });
+          if (!all) { return; }
+          self.found++;
+          pages.forEach(function (p) {
+            self.hits.push({ n: batch[i], doc: d, page: p, snippet: snippet(p[3], self.terms) });
           });
         });
         return step();
@@ -296,11 +310,17 @@
     var frag = document.createDocumentFragment();
     for (; shown < s.hits.length; shown++) { frag.appendChild(hitNode(s.hits[shown])); }
     list.appendChild(frag);
-    var exact = s.done();
-    status.textContent = !s.terms.length ? "" : s.hits.length === 0 && exact ? "正文中没有找到。"
-      : "正文中找到 " + (exact ? "" : "至少 ") + s.hits.length + " 页" +
-        (exact ? "。" : "(" + s.candidates.length + " 份文件可能含有,已查看 " + s.next + " 份)。");
-    if (moreButton) { moreButton.hidden = exact; }
+    var done = s.done(), docsHit = done ? s.found : s.exact ? s.candidates.length : null;
+    if (!s.terms.length) { status.textContent = ""; }
+    else if (docsHit === 0) { status.textContent = "正文中没有找到。"; }
+    else if (docsHit !== null) {
+      status.textContent = "正文中找到 " + docsHit + " 份文件" + (done ? "," + s.hits.length + " 页。"
+        : ",显示前 " + s.hits.length + " 页。");
+    } else {
+      status.textContent = "正文中找到 " + s.found + " 份文件(" + s.hits.length + " 页);另有 " +
+        (s.candidates.length - s.next) + " 份可能含有,可查看更多。";
+    }
+    if (moreButton) { moreButton.hidden = done; }
     status.setAttribute("data-done", "1");
   }
   function fail(s, err) {
@@ -316,8 +336,8 @@
     var t0 = performance.now();
     return s.start().then(function () {
       render(s);
-      return { hits: s.hits.length, candidates: s.candidates.length, ms: performance.now() - t0,
-               exact: s.done() };
+      return { hits: s.hits.length, documents: s.found, candidates: s.candidates.length,
+               ms: performance.now() - t0, done: s.done() };
     }, function (err) { fail(s, err); throw err; });
   }
   function later() {
