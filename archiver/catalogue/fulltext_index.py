@@ -59,11 +59,12 @@ from .fulltext import (
     meta_script,
     page_text,
     parse_script,
-    script,
+    parse_shard,
     search,
     shard_count,
     shard_of,
     shard_path,
+    shard_script,
 )
 from .output import SiteOutput
 
@@ -416,14 +417,14 @@ def _incremental(output: SiteOutput, index: Index, now: dict[str, Indexed], sour
             output.keep([rel])
             continue
         _call, args = parse_script((output.folder / rel).read_bytes())
-        table: dict[str, str] = dict(args[1])
+        table = parse_shard(str(args[1]))
         for key in touched[k]:
             numbers = set(decode_postings(table.get(key, ""))) - set(lost.get(key, ())) | set(gained.get(key, ()))
             if numbers:
                 table[key] = encode_postings(sorted(numbers))
             else:
                 table.pop(key, None)
-        output.page(rel, script("shard", k, table))
+        output.page(rel, shard_script(k, table))
 
 
 class SiteIndex:
@@ -459,7 +460,7 @@ class SiteIndex:
     def shard(self, k: int) -> dict[str, str]:
         if k not in self._shards:
             table = self._read(shard_path(k))
-            self._shards[k] = dict(table) if isinstance(table, dict) else {}
+            self._shards[k] = parse_shard(table) if isinstance(table, str) else {}
         return self._shards[k]
 
     def doc(self, n: int) -> IndexDoc:

@@ -159,6 +159,14 @@
     h ^= h >>> 13; h = Math.imul(h, 0xC2B2AE35) >>> 0;
     return (h ^ (h >>> 16)) >>> 0;
   }
+  /* A shard is one string, a line a key: "\n<key>\t<postings>\n…" (fulltext.py: shard_script). */
+  function lookup(table, key) {
+    if (typeof table !== "string") { return ""; }
+    var at = table.indexOf("\n" + key + "\t");
+    if (at < 0) { return ""; }
+    var start = at + key.length + 2;
+    return table.slice(start, table.indexOf("\n", start));
+  }
   function decode(text) {
     var out = [], i, b, d;
     if (text.charAt(0) === "~") {
@@ -198,7 +206,7 @@
     /* every term is one key, the key itself: each candidate is a hit */
     this.exact = this.terms.every(function (t) { var k = termKeys(t); return k.length === 1 && k[0] === t; });
   }
-  Search.prototype.start = function () {
+  Search.prototype.start = function (onBatch) {
     var self = this;
     if (!self.terms.length) { return Promise.resolve(self); }
     return loadMeta().then(function () {
@@ -211,26 +219,24 @@
       if (f.type) { keys.push("#t:" + f.type); }
       keys = keys.filter(function (k, i) { return keys.indexOf(k) === i; });
       return Promise.all(keys.map(function (k) {
-        return loadShard(keyHash(k) & (meta.shards - 1)).then(function (table) {
-          return table && Object.prototype.hasOwnProperty.call(table, k) ? decode(table[k]) : [];
-        });
+        return loadShard(keyHash(k) & (meta.shards - 1)).then(function (table) { return decode(lookup(table, k)); });
       }));
     }).then(function (lists) {
       if (lists) { self.candidates = intersect(lists).reverse(); }
-      return self.more();
+      return self.more(onBatch);
     });
   };
   /* Look at more candidates until PAGE more hits are found (or none are left). A
      document is a hit when every term stands in its text; its pages holding a term are
-     shown. The first batch is one page's worth; later ones are sized by the share of
+     shown. The first batch is small (shown at once); later ones are sized by the share of
      candidates found so far to be hits, so few rounds of loading are needed. */
-  Search.prototype.more = function () {
+  Search.prototype.more = function (onBatch) {
     var self = this, goal = self.hits.length + PAGE;
     function step() {
       var left = goal - self.hits.length;
       if (left <= 0 || self.next >= self.candidates.length) { return Promise.resolve(self); }
       var rate = self.next ? Math.max(self.found / self.next, 0.05) : 1;
-      var size = Math.min(MAX_BATCH, Math.max(BATCH, Math.ceil(left / rate)));
+      var size = self.next ? Math.min(MAX_BATCH, Math.max(BATCH, Math.ceil(left / rate))) : BATCH;
       var batch = self.candidates.slice(self.next, self.next + size);
       self.next += batch.length;
       return Promise.all(batch.map(loadDoc)).then(function (loaded) {
@@ -248,6 +254,7 @@
             self.hits.push({ n: batch[i], doc: d, page: p, snippet: snippet(p[3], self.terms) });
           });
         });
+        if (onBatch) { onBatch(self); }
         return step();
       });
     }
@@ -333,11 +340,15 @@
     current = s; shown = 0;
     list.textContent = "";
     status.removeAttribute("data-done");
-    var t0 = performance.now();
-    return s.start().then(function () {
+    var t0 = performance.now(), first = null;
+    return s.start(function () {  /* hits are shown as each batch of documents comes in */
       render(s);
+      if (first === null && s.hits.length) { first = performance.now() - t0; }
+    }).then(function () {
+      render(s);
+      var ms = performance.now() - t0;
       return { hits: s.hits.length, documents: s.found, candidates: s.candidates.length,
-               ms: performance.now() - t0, done: s.done() };
+               ms: ms, first_ms: first === null ? ms : first, done: s.done() };
     }, function (err) { fail(s, err); throw err; });
   }
   function later() {
@@ -350,7 +361,7 @@
   if (moreButton) {
     moreButton.addEventListener("click", function () {
       var s = current;
-      if (s) { s.more().then(function () { render(s); }); }
+      if (s) { s.more(render).then(function () { render(s); }); }
     });
   }
   window.archiverFulltext = function (query, f) { if (input) { input.value = query; } return run(query, f || {}); };
