@@ -277,3 +277,24 @@ def test_search_command_output_and_errors(pop: Populated) -> None:
     (pop.root / "site" / ft.META_PATH).write_bytes(ft.script("meta", {"version": 1, "shards": 1}))
     r = run_cli(pop.root, "search", "王立")
     assert r.exit_code == 6 and "cannot be read" in r.output
+
+
+def test_destroyed_texts_leave_the_index_and_its_caches(pop: Populated) -> None:
+    """Art. 29: a purge (as `disposal destroy` runs it) removes the destroyed record's text
+    from every index folder and from the index's caches, even with no rebuild."""
+    from archiver.catalogue.purge import purge_destroyed
+
+    site_build(pop)
+    site_build(pop, "--out", str(pop.root.parent / "other"))
+    rec = pop.records["credit"]
+    unique = "采购减速器二十台".encode()
+    holding = lambda folder: [p for p in folder.rglob("*") if p.is_file() and unique in p.read_bytes()]  # noqa: E731
+    assert holding(pop.root / "site") and holding(pop.root / ".archiver")
+    archive = Archive.open(pop.root)
+    with archive.lock("site", purpose="archiver site"):  # a build running: no rebuild now
+        report = purge_destroyed(archive, [rec.file.sha256], paths_in_archive=[rec.path.relative_to(pop.root).as_posix()])
+    for folder in (pop.root / "site", pop.root.parent / "other", pop.root / ".archiver"):
+        assert holding(folder) == [], folder
+    assert any("catalogue-fulltext/texts/" in c for c in report.cache)
+    site_build(pop)  # the next build writes the index again (the record itself is still filed here)
+    assert where(search(pop, "王立"))

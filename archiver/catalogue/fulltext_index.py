@@ -220,7 +220,7 @@ class Texts:
         self.folder = state / DIR / "texts"
         self.loaded: dict[str, list[tuple[int, str]]] = {}
 
-    def _path(self, sha: str) -> Path:
+    def path(self, sha: str) -> Path:
         return self.folder / sha[:2] / f"{sha}.json"
 
     def read(self, path: Path, record_sha256: str) -> str:
@@ -242,19 +242,19 @@ class Texts:
         if not pages:
             return ""
         self.loaded[sha] = pages
-        write_text_atomic(self._path(sha), json.dumps({"version": VERSION, "record_sha256": record_sha256,
+        write_text_atomic(self.path(sha), json.dumps({"version": VERSION, "record_sha256": record_sha256,
                                                        "pages": pages}, ensure_ascii=False))
         return sha
 
     def _cached(self, sha: str) -> tuple[str, list[tuple[int, str]]] | None:
         try:
-            data = json.loads(self._path(sha).read_text("utf-8"))
+            data = json.loads(self.path(sha).read_text("utf-8"))
             if data.get("version") == VERSION:
                 return str(data["record_sha256"]), [(int(p), str(t)) for p, t in data["pages"]]
         except FileNotFoundError:
             pass
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            log.info("ignoring the full-text cache %s: %s", self._path(sha), exc)
+            log.info("ignoring the full-text cache %s: %s", self.path(sha), exc)
         return None
 
     def pages(self, sha: str) -> list[tuple[int, str]] | None:
@@ -472,3 +472,54 @@ class SiteIndex:
 
     def search(self, query: str, filters: Filters, limit: int = 20) -> Result:
         return search(query, filters, self.shard, self.doc, self.shards, limit)
+
+
+def forget(state: Path, records: Iterable[str]) -> list[Path]:
+    """Destroyed means destroyed (Art. 29): remove every copy the index made of these
+    records' texts — their cached texts, their document files in every catalogue folder
+    indexed — and what each folder's state says of them (the next build of a folder then
+    writes its whole index again, without them). Returns the files removed."""
+    gone = set(records)
+    folder = state / DIR
+    removed: list[Path] = []
+    if not gone or not folder.is_dir():
+        return removed
+    texts = Texts(state)
+    doomed: set[str] = set()
+    for path in sorted(folder.glob("site-*.json")):
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            site = Path(str(data["folder"]))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.info("removing the unreadable full-text state %s: %s", path, exc)
+            path.unlink(missing_ok=True)
+            continue
+        index = Index.load(state, site)
+        hit = gone & set(index.docs)
+        if not hit and not any(s.record in gone for rows in index.sources.values() for s in rows):
+            continue
+        for rid in hit:
+            entry = index.docs.pop(rid)
+            doomed.add(entry.text)
+            target = site / doc_path(entry.number)
+            if target.is_file():
+                target.unlink()
+                removed.append(target)
+        index.sources = {c: [s for s in rows if s.record not in gone] for c, rows in index.sources.items()}
+        index.shards = 0  # its shards still name the numbers: written again in full
+        index.save()
+    keep = {e.text for path in folder.glob("site-*.json") for e in _entries(path)}
+    for sha in sorted(doomed - keep):
+        target = texts.path(sha)
+        if target.is_file():
+            target.unlink()
+            removed.append(target)
+    return removed
+
+
+def _entries(path: Path) -> list[Indexed]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return [Indexed.from_json(v) for v in data["docs"].values()]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
