@@ -31,8 +31,10 @@ from archiver.catalogue import paths
 
 
 @pytest.fixture
-def site(archive_root: Path, drop: Callable[..., Path], clock: Clock) -> tuple[Populated, Path]:
+def site(archive_root: Path, drop: Callable[..., Path], clock: Clock,
+         monkeypatch: pytest.MonkeyPatch) -> tuple[Populated, Path]:
     clock.set("2026-11-26T10:00:00+08:00")
+    monkeypatch.setattr(ft, "DOCS_PER_SHARD", 1)  # several shards for a small archive
     pop = populate(archive_root, drop)
     write_texts(pop)
     r = run_cli(archive_root, "site")

@@ -173,11 +173,18 @@ class Index:
         return code in self.sources
 
     def save(self) -> None:
+        """Write the state, unless it is what is on disk already."""
         data = {"version": VERSION, "folder": str(self.folder), "shards": self.shards,
                 "docs": {rid: d.as_json() for rid, d in sorted(self.docs.items())},
                 "sources": {c: [s.as_json() for s in rows] for c, rows in sorted(self.sources.items())},
                 "shard_files": {str(k): v for k, v in sorted(self.shard_files.items())}}
-        write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        try:
+            if self.path.read_text("utf-8") == text:
+                return
+        except (OSError, ValueError):
+            pass
+        write_text_atomic(self.path, text)
 
 
 class Numbers:
