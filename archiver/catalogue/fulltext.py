@@ -57,7 +57,7 @@ from typing import Any
 
 from ..model import Record
 from ..volumes.manifest import VolumeDocument, VolumeManifest
-from .model import CustomerPart
+from .views import CustomerPart
 
 VERSION = 1
 GLOBAL = "ARCHIVER_FT"
