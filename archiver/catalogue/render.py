@@ -28,7 +28,7 @@ from ..errors import ConfigError
 from . import paths
 from .views import CustomerPart, Overview, SiteInfo, SiteModel
 
-STATIC = ("style.css", "search.js", "sort.js", "favicon.svg")
+STATIC = ("style.css", "search.js", "fulltext.js", "sort.js", "favicon.svg")
 
 
 def shipped_templates() -> Path:
