@@ -25,7 +25,7 @@ nothing recorded or moved.
 
 Crash safety (Art. 21). Before a single file moves, the ``approved`` (or ``restoring`` /
 ``destroying``) entry is written with the complete plan: every file's path and SHA-256.
-Each file is then moved by :func:`move_verified` — checked against the plan, renamed (same
+Each file is then moved by :func:`~archiver.atomic.move_verified` — checked against the plan, renamed (same
 file system), or copied, verified and only then removed at the source — and is idempotent:
 a file already at its destination with the planned hash counts as moved. The closing entry
 (``held`` / ``cancelled`` / ``destroyed``) is written last. A run killed at any instant
@@ -39,14 +39,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..atomic import copy_atomic, ensure_dir, fsync_dir, sha256_file
+from ..atomic import fsync_dir, move_verified, sha256_file
 from ..config import Config
 from ..errors import IntegrityError, NotFoundError, UnreadableFileError, WorkflowError
 from ..register import today
@@ -420,42 +419,6 @@ def _destroy_superseded(archive: Archive, references: set[str], records: set[str
         with contextlib.suppress(OSError):
             fsync_dir(manifest.parent)
     return removed
-
-
-# File moves ----------------------------------------------------------------------------------
-def move_verified(source: Path, target: Path, sha256: str) -> None:
-    """Move one file whose content must be ``sha256``; idempotent and crash-safe.
-
-    Already at ``target`` with that hash: done (a leftover source copy is removed). Else
-    the source is verified, renamed (or, across file systems, copied, verified and only
-    then removed), and both folders are fsynced.
-    """
-    if target.exists():
-        if sha256_file(target) != sha256:
-            raise IntegrityError(f"{target} exists with other content than recorded; it was not overwritten.",
-                                 hint="Compare it with the file in the hold by hand; run `archiver audit`.")
-        if source.exists():
-            source.unlink()
-            fsync_dir(source.parent)
-        return
-    if not source.exists():
-        raise IntegrityError(f"{source} is missing: it was neither there nor at {target}.",
-                             hint="Restore it from backup, then run the command again.")
-    if sha256_file(source) != sha256:
-        raise IntegrityError(f"{source} has changed since the list was approved (SHA-256 differs).",
-                             hint="Run `archiver audit`; restore the file from backup, then run the command again.")
-    ensure_dir(target.parent)
-    try:
-        os.rename(source, target)
-    except OSError as exc:
-        if exc.errno != errno.EXDEV:
-            raise
-        if copy_atomic(source, target) != sha256 or sha256_file(target) != sha256:
-            target.unlink(missing_ok=True)
-            raise IntegrityError(f"Copying {source} to {target} did not verify.", hint="Run the command again.") from None
-        source.unlink()
-    fsync_dir(target.parent)
-    fsync_dir(source.parent)
 
 
 def _plan(archive: Archive, case: Case) -> list[dict[str, Any]]:
