@@ -136,12 +136,12 @@ def test_no_new_import_cycle_between_the_archivers_modules() -> None:
 
 
 def test_the_shared_modules_import_no_stage() -> None:
-    """The model, config, errors, atomic writes and the store sit below every stage."""
+    """The model, config and settings, errors, atomic writes and the store sit below every stage."""
     graph = import_graph(REPO)
     stages = ("archiver.filing", "archiver.batch", "archiver.volumes", "archiver.catalogue", "archiver.custody",
               "archiver.cli")
-    for shared in ("archiver.model", "archiver.config", "archiver.errors", "archiver.atomic", "archiver.store",
-                   "archiver.clock"):
+    for shared in ("archiver.model", "archiver.config", "archiver.settings", "archiver.errors", "archiver.atomic",
+                   "archiver.store", "archiver.clock"):
         assert not {d for d in graph[shared] if d.startswith(stages)}, shared
 
 
