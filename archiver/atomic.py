@@ -25,10 +25,10 @@ import errno
 import hashlib
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from .errors import IntegrityError, is_storage_error, storage_error
 
@@ -37,6 +37,7 @@ FILE_MODE = 0o640  # Art. 24: readable by the archive's group only
 READ_ONLY_MODE = 0o440  # stored scans and volumes: replaced whole, never written in place
 DIR_MODE = 0o750
 CHUNK = 1 << 20
+T = TypeVar("T")
 
 
 def fsync_dir(path: Path) -> None:
@@ -335,3 +336,29 @@ def remove_stale_temps(folder: Path) -> Iterator[Path]:
         if tmp.is_file():
             tmp.unlink(missing_ok=True)
             yield tmp
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to the open file ``fd`` (``os.write`` may write less)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def replace_unsynced(target: Path, fill: Callable[[int], T], *, mode: int = FILE_MODE) -> T:
+    """Fill a new temporary file beside ``target`` with ``fill(fd)``, then rename it over
+    ``target``: a reader sees the old file or the new one, never part of one, and the
+    temporary file never outlives a failure. Not fsynced — for derived files rebuilt at
+    will (the catalogue's pages and copies), whose writer flushes once at the end."""
+    tmp = temp_path(target)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+        try:
+            result = fill(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return result

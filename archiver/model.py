@@ -115,4 +115,3 @@ def metadata_to_dict(meta: Metadata) -> dict[str, Any]:
             value = list(value)
         out[f.name] = value
     return out
-

@@ -19,7 +19,7 @@ from archiver.cli import main
 from archiver.store import Archive
 from archiver.synth import PageSpec, scan, text_page
 
-pytest_plugins = ("pytester",)  # test_clock runs a small test session of its own
+pytest_plugins = ("pytester", "custody_conftest")  # test_clock runs a small test session of its own; custody fixtures
 
 # The tests' times: the one place they are written. NOW is when every test starts (the
 # `clock` fixture); NEXT_WEEK is six days on, after every document date of the sample

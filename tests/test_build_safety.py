@@ -19,7 +19,7 @@ import pytest
 from conftest import run_cli
 from volumes_helpers import KnownBlanks, RecordingRenderer, pages_specs
 
-from archiver.custody import disposal
+from archiver.custody.disposal import steps as disposal
 from archiver.errors import EXIT_INTEGRITY
 from archiver.register import Register
 from archiver.store import Archive

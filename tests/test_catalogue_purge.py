@@ -18,7 +18,7 @@ from custody_helpers import bind, doc, file_docs
 
 from archiver.catalogue import sites
 from archiver.catalogue.purge import purge_destroyed
-from archiver.custody import disposal
+from archiver.custody.disposal import steps as disposal
 from archiver.register import Register
 from archiver.store import Archive
 

@@ -22,13 +22,6 @@ REPO = Path(__file__).resolve().parents[1]
 KNOWN_CYCLES: list[frozenset[str]] = [
     # build ↔ codes: codes asks build for the destruction holds (volumes)
     frozenset({"archiver.volumes.build", "archiver.volumes.codes"}),
-    # catalogue ↔ custody: catalogue.model uses custody.stats, which uses custody.audit and
-    # custody.disposal; disposal purges the catalogue (catalogue.purge → catalogue.build);
-    # audit reads catalogue.sites, which reads catalogue.build; audit ↔ disposal.
-    frozenset({"archiver.catalogue.build", "archiver.catalogue.known", "archiver.catalogue.model",
-               "archiver.catalogue.purge", "archiver.catalogue.render", "archiver.catalogue.search",
-               "archiver.catalogue.sites", "archiver.custody.audit", "archiver.custody.disposal",
-               "archiver.custody.stats"}),
 ]
 
 
