@@ -37,9 +37,10 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "ingest": ("filing",), "watch": ("filing",), "log": ("filing",),
     "coversheet": ("batch",),
     "build": ("volumes",),
-    "site": ("catalogue",),
+    "site": ("catalogue",), "search": ("search",),
     "audit": ("custody",), "stats": ("custody",), "due": ("custody",), "consult": ("custody",),
     "loan": ("custody",), "disposal": ("custody",),
+    "papers": ("papers",),
 }  # fmt: skip
 
 
