@@ -167,6 +167,18 @@
     var start = at + key.length + 2;
     return table.slice(start, table.indexOf("\n", start));
   }
+  /* Postings: a sorted array of document numbers, or — for a bitmap ("~…") — a test
+     of one number's bit, so a dense list is never expanded unless it is the shortest. */
+  function Postings(text) {
+    this.bitmap = text.charAt(0) === "~" ? text : null;
+    this.list = this.bitmap ? null : decode(text);
+    this.size = this.bitmap ? (text.length - 1) * 6 : this.list.length;  /* an upper bound for a bitmap */
+  }
+  Postings.prototype.has = function (n) {
+    var d = DIGIT[this.bitmap.charAt(1 + Math.floor(n / 6))];
+    return d !== undefined && ((d >> (n % 6)) & 1) === 1;
+  };
+  Postings.prototype.all = function () { return this.list || decode(this.bitmap); };
   function decode(text) {
     var out = [], i, b, d;
     if (text.charAt(0) === "~") {
@@ -185,12 +197,22 @@
     }
     return out;
   }
-  function intersect(lists) {
-    lists.sort(function (a, b) { return a.length - b.length; });
-    var out = lists[0];
-    for (var i = 1; i < lists.length && out.length; i++) {
-      var have = new Set(lists[i]);
-      out = out.filter(function (n) { return have.has(n); });
+  /* The numbers in every list: the shortest expanded, the others tested (a bitmap by its
+     bit, a list by walking both in order). */
+  function intersect(postings) {
+    postings.sort(function (a, b) { return a.size - b.size; });
+    var out = postings[0].all();
+    for (var i = 1; i < postings.length && out.length; i++) {
+      var p = postings[i], kept = [];
+      if (p.bitmap) {
+        for (var j = 0; j < out.length; j++) { if (p.has(out[j])) { kept.push(out[j]); } }
+      } else {
+        var list = p.list, a = 0, b = 0;
+        while (a < out.length && b < list.length) {
+          if (out[a] === list[b]) { kept.push(out[a]); a++; b++; } else if (out[a] < list[b]) { a++; } else { b++; }
+        }
+      }
+      out = kept;
     }
     return out;
   }
@@ -219,7 +241,7 @@
       if (f.type) { keys.push("#t:" + f.type); }
       keys = keys.filter(function (k, i) { return keys.indexOf(k) === i; });
       return Promise.all(keys.map(function (k) {
-        return loadShard(keyHash(k) & (meta.shards - 1)).then(function (table) { return decode(lookup(table, k)); });
+        return loadShard(keyHash(k) & (meta.shards - 1)).then(function (table) { return new Postings(lookup(table, k)); });
       }));
     }).then(function (lists) {
       if (lists) { self.candidates = intersect(lists).reverse(); }
