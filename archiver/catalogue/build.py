@@ -135,6 +135,7 @@ def make_model(inputs: Inputs, thumbnails: set[str]) -> SiteModel:
     return build_model(
         archive.config, people, inputs.records, inputs.manifests,
         histories={code: sources.customer_history(archive, code) for code in codes},
+        dealings={code: sources.customer_dealings(archive, code) for code in codes},
         thumbs=thumbnails, last_filing=sources.last_filing(archive), last_audit=sources.last_audit(archive),
         today=clock.today(),
     )  # fmt: skip

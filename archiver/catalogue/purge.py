@@ -98,10 +98,11 @@ def purge_destroyed(archive: Archive, sha256s: Iterable[str], *, paths_in_archiv
         if thumb.exists():
             thumb.unlink()
             report.cache.append(thumb.relative_to(root).as_posix())
-        blank = archive.state / "blank" / f"{sha}.json"  # build's blank-page decisions (volumes/blank.py)
-        if blank.exists():
-            blank.unlink()
-            report.cache.append(blank.relative_to(root).as_posix())
+        for kept in (archive.state / "blank" / f"{sha}.json",  # build's blank-page decisions (volumes/blank.py)
+                     archive.state / "stamp-cache" / f"{sha}.json"):  # where its numbers went (volumes/lookcache.py)
+            if kept.exists():
+                kept.unlink()
+                report.cache.append(kept.relative_to(root).as_posix())
     if withheld.forget(archive.state, shas):
         report.cache.append((archive.state / withheld.CACHE).relative_to(root).as_posix())
     for code in sorted(customers):

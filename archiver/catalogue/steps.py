@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import shutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ log = logging.getLogger("archiver.catalogue")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 SEARCH_INDEX = "search-index.js"
 SITE_PAGES = 3  # home, customers, statistics
+OLD_TEMPLATE_CACHE = "catalogue-templates"  # compiled templates (code) kept by earlier versions
 
 
 @dataclass
@@ -111,7 +113,8 @@ def open_stage(archive: Archive, out: Path | None, progress: Progress | None) ->
     target = output_folder(archive, out)
     sites.remember(archive, target)  # listed before anything is written there (destruction reaches it)
     output = SiteOutput.open(archive, target, link_files=archive.config.catalogue.pdf_files == "hardlink")
-    renderer = Renderer(templates_override(archive), compiled=archive.state / "catalogue-templates")
+    renderer = Renderer(templates_override(archive))
+    shutil.rmtree(archive.state / OLD_TEMPLATE_CACHE, ignore_errors=True)  # compiled code: never read
     folders = inputs.scan(archive)
     hidden = sources.out_of_catalogue(archive)
     base = _base_fingerprint(archive, renderer) + "|" + hashlib.sha256("\n".join(sorted(hidden)).encode()).hexdigest()
@@ -216,7 +219,8 @@ def _part(stage: Stage, code: str, folder: Folder | None, records: list[Record],
     archive = stage.archive
     person = read_customer(archive.customers_dir, code) if folder is not None and folder.profile else None
     history = sources.customer_history(archive, code)
-    return customer_part(archive.config, code, person, records, manifests, history, thumbnails, active)
+    return customer_part(archive.config, code, person, records, manifests, history, thumbnails, active,
+                         dealings=sources.customer_dealings(archive, code))
 
 
 def model_customers(stage: Stage, material: Material, files: Files) -> dict[str, CustomerPart]:

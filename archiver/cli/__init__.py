@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "site": ("catalogue",), "search": ("search",),
     "audit": ("custody",), "stats": ("custody",), "due": ("custody",), "consult": ("custody",),
     "loan": ("custody",), "disposal": ("custody",),
+    "papers": ("papers",),
 }  # fmt: skip
 
 

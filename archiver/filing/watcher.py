@@ -33,8 +33,10 @@ from watchdog.observers.polling import PollingObserver
 from ..atomic import ensure_dir
 from ..store import Archive
 from .candidate import Splitter
+from .inbox import inbox_candidates, is_ignored
 from .names import escape_path
-from .pipeline import Filer, Outcome, inbox_candidates, is_ignored
+from .outcome import Outcome
+from .pipeline import Filer
 
 log = logging.getLogger("archiver.watch")
 
@@ -151,6 +153,7 @@ class Watcher:
             finally:
                 observer.stop()
                 observer.join(timeout=5)
+                filer.close()
             log.info("watcher stopped")
         return 0
 
