@@ -17,7 +17,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-
 def module_names(root: Path, package: str = "archiver") -> dict[str, tuple[Path, bool]]:
     """Every module below ``root/package``: its dotted name → (file, whether a package)."""
     out = {}
