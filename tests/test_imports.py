@@ -16,14 +16,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
-# Cycles that were there when this test was written, each a strongly connected set of
-# modules; their owners break them (issue 13), and the lead takes an entry out (or makes it
-# smaller) when they do. A cycle outside these is a new one: the test fails.
-KNOWN_CYCLES: list[frozenset[str]] = [
-    # build ↔ codes: codes asks build for the destruction holds (volumes)
-    frozenset({"archiver.volumes.build", "archiver.volumes.codes"}),
-]
-
 
 def module_names(root: Path, package: str = "archiver") -> dict[str, tuple[Path, bool]]:
     """Every module below ``root/package``: its dotted name → (file, whether a package)."""
@@ -120,10 +112,10 @@ def cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
     return sorted(found, key=sorted)
 
 
-def test_no_new_import_cycle_between_the_archivers_modules() -> None:
+def test_no_import_cycle_between_the_archivers_modules() -> None:
     graph = import_graph(REPO)
     assert "archiver.atomic" in graph["archiver.store"]  # the graph is read at all
-    new = [c for c in cycles(graph) if not any(c <= known for known in KNOWN_CYCLES)]
+    new = cycles(graph)
     details = [f"{sorted(c)}: " + "; ".join(f"{a} → {sorted(graph[a] & c)}" for a in sorted(c)) for c in new]
     assert not new, "import cycles:\n" + "\n".join(details)
 
