@@ -108,6 +108,12 @@ class BatchOptions:
 
 
 @dataclass(frozen=True)
+class OcrOptions:
+    workers: int = 1  # records recognised at once (archiver ocr)
+    after_filing: bool = True  # the watcher runs the OCR stage after it has filed something
+
+
+@dataclass(frozen=True)
 class Config:
     policy_version: str
     fonds_code: str
@@ -122,6 +128,7 @@ class Config:
     custody: CustodyOptions = field(default_factory=CustodyOptions)
     path: Path | None = None
     batch: BatchOptions = field(default_factory=BatchOptions)
+    ocr: OcrOptions = field(default_factory=OcrOptions)
 
     def type(self, code: str) -> DocumentType:
         return self.document_types[code]
@@ -281,6 +288,9 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
     )
     b = r.table("batch", optional=True)
     batch = BatchOptions(split=r.bool(b, "split", "batch", default=True))
+    o = r.table("ocr", optional=True)
+    ocr = OcrOptions(workers=r.int(o, "workers", "ocr", lo=1, hi=64, default=1),
+                     after_filing=r.bool(o, "after_filing", "ocr", default=True))
     r.used(raw, "", "policy_version", "document_types", "classifications")
     r.used(classes_raw, "classifications", *CLASSIFICATION_LEVELS)
     r.refuse_unknown()
@@ -298,6 +308,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
         custody=custody,
         path=path,
         batch=batch,
+        ocr=ocr,
     )
 
 

@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "ingest": ("filing",), "watch": ("filing",), "log": ("filing",),
     "coversheet": ("batch",),
     "build": ("volumes",),
+    "ocr": ("ocr",),
     "site": ("catalogue",),
     "audit": ("custody",), "stats": ("custody",), "due": ("custody",), "consult": ("custody",),
     "loan": ("custody",), "disposal": ("custody",),
