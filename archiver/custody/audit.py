@@ -55,6 +55,7 @@ from ..atomic import DIR_MODE, FILE_MODE, READ_ONLY_MODE, TEMP_PREFIX
 from ..config import CONFIG_NAME
 from ..errors import ConfigError, LockedError
 from ..model import Record
+from ..ocr.store import text_path
 from ..register import now
 from ..store import Archive, read_record
 from ..volumes.manifest import VolumeManifest, read_manifest
@@ -297,6 +298,7 @@ def read_inventory(archive: Archive, held: Iterable[Expected] = ()) -> Inventory
                 continue
             inv.records.append(record)
             claimed.add(record.path)
+            claimed.add(text_path(record.path))  # its stored OCR text (archiver ocr), when there is one
             inv.expected.append(Expected(record.path, record.file.sha256, record.file.size,
                                          record.file.page_count, f"record {record.id}", "record"))
     for path in files:

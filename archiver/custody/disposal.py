@@ -49,6 +49,7 @@ from typing import Any
 from ..atomic import copy_atomic, ensure_dir, fsync_dir, sha256_file
 from ..config import Config
 from ..errors import ConfigError, IntegrityError, NotFoundError, WorkflowError
+from ..ocr.store import text_path
 from ..register import today
 from ..store import Archive
 from ..volumes.manifest import VolumeManifest, iter_manifests, read_manifest
@@ -487,6 +488,9 @@ def _plan(archive: Archive, case: Case) -> list[dict[str, Any]]:
                 continue  # not filed any more: nothing of it to hold (the audit reports it)
             add(r.sidecar_path, sha256_file(r.sidecar_path))
             add(r.path, r.file.sha256)
+            text = text_path(r.path)  # its stored OCR text goes with it (last: OCR never remakes it without a record)
+            if text.is_file():
+                add(text, sha256_file(text))
     return files
 
 

@@ -71,6 +71,7 @@ from .plan import PlannedVolume
 from .remarks import volume_remarks
 from .rules import ROLE_LABELS
 from .stamp import Stamper, StampStyle, page_box, page_rotation, small_pages, visual_size
+from .textlayer import add_text_layers, page_texts
 
 FORM_PARTS = ("cover", "index", "remarks", "back_cover")
 FORM_LABELS = {"cover": "封面-", "index": "目录-", "remarks": "备考-", "back_cover": "封底-"}
@@ -498,6 +499,7 @@ def finish(out: pikepdf.Pdf, plan: PlannedVolume, parts: Sequence[pg.Part], slot
     for page, slot in zip(pages, slots, strict=True):
         if slot.number is not None:
             stamper.stamp(page, slot.number, slot.side)
+    add_text_layers(out, pages, page_texts(plan, parts, slots))  # the records' stored text, invisible (issue 12)
     set_page_labels(out, page_labels(parts, slots))
     set_outline(out, plan, where)
     pdfa.make_pdfa(out, info)
