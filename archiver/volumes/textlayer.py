@@ -74,8 +74,8 @@ def page_texts(plan: PlannedVolume, parts: Sequence[pg.Part], slots: Sequence[pg
     for s in slots:
         part = parts[s.part]
         by_page = texts.get(part.name) if part.kind == pg.DOCUMENT else None
-        text = by_page.get(s.source + 1) if by_page is not None and s.source is not None else None
-        out.append(text if text is not None and text.source == "ocr" else None)  # "pdf": the page has its own
+        page = by_page.get(s.source + 1) if by_page is not None and s.source is not None else None
+        out.append(page if page is not None and page.source == "ocr" else None)  # "pdf": the page has its own
     return out
 
 
