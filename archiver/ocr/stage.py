@@ -163,7 +163,7 @@ def do_record(archive: Archive, record: Record, engine: Engine) -> Outcome:
         text = record_text(record, data, engine)
         target = write_text(record.path, text)
     except IntegrityError as exc:  # this record only; a missing engine or a full disk stops the run
-        return Outcome(record.id, "failed", detail=exc.message)
+        return Outcome(record.id, "failed", detail=f"{exc.message}: {exc.hint}" if exc.hint else exc.message)
     except OSError as exc:  # not a storage error (those are StorageError): e.g. a folder not writable
         return Outcome(record.id, "failed", detail=f"its text file cannot be written ({exc.strerror or exc})")
     counts: dict[str, int] = {}
@@ -175,13 +175,15 @@ def do_record(archive: Archive, record: Record, engine: Engine) -> Outcome:
 
 
 def run(archive: Archive, *, customer: str = "", force: bool = False, workers: int | None = None,
-        engine_factory: EngineFactory = default_engine, planned: Callable[[int], None] | None = None,
+        engine_factory: EngineFactory | None = None, planned: Callable[[int], None] | None = None,
         progress: Callable[[Outcome], None] | None = None,
         should_stop: Callable[[], bool] = lambda: False) -> Result:
     """Recognise the records not yet done (``force``: all of them), ``workers`` at once
-    (default ``ocr.workers``). ``planned(n)`` is told how many records there are,
+    (default ``ocr.workers``), each worker with its own engine (``engine_factory``,
+    default :func:`default_engine`: RapidOCR). ``planned(n)`` is told how many records there are,
     ``progress`` each outcome; ``should_stop`` is asked before each record is started."""
     workers = max(1, workers or archive.config.ocr.workers)
+    make_engine = engine_factory or default_engine
     result = Result()
     with archive.lock("ocr", purpose="archiver ocr"):
         if n := remove_stale_temps(archive):
@@ -194,7 +196,7 @@ def run(archive: Archive, *, customer: str = "", force: bool = False, workers: i
 
         def work(record: Record) -> Outcome:
             if getattr(local, "engine", None) is None:
-                local.engine = engine_factory(threads)
+                local.engine = make_engine(threads)
             return do_record(archive, record, local.engine)
 
         def done(outcome: Outcome) -> None:
