@@ -287,3 +287,28 @@ def test_rapidocr_through_the_stage_on_a_jpeg_scan(archive_root: Path, drop, clo
     text = read_text(next(iter(records(archive_root).values())))
     assert text is not None and text.pages[0].source == "ocr" and text.engine.name == "rapidocr"
     assert cer("\n".join([spec.title, *spec.lines]), text.text) <= 0.05, text.text
+
+
+# Custody: the text goes with its record -----------------------------------------------------------
+def test_destruction_removes_the_text_with_its_record(archive_root: Path, drop, clock) -> None:  # type: ignore[no-untyped-def]
+    from custody_helpers import bind, doc, file_docs
+
+    from archiver.custody import disposal
+
+    recs = file_docs(archive_root, drop, [doc("C0001", "sales-statistics", "2014-03-09", title="旧统计"),
+                                          doc("C0001", "contract", "2020-03-09", title="留存合同")])
+    archive = Archive.open(archive_root)
+    stage.run(archive, engine_factory=lambda threads: FakeEngine())
+    assert all(text_path(r.path).is_file() for r in recs)
+    doomed = bind(archive, recs[:1])
+    bind(archive, recs[1:], volume=1)
+    lid = json.loads(run_cli(archive_root, "disposal", "propose", doomed.reference, "--by", "李明", "--json").output)["id"]
+    for role, who in (("cs-manager", "客服经理张"), ("originating-dept", "销售部刘")):
+        assert run_cli(archive_root, "disposal", "appraise", lid, "--role", role, "--by", who).exit_code == 0
+    disposal.approve(archive, lid, by="客户总监陈")
+    assert not text_path(recs[0].path).exists()  # held apart with its record …
+    assert list((archive_root / "hold").rglob("*.text.json"))
+    clock.set("2027-05-20T09:00:00+08:00")
+    disposal.destroy(archive, lid, by="李明", supervisor="吴", place="碎纸室")
+    assert not list(archive_root.rglob(text_path(recs[0].path).name))  # … and destroyed with it
+    assert text_path(recs[1].path).is_file()
