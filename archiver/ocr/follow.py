@@ -18,8 +18,10 @@ import os
 import subprocess
 import sys
 import threading
+from typing import TYPE_CHECKING
 
-from ..store import Archive
+if TYPE_CHECKING:
+    from ..store import Archive
 
 log = logging.getLogger("archiver.watch")
 STOP_SECONDS = 10.0  # how long a terminated child may take to exit before it is killed

@@ -147,13 +147,18 @@ def read_text(record_pdf: Path, sha256: str = "") -> RecordText | None:
     return text if text.record_sha256 == current else None
 
 
-def is_current(record_pdf: Path, sha256: str) -> bool:
-    """Whether a text file for the record with checksum ``sha256`` exists — cheap: reads
-    only the file's first bytes (the stage calls it for every record)."""
+def stored_sha256(record_pdf: Path) -> str:
+    """The ``record_sha256`` of the record's text file, "" when it has none — cheap: reads
+    only the file's first bytes (the stage asks it of every record)."""
     try:
         with text_path(record_pdf).open("rb") as fh:
             head = fh.read(HEAD_BYTES)
     except OSError:
-        return False
+        return ""
     match = _HEAD.search(head)
-    return match is not None and match.group(1).decode() == sha256
+    return match.group(1).decode() if match else ""
+
+
+def is_current(record_pdf: Path, sha256: str) -> bool:
+    """Whether the record with checksum ``sha256`` has a text file made from it."""
+    return stored_sha256(record_pdf) == sha256
