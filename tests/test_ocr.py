@@ -312,3 +312,31 @@ def test_destruction_removes_the_text_with_its_record(archive_root: Path, drop, 
     disposal.destroy(archive, lid, by="李明", supervisor="吴", place="碎纸室")
     assert not list(archive_root.rglob(text_path(recs[0].path).name))  # … and destroyed with it
     assert text_path(recs[1].path).is_file()
+
+
+# Real PDFs from other tools ------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.pdf")))
+def test_every_corpus_page_gets_a_text_or_a_reason(name: str) -> None:
+    import pikepdf
+    import pypdfium2
+
+    data = (CORPUS / name).read_bytes()
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError:
+        pytest.skip("not a PDF pdfium opens (filing sets it aside)")
+    try:
+        pike = pikepdf.open(CORPUS / name)
+    except pikepdf.PdfError:
+        pike = None
+    engine = FakeEngine()
+    for i in range(min(len(document), 4)):
+        text = pages.read_page(document, i, pike.pages[i] if pike is not None and i < len(pike.pages) else None, engine)
+        assert text.page == i + 1 and text.source in ("ocr", "pdf", "none")
+        assert (text.status == "ok") == bool(text.lines) and (text.status == "ok") == (not text.reason)
+        for line in text.lines:
+            x0, y0, x1, y1 = line.box
+            assert line.text.strip() and x0 < x1 and y0 < y1
+    document.close()
+    if name == "sandwich.pdf":
+        assert engine.calls == 0  # its own text layer is kept

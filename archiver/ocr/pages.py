@@ -163,3 +163,19 @@ def page_text(number: int, page: Any, pike_page: pikepdf.Page | None, engine: En
     if not lines:
         return PageText(number, "none", "skipped", "no text recognised (a blank page or a picture)", width, height)
     return PageText(number, "ocr", "ok", "", width, height, tuple(lines))
+
+
+def read_page(document: Any, index: int, pike_page: pikepdf.Page | None, engine: Engine, dpi: int = DPI) -> PageText:
+    """Page ``index`` (from 0) of a pypdfium2 document: loaded, read (:func:`page_text`),
+    closed. A page pdfium cannot load is recorded as failed."""
+    try:
+        with PDFIUM:
+            page = document[index]
+    except Exception as exc:  # noqa: BLE001 — a damaged page tree: this page only
+        return PageText(index + 1, "none", "failed", f"the page cannot be read ({type(exc).__name__}: {exc})"[:300],
+                        0.0, 0.0)
+    try:
+        return page_text(index + 1, page, pike_page, engine, dpi)
+    finally:
+        with PDFIUM:
+            page.close()

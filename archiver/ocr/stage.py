@@ -151,14 +151,8 @@ def record_text(record: Record, data: bytes, engine: Engine, dpi: int = pages.DP
             with pages.PDFIUM:
                 count = len(document)
             for i in range(count):
-                with pages.PDFIUM:
-                    page = document[i]
-                try:
-                    pike_page = pike.pages[i] if pike is not None and i < len(pike.pages) else None
-                    out.append(pages.page_text(i + 1, page, pike_page, engine, dpi))
-                finally:
-                    with pages.PDFIUM:
-                        page.close()
+                pike_page = pike.pages[i] if pike is not None and i < len(pike.pages) else None
+                out.append(pages.read_page(document, i, pike_page, engine, dpi))
         finally:
             if pike is not None:
                 pike.close()
