@@ -243,6 +243,13 @@ def test_watcher_kicks_ocr_after_filing_only(archive_root: Path, drop, monkeypat
     assert kicks == ["kick", "stop"]  # once for the filed scan, never for the rejected one
 
 
+def test_the_followers_command_is_archiver_ocr(archive: Archive) -> None:
+    import subprocess
+
+    done = subprocess.run(Follower(archive).command(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "Nothing to recognise" in done.stdout, done.stderr
+
+
 def test_watcher_runs_no_ocr_when_turned_off(archive_root: Path) -> None:
     set_config(archive_root, r"^after_filing = .*$", "after_filing = false")
     follower = Follower(Archive.open(archive_root))

@@ -4,8 +4,8 @@
 run is going on, ``archiver ocr`` is started as a child process (its own session, so a
 Ctrl-C at the terminal reaches only the watcher); when one is, another is started when
 it ends, for the records filed meanwhile. Filing never waits for OCR — recognising is
-slow (seconds a page) and the child has its own interpreter, so filing is exactly as
-fast as without it. When the watcher stops, the child is terminated: the stage is
+slow (seconds a page) and the child has its own interpreter and a lower priority, so
+filing is as fast as without it. When the watcher stops, the child is terminated: the stage is
 crash-safe (a record's text is written whole or not at all), the next run finishes it.
 
 ``ocr.after_filing = false`` in archive.toml turns this off.
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..store import Archive
 
 log = logging.getLogger("archiver.watch")
+NICE = 10  # the child's priority below the watcher's
 STOP_SECONDS = 10.0  # how long a terminated child may take to exit before it is killed
 
 
@@ -38,7 +39,9 @@ class Follower:
         self._waiter: threading.Thread | None = None
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "archiver", "--root", os.fspath(self.root), "--quiet", "ocr"]
+        """``archiver --root ROOT --quiet ocr``, at a lower priority (nice 10): filing keeps the processor first."""
+        start = f"import os, sys; os.nice({NICE}); from archiver.cli import main; main(sys.argv[1:], prog_name='archiver')"
+        return [sys.executable, "-c", start, "--root", os.fspath(self.root), "--quiet", "ocr"]
 
     def kick(self) -> None:
         """Something was filed: recognise it (now, or after the run going on)."""
