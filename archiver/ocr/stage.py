@@ -6,7 +6,7 @@ The steps, one function each::
      ├─ remove_stale_temps      what a killed run left (only this stage's temporary files)
      ├─ pending                 records without a current text file (a cheap head read each)
      └─ per record (``ocr.workers`` at once, one by default)
-         ├─ read_record_pdf     the bytes, checked against the sidecar's SHA-256
+         ├─ check_record_pdf    the PDF still the one filed (the sidecar's SHA-256)
          ├─ record_text         per page: its own text, else render → recognise → points
          └─ write_text          one atomic write: a killed run leaves no file or a whole one
 
@@ -20,8 +20,6 @@ text is written for it) — neither stops the run. The scan is never written to.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import logging
 import os
 import threading
@@ -31,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import clock
-from ..atomic import TEMP_PREFIX
+from ..atomic import TEMP_PREFIX, sha256_file
 from ..errors import ArchiverError, IntegrityError
 from ..model import Record
 from ..store import Archive, read_record
@@ -116,20 +114,20 @@ def _names_checksum(sidecar: Path, sha256: str) -> bool:
         return False
 
 
-def read_record_pdf(record: Record) -> bytes:
-    """The record's bytes, when they are still those filed (its sidecar's SHA-256)."""
+def check_record_pdf(record: Record) -> None:
+    """The record's PDF is still the one filed (its sidecar's SHA-256; read in chunks:
+    a record may be large)."""
     try:
-        data = record.path.read_bytes()
+        sha = sha256_file(record.path)
     except OSError as exc:
         raise IntegrityError(f"the record PDF cannot be read ({exc.strerror or exc})",
                             hint="Run `archiver audit`.") from None
-    if hashlib.sha256(data).hexdigest() != record.file.sha256:
+    if sha != record.file.sha256:
         raise IntegrityError("the record PDF is not the one filed (its SHA-256 differs from the sidecar's); "
                             "no text was made", hint="Run `archiver audit` and restore the record from backup.")
-    return data
 
 
-def record_text(record: Record, data: bytes, engine: Engine, dpi: int = pages.DPI) -> RecordText:
+def record_text(record: Record, engine: Engine, dpi: int = pages.DPI) -> RecordText:
     """Every page's text (see :func:`archiver.ocr.pages.page_text`)."""
     import pikepdf
     import pypdfium2
@@ -137,14 +135,14 @@ def record_text(record: Record, data: bytes, engine: Engine, dpi: int = pages.DP
     out: list[PageText] = []
     try:
         with pages.PDFIUM:
-            document = pypdfium2.PdfDocument(data)
+            document = pypdfium2.PdfDocument(record.path)
     except Exception as exc:  # noqa: BLE001 — a PDF pdfium cannot open: every page recorded as failed
         reason = f"the PDF cannot be opened for reading ({type(exc).__name__}: {exc})"[:300]
         out = [PageText(i + 1, "none", "failed", reason, 0.0, 0.0) for i in range(record.file.page_count)]
         return RecordText(record.file.sha256, engine.info, clock.now().isoformat(), tuple(out))
     try:
         try:
-            pike: pikepdf.Pdf | None = pikepdf.open(io.BytesIO(data))
+            pike: pikepdf.Pdf | None = pikepdf.open(record.path)
         except Exception:  # noqa: BLE001 — the image limits cannot be checked: rendering goes on (pdfium could open it)
             pike = None
         try:
@@ -165,8 +163,8 @@ def record_text(record: Record, data: bytes, engine: Engine, dpi: int = pages.DP
 def do_record(archive: Archive, record: Record, engine: Engine) -> Outcome:
     """One record, contained: its text written, or why not."""
     try:
-        data = read_record_pdf(record)
-        text = record_text(record, data, engine)
+        check_record_pdf(record)
+        text = record_text(record, engine)
         target = write_text(record.path, text)
     except IntegrityError as exc:  # this record only; a missing engine or a full disk stops the run
         return Outcome(record.id, "failed", detail=f"{exc.message}: {exc.hint}" if exc.hint else exc.message)
