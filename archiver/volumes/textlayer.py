@@ -17,8 +17,9 @@ The font: the Song-style font archiver ships for the forms (:func:`.fonts.shippe
 subset to the characters the volume's text needs, embedded **once per volume** as a
 CID-keyed TrueType font (Type0, Identity-H, CIDs = glyph ids, /W from the font's own
 advance widths, a ToUnicode CMap so copied text is the recognised text) — PDF/A-2b valid.
-A character the font lacks (a rare name character, a symbol) gets an empty glyph of its
-own in the subset: invisible text needs no outline, but copy and search still give it.
+A character the font lacks (a rare name character, a symbol) — or draws with another
+character's glyph — gets an empty glyph of its own in the subset: invisible text needs no
+outline, and each CID maps to one character, so copy and search give it back.
 """
 
 from __future__ import annotations
@@ -106,8 +107,19 @@ def make_font(chars: set[str]) -> TextFont:
     font = ttLib.TTFont(io.BytesIO(buf.getvalue()))
     upm = font["head"].unitsPerEm
     order = list(font.getGlyphOrder())
-    glyphs = {c: order.index(font.getBestCmap()[ord(c)]) for c in have}
-    missing = sorted(chars - have)
+    index = {name: gid for gid, name in enumerate(order)}
+    glyphs: dict[str, int] = {}
+    taken: set[int] = set()
+    shared = set()  # characters drawn with another's glyph (a compatibility form): each needs a CID of its own
+    best = font.getBestCmap()
+    for c in sorted(have):
+        gid = index[best[ord(c)]]
+        if gid in taken:
+            shared.add(c)
+        else:
+            glyphs[c] = gid
+            taken.add(gid)
+    missing = sorted((chars - have) | shared)
     if missing:
         for c in missing:
             name = f"archiver.u{ord(c):05X}"
