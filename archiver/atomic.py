@@ -1,27 +1,43 @@
-"""Durable file writes (Art. 21: nothing lost, nothing half-written).
+"""Durable file writes (Art. 21: nothing lost, nothing half-written): the one module
+that writes, copies, replaces and moves the archive's files.
 
-Every file the archiver writes goes through :func:`write_bytes_atomic` (or the copy and
-append helpers beside it): a temporary file in the same folder, flushed and fsynced,
+Every file is written as a temporary file in the same folder, flushed and fsynced,
 renamed over the target, then the folder fsynced. A crash leaves either the old file or
-the new one, plus at worst a ``.tmp-*`` file that :func:`remove_stale_temps` cleans.
+the new one, plus at worst a ``.tmp-archiver-*`` file that :func:`remove_stale_temps`
+cleans. The API, by what the caller has in hand:
+
+* bytes or text → :func:`write_bytes_atomic`, :func:`write_text_atomic`; many files
+  committed together, in order → :func:`write_files_atomic` (or :func:`stage_files` now,
+  :func:`commit_staged` later);
+* a file to copy → :func:`copy_atomic` (returns the SHA-256 of what it copied);
+* a writer of its own (pikepdf's save, a reflink, a hard link) → :func:`replacing`,
+  which gives it a temporary path and renames the result over the target;
+* a stored file to move whose checksum is known → :func:`move_verified`;
+* a line for an append-only register → :func:`append_line`.
+
+``durable=False`` (derived copies such as the catalogue: a reader must never see half a
+file, but a crash may lose the new one) skips the fsyncs and keeps the rename.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
-from .errors import is_storage_error, storage_error
+from .errors import IntegrityError, is_storage_error, storage_error
 
 TEMP_PREFIX = ".tmp-archiver-"
 FILE_MODE = 0o640  # Art. 24: readable by the archive's group only
 READ_ONLY_MODE = 0o440  # stored scans and volumes: replaced whole, never written in place
 DIR_MODE = 0o750
 CHUNK = 1 << 20
+T = TypeVar("T")
 
 
 def fsync_dir(path: Path) -> None:
@@ -74,30 +90,69 @@ def storage_errors(target: Path) -> Iterator[None]:
         raise
 
 
-def write_bytes_atomic(target: Path, data: bytes, *, mode: int = FILE_MODE, sync_dir: bool = True) -> None:
+def write_bytes_atomic(target: Path, data: bytes, *, mode: int = FILE_MODE, sync_dir: bool = True,
+                       durable: bool = True) -> None:
     """Write ``data`` to ``target`` so that a crash never leaves it half-written.
 
     ``sync_dir=False`` leaves the folder's fsync to the caller (who fsyncs it once for
-    many files, before anything depends on the new name being durable)."""
+    many files, before anything depends on the new name being durable); ``durable=False``
+    fsyncs nothing (a derived file: replaced whole, but a crash may lose it)."""
     with storage_errors(target):
-        _write_bytes_atomic(target, data, mode=mode, sync_dir=sync_dir)
+        _write_bytes_atomic(target, data, mode=mode, sync_dir=sync_dir and durable, durable=durable)
 
 
-def _write_bytes_atomic(target: Path, data: bytes, *, mode: int, sync_dir: bool = True) -> None:
+def _write_bytes_atomic(target: Path, data: bytes, *, mode: int, sync_dir: bool = True, durable: bool = True) -> None:
     ensure_dir(target.parent)
     tmp = temp_path(target)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     if sync_dir:
         fsync_dir(target.parent)
+
+
+@contextmanager
+def replacing(target: Path, *, mode: int | None = None, durable: bool = True, sync_dir: bool = True) -> Iterator[Path]:
+    """A temporary path beside ``target`` for a writer of the caller's own; when the block
+    ends, the file made there replaces ``target`` in one rename::
+
+        with replacing(volume, mode=READ_ONLY_MODE) as tmp:
+            pdf.save(tmp)
+            check(tmp)          # an exception here leaves target as it was
+
+    The caller creates the file (:func:`create` gives one with the archive's mode, a
+    hard link or pikepdf's save will do). On leaving the block it is fsynced
+    (``durable``), given ``mode`` (when not None), renamed over ``target`` and the folder
+    fsynced (``sync_dir``); on an exception it is removed and ``target`` left alone.
+    """
+    with storage_errors(target):
+        ensure_dir(target.parent)
+        tmp = temp_path(target)
+        try:
+            yield tmp
+            if durable:
+                fsync_file(tmp)
+            if mode is not None:
+                os.chmod(tmp, mode)
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        if durable and sync_dir:
+            fsync_dir(target.parent)
+
+
+def create(path: Path, mode: int = FILE_MODE) -> BinaryIO:
+    """A new file at ``path`` (refused if one exists), open for writing, made with ``mode``."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode), "wb")
 
 
 def write_files_atomic(files: list[tuple[Path, bytes, int]], *, verify: bool = False, sync_dir: bool = True) -> None:
@@ -178,8 +233,10 @@ def commit_staged(staged: list[tuple[Path, Path]], *, sync_dir: bool = True) -> 
                 fsync_dir(folder)
 
 
-def write_text_atomic(target: Path, text: str, *, sync_dir: bool = True) -> None:
-    write_bytes_atomic(target, text.encode("utf-8"), sync_dir=sync_dir)
+def write_text_atomic(target: Path, text: str, *, mode: int = FILE_MODE, sync_dir: bool = True,
+                      durable: bool = True) -> None:
+    """:func:`write_bytes_atomic` of ``text`` in UTF-8."""
+    write_bytes_atomic(target, text.encode("utf-8"), mode=mode, sync_dir=sync_dir, durable=durable)
 
 
 def copy_atomic(source: Path, target: Path, *, mode: int = FILE_MODE) -> str:
@@ -193,23 +250,48 @@ def copy_atomic(source: Path, target: Path, *, mode: int = FILE_MODE) -> str:
 
 
 def _copy_atomic(source: Path, target: Path, *, mode: int) -> str:
-    ensure_dir(target.parent)
-    tmp = temp_path(target)
     digest = hashlib.sha256()
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-            while chunk := src.read(CHUNK):
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(target.parent)
+    with replacing(target) as tmp, create(tmp, mode) as out, source.open("rb") as src:
+        while chunk := src.read(CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
     return digest.hexdigest()
+
+
+def move_verified(source: Path, target: Path, sha256: str) -> None:
+    """Move one stored file whose content must be ``sha256``; idempotent and crash-safe.
+
+    Already at ``target`` with that hash: done (a leftover source copy is removed). Else
+    the source is verified, renamed (or, across file systems, copied, verified and only
+    then removed), and both folders are fsynced. A file of other content at either end
+    raises :class:`~archiver.errors.IntegrityError` (exit 6) and nothing is moved.
+    """
+    if target.exists():
+        if sha256_file(target) != sha256:
+            raise IntegrityError(f"{target} exists with other content than recorded; it was not overwritten.",
+                                 hint="Compare it with the file in the hold by hand; run `archiver audit`.")
+        if source.exists():
+            source.unlink()
+            fsync_dir(source.parent)
+        return
+    if not source.exists():
+        raise IntegrityError(f"{source} is missing: it was neither there nor at {target}.",
+                             hint="Restore it from backup, then run the command again.")
+    if sha256_file(source) != sha256:
+        raise IntegrityError(f"{source} has changed since the list was approved (SHA-256 differs).",
+                             hint="Run `archiver audit`; restore the file from backup, then run the command again.")
+    ensure_dir(target.parent)
+    try:
+        os.rename(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        if copy_atomic(source, target) != sha256 or sha256_file(target) != sha256:
+            target.unlink(missing_ok=True)
+            raise IntegrityError(f"Copying {source} to {target} did not verify.", hint="Run the command again.") from None
+        source.unlink()
+    fsync_dir(target.parent)
+    fsync_dir(source.parent)
 
 
 def sha256_file(path: Path) -> str:
@@ -239,8 +321,6 @@ def append_line(path: Path, line: str, *, sync: bool = True) -> None:
                     data = b"\n" + data
             written = os.write(fd, data)
             if written != len(data):  # a short write: the disk is full
-                import errno
-
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
             if sync:
                 os.fsync(fd)
@@ -256,3 +336,29 @@ def remove_stale_temps(folder: Path) -> Iterator[Path]:
         if tmp.is_file():
             tmp.unlink(missing_ok=True)
             yield tmp
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to the open file ``fd`` (``os.write`` may write less)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def replace_unsynced(target: Path, fill: Callable[[int], T], *, mode: int = FILE_MODE) -> T:
+    """Fill a new temporary file beside ``target`` with ``fill(fd)``, then rename it over
+    ``target``: a reader sees the old file or the new one, never part of one, and the
+    temporary file never outlives a failure. Not fsynced — for derived files rebuilt at
+    will (the catalogue's pages and copies), whose writer flushes once at the end."""
+    tmp = temp_path(target)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+        try:
+            result = fill(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return result

@@ -1,71 +1,191 @@
-"""archive.toml: load it, check every value, and hand out one typed :class:`Config`.
+"""archive.toml: every key declared once; the parser and the commented template made from
+that declaration; one typed :class:`Config` handed out.
 
 Every value the policy leaves open (due days, retention lengths, the hold period…) lives
-here, never as a constant in code. A bad value is refused at start with its key, the
-value and what is allowed (:class:`~archiver.errors.ConfigError`).
+here, never as a constant in code. Each key is one field of a settings dataclass below,
+declared with :func:`setting` — its type (the annotation), default, bounds or choices and
+the comment ``archiver init`` writes above it. :func:`parse_config` reads every declared
+key and refuses a bad value with its key, the value and what is allowed
+(:class:`~archiver.errors.ConfigError`); :func:`template_text` writes the commented
+archive.toml from the same declaration. Adding a key is adding one field.
 """
 
 from __future__ import annotations
 
-import builtins
 import re
+import textwrap
 import tomllib
-from dataclasses import dataclass, field
-from importlib import resources
+import typing
+from collections.abc import Callable, Iterator
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import tomli_w
 
 from .errors import ArchiverError, ConfigError
 
 CONFIG_NAME = "archive.toml"
 CLASSIFICATION_LEVELS = ("ordinary", "confidential", "secret", "top-secret")
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-# PDF standard fonts for page numbers (every viewer and printer has them; nothing embedded).
+# PDF standard fonts a legacy volumes.stamp_font may name (the numbers are always set in
+# the shipped font, embedded).
 STAMP_FONTS = ("Helvetica", "Helvetica-Bold", "Times-Roman", "Times-Bold", "Courier", "Courier-Bold")
+FLOAT_MAX = 1e9
+NO_EXAMPLE = object()  # a key whose template value is its default
 
 
-def template_text() -> str:
-    """The commented archive.toml that ``archiver init`` writes."""
-    return resources.files("archiver").joinpath("config_template.toml").read_text("utf-8")
+# The declaration ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Setting:
+    """What archive.toml may hold under one key (kept in a dataclass field's metadata)."""
+
+    comment: str  # what the key means, written above it in the template ("": its section's comment says)
+    lo: float | None = None  # bounds of a number (inclusive)
+    hi: float | None = None
+    choices: tuple[str, ...] = ()  # the values a text may take
+    check: Callable[[Any], str] | None = None  # "" when the value is good, else what is allowed
+    key: str = ""  # the TOML key, when it is not the field's name
+    example: Any = NO_EXAMPLE  # written in the template instead of the default
+    legacy: bool = False  # still read when present, never written in the template
+
+
+def setting(default: Any = MISSING, comment: str = "", *, lo: float | None = None, hi: float | None = None,
+            choices: tuple[str, ...] = (), check: Callable[[Any], str] | None = None, key: str = "",
+            example: Any = NO_EXAMPLE, legacy: bool = False) -> Any:
+    """A settings field: ``default`` (none: the key is required) and its :class:`Setting`."""
+    meta = {"setting": Setting(comment, lo, hi, choices, check, key, example, legacy)}
+    return field(metadata=meta) if default is MISSING else field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
-class Department:
-    code: str
-    name: str
-    due_day: int  # Art. 5: "下月 日前" — the day of the following month
+class Key:
+    """One declared key: its field, TOML name, type, default and :class:`Setting`."""
+
+    name: str  # the field's name
+    key: str  # the TOML key
+    kind: type  # str, int, float or bool
+    default: Any  # MISSING: required
+    setting: Setting
+
+    def allowed(self) -> str:
+        """What the key accepts, in words (for messages and the template)."""
+        s = self.setting
+        if s.choices:
+            return "one of " + ", ".join(s.choices)
+        if self.kind is bool:
+            return "true or false"
+        if self.kind is int:
+            return f"a whole number from {_number(s.lo)} to {_number(s.hi)}"
+        if self.kind is float:
+            return f"a number from {_number(s.lo)} to {_number(FLOAT_MAX if s.hi is None else s.hi)}"
+        return "a text in quotes"
+
+    def problem(self, value: Any) -> str:
+        """"" when ``value`` is good for this key, else what is allowed."""
+        s = self.setting
+        if self.kind is bool:
+            good = isinstance(value, bool)
+        elif self.kind is int:
+            good = isinstance(value, int) and not isinstance(value, bool) and s.lo is not None and s.hi is not None \
+                and s.lo <= value <= s.hi
+        elif self.kind is float:
+            hi = FLOAT_MAX if s.hi is None else s.hi
+            good = isinstance(value, (int, float)) and not isinstance(value, bool) and s.lo is not None \
+                and s.lo <= value <= hi
+        else:
+            good = isinstance(value, str) and (not s.choices or value in s.choices)
+        if not good:
+            return self.allowed()
+        return s.check(value) if s.check else ""
+
+    @property
+    def template_value(self) -> Any:
+        return self.default if self.setting.example is NO_EXAMPLE else self.setting.example
+
+
+def _number(value: float | None) -> str:
+    return "?" if value is None else str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def keys(cls: type) -> list[Key]:
+    """The declared keys of a settings dataclass, in declaration order."""
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in fields(cls):
+        s = f.metadata.get("setting")
+        if s is not None:
+            out.append(Key(f.name, s.key or f.name, hints[f.name], f.default, s))
+    return out
+
+
+def _regex_with_groups(value: str) -> str:
+    try:
+        pattern = re.compile(value)
+    except re.error as exc:
+        return f"a valid regular expression ({exc})"
+    missing = {"customer", "type", "date"} - set(pattern.groupindex)
+    if missing:
+        return f"named groups customer, type and date (missing: {', '.join(sorted(missing))})"
+    return ""
+
+
+def _reference_format(value: str) -> str:
+    try:
+        value.format(fonds="F", customer="C", year=2000, retention="Y", volume=1)
+    except (KeyError, ValueError, IndexError) as exc:
+        return f"fields among fonds, customer, year, retention, volume ({exc})"
+    return ""
+
+
+def _code(value: str) -> str:
+    return "" if CODE_RE.match(value) else "a code of lowercase letters, digits and '-'"
+
+
+def _folder_name(value: str) -> str:
+    return "" if value.strip() else 'a folder name, e.g. "site"'
+
+
+# The settings, section by section (in the order of the template) --------------------------
+@dataclass(frozen=True)
+class Policy:
+    policy_version: str = setting(
+        "", "The policy version this archive implements (Art. 31–32: the policy is maintained by the "
+        "customer-information supervisor and approved by the general manager).", example="客户档案管理制度 v1")
 
 
 @dataclass(frozen=True)
-class RetentionClass:
-    code: str  # permanent / long-term / short-term
-    name: str  # 永久 / 长期 / 短期
-    letter: str  # used in reference codes
-    years: int  # 0 = forever
-
-
-@dataclass(frozen=True)
-class DocumentType:
-    code: str
-    name: str
-    department: str
-    retention: str
-    rank: int
-    monthly: bool
+class Fonds:
+    code: str = setting(comment="The archive-holding organisation (全宗): its code starts every reference code (档号).",
+                        example="Q001")
+    name: str = setting(comment="Its name, printed on the forms.", example="某某有限公司客户服务部")
 
 
 @dataclass(frozen=True)
 class FilingOptions:
-    filer: str = ""
-    stable_seconds: float = 2.0
-    rescan_seconds: float = 30.0
-    filename_pattern: str = (
-        r"^(?P<customer>[A-Za-z0-9-]+)_(?P<type>[a-z0-9-]+)_(?P<date>\d{8})(?:_(?P<title>.+))?$"
-    )
-    allow_future_dates: bool = False
-    max_file_mb: float = 1024.0  # a larger inbox file is set aside (a budget, not a policy value)
-    max_pages: int = 2000  # a PDF with more pages is set aside
-    accept_active_content: bool = False  # file PDFs with JavaScript, Launch actions, embedded files…
+    filer: str = setting("", "The person recorded as filer when a command is not given --by (empty: the login name).")
+    stable_seconds: float = setting(
+        2.0, "A scan is taken from the inbox only after its size and modification time have not changed for "
+        "this many seconds (a scanner may write slowly).", lo=0.0)
+    rescan_seconds: float = setting(
+        30.0, "The watcher rescans the whole inbox this often (seconds), as a safety net for events a file "
+        "system does not deliver.", lo=0.5)
+    filename_pattern: str = setting(
+        r"^(?P<customer>[A-Za-z0-9-]+)_(?P<type>[a-z0-9-]+)_(?P<date>\d{8})(?:_(?P<title>.+))?$",
+        "The third metadata source: the scan's file name. A Python regular expression with the named groups "
+        "customer, type, date (YYYYMMDD) and optionally title.", check=_regex_with_groups)
+    allow_future_dates: bool = setting(
+        False, "Documents dated later than today are refused (a mistyped year), unless true.")
+    max_file_mb: float = setting(
+        1024.0, "Budget: an inbox file larger than this many megabytes is set aside with a reason instead of "
+        "holding the archive for minutes (raise it if your scans are that large).", lo=0.001, hi=1_000_000.0)
+    max_pages: int = setting(2000, "Budget: a PDF with more pages than this is set aside with a reason.",
+                             lo=1, hi=10_000_000)
+    accept_active_content: bool = setting(
+        False, "A PDF carrying JavaScript, Launch actions, embedded files or form actions is not what a "
+        "scanner writes: it is set aside, unless this is true. When true, it is filed byte for byte and its "
+        "sidecar lists what it carries (file.active_content); volumes and the catalogue never pass active "
+        "content on.")
 
     @property
     def max_file_bytes(self) -> int:
@@ -73,44 +193,179 @@ class FilingOptions:
 
 
 @dataclass(frozen=True)
+class Department:
+    code: str  # the table's name: [departments.CODE]
+    name: str = setting(comment="the department's name")
+    due_day: int = setting(comment="each month's documents are due to the archive by this day of the following "
+                                   "month (Art. 5: the policy leaves it blank)", lo=1, hi=28)
+
+
+@dataclass(frozen=True)
+class RetentionClass:
+    code: str  # the table's name: [retention.CODE] — permanent / long-term / short-term
+    name: str = setting(comment="the class's name, printed on forms (永久 / 长期 / 短期)")
+    letter: str = setting(comment="the letter used in reference codes", key="code")
+    years: int = setting(comment="how long it is kept; 0 means forever", lo=0, hi=1000)
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    code: str = setting(comment="used in file names and folders", check=_code)
+    name: str = setting(comment="printed on forms")
+    department: str = setting(comment="who supplies it (Art. 5), one of the [departments]")
+    retention: str = setting(comment="its default retention class, one of the [retention] classes")
+    rank: int = setting(comment="its order among documents of the same date in a volume (Art. 15)", lo=0, hi=10_000)
+    monthly: bool = setting(False, "whether one is expected every month from every active customer "
+                                   "(Art. 5, `archiver due`)")
+
+
+@dataclass(frozen=True)
+class ClassificationLabels:
+    ordinary: str = setting("普通")  # explained by the section's comment
+    confidential: str = setting("秘密")
+    secret: str = setting("机密")
+    top_secret: str = setting("绝密", key="top-secret")
+
+
+@dataclass(frozen=True)
 class VolumeOptions:
-    filer: str = ""
-    checker: str = ""
-    max_sheets: int = 200
-    reference_format: str = "{fonds}-{customer}-{year}-{retention}-{volume:03d}"
-    binding_margin_mm: float = 25.0
-    stamp_offset_mm: float = 10.0
-    stamp_font_size: float = 12.0
-    font: str = ""
-    stamp_font: str = "Helvetica"  # legacy key, still accepted: numbers are always set in the shipped font, embedded
-    forms_style: str = ""  # a forms.toml overriding the shipped one, relative to the archive root
+    filer: str = setting("", "Filer (立卷人) printed on the remarks sheet (Art. 18) when `archiver build` is not "
+                             "given --filer. Empty: the login name.")
+    checker: str = setting("", "Checker (检查人) printed on the remarks sheet (Art. 18) when `archiver build` is not "
+                               "given --checker. Empty: it must be given.")
+    max_sheets: int = setting(200, "The thickest a volume may be, in sheets; more material starts volume 2, 3… "
+                                   "(split only between groups, Art. 12).", lo=10, hi=10_000)
+    reference_format: str = setting(
+        "{fonds}-{customer}-{year}-{retention}-{volume:03d}",
+        "Reference code (档号) of a volume. Fields: fonds, customer, year, retention (the class's code letter), "
+        "volume (a number; format spec allowed).", check=_reference_format)
+    binding_margin_mm: float = setting(
+        25.0, "Page numbers (Art. 16): fronts top-right, backs top-left, clear of the binding edge by this many "
+        "millimetres, on a small white ground, moved to blank paper in their corner when the scan has ink there. "
+        "They are set in the Song-style font shipped with archiver (its digits, embedded in the volume), so "
+        "every viewer and printer shows them alike.", lo=0.0, hi=80.0)
+    stamp_offset_mm: float = setting(10.0, "How far the page number stands from the top edge, in millimetres.",
+                                     lo=2.0, hi=60.0)
+    stamp_font_size: float = setting(12.0, "The page number's size, in points.", lo=5.0, hi=40.0)
+    font: str = setting("", "A TrueType/OpenType font for the forms (cover, index, remarks sheet). Empty: the "
+                            "Song-style font shipped with archiver, with system CJK fonts as fallback.")
+    stamp_font: str = setting("Helvetica", "Legacy: numbers are always set in the shipped font, embedded.",
+                              choices=STAMP_FONTS, legacy=True)
+    forms_style: str = setting(
+        "", "Layout and wording of the forms (sizes, margins, column widths, labels): a TOML file, relative to "
+        "the archive root, that overrides any part of archiver's templates/forms/forms.toml. Empty: the "
+        "shipped layout.")
 
 
 @dataclass(frozen=True)
 class CatalogueOptions:
-    restricted_from: str = "secret"
-    output: str = "site"  # default output folder of `archiver site`, relative to the archive root
-    templates: str = ""  # a folder of templates overriding the shipped ones (relative to the root)
-    pdf_files: str = "copy"  # how PDFs get into the site: copy (a reflink where possible) or hardlink
+    restricted_from: str = setting(
+        "secret", "Documents classified at this level or above appear in the catalogue by reference code only "
+        "(Art. 24).", choices=CLASSIFICATION_LEVELS)
+    output: str = setting("site", "Where `archiver site` writes the catalogue when not given --out (relative to "
+                                  "the archive root). Only files it wrote itself are ever replaced or removed "
+                                  "there.", check=_folder_name)
+    templates: str = setting(
+        "", "A folder of your own jinja2 templates (relative to the archive root, or absolute). A file there "
+        "(e.g. base.html, static/style.css) replaces the shipped one of the same name, so the catalogue can be "
+        "restyled without touching Python. Empty: shipped only.")
+    pdf_files: str = setting(
+        "copy", 'How document and volume PDFs get into the site (so it is self-contained when copied to a '
+        'share): "copy" gives the site files of its own — a reflink where the file system supports it (Btrfs, '
+        'XFS: no extra space), else a plain copy — so nothing done to the site (chmod -R, chown -R, a write) '
+        'reaches the stored records and volumes. "hardlink" shares the archive\'s own files (the same inode: '
+        'no extra space on any file system) — but whoever owns the site can then change the stored files\' '
+        'owner and mode (Art. 21, 24); choose it only when the site stays as private as the archive.',
+        choices=("copy", "hardlink"))
 
 
 @dataclass(frozen=True)
 class CustodyOptions:
-    disposal_hold_months: int = 6
-    second_approver_from: str = "secret"
-    allow_self_approval: bool = False
-    loan_days: int = 30
+    disposal_hold_months: int = setting(
+        6, "How long approved material is held apart before it may be destroyed (Art. 29: six months).",
+        lo=6, hi=600)
+    second_approver_from: str = setting(
+        "secret", "Loans and consultations of material classified at this level or above need a second "
+        "approver (Art. 24, 27–28).", choices=CLASSIFICATION_LEVELS)
+    allow_self_approval: bool = setting(False, "Whether a person may approve a request they made themselves.")
+    loan_days: int = setting(30, "Default loan period in days when a loan request gives no due date.",
+                             lo=1, hi=3650)
 
 
 @dataclass(frozen=True)
 class BatchOptions:
-    split: bool = True  # look for cover sheets in every scan (archiver coversheet)
+    split: bool = setting(
+        True, "Batch scanning: a stack of documents scanned as one PDF, each behind a cover sheet printed with "
+        "`archiver coversheet`. When true, a scan that nothing else describes (no metadata file, not in a "
+        "customer/type folder, a name not following the file-name pattern) is searched for cover sheets "
+        "(about 10 ms a page) and split into its documents; a scan whose sidecar, folder or name says what it "
+        "is is one document and is never searched. false: scans are never split.")
 
 
 @dataclass(frozen=True)
 class OcrOptions:
-    workers: int = 1  # records recognised at once (archiver ocr)
-    after_filing: bool = True  # the watcher runs the OCR stage after it has filed something
+    workers: int = setting(
+        1, "Recognising the text of filed scans (`archiver ocr`; Chinese and English, offline): how many "
+        "records are recognised at once. Each takes about one CPU core and 0.5 GB of memory while it works; "
+        "1 leaves the rest of the machine to filing and building.", lo=1, hi=64)
+    after_filing: bool = setting(
+        True, "Whether the watcher (`archiver watch`) runs OCR, in the background at a lower priority, after it "
+        "has filed something. false: run `archiver ocr` yourself (e.g. at night from cron).")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of archive.toml: ``[name]`` (``form="table"``), top-level keys (``"top"``),
+    one ``[name.CODE]`` table per entry (``"tables"``) or ``[[name]]`` (``"array"``); the
+    entries' examples are what the template writes."""
+
+    name: str
+    cls: type
+    form: str = "table"
+    comment: str = ""
+    examples: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+
+SECTIONS = (
+    Section("", Policy, "top"),
+    Section("fonds", Fonds),
+    Section("filing", FilingOptions),
+    Section("departments", Department, "tables", "Departments that supply documents (Art. 5).", (
+        ("sales", {"name": "销售部", "due_day": 10}),
+        ("finance", {"name": "财务部", "due_day": 10}),
+        ("customer-service", {"name": "客户服务部", "due_day": 15}),
+    )),
+    Section("retention", RetentionClass, "tables", "Retention classes (保管期限, Art. 17).", (
+        ("permanent", {"name": "永久", "letter": "Y", "years": 0}),
+        ("long-term", {"name": "长期", "letter": "C", "years": 30}),
+        ("short-term", {"name": "短期", "letter": "D", "years": 10}),
+    )),
+    Section("document_types", DocumentType, "array", "Document types (Art. 4), one [[document_types]] each.", (
+        ("", {"code": "basic-data", "name": "客户基本资料表", "department": "sales", "retention": "permanent",
+              "rank": 1, "monthly": False}),
+        ("", {"code": "credit-report", "name": "客户信用评估报告", "department": "finance", "retention": "long-term",
+              "rank": 2, "monthly": True}),
+        ("", {"code": "contract", "name": "客户销售合同(复印件)", "department": "sales", "retention": "long-term",
+              "rank": 3, "monthly": False}),
+        ("", {"code": "qualification-rating", "name": "客户资质评级表", "department": "customer-service",
+              "retention": "long-term", "rank": 4, "monthly": True}),
+        ("", {"code": "sales-statistics", "name": "客户销售统计表", "department": "sales", "retention": "short-term",
+              "rank": 5, "monthly": True}),
+        ("", {"code": "analysis-report", "name": "客户信息分析报告", "department": "customer-service",
+              "retention": "short-term", "rank": 6, "monthly": True}),
+    )),
+    Section("classifications", ClassificationLabels, comment="Classification levels (密级), lowest first. The keys are "
+            "fixed; the labels are what forms and the catalogue print. Top-secret documents form volumes of their "
+            "own (Art. 13)."),
+    Section("volumes", VolumeOptions),
+    Section("catalogue", CatalogueOptions),
+    Section("custody", CustodyOptions),
+    Section("batch", BatchOptions),
+    Section("ocr", OcrOptions),
+)
+
+
+OPTIONS = ("filing", "volumes", "catalogue", "custody", "batch", "ocr")  # optional tables, each a field of Config
 
 
 @dataclass(frozen=True)
@@ -148,6 +403,73 @@ class Config:
         )
 
 
+# The template ------------------------------------------------------------------------------
+TEMPLATE_HEADER = """\
+# archive.toml — configuration of one customer archive (客户档案).
+#
+# Written by `archiver init`. Every value the policy (客户档案管理制度) leaves open is
+# set here; the article it comes from is named beside it ("Art. 5"). Edit with any text
+# editor; `archiver check-config` (or any command) reports a bad value with its key.
+# Above each key: what it means and what it allows.
+"""
+WIDTH = 88
+
+
+def _comment(text: str, indent: str = "") -> list[str]:
+    """``text`` as comment lines, never broken inside "Art. 5" or a hyphenated word."""
+    lines = textwrap.wrap(re.sub(r"Art\. (?=\d)", "Art.\u00a0", text), WIDTH - 2 - len(indent),
+                          initial_indent=f"# {indent}", subsequent_indent=f"# {indent}  " if indent else "# ",
+                          break_on_hyphens=False, break_long_words=False)
+    return [line.replace("\u00a0", " ") for line in lines]
+
+
+def _value(value: Any) -> str:
+    """A TOML value as a person would write it (a pattern in 'literal quotes')."""
+    if isinstance(value, str) and "\\" in value and "'" not in value and "\n" not in value:
+        return f"'{value}'"
+    return tomli_w.dumps({"v": value})[4:].rstrip("\n")
+
+
+def _explained(k: Key) -> str:
+    """The key's comment, with what it allows when that is not said by the value."""
+    if k.kind is bool or (k.kind is str and not k.setting.choices):
+        return k.setting.comment
+    return f"{k.setting.comment.rstrip('.')}. Allowed: {k.allowed()}."
+
+
+def _template_lines(section: Section) -> Iterator[str]:
+    declared = [k for k in keys(section.cls) if not k.setting.legacy]
+    if section.form in ("tables", "array"):
+        yield ""
+        yield from _comment(section.comment + " Each has:")
+        for k in declared:
+            yield from _comment(f"{k.key}: {_explained(k)}", indent="  ")
+        by_name = {k.name: k for k in declared}
+        for code, example in section.examples:
+            yield ""
+            yield f"[{section.name}.{code}]" if section.form == "tables" else f"[[{section.name}]]"
+            for name, value in example.items():
+                yield f"{by_name[name].key} = {_value(value)}"
+        return
+    yield ""
+    if section.form == "table":
+        yield f"[{section.name}]"
+    if section.comment:
+        yield from _comment(section.comment)
+    for k in declared:
+        if k.setting.comment:
+            yield from _comment(_explained(k))
+        yield f"{k.key} = {_value(k.template_value)}"
+
+
+def template_text() -> str:
+    """The commented archive.toml that ``archiver init`` writes: every declared key, its
+    comment and what it allows, at its default (or example) value."""
+    lines = [line for section in SECTIONS for line in _template_lines(section)]
+    return TEMPLATE_HEADER + "\n".join(lines) + "\n"
+
+
+# Reading -----------------------------------------------------------------------------------
 def read_toml(path: Path, *, what: str = "", missing: ArchiverError | None = None) -> dict[str, Any]:
     """Read a settings file; a missing or broken one raises an error that names it.
 
@@ -170,167 +492,65 @@ def load_config(path: Path) -> Config:
 
 
 def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
+    """The :class:`Config` of an archive.toml's table: every declared key read and
+    checked; an unknown key (a typo) refused."""
     r = _Reader(raw, path)
-    fonds = r.table("fonds")
-    departments = {
-        code: Department(
-            code=r.code(code, "departments"),
-            name=r.str(tbl, "name", f"departments.{code}"),
-            due_day=r.int(tbl, "due_day", f"departments.{code}", lo=1, hi=28),
-        )
-        for code, tbl in r.table("departments").items()
-    }
-    if not departments:
-        raise r.error("departments", "{}", "at least one [departments.CODE] table")
-    retention = {
-        code: RetentionClass(
-            code=r.code(code, "retention"),
-            name=r.str(tbl, "name", f"retention.{code}"),
-            letter=r.str(tbl, "code", f"retention.{code}"),
-            years=r.int(tbl, "years", f"retention.{code}", lo=0, hi=1000),
-        )
-        for code, tbl in r.table("retention").items()
-    }
-    if not retention:
-        raise r.error("retention", "{}", "at least one [retention.CODE] table")
-    types: dict[str, DocumentType] = {}
+    policy = r.read(Policy, raw, "")
+    fonds = r.read(Fonds, r.table("fonds"), "fonds")
+    departments = {code: r.read(Department, tbl, f"departments.{code}", code=r.code(code, "departments"))
+                   for code, tbl in r.tables("departments")}
+    retention = {code: r.read(RetentionClass, tbl, f"retention.{code}", code=r.code(code, "retention"))
+                 for code, tbl in r.tables("retention")}
     type_list = raw.get("document_types")
+    r.used(raw, "", "document_types")
     if not isinstance(type_list, list) or not type_list:
         raise r.error("document_types", type_list, "one or more [[document_types]] tables")
+    types: dict[str, DocumentType] = {}
     for i, tbl in enumerate(type_list):
         where = f"document_types[{i}]"
-        if not isinstance(tbl, dict):
-            raise r.error(where, tbl, "a table")
-        code = r.code(r.str(tbl, "code", where), where + ".code")
-        dept = r.str(tbl, "department", where)
-        if dept not in departments:
-            raise r.error(f"{where}.department", dept, f"one of {sorted(departments)}")
-        ret = r.str(tbl, "retention", where)
-        if ret not in retention:
-            raise r.error(f"{where}.retention", ret, f"one of {sorted(retention)}")
-        if code in types:
-            raise r.error(f"{where}.code", code, "a code not used by another document type")
-        types[code] = DocumentType(
-            code=code,
-            name=r.str(tbl, "name", where),
-            department=dept,
-            retention=ret,
-            rank=r.int(tbl, "rank", where, lo=0, hi=10_000),
-            monthly=r.bool(tbl, "monthly", where, default=False),
-        )
-    classes_raw = raw.get("classifications", {})
-    if not isinstance(classes_raw, dict):
-        raise r.error("classifications", classes_raw, "a table")
-    default_labels = {"ordinary": "普通", "confidential": "秘密", "secret": "机密", "top-secret": "绝密"}
-    for key in classes_raw:
-        if key not in CLASSIFICATION_LEVELS:
-            raise r.error(f"classifications.{key}", key, f"one of {list(CLASSIFICATION_LEVELS)}")
-    classifications = {
-        lvl: str(classes_raw.get(lvl, default_labels[lvl])) for lvl in CLASSIFICATION_LEVELS
-    }
-
-    f = r.table("filing", optional=True)
-    filing = FilingOptions(
-        filer=r.str(f, "filer", "filing", default=""),
-        stable_seconds=r.float(f, "stable_seconds", "filing", 2.0, lo=0.0),
-        rescan_seconds=r.float(f, "rescan_seconds", "filing", 30.0, lo=0.5),
-        filename_pattern=r.str(f, "filename_pattern", "filing", default=FilingOptions.filename_pattern),
-        allow_future_dates=r.bool(f, "allow_future_dates", "filing", default=False),
-        max_file_mb=r.float(f, "max_file_mb", "filing", 1024.0, lo=0.001, hi=1_000_000.0),
-        max_pages=r.int(f, "max_pages", "filing", lo=1, hi=10_000_000, default=2000),
-        accept_active_content=r.bool(f, "accept_active_content", "filing", default=False),
-    )
-    try:
-        pattern = re.compile(filing.filename_pattern)
-    except re.error as exc:
-        raise r.error("filing.filename_pattern", filing.filename_pattern, f"a valid regular expression ({exc})") from None
-    missing = {"customer", "type", "date"} - set(pattern.groupindex)
-    if missing:
-        raise r.error("filing.filename_pattern", filing.filename_pattern, f"named groups customer, type and date (missing: {', '.join(sorted(missing))})")
-
-    v = r.table("volumes", optional=True)
-    volumes = VolumeOptions(
-        filer=r.str(v, "filer", "volumes", default=""),
-        checker=r.str(v, "checker", "volumes", default=""),
-        max_sheets=r.int(v, "max_sheets", "volumes", lo=10, hi=10_000, default=200),
-        reference_format=r.str(v, "reference_format", "volumes", default=VolumeOptions.reference_format),
-        binding_margin_mm=r.float(v, "binding_margin_mm", "volumes", 25.0, lo=0.0, hi=80.0),
-        stamp_offset_mm=r.float(v, "stamp_offset_mm", "volumes", 10.0, lo=2.0, hi=60.0),
-        stamp_font_size=r.float(v, "stamp_font_size", "volumes", 12.0, lo=5.0, hi=40.0),
-        font=r.str(v, "font", "volumes", default=""),
-        stamp_font=r.str(v, "stamp_font", "volumes", default="Helvetica"),
-        forms_style=r.str(v, "forms_style", "volumes", default=""),
-    )
-    if volumes.stamp_font not in STAMP_FONTS:
-        raise r.error("volumes.stamp_font", volumes.stamp_font, "one of " + ", ".join(STAMP_FONTS))
-    try:
-        volumes.reference_format.format(fonds="F", customer="C", year=2000, retention="Y", volume=1)
-    except (KeyError, ValueError, IndexError) as exc:
-        raise r.error("volumes.reference_format", volumes.reference_format, f"fields among fonds, customer, year, retention, volume ({exc})") from None
-
-    c = r.table("catalogue", optional=True)
-    catalogue = CatalogueOptions(
-        restricted_from=r.level(c, "restricted_from", "catalogue", "secret"),
-        output=r.str(c, "output", "catalogue", default="site"),
-        templates=r.str(c, "templates", "catalogue", default=""),
-        pdf_files=r.str(c, "pdf_files", "catalogue", default="copy"),
-    )
-    if not catalogue.output.strip():
-        raise r.error("catalogue.output", catalogue.output, "a folder name, e.g. \"site\"")
-    if catalogue.pdf_files not in ("hardlink", "copy"):
-        raise r.error("catalogue.pdf_files", catalogue.pdf_files, "\"copy\" or \"hardlink\"")
-    k = r.table("custody", optional=True)
-    custody = CustodyOptions(
-        disposal_hold_months=r.int(k, "disposal_hold_months", "custody", lo=6, hi=600, default=6),
-        second_approver_from=r.level(k, "second_approver_from", "custody", "secret"),
-        allow_self_approval=r.bool(k, "allow_self_approval", "custody", default=False),
-        loan_days=r.int(k, "loan_days", "custody", lo=1, hi=3650, default=30),
-    )
-    b = r.table("batch", optional=True)
-    batch = BatchOptions(split=r.bool(b, "split", "batch", default=True))
-    o = r.table("ocr", optional=True)
-    ocr = OcrOptions(workers=r.int(o, "workers", "ocr", lo=1, hi=64, default=1),
-                     after_filing=r.bool(o, "after_filing", "ocr", default=True))
-    r.used(raw, "", "policy_version", "document_types", "classifications")
-    r.used(classes_raw, "classifications", *CLASSIFICATION_LEVELS)
+        doc = r.read(DocumentType, tbl, where)
+        if doc.department not in departments:
+            raise r.error(f"{where}.department", doc.department, f"one of {sorted(departments)}")
+        if doc.retention not in retention:
+            raise r.error(f"{where}.retention", doc.retention, f"one of {sorted(retention)}")
+        if doc.code in types:
+            raise r.error(f"{where}.code", doc.code, "a code not used by another document type")
+        types[doc.code] = doc
+    labels = r.read(ClassificationLabels, r.table("classifications", optional=True), "classifications")
+    options = {s.name: r.read(s.cls, r.table(s.name, optional=True), s.name) for s in SECTIONS if s.name in OPTIONS}
     r.refuse_unknown()
     return Config(
-        policy_version=r.str(raw, "policy_version", "", default=""),
-        fonds_code=r.str(fonds, "code", "fonds"),
-        fonds_name=r.str(fonds, "name", "fonds"),
+        policy_version=policy.policy_version,
+        fonds_code=fonds.code,
+        fonds_name=fonds.name,
         departments=departments,
         retention=retention,
         document_types=types,
-        classifications=classifications,
-        filing=filing,
-        volumes=volumes,
-        catalogue=catalogue,
-        custody=custody,
+        classifications={k.key: getattr(labels, k.name) for k in keys(ClassificationLabels)},
         path=path,
-        batch=batch,
-        ocr=ocr,
+        **options,
     )
 
 
-_MISSING = object()
+_ABSENT = object()
 
 
 class _Reader:
-    """Typed getters that raise ConfigError with the key, the value and what is allowed."""
+    """Reads declared keys; every error names the key, the value and what is allowed."""
 
-    def __init__(self, raw: dict[builtins.str, Any], path: Path | None) -> None:
+    def __init__(self, raw: dict[str, Any], path: Path | None) -> None:
         self.raw = raw
         self.where = str(path) if path else CONFIG_NAME
         # every table read, by identity: (its name, the table, the keys read from it)
-        self.tables: dict[builtins.int, tuple[builtins.str, dict[builtins.str, Any], set[builtins.str]]] = {}
+        self.seen: dict[int, tuple[str, dict[str, Any], set[str]]] = {}
 
-    def used(self, tbl: dict[builtins.str, Any], section: builtins.str, *keys: builtins.str) -> None:
+    def used(self, tbl: dict[str, Any], section: str, *keys: str) -> None:
         """Note that ``keys`` of ``tbl`` (named ``section``) are known settings."""
-        self.tables.setdefault(id(tbl), (section, tbl, set()))[2].update(keys)
+        self.seen.setdefault(id(tbl), (section, tbl, set()))[2].update(keys)
 
     def refuse_unknown(self) -> None:
         """A key nobody reads is a typo: refuse it rather than silently use the default."""
-        for section, tbl, known in self.tables.values():
+        for section, tbl, known in self.seen.values():
             for key in tbl:
                 if key not in known:
                     allowed = ", ".join(sorted(known))
@@ -339,61 +559,51 @@ class _Reader:
                         hint=f"Correct the spelling in {self.where} (or remove the key) and run the command again.",
                     )
 
-    def error(self, key: builtins.str, value: object, allowed: builtins.str) -> ConfigError:
+    def error(self, key: str, value: object, allowed: str) -> ConfigError:
         return ConfigError(
             f"{self.where}: key '{key}' has the value {value!r}; allowed: {allowed}.",
             hint=f"Edit {self.where} and run the command again.",
         )
 
     @staticmethod
-    def _key(section: builtins.str, key: builtins.str) -> builtins.str:
+    def _key(section: str, key: str) -> str:
         return f"{section}.{key}" if section else key
 
-    def table(self, key: builtins.str, optional: builtins.bool = False) -> dict[builtins.str, Any]:
+    def table(self, key: str, optional: bool = False) -> dict[str, Any]:
         self.used(self.raw, "", key)
-        value = self.raw.get(key, {} if optional else _MISSING)
-        if value is _MISSING:
+        value = self.raw.get(key, {} if optional else _ABSENT)
+        if value is _ABSENT:
             raise self.error(key, None, f"a [{key}] table (see `archiver init` for an example)")
         if not isinstance(value, dict):
             raise self.error(key, value, "a table")
         return value
 
-    def code(self, code: builtins.str, section: builtins.str) -> builtins.str:
-        if not CODE_RE.match(code):
-            raise self.error(section, code, "a code of lowercase letters, digits and '-'")
+    def tables(self, key: str) -> list[tuple[str, dict[str, Any]]]:
+        """The ``[key.CODE]`` tables (at least one)."""
+        found = list(self.table(key).items())
+        if not found:
+            raise self.error(key, "{}", f"at least one [{key}.CODE] table")
+        return found
+
+    def code(self, code: str, section: str) -> str:
+        if _code(code):
+            raise self.error(section, code, _code(code))
         return code
 
-    def str(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: Any = _MISSING) -> builtins.str:
-        self.used(tbl, section, key)
-        value = tbl.get(key, default)
-        if value is _MISSING or not isinstance(value, str):
-            raise self.error(self._key(section, key), None if value is _MISSING else value, "a text in quotes")
-        return value
-
-    def int(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, *, lo: builtins.int, hi: builtins.int, default: Any = _MISSING) -> builtins.int:
-        self.used(tbl, section, key)
-        value = tbl.get(key, default)
-        if value is _MISSING or isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise self.error(self._key(section, key), None if value is _MISSING else value, f"a whole number from {lo} to {hi}")
-        return value
-
-    def float(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: builtins.float, *, lo: builtins.float, hi: builtins.float = 1e9) -> builtins.float:
-        self.used(tbl, section, key)
-        value = tbl.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-            raise self.error(self._key(section, key), value, f"a number from {lo:g} to {hi:g}")
-        return float(value)
-
-    def bool(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: builtins.bool) -> builtins.bool:
-        self.used(tbl, section, key)
-        value = tbl.get(key, default)
-        if not isinstance(value, bool):
-            raise self.error(self._key(section, key), value, "true or false")
-        return value
-
-    def level(self, tbl: dict[builtins.str, Any], key: builtins.str, section: builtins.str, default: builtins.str) -> builtins.str:
-        self.used(tbl, section, key)
-        value = tbl.get(key, default)
-        if value not in CLASSIFICATION_LEVELS:
-            raise self.error(self._key(section, key), value, f"one of {list(CLASSIFICATION_LEVELS)}")
-        return str(value)
+    def read(self, cls: type[Any], tbl: Any, section: str, **given: Any) -> Any:
+        """``cls`` with each declared key read from ``tbl`` (named ``section``)."""
+        if not isinstance(tbl, dict):
+            raise self.error(section, tbl, "a table")
+        values = dict(given)
+        for k in keys(cls):
+            self.used(tbl, section, k.key)
+            value = tbl.get(k.key, _ABSENT)
+            if value is _ABSENT:
+                if k.default is MISSING:
+                    raise self.error(self._key(section, k.key), None, k.allowed())
+                value = k.default
+            problem = k.problem(value)
+            if problem:
+                raise self.error(self._key(section, k.key), value, problem)
+            values[k.name] = float(value) if k.kind is float else value
+        return cls(**values)

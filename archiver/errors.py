@@ -1,8 +1,13 @@
 """Every failure the archiver reports, with the exit code the CLI returns for it.
 
-One hierarchy: the CLI catches :class:`ArchiverError` and exits with its ``exit_code``;
-anything else is a bug and exits 1 with a traceback. Messages say what happened, to which
-file, and what to do next.
+One hierarchy, single inheritance only: :class:`ArchiverError` and one subclass per exit
+code. The CLI (:mod:`archiver.cli`, ``ArchiverGroup.invoke``) catches ArchiverError and
+exits with its ``exit_code``; anything else is a bug and exits 1 with a traceback.
+Messages say what happened, to which file, and what to do next. :data:`EXIT_CODES` is the
+table the README and ``archiver --help`` show.
+
+:class:`Rejection` is not one of them: it is why one scan is set aside (the rest goes on),
+carried as data into the scan's reason file; ``ingest`` then exits 8.
 """
 
 from __future__ import annotations
@@ -23,6 +28,20 @@ EXIT_INTEGRITY = 6  # stored data does not match what was recorded (audit, build
 EXIT_WORKFLOW = 7  # a register step out of order (return a loan not out, destroy in hold…)
 EXIT_REJECTED = 8  # ingest ran, and at least one scan was set aside in inbox/rejected/
 EXIT_NO_SPACE = 9  # a file could not be written: disk full, quota, I/O error, read-only file system
+
+# code → what it means (the README's table and the CLI's --help show this).
+EXIT_CODES = {
+    EXIT_OK: "done",
+    EXIT_FAILURE: "unexpected error (a bug: please report it with the traceback)",
+    EXIT_USAGE: "wrong input: command-line words, or values that cannot be acted on",
+    EXIT_CONFIG: "archive.toml or another settings file is invalid",
+    EXIT_NOT_FOUND: "not found (no archive root, customer, record, …)",
+    EXIT_LOCKED: "the archive is busy",
+    EXIT_INTEGRITY: "integrity: stored files do not match what was recorded",
+    EXIT_WORKFLOW: "a register step out of order was refused",
+    EXIT_REJECTED: "ingest ran, and at least one scan was set aside",
+    EXIT_NO_SPACE: "a file could not be written (disk full, quota, I/O error, read-only)",
+}
 
 
 class ArchiverError(Exception):
@@ -64,13 +83,10 @@ class IntegrityError(ArchiverError):
     exit_code = EXIT_INTEGRITY
 
 
-class UnreadableFileError(IntegrityError, ConfigError):
-    """A stored file of the archive (a record sidecar, a volume manifest) no longer parses.
-
-    An integrity problem (exit 6), not a settings error; it is also a ConfigError so code
-    that skips unreadable TOML files keeps doing so."""
-
-    exit_code = EXIT_INTEGRITY
+class UnreadableFileError(IntegrityError):
+    """A stored file of the archive (a record sidecar, a volume manifest) no longer parses:
+    an integrity problem (exit 6), not a settings error. Code that goes on past such a
+    file (audit, build, destruction) catches this class."""
 
 
 class StorageError(ArchiverError):

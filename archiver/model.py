@@ -7,7 +7,7 @@ names (see :mod:`archiver.store` for how they are read and written).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ class Metadata:
     doc_no: str = ""  # 文号
     responsible: str = ""  # 责任者
     classification: str = "ordinary"
-    retention: str = ""  # empty: the document type's retention class
+    retention: str = ""  # the retention class declared for it; empty: none (the type's applies)
     sides: str = "duplex"
     pages: int | None = None  # pages with writing the paper has (Art. 11)
     copies: int | None = None  # copies the paper has (Art. 11)
@@ -82,13 +82,17 @@ class FilingInfo:
 
 @dataclass(frozen=True)
 class Record:
-    """One filed document: metadata + the stored file + how it was filed."""
+    """One filed document: metadata + the stored file + how it was filed.
+
+    ``retention`` is the retention class that applies (Art. 17): the one ``meta``
+    declared, else its document type's, fixed when the document was filed.
+    """
 
     id: str
     meta: Metadata
     file: FileInfo
     filing: FilingInfo
-    retention: str  # resolved retention class (meta.retention or the type's)
+    retention: str  # the retention class that applies (meta.retention declared it, or the type's)
     path: Path = field(default=Path(), compare=False)  # the PDF's path in records/
 
     @property
@@ -111,7 +115,3 @@ def metadata_to_dict(meta: Metadata) -> dict[str, Any]:
             value = list(value)
         out[f.name] = value
     return out
-
-
-def with_changes(meta: Metadata, **changes: Any) -> Metadata:
-    return replace(meta, **changes)

@@ -4,7 +4,7 @@ A register is a JSON Lines file (one JSON object a line, UTF-8, readable with an
 editor or ``jq``). Lines are only ever appended, each with one ``write`` and an
 ``fsync``; a line cut off by a crash is skipped when read and never glued to the next
 (Art. 21: nothing half-recorded). Every entry carries ``at`` (ISO time, UTC offset) and
-``by`` (who did it, Art. 9) and an ``event`` name.
+``by`` (who did it, Art. 9) and an ``event`` name — both from :mod:`archiver.clock`.
 """
 
 from __future__ import annotations
@@ -18,20 +18,6 @@ from typing import Any
 
 from . import clock
 from .atomic import append_line
-
-
-def current_user() -> str:
-    """The login name, for ``by`` when a command is not given ``--by`` (:mod:`archiver.clock`)."""
-    return clock.login_name()
-
-
-def now() -> dt.datetime:
-    """The current time, timezone-aware: the archive's one clock (:mod:`archiver.clock`)."""
-    return clock.now()
-
-
-def today() -> dt.date:
-    return clock.today()
 
 
 def _default(value: Any) -> Any:
@@ -51,7 +37,7 @@ class Register:
         self.path = path
 
     def append(self, event: str, *, by: str = "", **fields: Any) -> dict[str, Any]:
-        entry: dict[str, Any] = {"at": now().isoformat(), "by": by or current_user(), "event": event}
+        entry: dict[str, Any] = {"at": clock.now().isoformat(), "by": by or clock.login_name(), "event": event}
         entry.update(fields)
         append_line(self.path, json.dumps(entry, ensure_ascii=False, default=_default, sort_keys=False))
         return entry

@@ -200,13 +200,27 @@ def check_folders(root: Path) -> None:
 SIDECAR_HEADER = (
     "# 归档文件元数据 · record sidecar, written by archiver when the document was filed.\n"
     "# The PDF beside this file is the scan; sha256 below is its checksum (Art. 22–23).\n"
+    "# retention: the retention class that applies (Art. 17); retention_declared: the one the\n"
+    "# scan's metadata named (empty: none, the document type's class applies).\n"
 )
+# The record's retention class is kept twice over in a sidecar: what applies (``retention``)
+# and what the scan's metadata declared (``retention_declared``, "" when nothing was). A
+# sidecar written before the split has only ``retention``: it is read as declaring what
+# applies, as those versions read it.
+DECLARED = "retention_declared"
 
 
 def record_to_dict(record: Record) -> dict[str, Any]:
+    """The record as its sidecar's TOML table (dates as TOML dates)."""
     data: dict[str, Any] = {"id": record.id}
-    data.update(metadata_to_dict(record.meta))
-    data["retention"] = record.retention
+    for key, value in metadata_to_dict(record.meta).items():
+        if key != "retention":
+            data[key] = value
+        if key == "classification":  # the retention class beside the classification, as before
+            data["retention"] = record.retention
+            data[DECLARED] = record.meta.retention
+    data.setdefault("retention", record.retention)
+    data.setdefault(DECLARED, record.meta.retention)
     data["file"] = {
         "name": record.file.name,
         "sha256": record.file.sha256,
@@ -227,7 +241,10 @@ def record_to_dict(record: Record) -> dict[str, Any]:
 
 
 def record_from_dict(data: dict[str, Any], path: Path) -> Record:
+    """The record of a sidecar's TOML table (either form: with or without
+    ``retention_declared``); ``path`` is the sidecar's (or the PDF's) path."""
     period = data.get("period")
+    applies = data["retention"]
     meta = Metadata(
         customer=data["customer"],
         type=data["type"],
@@ -236,7 +253,7 @@ def record_from_dict(data: dict[str, Any], path: Path) -> Record:
         doc_no=data.get("doc_no", ""),
         responsible=data.get("responsible", ""),
         classification=data.get("classification", "ordinary"),
-        retention=data.get("retention", ""),
+        retention=data.get(DECLARED, applies),
         sides=data.get("sides", "duplex"),
         pages=data.get("pages"),
         copies=data.get("copies"),
@@ -250,7 +267,7 @@ def record_from_dict(data: dict[str, Any], path: Path) -> Record:
     return Record(
         id=data["id"],
         meta=meta,
-        retention=data["retention"],
+        retention=applies,
         file=FileInfo(name=f["name"], sha256=f["sha256"], size=f["size"], page_count=f["page_count"],
                       active_content=tuple(f.get("active_content", ()))),
         filing=FilingInfo(

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from archiver.atomic import READ_ONLY_MODE, write_bytes_atomic  # noqa: E402
 from archiver.config import CONFIG_NAME, template_text  # noqa: E402
-from archiver.custody.audit import run_audit  # noqa: E402
+from archiver.custody.audit.run import run_audit  # noqa: E402
 from archiver.customers import Customer, write_customer  # noqa: E402
 from archiver.model import FileInfo, FilingInfo, Metadata, Record  # noqa: E402
 from archiver.store import Archive, write_record  # noqa: E402

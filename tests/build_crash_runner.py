@@ -26,25 +26,11 @@ HERE = Path(__file__).parent
 
 def fixed_clock(when: str) -> Callable[[], None]:
     """Make the archive's clock say ``when`` in this process; returns the undo."""
-    import archiver.register as register
+    from archiver import clock  # the archive's one clock
 
     value = dt.datetime.fromisoformat(when)
-    saved = register.now
-    register.now = lambda: value  # type: ignore[assignment]  # (register.now is what build asks)
-    undo_clock: Callable[[], None] = lambda: None  # noqa: E731
-    try:  # the archive's one clock, where it exists (archiver/clock.py)
-        from archiver import clock  # type: ignore[attr-defined]
-
-        previous = clock.install(lambda: value)
-        undo_clock = lambda: clock.restore(previous)  # noqa: E731
-    except ImportError:
-        pass
-
-    def undo() -> None:
-        register.now = saved  # type: ignore[assignment]
-        undo_clock()
-
-    return undo
+    previous = clock.install(lambda: value)
+    return lambda: clock.restore(previous)
 
 
 STEPS = ("write", "fsync", "replace", "rename", "unlink")  # as crash_runner.py counts them

@@ -19,7 +19,14 @@ from archiver.cli import main
 from archiver.store import Archive
 from archiver.synth import PageSpec, scan, text_page
 
-pytest_plugins = ("pytester",)  # test_clock runs a small test session of its own
+pytest_plugins = ("pytester", "custody_conftest")  # test_clock runs a small test session of its own; custody fixtures
+
+# The tests' times: the one place they are written. NOW is when every test starts (the
+# `clock` fixture); NEXT_WEEK is six days on, after every document date of the sample
+# archive and of the tests' scans. ISO text (clock.set, tests/clocked_main.py) and .date().
+NOW = "2026-11-20T10:00:00+08:00"
+NEXT_WEEK = "2026-11-26T10:00:00+08:00"
+TODAY = dt.date.fromisoformat(NEXT_WEEK[:10])  # the day of NEXT_WEEK, for rules that take "today"
 
 CUSTOMERS = {
     "C0001": "上海明远贸易有限公司",
@@ -50,7 +57,7 @@ class Clock:
     ``clock.login = "王芳"`` is who acts when a command gets no ``--by``.
     """
 
-    START = "2026-11-20T10:00:00+08:00"  # the default time of every test that takes the fixture
+    START = NOW  # the default time of every test that takes the fixture
     LOGIN = "tester"
 
     def __init__(self) -> None:

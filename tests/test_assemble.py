@@ -12,11 +12,11 @@ from typing import Any
 
 import pikepdf
 import pytest
+from conftest import NOW
 from volumes_helpers import (
     FakeFormRenderer,
     KnownBlanks,
     RecordingRenderer,
-    ensure_forms_module,
     ink,
     make_record,
     pages_specs,
@@ -31,12 +31,7 @@ from archiver.volumes.pdfa import srgb_profile
 from archiver.volumes.plan import PlannedVolume, plan_volumes
 
 D = dt.date
-BUILT = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-
-
-@pytest.fixture(autouse=True)
-def forms_module() -> None:
-    ensure_forms_module()
+BUILT = dt.datetime.fromisoformat(NOW) + dt.timedelta(minutes=30)
 
 
 @pytest.fixture(scope="module")

@@ -45,3 +45,184 @@ def test_a_temporary_name_for_any_file_name(tmp_path: Path) -> None:
         assert len(os.fsencode(tmp.name)) <= 250
         write_bytes_atomic(target, b"%PDF-1.7 data")
         assert target.read_bytes() == b"%PDF-1.7 data"
+
+
+# The API other modules write through ---------------------------------------------------
+def _temps(folder: Path) -> list[str]:
+    from archiver.atomic import TEMP_PREFIX
+
+    return sorted(p.name for p in folder.rglob(f"{TEMP_PREFIX}*"))
+
+
+def test_write_bytes_and_text_replace_the_whole_file(tmp_path: Path) -> None:
+    from archiver.atomic import FILE_MODE, READ_ONLY_MODE, write_text_atomic
+
+    target = tmp_path / "a" / "page.html"
+    write_text_atomic(target, "第一版")
+    write_text_atomic(target, "第二版", durable=False)
+    assert target.read_text("utf-8") == "第二版" and _mode(target) == FILE_MODE
+    write_bytes_atomic(tmp_path / "scan.pdf", b"%PDF-", mode=READ_ONLY_MODE)
+    assert _mode(tmp_path / "scan.pdf") == READ_ONLY_MODE
+    assert _temps(tmp_path) == []
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, monkeypatch) -> None:
+    import errno
+
+    from archiver.errors import StorageError
+
+    target = tmp_path / "register.json"
+    write_bytes_atomic(target, b"old")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    try:
+        write_bytes_atomic(target, b"new")
+    except StorageError as exc:
+        assert str(target) in str(exc)
+    else:
+        raise AssertionError("a full disk must raise StorageError")
+    assert target.read_bytes() == b"old" and _temps(tmp_path) == []
+    write_bytes_atomic(target, b"derived", durable=False)  # durable=False: no fsync at all
+    assert target.read_bytes() == b"derived"
+
+
+def test_replacing_renames_what_the_block_made(tmp_path: Path) -> None:
+    from archiver.atomic import READ_ONLY_MODE, create, replacing
+
+    target = tmp_path / "volumes" / "Q001-C0001-2026-C-001.pdf"
+    with replacing(target, mode=READ_ONLY_MODE) as tmp:
+        assert tmp.parent == target.parent and not target.exists()
+        with create(tmp) as fh:
+            fh.write(b"%PDF-1.7 volume")
+    assert target.read_bytes() == b"%PDF-1.7 volume" and _mode(target) == READ_ONLY_MODE
+    assert _temps(tmp_path) == []
+
+
+def test_replacing_leaves_the_target_alone_when_the_block_fails(tmp_path: Path) -> None:
+    import pytest
+
+    from archiver.atomic import create, replacing
+
+    target = tmp_path / "index.html"
+    target.write_bytes(b"old")
+    with pytest.raises(ValueError, match="check failed"), replacing(target, durable=False) as tmp:
+        with create(tmp) as fh:
+            fh.write(b"half")
+        raise ValueError("check failed")
+    assert target.read_bytes() == b"old" and _temps(tmp_path) == []
+
+
+def test_replacing_with_a_hard_link_keeps_the_linked_file_mode(tmp_path: Path) -> None:
+    """mode=None: a hard link shares its inode; nothing chmods the stored file."""
+    from archiver.atomic import READ_ONLY_MODE, replacing
+
+    stored = tmp_path / "record.pdf"
+    write_bytes_atomic(stored, b"%PDF-", mode=READ_ONLY_MODE)
+    site = tmp_path / "site" / "record.pdf"
+    site.parent.mkdir()
+    site.write_bytes(b"old")
+    with replacing(site, durable=False) as tmp:
+        os.link(stored, tmp)
+    assert site.stat().st_ino == stored.stat().st_ino and _mode(stored) == READ_ONLY_MODE
+
+
+def test_copy_atomic_returns_the_checksum_of_what_it_copied(tmp_path: Path) -> None:
+    import hashlib
+
+    from archiver.atomic import READ_ONLY_MODE, copy_atomic
+
+    source = tmp_path / "in.pdf"
+    source.write_bytes(b"x" * 3_000_000)
+    target = tmp_path / "out" / "copy.pdf"
+    assert copy_atomic(source, target, mode=READ_ONLY_MODE) == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert target.read_bytes() == source.read_bytes() and _mode(target) == READ_ONLY_MODE
+    assert _temps(tmp_path) == []
+
+
+def test_write_files_atomic_renames_in_order_and_verifies(tmp_path: Path, monkeypatch) -> None:
+    from archiver.atomic import FILE_MODE, write_files_atomic
+
+    order: list[str] = []
+    real = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (order.append(Path(b).name), real(a, b)))
+    write_files_atomic([(tmp_path / "r.pdf", b"%PDF-", FILE_MODE), (tmp_path / "r.toml", b"id = 1\n", FILE_MODE)],
+                       verify=True)
+    assert order == ["r.pdf", "r.toml"] and (tmp_path / "r.toml").read_bytes() == b"id = 1\n"
+    assert _temps(tmp_path) == []
+
+
+def _moving(tmp_path: Path) -> tuple[Path, Path, str]:
+    import hashlib
+
+    source = tmp_path / "records" / "C0001" / "2026" / "r.pdf"
+    write_bytes_atomic(source, b"%PDF- record")
+    return source, tmp_path / "hold" / "L1" / "r.pdf", hashlib.sha256(b"%PDF- record").hexdigest()
+
+
+def test_move_verified_moves_and_is_idempotent(tmp_path: Path) -> None:
+    from archiver.atomic import move_verified
+
+    source, target, sha = _moving(tmp_path)
+    move_verified(source, target, sha)
+    assert not source.exists() and target.read_bytes() == b"%PDF- record"
+    move_verified(source, target, sha)  # a re-run after a crash: done already
+    source.write_bytes(b"%PDF- record")  # a copy left behind by a cut-off cross-device move
+    move_verified(source, target, sha)
+    assert not source.exists() and target.read_bytes() == b"%PDF- record"
+
+
+def test_move_verified_across_file_systems_copies_then_removes(tmp_path: Path, monkeypatch) -> None:
+    import errno
+
+    from archiver.atomic import move_verified
+
+    def cross(a: object, b: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    source, target, sha = _moving(tmp_path)
+    monkeypatch.setattr(os, "rename", cross)
+    move_verified(source, target, sha)
+    assert not source.exists() and target.read_bytes() == b"%PDF- record"
+
+
+def test_move_verified_refuses_a_changed_or_missing_file(tmp_path: Path) -> None:
+    import pytest
+
+    from archiver.atomic import move_verified
+    from archiver.errors import IntegrityError
+
+    source, target, sha = _moving(tmp_path)
+    with pytest.raises(IntegrityError, match="has changed"):
+        move_verified(source, target, "0" * 64)
+    assert source.exists() and not target.exists()
+    write_bytes_atomic(target, b"other")
+    with pytest.raises(IntegrityError, match="other content"):
+        move_verified(source, target, sha)
+    assert source.exists() and target.read_bytes() == b"other"
+    with pytest.raises(IntegrityError, match="missing"):
+        move_verified(tmp_path / "gone.pdf", tmp_path / "hold" / "gone.pdf", sha)
+
+
+def test_append_line_ends_a_torn_tail_first(tmp_path: Path) -> None:
+    from archiver.atomic import append_line
+
+    register = tmp_path / "registers" / "loans.jsonl"
+    append_line(register, '{"a": 1}')
+    with register.open("a") as fh:
+        fh.write('{"torn')
+    append_line(register, '{"b": 2}')
+    assert register.read_text().splitlines() == ['{"a": 1}', '{"torn', '{"b": 2}']
+
+
+def test_remove_stale_temps_removes_only_temporaries(tmp_path: Path) -> None:
+    from archiver.atomic import remove_stale_temps, temp_path
+
+    keep = tmp_path / "volumes" / "v.pdf"
+    write_bytes_atomic(keep, b"%PDF-")
+    left = temp_path(keep)
+    left.write_bytes(b"half")
+    assert list(remove_stale_temps(tmp_path)) == [left]
+    assert keep.exists() and not left.exists()

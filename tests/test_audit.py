@@ -10,7 +10,9 @@ import pytest
 from conftest import run_cli
 from custody_helpers import bind, doc, file_docs, flip_byte
 
-from archiver.custody.audit import Finding, binding_findings, last_audit
+from archiver.custody.audit.findings import Finding
+from archiver.custody.audit.integrity import binding_findings
+from archiver.custody.audit.report import last_audit
 from archiver.errors import EXIT_INTEGRITY
 from archiver.store import Archive
 
@@ -204,7 +206,7 @@ def test_a_torn_register_line_is_a_warning(filed) -> None:  # type: ignore[no-un
 
 
 def test_progress_reports_every_file_against_the_total(filed) -> None:  # type: ignore[no-untyped-def]
-    from archiver.custody.audit import run_audit
+    from archiver.custody.audit.run import run_audit
 
     archive, records, volume = filed
     calls: list[tuple[int, int]] = []
@@ -304,11 +306,11 @@ def test_integrity_a_deleted_volume_a_page_gap_and_a_stray_file_in_hold(filed) -
 
 def test_integrity_covers_held_material_in_every_state(filed, monkeypatch, clock) -> None:  # type: ignore[no-untyped-def]
     """Held (checked against the register), destroyed (nothing may be left), interrupted."""
-    from archiver.custody import disposal
+    from archiver.custody.disposal import steps as disposal
 
     archive, records, volume = filed
     clock.set("2040-01-10T10:00:00+08:00")  # the volume's retention has run out
-    monkeypatch.setattr(disposal, "_years", lambda config, retention: 1)
+    monkeypatch.setattr(disposal, "retention_years", lambda config, retention: 1)
     lid = disposal.propose(archive, [volume.reference], by="李明")["id"]
     disposal.appraise(archive, lid, role="cs-manager", by="张")
     disposal.appraise(archive, lid, role="originating-dept", by="刘")
@@ -333,7 +335,7 @@ def test_integrity_covers_held_material_in_every_state(filed, monkeypatch, clock
 
 
 def test_usability_unreadable_files_and_pdfa_results(filed, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from archiver.custody import audit as audit_mod
+    from archiver.custody.audit import run, usability
 
     archive, records, volume = filed
     # build records its PDF/A-2b verdict ([pdfa]); take it out: a volume with no result
@@ -358,8 +360,8 @@ def test_usability_unreadable_files_and_pdfa_results(filed, monkeypatch) -> None
     assert code == EXIT_INTEGRITY
     f = next(f for f in report["finding_list"] if f["kind"] == "not-pdfa")
     assert "validated again" in f["detail"] and "NOT PDF/A-2b" in f["actual"]
-    monkeypatch.setattr(audit_mod, "revalidate_pdfa", lambda path: (False, "no OutputIntent"))
-    report = audit_mod.run_audit(archive)
+    monkeypatch.setattr(usability, "revalidate_pdfa", lambda path: (False, "no OutputIntent"))
+    report = run.run_audit(archive)
     assert {(f.kind, f.property) for f in report.errors} == {("not-pdfa", "usability")}
     assert [f.actual for f in report.errors] == ["no OutputIntent"]
     volume.path.write_text(text, "utf-8")

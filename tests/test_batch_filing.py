@@ -160,6 +160,7 @@ main(["--root", sys.argv[1], "ingest"])
 """
 
 
+@pytest.mark.slow
 def test_killed_at_every_step_each_part_ends_filed_or_set_aside_exactly_once(archive_root: Path,
                                                                            tmp_path: Path) -> None:
     """SIGKILL after each durable write (every fsync) of filing a batch; then run again:

@@ -10,18 +10,18 @@ from typing import Any
 import pikepdf
 import pytest
 from conftest import Clock, run_cli, set_config
-from volumes_helpers import KnownBlanks, RecordingRenderer, ensure_forms_module, pages_specs
+from volumes_helpers import KnownBlanks, RecordingRenderer, pages_specs
 
 from archiver.volumes import build as build_module
+from archiver.volumes.forms import FormRenderer
 from archiver.volumes.manifest import read_manifest
 
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> tuple[KnownBlanks, RecordingRenderer]:
-    """Forms: the real renderer once merged (else the stand-in), recorded; blanks: known."""
-    forms = ensure_forms_module()
+    """Forms: the real renderer, recorded; blanks: known."""
     known = KnownBlanks()
-    renderer = RecordingRenderer(forms.FormRenderer())
+    renderer = RecordingRenderer(FormRenderer())
     monkeypatch.setattr(build_module, "default_renderer", lambda archive: renderer)
     monkeypatch.setattr(build_module, "default_detector", lambda: known)
     clock.login = "王芳"  # the login name a build without --filer records (time: the clock's default)

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from build_crash_runner import fixed_clock, run_killed_at
-from conftest import make_scan, run_cli
+from conftest import NOW, make_scan, run_cli
 
 from archiver.register import Register
 from archiver.store import Archive
@@ -33,7 +33,7 @@ from archiver.volumes.codes import pending_writes, reference_findings
 from archiver.volumes.manifest import iter_manifests
 
 RUNNER = Path(__file__).with_name("build_crash_runner.py")
-FIRST = "2026-11-20T10:00:00+08:00"
+FIRST = NOW
 SECOND = "2026-11-21T15:30:00+08:00"
 BUILD = ("build", "--checker", "李强")
 

@@ -17,14 +17,15 @@ from typing import Any
 
 import pytest
 from conftest import run_cli
-from volumes_helpers import KnownBlanks, RecordingRenderer, ensure_forms_module, pages_specs
+from volumes_helpers import KnownBlanks, RecordingRenderer, pages_specs
 
-from archiver.custody import disposal
+from archiver.custody.disposal import steps as disposal
 from archiver.errors import EXIT_INTEGRITY
 from archiver.register import Register
 from archiver.store import Archive
 from archiver.volumes import build as build_module
 from archiver.volumes.codes import assigned_codes, pending_writes, reference_findings
+from archiver.volumes.forms import FormRenderer
 from archiver.volumes.manifest import iter_manifests, read_manifest, write_manifest
 
 REF = "Q001-C0001-2026-C-001"
@@ -34,9 +35,8 @@ OLD = "Q001-C0001-2015-D-001"  # sales statistics of 2015: ten years, expired
 @pytest.fixture
 def put(drop: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
     """put(name, pages=2, **meta): drop a scan with its metadata sidecar (blanks known)."""
-    forms = ensure_forms_module()
     known = KnownBlanks()
-    renderer = RecordingRenderer(forms.FormRenderer())
+    renderer = RecordingRenderer(FormRenderer())
     monkeypatch.setattr(build_module, "default_renderer", lambda archive: renderer)
     monkeypatch.setattr(build_module, "default_detector", lambda: known)
     counter = iter(range(1, 10_000))

@@ -17,20 +17,19 @@ from pathlib import Path
 
 import pytest
 from catalogue_helpers import ingest_all, make_volume
-from conftest import Clock, run_cli
+from conftest import NEXT_WEEK, Clock, run_cli
 
 from archiver.catalogue.build import build_site
 from archiver.catalogue.output import MANIFEST
 from archiver.store import Archive
 
 RUNNER = Path(__file__).with_name("crash_runner.py")
-NOW = "2026-11-26T10:00:00+08:00"
 
 
 @pytest.fixture
 def small(archive_root: Path, drop: Callable[..., Path], clock: Clock) -> Path:
     """Two customers, three records, one volume: every kind of page, few steps."""
-    clock.set(NOW)
+    clock.set(NEXT_WEEK)
     recs = ingest_all(archive_root, drop, [
         ("a", {"customer": "C0001", "type": "credit-report", "date": "2025-03-15", "title": "信用评估报告"}),
         ("b", {"customer": "C0001", "type": "contract", "date": "2025-06-02", "title": "购销合同"}),
@@ -68,7 +67,7 @@ def sweep(template: Path, work: Path) -> int:
     for n in range(1, 2000):
         root = work / f"run{n}"
         shutil.copytree(template, root, symlinks=True)
-        proc = subprocess.run([sys.executable, str(RUNNER), str(n), "--clock", NOW, "--root", str(root), "-q", "site"],
+        proc = subprocess.run([sys.executable, str(RUNNER), str(n), "--clock", NEXT_WEEK, "--root", str(root), "-q", "site"],
                               env=_env(), capture_output=True, text=True, timeout=300)
         if proc.returncode == -9:
             kills += 1

@@ -13,16 +13,15 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import run_cli
+from conftest import NOW, run_cli
 from custody_helpers import bind, doc, file_docs
 
 from archiver.catalogue import sites
 from archiver.catalogue.purge import purge_destroyed
-from archiver.custody import disposal
+from archiver.custody.disposal import steps as disposal
 from archiver.register import Register
 from archiver.store import Archive
 
-NOW = "2026-11-20T10:00:00+08:00"
 LATER = "2027-06-01T09:00:00+08:00"
 
 

@@ -7,23 +7,13 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli, set_config
-from custody_helpers import bind, doc, file_docs
+from custody_conftest import Lending
 
 from archiver.errors import EXIT_NOT_FOUND, EXIT_WORKFLOW
 from archiver.store import Archive
 
 FORM = ["--requester", "赵敏", "--department", "销售部", "--purpose", "核对合同条款", "--reason", "续签谈判",
         "--signer", "钱部长"]
-
-
-@pytest.fixture
-def setup(archive_root: Path, drop, clock):  # type: ignore[no-untyped-def]
-    records = file_docs(archive_root, drop, [
-        doc("C0001", "contract", "2026-03-09", title="销售合同"),
-        doc("C0002", "credit-report", "2026-05-01", title="信用评估", classification="secret"),
-    ])  # fmt: skip
-    volume = bind(Archive.open(archive_root), records[:1])
-    return archive_root, records, volume
 
 
 def cli(root: Path, *args: str):  # type: ignore[no-untyped-def]
@@ -41,8 +31,8 @@ def states(root: Path) -> dict[str, str]:
     return {row["id"]: row["state"] for row in json.loads(r.output)}
 
 
-def test_request_approve_and_the_refused_steps(setup) -> None:  # type: ignore[no-untyped-def]
-    root, records, volume = setup
+def test_request_approve_and_the_refused_steps(lending: Lending) -> None:
+    root, volume = lending.root, lending.volume
     cid = request(root, volume.reference)
     assert cid == "CQ-2026-0001"
     entry = json.loads((root / "registers" / "consultations.jsonl").read_text("utf-8").splitlines()[0])
@@ -63,8 +53,8 @@ def test_request_approve_and_the_refused_steps(setup) -> None:  # type: ignore[n
     assert [json.loads(x)["event"] for x in lines] == ["requested", "approved"]  # refused steps left no trace
 
 
-def test_refusal_and_what_follows_it(setup) -> None:  # type: ignore[no-untyped-def]
-    root, records, _ = setup
+def test_refusal_and_what_follows_it(lending: Lending) -> None:
+    root = lending.root
     cid = request(root, "C0001")
     r = cli(root, "refuse", cid, "--reason", "理由不充分", "--by", "档案员李明", "--json")
     assert r.exit_code == 0 and json.loads(r.output)["reason"] == "理由不充分"
@@ -75,9 +65,9 @@ def test_refusal_and_what_follows_it(setup) -> None:  # type: ignore[no-untyped-
     assert rows[0]["object"]["kind"] == "customer"
 
 
-def test_restricted_material_needs_a_second_different_approver(setup) -> None:  # type: ignore[no-untyped-def]
-    root, records, _ = setup
-    cid = request(root, records[1].id)  # a secret record
+def test_restricted_material_needs_a_second_different_approver(lending: Lending) -> None:
+    root = lending.root
+    cid = request(root, lending.secret.id)  # a secret record
     assert cli(root, "approve", cid, "--by", "李明").exit_code == 0
     assert states(root)[cid] == "approving"
     r = cli(root, "approve", cid, "--by", "李明")
@@ -85,7 +75,7 @@ def test_restricted_material_needs_a_second_different_approver(setup) -> None:  
     assert cli(root, "approve", cid, "--by", "王芳").exit_code == 0
     assert states(root)[cid] == "approved"
     # both approvals in one step, and the same person twice refused
-    cid2 = request(root, records[1].id)
+    cid2 = request(root, lending.secret.id)
     r = cli(root, "approve", cid2, "--by", "李明", "--second-approver", "李明")
     assert r.exit_code == EXIT_WORKFLOW
     assert states(root)[cid2] == "requested"  # nothing half-recorded
@@ -94,15 +84,15 @@ def test_restricted_material_needs_a_second_different_approver(setup) -> None:  
     assert states(root)[cid2] == "approved"
 
 
-def test_self_approval_when_the_configuration_allows_it(setup) -> None:  # type: ignore[no-untyped-def]
-    root, _, _ = setup
+def test_self_approval_when_the_configuration_allows_it(lending: Lending) -> None:
+    root = lending.root
     set_config(root, r"^allow_self_approval = false", "allow_self_approval = true")
     cid = request(root, "C0002")
     assert cli(root, "approve", cid, "--by", "赵敏").exit_code == 0
 
 
-def test_object_must_exist_and_fields_must_be_given(setup) -> None:  # type: ignore[no-untyped-def]
-    root, _, _ = setup
+def test_object_must_exist_and_fields_must_be_given(lending: Lending) -> None:
+    root = lending.root
     r = cli(root, "request", *FORM, "--object", "C9999")
     assert r.exit_code == EXIT_NOT_FOUND and "C9999" in r.output
     form = list(FORM)
@@ -112,8 +102,8 @@ def test_object_must_exist_and_fields_must_be_given(setup) -> None:  # type: ign
     assert not (root / "registers" / "consultations.jsonl").exists()
 
 
-def test_help_and_text_list(setup) -> None:  # type: ignore[no-untyped-def]
-    root, _, _ = setup
+def test_help_and_text_list(lending: Lending) -> None:
+    root = lending.root
     for sub in ("request", "approve", "refuse", "list"):
         assert cli(root, sub, "--help").exit_code == 0
     request(root, "C0001")
@@ -121,7 +111,7 @@ def test_help_and_text_list(setup) -> None:  # type: ignore[no-untyped-def]
     assert "CQ-2026-0001" in out and "requested" in out and "赵敏" in out
 
 
-def test_a_second_clerk_waits_for_the_custody_lock(setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_clerk_waits_for_the_custody_lock(lending: Lending) -> None:
     """Two custody commands at once: the second waits, then numbers its case after the first."""
     import threading
     import time
@@ -129,7 +119,7 @@ def test_a_second_clerk_waits_for_the_custody_lock(setup) -> None:  # type: igno
     from archiver.custody.workflow import custody_lock
     from archiver.errors import LockedError
 
-    root, _, _ = setup
+    root = lending.root
     archive = Archive.open(root)
     held, release = threading.Event(), threading.Event()
 
@@ -149,8 +139,8 @@ def test_a_second_clerk_waits_for_the_custody_lock(setup) -> None:  # type: igno
     t.join()
 
 
-def test_a_request_without_the_departments_signature_cannot_be_approved(setup) -> None:  # type: ignore[no-untyped-def]
-    root, _, _ = setup
+def test_a_request_without_the_departments_signature_cannot_be_approved(lending: Lending) -> None:
+    root = lending.root
     unsigned = FORM[: FORM.index("--signer")]
     r = cli(root, "request", *unsigned, "--object", "C0001", "--json")
     assert r.exit_code == 0

@@ -11,7 +11,7 @@ from pathlib import Path
 import pypdfium2
 import pytest
 import zxingcpp
-from conftest import CUSTOMERS, run_cli
+from conftest import CUSTOMERS, TODAY, run_cli
 
 from archiver.batch.coversheet import (
     MARKER,
@@ -31,7 +31,6 @@ from archiver.filing.metadata import SIDECAR_FIELDS
 from archiver.model import Metadata
 from archiver.store import Archive
 
-TODAY = dt.date(2026, 11, 26)
 FULL = Metadata(
     customer="C0001", type="contract", date=dt.date(2026, 9, 1), title="上海明远贸易有限公司销售合同（复印件）",
     doc_no="沪明贸〔2026〕31号", responsible="张伟", classification="confidential", retention="permanent",

@@ -21,6 +21,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 from conftest import make_scan, run_cli
 
 from archiver.register import Register
@@ -97,6 +98,7 @@ def _copy(template: Path, root: Path) -> None:
     os.mkfifo(root / "inbox" / "pipe.pdf")
 
 
+@pytest.mark.slow
 def test_sigkill_at_every_step_loses_nothing_and_files_nothing_twice(archive_root, drop, tmp_path):
     scans = _prepare(archive_root, drop)
     template = tmp_path / "template"

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,16 +19,32 @@ from custody_helpers import bind, doc, file_docs
 
 from archiver.catalogue import purge
 from archiver.catalogue import sites as site_list
-from archiver.custody import disposal
+from archiver.custody.disposal import steps as disposal
+from archiver.model import Record
 from archiver.register import Register
 from archiver.store import Archive
 from archiver.volumes.build import free_label, move_old
+from archiver.volumes.manifest import VolumeManifest
 
 TITLE = "二〇一四年三月销售统计绝密样本"  # a title found nowhere else
 
 
+@dataclass(frozen=True)
+class World:
+    """C0001's two 2014 records bound in ``doomed`` (an earlier version of it kept in
+    volumes/.superseded/), its 2020 contract in ``kept``, two catalogue ``sites`` built, and
+    the blank-page decision cached for the first record (``blank``)."""
+
+    root: Path
+    records: list[Record]
+    doomed: VolumeManifest
+    kept: VolumeManifest
+    sites: list[Path]
+    blank: Path
+
+
 @pytest.fixture
-def world(archive_root: Path, drop, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def world(archive_root: Path, drop, clock: Clock, tmp_path: Path) -> World:  # type: ignore[no-untyped-def]
     records = file_docs(archive_root, drop, [
         doc("C0001", "sales-statistics", "2014-03-09", title=TITLE),
         doc("C0001", "analysis-report", "2014-06-30", title="2014年上半年分析报告"),
@@ -51,7 +68,7 @@ def world(archive_root: Path, drop, clock: Clock, tmp_path: Path, monkeypatch: p
         r = run_cli(archive_root, *args)
         assert r.exit_code == 0, r.output
     assert {p.resolve() for p in site_list.listed(archive)} == {(archive_root / "site").resolve(), other.resolve()}
-    return archive_root, records, doomed, kept, [archive_root / "site", other], blank
+    return World(archive_root, records, doomed, kept, [archive_root / "site", other], blank)
 
 
 def approve(root: Path, ref: str) -> str:
@@ -72,8 +89,9 @@ def mentions(path: Path, *texts: str) -> bool:
     return any(t.encode() in data or json.dumps(t).strip('"').encode() in data for t in texts)
 
 
-def test_destroy_called_directly_removes_every_copy(world, clock: Clock) -> None:  # type: ignore[no-untyped-def]
-    root, records, doomed, kept, sites, blank = world
+def test_destroy_called_directly_removes_every_copy(world: World, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    root, records, doomed, sites, blank = world.root, world.records, world.doomed, world.sites, world.blank
+    kept = world.kept
     archive = Archive.open(root)
     doomed_shas = {doomed.file_sha256, records[0].file.sha256, records[1].file.sha256}
     superseded = sorted((root / "volumes" / ".superseded").rglob("*.*"))
@@ -122,9 +140,9 @@ def test_destroy_called_directly_removes_every_copy(world, clock: Clock) -> None
     assert {f["sha256"] for f in recorded[0]["files"]} >= {doomed.file_sha256, records[0].file.sha256}
 
 
-def test_an_interrupted_destruction_completes_and_still_records_what_went(world, clock: Clock,  # type: ignore[no-untyped-def]
+def test_an_interrupted_destruction_completes_and_still_records_what_went(world: World, clock: Clock,  # type: ignore[no-untyped-def]
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    root, records, doomed, kept, sites, blank = world
+    root, doomed, sites = world.root, world.doomed, world.sites
     lid = approve(root, doomed.reference)
     clock.set("2027-06-01T09:00:00+08:00")
     real = disposal._remove_empty_tree
@@ -148,8 +166,8 @@ def test_an_interrupted_destruction_completes_and_still_records_what_went(world,
     assert "purged" in text
 
 
-def test_the_cli_says_what_was_removed(world, clock: Clock) -> None:  # type: ignore[no-untyped-def]
-    root, records, doomed, kept, sites, blank = world
+def test_the_cli_says_what_was_removed(world: World, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    root, doomed = world.root, world.doomed
     lid = approve(root, doomed.reference)
     clock.set("2027-06-01T09:00:00+08:00")
     r = run_cli(root, "disposal", "destroy", lid, "--supervisor", "吴", "--place", "碎纸室")
@@ -157,8 +175,8 @@ def test_the_cli_says_what_was_removed(world, clock: Clock) -> None:  # type: ig
     assert "2 superseded volume file(s)" in r.output and "2 catalogue folder(s)" in r.output
 
 
-def test_purge_reports_a_folder_it_cannot_rebuild(world, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    root, records, doomed, kept, sites, blank = world
+def test_purge_reports_a_folder_it_cannot_rebuild(world: World, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    root, records, sites = world.root, world.records, world.sites
     junk = sites[1].parent / "not-a-site"
     junk.mkdir()
     (junk / "hello.txt").write_text("mine", "utf-8")
@@ -170,9 +188,9 @@ def test_purge_reports_a_folder_it_cannot_rebuild(world, monkeypatch: pytest.Mon
     assert os.listdir(junk) == ["hello.txt"]
 
 
-def test_a_catalogue_that_cannot_be_rebuilt_does_not_stop_the_record(world, clock: Clock,  # type: ignore[no-untyped-def]
+def test_a_catalogue_that_cannot_be_rebuilt_does_not_stop_the_record(world: World, clock: Clock,  # type: ignore[no-untyped-def]
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    root, records, doomed, kept, sites, blank = world
+    root, doomed, sites = world.root, world.doomed, world.sites
     lid = approve(root, doomed.reference)
     clock.set("2027-06-01T09:00:00+08:00")
     from archiver.catalogue import build

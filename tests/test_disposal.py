@@ -11,27 +11,14 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli, set_config
-from custody_helpers import bind, doc, file_docs, flip_byte
+from custody_conftest import Expiring
+from custody_helpers import flip_byte
 
-from archiver.custody import disposal
+from archiver.custody.disposal import lists, rules, steps
+from archiver.custody.state import disposal_lists, held_names, list_state
 from archiver.errors import EXIT_CONFIG, EXIT_INTEGRITY, EXIT_LOCKED, EXIT_NOT_FOUND, EXIT_WORKFLOW
 from archiver.register import Register
 from archiver.store import Archive
-
-
-@pytest.fixture
-def setup(archive_root: Path, drop, clock):  # type: ignore[no-untyped-def]
-    records = file_docs(archive_root, drop, [
-        doc("C0001", "sales-statistics", "2014-03-09", title="2014年3月销售统计"),
-        doc("C0001", "analysis-report", "2014-06-30", title="2014年上半年分析报告"),
-        doc("C0001", "contract", "2020-03-09", title="销售合同"),
-        doc("C0001", "basic-data", "2010-01-05", title="基本资料"),
-    ])  # fmt: skip
-    archive = Archive.open(archive_root)
-    expired = bind(archive, records[:2])  # short-term (10 years): kept until 2024-12-31
-    kept = bind(archive, records[2:3])  # long-term (30 years)
-    permanent = bind(archive, records[3:4])  # permanent: never expires
-    return archive_root, records, expired, kept, permanent
 
 
 def dsp(root: Path, *args: str):  # type: ignore[no-untyped-def]
@@ -59,18 +46,18 @@ def to_approved(root: Path, ref: str) -> str:
     return lid
 
 
-def test_due_lists_only_expired_volumes(setup) -> None:  # type: ignore[no-untyped-def]
-    root, records, expired, kept, permanent = setup
+def test_due_lists_only_expired_volumes(expiring: Expiring) -> None:
+    root, expired = expiring.root, expiring.expired
     rows = json.loads(dsp(root, "due", "--json").output)
     assert [r["reference"] for r in rows] == [expired.reference]
     assert rows[0]["expired_after"] == "2024-12-31"
-    assert disposal.expires_on(2014, 10).isoformat() == "2024-12-31"
-    assert disposal.expires_on(2010, 0) is None  # permanent
-    assert not disposal.is_expired(2014, 10, disposal.expires_on(2014, 10))  # the last day is still kept
+    assert rules.expires_on(2014, 10).isoformat() == "2024-12-31"
+    assert rules.expires_on(2010, 0) is None  # permanent
+    assert not lists.due_volumes(Archive.open(root), day=rules.expires_on(2014, 10))  # the last day is still kept
 
 
-def test_the_whole_workflow_and_every_step_out_of_order(setup, clock) -> None:  # type: ignore[no-untyped-def]
-    root, records, expired, kept, permanent = setup
+def test_the_whole_workflow_and_every_step_out_of_order(expiring: Expiring, clock) -> None:  # type: ignore[no-untyped-def]
+    root, expired, kept, permanent = expiring.root, expiring.expired, expiring.kept, expiring.permanent
     before = tree(root)
     assert dsp(root, "propose", kept.reference).exit_code == EXIT_WORKFLOW  # not expired
     r = dsp(root, "propose", permanent.reference)
@@ -81,7 +68,7 @@ def test_the_whole_workflow_and_every_step_out_of_order(setup, clock) -> None:  
     lid = json.loads(r.output)["id"]
     assert lid == "DL-2026-001"
     listed = json.loads(r.output)["volumes"][0]
-    assert [d["record"] for d in listed["documents"]] == [records[0].id, records[1].id]
+    assert [d["record"] for d in listed["documents"]] == [expiring.expired_records[0].id, expiring.expired_records[1].id]
     assert dsp(root, "propose", expired.reference).exit_code == EXIT_WORKFLOW  # on a list already
     assert json.loads(dsp(root, "due", "--json").output) == []
 
@@ -114,16 +101,16 @@ def test_the_whole_workflow_and_every_step_out_of_order(setup, clock) -> None:  
     after = tree(root)
     moved = {k for k in before if k not in after}
     assert moved == {expired.path.relative_to(root).as_posix(), expired.pdf_path.relative_to(root).as_posix(),
-                     *(p.relative_to(root).as_posix() for r_ in records[:2] for p in (r_.path, r_.sidecar_path))}
+                     *(p.relative_to(root).as_posix() for r_ in expiring.expired_records for p in (r_.path, r_.sidecar_path))}
     for k in moved:  # same bytes, same relative path, under hold/<list>/
         assert after[f"hold/{lid}/{k}"] == before[k]
     archive = Archive.open(root)
-    assert records[0].id not in {r_.id for r_ in archive.iter_records()}
+    assert expiring.expired_records[0].id not in {r_.id for r_ in archive.iter_records()}
 
     # held material is neither consulted nor lent; the audit still checks it
     r = run_cli(root, "consult", "request", *form, "--object", expired.reference)
     assert r.exit_code == EXIT_WORKFLOW and lid in r.output
-    r = run_cli(root, "loan", "request", *form, "--item", records[0].id)
+    r = run_cli(root, "loan", "request", *form, "--item", expiring.expired_records[0].id)
     assert r.exit_code == EXIT_WORKFLOW and "held apart" in r.output
     r = run_cli(root, "audit", "--json")
     assert r.exit_code == 0, r.output
@@ -144,11 +131,11 @@ def test_the_whole_workflow_and_every_step_out_of_order(setup, clock) -> None:  
     assert len(entries) == 1
     e = entries[0]
     assert e["supervisor"] == "监销人吴" and e["place"] == "公司碎纸室" and e["at"].startswith("2027-05-20")
-    assert e["approved_by"] == "客户总监陈" and {a["role"] for a in e["appraisals"]} == set(disposal.ROLES)
+    assert e["approved_by"] == "客户总监陈" and {a["role"] for a in e["appraisals"]} == set(rules.ROLES)
     v = e["volumes"][0]
     assert v["reference"] == expired.reference and v["sha256"] == expired.file_sha256
     assert [(d["record"], d["title"], d["sha256"]) for d in v["documents"]] == [
-        (r_.id, r_.meta.title, r_.file.sha256) for r_ in records[:2]]
+        (r_.id, r_.meta.title, r_.file.sha256) for r_ in expiring.expired_records]
     stats = json.loads(run_cli(root, "stats", "--json").output)
     assert stats["disposal"]["destroyed"] == {"lists": 1, "volumes": 1, "records": 2}
     assert dsp(root, "destroy", lid, "--supervisor", "x", "--place", "y").exit_code == EXIT_WORKFLOW
@@ -156,8 +143,8 @@ def test_the_whole_workflow_and_every_step_out_of_order(setup, clock) -> None:  
     assert "destroyed" in dsp(root, "list").output
 
 
-def test_cancel_during_the_hold_restores_everything_exactly(setup) -> None:  # type: ignore[no-untyped-def]
-    root, records, expired, _, _ = setup
+def test_cancel_during_the_hold_restores_everything_exactly(expiring: Expiring) -> None:
+    root, expired = expiring.root, expiring.expired
     before = tree(root)
     lid = to_approved(root, expired.reference)
     assert tree(root) != before
@@ -171,8 +158,8 @@ def test_cancel_during_the_hold_restores_everything_exactly(setup) -> None:  # t
     assert dsp(root, "approve", lid, "--by", "x").exit_code == EXIT_WORKFLOW
 
 
-def test_cancel_before_approval_moves_nothing(setup) -> None:  # type: ignore[no-untyped-def]
-    root, _, expired, _, _ = setup
+def test_cancel_before_approval_moves_nothing(expiring: Expiring) -> None:
+    root, expired = expiring.root, expiring.expired
     before = tree(root)
     lid = json.loads(dsp(root, "propose", expired.reference, "--json").output)["id"]
     assert dsp(root, "cancel", lid).exit_code == 0
@@ -181,14 +168,14 @@ def test_cancel_before_approval_moves_nothing(setup) -> None:  # type: ignore[no
     assert json.loads(dsp(root, "propose", expired.reference, "--json").output)["id"] == "DL-2026-002"
 
 
-def test_an_interrupted_move_is_completed_or_rolled_back(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    root, records, expired, _, _ = setup
+def test_an_interrupted_move_is_completed_or_rolled_back(expiring: Expiring, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    root, expired = expiring.root, expiring.expired
     before = tree(root)
     archive = Archive.open(root)
-    lid = disposal.propose(archive, [expired.reference], by="李明")["id"]
-    disposal.appraise(archive, lid, role="cs-manager", by="张")
-    disposal.appraise(archive, lid, role="originating-dept", by="刘")
-    real = disposal.move_verified
+    lid = steps.propose(archive, [expired.reference], by="李明")["id"]
+    steps.appraise(archive, lid, role="cs-manager", by="张")
+    steps.appraise(archive, lid, role="originating-dept", by="刘")
+    real = steps.move_verified
     calls = {"n": 0}
 
     def crash_after_two(source: Path, target: Path, sha256: str) -> None:
@@ -197,60 +184,60 @@ def test_an_interrupted_move_is_completed_or_rolled_back(setup, monkeypatch) -> 
             raise KeyboardInterrupt("power cut")
         real(source, target, sha256)
 
-    monkeypatch.setattr(disposal, "move_verified", crash_after_two)
+    monkeypatch.setattr(steps, "move_verified", crash_after_two)
     with pytest.raises(KeyboardInterrupt):
-        disposal.approve(archive, lid, by="陈")
-    monkeypatch.setattr(disposal, "move_verified", real)
-    assert disposal.state_of(disposal.lists(archive)[lid]) == "moving"
-    assert records[0].id in disposal.held_names(archive)  # not lendable while half moved
+        steps.approve(archive, lid, by="陈")
+    monkeypatch.setattr(steps, "move_verified", real)
+    assert list_state(disposal_lists(archive)[lid]) == "moving"
+    assert expiring.expired_records[0].id in held_names(archive)  # not lendable while half moved
     # rolled back by cancel …
     assert dsp(root, "cancel", lid).exit_code == 0
     assert tree(root) == before
     # … or completed by running approve again
-    lid2 = disposal.propose(archive, [expired.reference], by="李明")["id"]
-    disposal.appraise(archive, lid2, role="cs-manager", by="张")
-    disposal.appraise(archive, lid2, role="originating-dept", by="刘")
+    lid2 = steps.propose(archive, [expired.reference], by="李明")["id"]
+    steps.appraise(archive, lid2, role="cs-manager", by="张")
+    steps.appraise(archive, lid2, role="originating-dept", by="刘")
     calls["n"] = 0
-    monkeypatch.setattr(disposal, "move_verified", crash_after_two)
+    monkeypatch.setattr(steps, "move_verified", crash_after_two)
     with pytest.raises(KeyboardInterrupt):
-        disposal.approve(archive, lid2, by="陈")
-    monkeypatch.setattr(disposal, "move_verified", real)
+        steps.approve(archive, lid2, by="陈")
+    monkeypatch.setattr(steps, "move_verified", real)
     assert dsp(root, "approve", lid2, "--by", "陈").exit_code == 0
-    assert disposal.state_of(disposal.lists(archive)[lid2]) == "held"
+    assert list_state(disposal_lists(archive)[lid2]) == "held"
     held = tree(root)
     assert {k.split("/", 2)[2] for k in held if k.startswith("hold/")} == {k for k in before if k not in held}
 
 
-def test_a_held_file_that_changed_is_found_and_not_restored(setup, clock) -> None:  # type: ignore[no-untyped-def]
-    root, records, expired, _, _ = setup
+def test_a_held_file_that_changed_is_found_and_not_restored(expiring: Expiring, clock) -> None:  # type: ignore[no-untyped-def]
+    root, expired = expiring.root, expiring.expired
     lid = to_approved(root, expired.reference)
-    held_pdf = root / "hold" / lid / records[0].path.relative_to(root)
+    held_pdf = root / "hold" / lid / expiring.expired_records[0].path.relative_to(root)
     flip_byte(held_pdf)
     r = run_cli(root, "audit", "--json")
     assert r.exit_code == EXIT_INTEGRITY
     assert {f["kind"] for f in json.loads(r.output)["finding_list"] if f["severity"] == "error"} == {"altered"}
     r = dsp(root, "cancel", lid)
     assert r.exit_code == EXIT_INTEGRITY and "changed since" in r.output
-    assert disposal.state_of(disposal.lists(Archive.open(root))[lid]) == "held"  # nothing recorded
+    assert list_state(disposal_lists(Archive.open(root))[lid]) == "held"  # nothing recorded
     # nor destroyed: what is destroyed must be what was appraised (Art. 29, 经验证…再行销毁)
     before = tree(root)
     clock.set("2027-06-01T09:00:00+08:00")
     r = dsp(root, "destroy", lid, "--supervisor", "吴", "--place", "碎纸室")
     assert r.exit_code == EXIT_INTEGRITY and "nothing was changed" in r.output
     assert tree(root) == before
-    assert disposal.state_of(disposal.lists(Archive.open(root))[lid]) == "held"
+    assert list_state(disposal_lists(Archive.open(root))[lid]) == "held"
     assert not (root / "registers" / "destruction.jsonl").exists()
 
 
-def test_hold_shorter_than_six_months_is_refused(setup) -> None:  # type: ignore[no-untyped-def]
-    root = setup[0]
+def test_hold_shorter_than_six_months_is_refused(expiring: Expiring) -> None:
+    root = expiring.root
     set_config(root, r"^disposal_hold_months = 6", "disposal_hold_months = 3")
     r = dsp(root, "due")
     assert r.exit_code == EXIT_CONFIG and "disposal_hold_months" in r.output
 
 
-def test_longer_hold_from_the_configuration(setup, clock) -> None:  # type: ignore[no-untyped-def]
-    root, _, expired, _, _ = setup
+def test_longer_hold_from_the_configuration(expiring: Expiring, clock) -> None:  # type: ignore[no-untyped-def]
+    root, expired = expiring.root, expiring.expired
     set_config(root, r"^disposal_hold_months = 6", "disposal_hold_months = 12")
     lid = to_approved(root, expired.reference)
     clock.set("2027-06-01T09:00:00+08:00")
@@ -258,16 +245,8 @@ def test_longer_hold_from_the_configuration(setup, clock) -> None:  # type: igno
     assert r.exit_code == EXIT_WORKFLOW and "2027-11-20" in r.output
 
 
-def test_add_months_and_help() -> None:
-    import datetime as dt
-
-    assert disposal.add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
-    assert disposal.add_months(dt.date(2026, 11, 20), 6) == dt.date(2027, 5, 20)
-    assert disposal.add_months(dt.date(2027, 8, 31), 6) == dt.date(2028, 2, 29)
-
-
-def test_help_show_and_list(setup) -> None:  # type: ignore[no-untyped-def]
-    root, _, expired, _, _ = setup
+def test_help_show_and_list(expiring: Expiring) -> None:
+    root, expired = expiring.root, expiring.expired
     for sub in ("due", "propose", "appraise", "approve", "cancel", "destroy", "list", "show"):
         assert dsp(root, sub, "--help").exit_code == 0
     lid = to_approved(root, expired.reference)
@@ -277,22 +256,22 @@ def test_help_show_and_list(setup) -> None:  # type: ignore[no-untyped-def]
     assert dsp(root, "show", "DL-2026-404").exit_code == EXIT_NOT_FOUND
 
 
-def test_approval_refused_when_a_file_changed_before_it(setup) -> None:  # type: ignore[no-untyped-def]
-    root, records, expired, _, _ = setup
+def test_approval_refused_when_a_file_changed_before_it(expiring: Expiring) -> None:
+    root, expired = expiring.root, expiring.expired
     lid = json.loads(dsp(root, "propose", expired.reference, "--json").output)["id"]
     dsp(root, "appraise", lid, "--role", "cs-manager", "--by", "张")
     dsp(root, "appraise", lid, "--role", "originating-dept", "--by", "刘")
-    flip_byte(records[1].path)
+    flip_byte(expiring.expired_records[1].path)
     before = tree(root)
     r = dsp(root, "approve", lid, "--by", "陈")
-    assert r.exit_code == EXIT_INTEGRITY and records[1].path.name in r.output
-    assert tree(root) == before and disposal.state_of(disposal.lists(Archive.open(root))[lid]) == "appraised"
+    assert r.exit_code == EXIT_INTEGRITY and expiring.expired_records[1].path.name in r.output
+    assert tree(root) == before and list_state(disposal_lists(Archive.open(root))[lid]) == "appraised"
 
 
-def test_approval_waits_for_no_build(setup) -> None:  # type: ignore[no-untyped-def]
+def test_approval_waits_for_no_build(expiring: Expiring) -> None:
     """A build running while volumes move into the hold could write one back into volumes/:
     approval refuses while a build holds the archive, and nothing moves."""
-    root, _, expired, _, _ = setup
+    root, expired = expiring.root, expiring.expired
     lid = json.loads(dsp(root, "propose", expired.reference, "--json").output)["id"]
     dsp(root, "appraise", lid, "--role", "cs-manager", "--by", "张")
     dsp(root, "appraise", lid, "--role", "originating-dept", "--by", "刘")
@@ -304,10 +283,10 @@ def test_approval_waits_for_no_build(setup) -> None:  # type: ignore[no-untyped-
     assert dsp(root, "approve", lid, "--by", "陈").exit_code == 0
 
 
-def test_held_and_destroyed_material_leaves_the_catalogue(setup, clock) -> None:  # type: ignore[no-untyped-def]
+def test_held_and_destroyed_material_leaves_the_catalogue(expiring: Expiring, clock) -> None:  # type: ignore[no-untyped-def]
     """Art. 29: held apart means out of the catalogue at once; destroyed means no copy is
     left in the catalogue nor in its thumbnail cache."""
-    root, records, expired, _, _ = setup
+    root, expired = expiring.root, expiring.expired
     assert run_cli(root, "site").exit_code == 0
     site = root / "site"
 
@@ -315,12 +294,51 @@ def test_held_and_destroyed_material_leaves_the_catalogue(setup, clock) -> None:
         return any(text in p.name or (p.suffix in (".html", ".js") and text in p.read_text("utf-8", "replace"))
                    for p in site.rglob("*") if p.is_file())
 
-    assert in_site(expired.reference) and in_site(records[0].id)
-    thumbs = [root / ".archiver" / "thumbs" / f"{r.file.sha256}.jpg" for r in records[:2]]
+    assert in_site(expired.reference) and in_site(expiring.expired_records[0].id)
+    thumbs = [root / ".archiver" / "thumbs" / f"{r.file.sha256}.jpg" for r in expiring.expired_records]
     assert all(t.exists() for t in thumbs)
     lid = to_approved(root, expired.reference)
-    assert not in_site(expired.reference) and not in_site(records[0].id) and not in_site(records[1].id)
+    assert not in_site(expired.reference) and not in_site(expiring.expired_records[0].id) and not in_site(expiring.expired_records[1].id)
     clock.set("2027-06-01T09:00:00+08:00")
     r = dsp(root, "destroy", lid, "--supervisor", "监销人王", "--place", "碎纸室")
     assert r.exit_code == 0, r.output
     assert not any(t.exists() for t in thumbs)
+
+
+def test_the_verified_move_is_idempotent_and_refuses_what_differs(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """archiver.atomic.move_verified, which moves every file into the hold and back."""
+    import errno
+    import os
+
+    from archiver.atomic import move_verified
+    from archiver.errors import IntegrityError
+
+    src, dst = tmp_path / "records" / "a.pdf", tmp_path / "hold" / "DL-1" / "records" / "a.pdf"
+    src.parent.mkdir(parents=True)
+    src.write_bytes(b"%PDF scan")
+    sha = hashlib.sha256(b"%PDF scan").hexdigest()
+    with pytest.raises(IntegrityError, match="changed since"):
+        move_verified(src, dst, "0" * 64)
+    assert src.exists() and not dst.exists()  # nothing moved
+    move_verified(src, dst, sha)
+    assert not src.exists() and dst.read_bytes() == b"%PDF scan"
+    src.write_bytes(b"%PDF scan")  # a copy left at the source by an interrupted run
+    move_verified(src, dst, sha)  # already there with the planned hash: the leftover goes
+    assert not src.exists() and dst.exists()
+    with pytest.raises(IntegrityError, match="missing"):
+        move_verified(tmp_path / "gone.pdf", tmp_path / "nowhere.pdf", sha)
+    other = tmp_path / "other.pdf"
+    other.write_bytes(b"other")
+    with pytest.raises(IntegrityError, match="other content"):
+        move_verified(other, dst, hashlib.sha256(b"other").hexdigest())
+    assert dst.read_bytes() == b"%PDF scan" and other.exists()  # never overwritten
+    # across file systems: copied, verified, and only then removed at the source
+    back = tmp_path / "records" / "b.pdf"
+
+    def no_rename(a: object, b: object) -> None:
+        raise OSError(errno.EXDEV, "cross-device link")
+
+    monkeypatch.setattr(os, "rename", no_rename)
+    move_verified(dst, back, sha)
+    assert back.read_bytes() == b"%PDF scan" and not dst.exists()

@@ -7,7 +7,6 @@ printer and a reader would get, not what the code meant to draw.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
 import re
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from volumes_helpers import words as read_words
 
 from archiver.config import parse_config
 from archiver.errors import ArchiverError, ConfigError
@@ -83,15 +83,7 @@ class Word:
 def words(pdf: bytes, tmp_path: Path) -> list[Word]:
     path = tmp_path / "form.pdf"
     path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True).stdout
-    result, page = [], 0
-    for m in re.finditer(r'<page |<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>',
-                         out):
-        if m.group(0).startswith("<page"):
-            page += 1
-            continue
-        result.append(Word(page, *(float(m.group(i)) for i in range(1, 5)), html.unescape(m.group(5))))
-    return result
+    return [Word(n, w.x0, w.y0, w.x1, w.y1, w.text) for n, page in enumerate(read_words(path), 1) for w in page]
 
 
 def text_of(pdf: bytes, tmp_path: Path) -> str:

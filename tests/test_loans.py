@@ -11,28 +11,14 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from conftest import run_cli
-from custody_helpers import bind, doc, file_docs
+from custody_conftest import Lending
 
 from archiver.errors import EXIT_NOT_FOUND, EXIT_WORKFLOW
 from archiver.register import Register
-from archiver.store import Archive
 
 FORM = ["--requester", "孙丽", "--department", "财务部", "--purpose", "审计", "--reason", "年度审计取证",
         "--signer", "周经理"]
-
-
-@pytest.fixture
-def setup(archive_root: Path, drop, clock):  # type: ignore[no-untyped-def]
-    records = file_docs(archive_root, drop, [
-        doc("C0001", "contract", "2026-03-09", title="销售合同"),
-        doc("C0001", "credit-report", "2026-04-09", title="信用评估"),
-        doc("C0001", "sales-statistics", "2026-05-09", title="销售统计"),
-        doc("C0002", "credit-report", "2026-05-01", title="信用评估", classification="secret"),
-    ])  # fmt: skip
-    volume = bind(Archive.open(archive_root), records[:2])
-    return archive_root, records, volume
 
 
 def loan(root: Path, *args: str):  # type: ignore[no-untyped-def]
@@ -50,9 +36,9 @@ def rows(root: Path, *flags: str) -> dict[str, dict]:
     return {r["id"]: r for r in json.loads(loan(root, "list", "--json", *flags).output)}
 
 
-def test_request_approve_lend_return(setup) -> None:  # type: ignore[no-untyped-def]
-    root, records, volume = setup
-    lid = request(root, volume.reference, records[2].id, extra=("--copies", "2"))
+def test_request_approve_lend_return(lending: Lending) -> None:
+    root, volume = lending.root, lending.volume
+    lid = request(root, volume.reference, lending.loose.id, extra=("--copies", "2"))
     assert lid == "LN-2026-0001"
     row = rows(root)[lid]
     assert row["due"] == "2026-12-20"  # today + custody.loan_days (30)
@@ -69,7 +55,7 @@ def test_request_approve_lend_return(setup) -> None:  # type: ignore[no-untyped-
     assert r.exit_code == 0, r.output
     lent = json.loads(r.output)
     assert lent["borrower"] == "孙丽" and lent["units"] == sorted([f"volume:{volume.reference}",
-                                                                   f"record:{records[2].id}"])
+                                                                   f"record:{lending.loose.id}"])
     assert set(rows(root, "--open")) == {lid}
     assert loan(root, "lend", lid, "--borrower", "孙丽").exit_code == EXIT_WORKFLOW  # out already
     assert loan(root, "refuse", lid, "--reason", "x").exit_code == EXIT_WORKFLOW
@@ -82,12 +68,12 @@ def test_request_approve_lend_return(setup) -> None:  # type: ignore[no-untyped-
     assert events == ["requested", "approved", "lent", "returned"]
 
 
-def test_an_item_cannot_be_lent_twice_at_once(setup) -> None:  # type: ignore[no-untyped-def]
-    root, records, volume = setup
+def test_an_item_cannot_be_lent_twice_at_once(lending: Lending) -> None:
+    root, volume = lending.root, lending.volume
     first = request(root, volume.reference)
-    second = request(root, records[0].id)  # bound in that volume: it goes out with it
+    second = request(root, lending.bound[0].id)  # bound in that volume: it goes out with it
     third = request(root, "C0001")  # the customer's whole file covers the volume
-    other = request(root, records[2].id)  # a loose record: no conflict
+    other = request(root, lending.loose.id)  # a loose record: no conflict
     for lid in (first, second, third, other):
         assert loan(root, "approve", lid, "--by", "李明").exit_code == 0
     assert loan(root, "lend", first, "--borrower", "孙丽").exit_code == 0
@@ -101,8 +87,8 @@ def test_an_item_cannot_be_lent_twice_at_once(setup) -> None:  # type: ignore[no
     assert r.exit_code == EXIT_WORKFLOW
 
 
-def test_overdue_loans(setup, clock) -> None:  # type: ignore[no-untyped-def]
-    root, records, volume = setup
+def test_overdue_loans(lending: Lending, clock) -> None:  # type: ignore[no-untyped-def]
+    root, volume = lending.root, lending.volume
     lid = request(root, volume.reference, extra=("--due", "2026-11-30"))
     loan(root, "approve", lid, "--by", "李明")
     loan(root, "lend", lid, "--borrower", "孙丽")
@@ -115,9 +101,9 @@ def test_overdue_loans(setup, clock) -> None:  # type: ignore[no-untyped-def]
     assert rows(root, "--overdue") == {}
 
 
-def test_restricted_items_need_two_approvers(setup) -> None:  # type: ignore[no-untyped-def]
-    root, records, _ = setup
-    lid = request(root, records[3].id)
+def test_restricted_items_need_two_approvers(lending: Lending) -> None:
+    root = lending.root
+    lid = request(root, lending.secret.id)
     assert rows(root)[lid]["approvals_needed"] == 2
     assert loan(root, "approve", lid, "--by", "李明").exit_code == 0
     r = loan(root, "lend", lid, "--borrower", "孙丽")
@@ -127,12 +113,12 @@ def test_restricted_items_need_two_approvers(setup) -> None:  # type: ignore[no-
     assert loan(root, "lend", lid, "--borrower", "孙丽").exit_code == 0
 
 
-def test_bad_requests_are_refused_and_leave_no_trace(setup) -> None:  # type: ignore[no-untyped-def]
-    root, records, _ = setup
+def test_bad_requests_are_refused_and_leave_no_trace(lending: Lending) -> None:
+    root = lending.root
     assert loan(root, "request", *FORM, "--item", "nothing-like-this").exit_code == EXIT_NOT_FOUND
-    r = loan(root, "request", *FORM, "--item", records[2].id, "--due", "2026-11-01")
+    r = loan(root, "request", *FORM, "--item", lending.loose.id, "--due", "2026-11-01")
     assert r.exit_code == EXIT_WORKFLOW and "before today" in r.output
-    assert loan(root, "request", *FORM, "--item", records[2].id, "--copies", "0").exit_code == EXIT_WORKFLOW
+    assert loan(root, "request", *FORM, "--item", lending.loose.id, "--copies", "0").exit_code == EXIT_WORKFLOW
     assert loan(root, "request", *FORM).exit_code == 2  # --item is required
     assert loan(root, "lend", "LN-2026-0404", "--borrower", "x").exit_code == EXIT_NOT_FOUND
     assert not (root / "registers" / "loans.jsonl").exists()

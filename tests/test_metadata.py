@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import TODAY
 
 from archiver.config import load_config, parse_config, template_text
 from archiver.errors import Rejection
@@ -18,7 +19,6 @@ from archiver.filing.metadata import (
     parse_sidecar_text,
 )
 
-TODAY = dt.date(2026, 11, 26)
 CUSTOMERS = {"C0001", "C0002"}
 
 

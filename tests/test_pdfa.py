@@ -19,6 +19,7 @@ from typing import Any
 
 import pikepdf
 import pytest
+from conftest import NOW
 from pikepdf import Array, Dictionary, Name, String
 from PIL import Image, ImageCms
 from volumes_helpers import KnownBlanks, make_record, words
@@ -34,7 +35,7 @@ from archiver.volumes.manifest import read_manifest
 from archiver.volumes.plan import plan_volumes
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
-BUILT = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+BUILT = dt.datetime.fromisoformat(NOW) + dt.timedelta(minutes=30)
 # Fixtures whose volume is valid PDF/A-2b: everything but what the record itself breaks.
 VALID = ["1biticc", "ccitt-endofline-true", "cmyk-jpeg", "congress-gray", "congress", "cyclic-toc", "jbig2",
          "jbig2global", "outlines", "pal-1bit-rgb", "pal-1bit-trivial", "pal", "rle", "sandwich"]

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import Clock, run_cli, use_clock
+from conftest import NEXT_WEEK, Clock, run_cli, use_clock
 
 from archiver.config import load_config
 from archiver.customers import PROFILE_FIELDS
@@ -30,7 +30,6 @@ from archiver.model import Record
 from archiver.store import Archive
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_archive"
-SAMPLE_NOW = "2026-11-26T10:00:00+08:00"  # after the latest sample date (2026-11-20)
 
 
 def _load_generator() -> ModuleType:
@@ -59,7 +58,7 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, d
     """A copy of the committed sample after one `archiver ingest --json`."""
     root = tmp_path_factory.mktemp("sample") / "archive"
     shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("__pycache__"))
-    with use_clock(Clock().set(SAMPLE_NOW)):
+    with use_clock(Clock().set(NEXT_WEEK)):
         result = run_cli(root, "ingest", "--stable-seconds", "0", "--json")
     assert result.exit_code == 0, result.output
     yield root, json.loads(result.stdout)
@@ -239,7 +238,7 @@ def test_every_sample_volume_is_pdfa_2b_and_the_audit_passes(ingested: tuple[Pat
     for path in [root, *root.rglob("*")]:  # the modes archiver gives its files (a copy keeps git's)
         if not path.is_symlink():
             path.chmod(0o750 if path.is_dir() else (path.stat().st_mode & 0o777) & ~0o027)
-    with use_clock(Clock().set(SAMPLE_NOW)):
+    with use_clock(Clock().set(NEXT_WEEK)):
         built = run_cli(root, "build", "--checker", "李强", "--json")
         assert built.exit_code == 0, built.output
         manifests = sorted((root / "volumes").glob("*/[0-9][0-9][0-9][0-9]/*.toml"))

@@ -461,14 +461,13 @@ def _check_placed(path: Path, index: int, text: str, side: str, style: StampStyl
 
 
 def test_every_numbered_page_of_a_volume_of_the_fixtures_is_legible(tmp_path: Path) -> None:
-    from volumes_helpers import FakeFormRenderer, KnownBlanks, RecordingRenderer, ensure_forms_module, make_record
+    from volumes_helpers import FakeFormRenderer, KnownBlanks, RecordingRenderer, make_record
 
     import archiver.volumes.assemble as asm
     from archiver.customers import Customer
     from archiver.volumes.manifest import read_manifest
     from archiver.volumes.plan import plan_volumes
 
-    ensure_forms_module()
     config = parse_config(tomllib.loads(template_text()))
     src = tmp_path / "records"
     src.mkdir()

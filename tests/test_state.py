@@ -21,7 +21,8 @@ from custody_helpers import bind, doc, file_docs
 
 from archiver.catalogue import sources
 from archiver.config import load_config
-from archiver.custody import disposal, state
+from archiver.custody import state
+from archiver.custody.disposal import steps as disposal
 from archiver.errors import EXIT_WORKFLOW
 from archiver.store import Archive
 from archiver.volumes.build import disposal_holds
@@ -32,14 +33,23 @@ FORM = ["--requester", "孙丽", "--department", "财务部", "--purpose", "审�
 
 
 def imports(module: str) -> set[str]:
-    tree = ast.parse((REPO / "archiver" / "custody" / f"{module}.py").read_text("utf-8"))
+    """What ``archiver/custody/<module>`` imports (a package: all its modules), each name as
+    seen from ``archiver/custody`` (``..state`` inside the package is ``.state``)."""
+    base = REPO / "archiver" / "custody"
+    inside = (base / module).is_dir()  # a package: its imports are one level deeper
+    files = sorted((base / module).glob("*.py")) if inside else [base / f"{module}.py"]
     out = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            out.add(("." * node.level) + (node.module or ""))
-            out |= {("." * node.level) + a.name for a in node.names if not node.module}
-        elif isinstance(node, ast.Import):
-            out |= {a.name for a in node.names}
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                if inside and node.level == 1:  # one module of the package importing another
+                    out.add(f".{module}.{node.module or ''}")
+                    continue
+                dots = "." * (node.level - inside if node.level else 0)
+                out.add(dots + (node.module or ""))
+                out |= {dots + a.name for a in node.names if not node.module}
+            elif isinstance(node, ast.Import):
+                out |= {a.name for a in node.names}
     return out
 
 

@@ -1,12 +1,10 @@
 """Test helpers for the volumes stage: records made by hand, fake forms and blank detection.
 
-The forms (:mod:`archiver.volumes.forms`) and the blank-page detector
-(:mod:`archiver.volumes.blank`) are written on another branch. Until they are merged,
-:func:`ensure_forms_module` installs a minimal stand-in for ``archiver.volumes.forms``
-(the ``IndexRow`` / ``VolumeSheet`` data classes of the agreed interface and a
-``FormRenderer`` making one-page PDFs with a marker text); once the real module exists it
-is used instead. Blank detection in these tests is always :class:`KnownBlanks`: the
-tests know which synthetic pages they made blank.
+:class:`FakeFormRenderer` makes one marker page per form (fast, ASCII) where a test is
+not about the forms; the sheets it is given are the real ones of
+:mod:`archiver.volumes.forms`. Blank detection in these tests is always
+:class:`KnownBlanks`: the tests know which synthetic pages they made blank. :func:`words`
+is the one reader of ``pdftotext -bbox``.
 """
 
 from __future__ import annotations
@@ -15,8 +13,6 @@ import datetime as dt
 import hashlib
 import io
 import subprocess
-import sys
-import types
 import xml.etree.ElementTree as ET
 import zlib
 from dataclasses import dataclass, field
@@ -30,41 +26,6 @@ from archiver.synth import PageSpec, scan, text_page
 
 
 # Fake forms ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class IndexRow:
-    number: int
-    doc_no: str
-    responsible: str
-    title: str
-    date: dt.date
-    first_page: int | None
-    last_page: int | None
-    remark: str = ""
-
-
-@dataclass(frozen=True)
-class VolumeSheet:
-    fonds_code: str
-    fonds_name: str
-    reference_code: str
-    title: str
-    customer_code: str
-    customer_name: str
-    year: int
-    retention_name: str
-    volume_number: int
-    classification_label: str
-    start_date: dt.date
-    end_date: dt.date
-    document_count: int
-    page_count: int
-    rows: tuple[IndexRow, ...]
-    remarks: tuple[str, ...]
-    filer: str
-    checker: str
-    date: dt.date
-
-
 def marker_pdf(texts: list[str]) -> bytes:
     """An A4 PDF with one page per text, the text in Helvetica (ASCII only)."""
     pdf = pikepdf.new()
@@ -97,21 +58,6 @@ class FakeFormRenderer:
 
     def back_cover(self, sheet: Any) -> bytes:
         return marker_pdf([f"BACK {sheet.reference_code}"])
-
-
-def ensure_forms_module() -> types.ModuleType:
-    """``archiver.volumes.forms``: the real one if it exists, else the stand-in above."""
-    try:
-        import archiver.volumes.forms as forms
-
-        return forms
-    except ImportError:
-        module = types.ModuleType("archiver.volumes.forms")
-        module.IndexRow = IndexRow  # type: ignore[attr-defined]
-        module.VolumeSheet = VolumeSheet  # type: ignore[attr-defined]
-        module.FormRenderer = FakeFormRenderer  # type: ignore[attr-defined]
-        sys.modules["archiver.volumes.forms"] = module
-        return module
 
 
 class RecordingRenderer:

@@ -1,12 +1,20 @@
 """The catalogue: a static HTML site to browse and search the archive (``archiver site``).
 
-Stages, one module each: :mod:`.inputs` (each customer's records and volume manifests,
-listed with their file stamps, parsed through a cache), :mod:`.sources` (what is read
-from custody registers), :mod:`.model` (pure: archive data → page data, customer by
-customer, Art. 24 applied), :mod:`.thumbs` (cached thumbnails), :mod:`.search` (the
-search index), :mod:`.render` (jinja2 templates), :mod:`.output` (the output folder,
-safely), :mod:`.known` (what the last build knew of each customer) and :mod:`.build`
-(the orchestrator).
+The build (:mod:`.build`, the orchestrator, over the steps of :mod:`.steps`) reads
+inputs → model → render → write, one module a job:
+
+* inputs: :mod:`.inputs` (each customer's records and volume manifests, listed with
+  their file stamps, parsed through a cache), :mod:`.sources` (what is read from the
+  custody registers), :mod:`.known` (what the last build knew of each customer),
+  :mod:`.thumbs` (cached thumbnails), :mod:`.withheld` (PDFs with active content);
+* model (pure): :mod:`.views` (the page view types), :mod:`.access` (the Art. 24
+  rules), :mod:`.model` (archive data → view types, customer by customer),
+  :mod:`.statistics` (custody's numbers shaped for display), :mod:`.paths` (where each
+  page lives, how links are written);
+* render: :mod:`.render` (jinja2 templates), :mod:`.search` (the search index);
+* write: :mod:`.output` (the output folder, safely), :mod:`.copies` (the site's own
+  copies of PDFs), :mod:`.sites` (every folder written), :mod:`.purge` (destroyed
+  material out of every catalogue); :mod:`.cachefile` (the caches' JSON format).
 
 Decisions, in one place:
 

@@ -9,38 +9,42 @@ only the customers whose fingerprint changed (sidecars and manifests are always 
 by rename, so a file written again gets a new inode).
 
 Parsing 10,000 TOML sidecars takes longer than rendering 10,000 pages, so what was
-parsed is kept in ``.archiver/catalogue-inputs/<code>.pickle``, one file a customer,
-keyed by each file's path and stamp: a file written again is parsed again, a file gone
-is dropped. The cache is only ever a copy: delete it at will.
-
-It is a pickle because it must be fast. It lives in the archive's own state folder,
-written atomically by the archiver with the archive's restrictive permissions; whoever
-could write it could already rewrite the records themselves. Anything unexpected in it
-(another version, a broken file) and it is ignored and rebuilt.
+parsed is kept in ``.archiver/catalogue-inputs/<code>.json``, one file a customer, keyed
+by each file's path and stamp: a file written again is parsed again, a file gone is
+dropped. Each entry is the record or manifest in the very form the store and the volume
+stage write it (:func:`archiver.store.record_to_dict`,
+:func:`archiver.volumes.manifest.manifest_to_dict`) and is read back through their own
+readers, so the catalogue holds the one record type of the archive. The file is JSON
+(:mod:`.cachefile`: it cannot run code); anything unexpected in it (another version, a
+broken or foreign file, an entry that does not read) is ignored and parsed again from the
+archive. The cache is only ever a copy: delete it at will.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import os
-import pickle
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..atomic import write_bytes_atomic
 from ..customers import CUSTOMER_CODE_RE
-from ..model import FileInfo, FilingInfo, Metadata, Record
-from ..store import Archive, read_record
-from ..volumes.manifest import VolumeManifest, read_manifest
+from ..model import Record
+from ..store import Archive, read_record, record_from_dict, record_to_dict
+from ..volumes.manifest import VolumeManifest, check_manifest_dict, manifest_from_dict, manifest_to_dict, read_manifest
+from . import cachefile
 
 log = logging.getLogger("archiver.catalogue")
 CACHE_DIR = "catalogue-inputs"
-OLD_CACHE = "catalogue-inputs.pickle"  # one file for the whole archive, before version 3
-VERSION = 3
+KIND = "inputs"
+VERSION = 4  # 4: JSON, the store's own form of each record (3 and before: pickles, never read)
+SUFFIX = ".json"
+OLD_CACHES = ("catalogue-inputs.pickle",)  # one file for the whole archive, before version 3
+OLD_SUFFIX = ".pickle"
 T = TypeVar("T")
 Stamp = tuple[int, int, int]
 YEAR = re.compile(r"[0-9]{4}")
@@ -117,77 +121,95 @@ def scan(archive: Archive) -> dict[str, Folder]:
     return folders
 
 
-def _load(path: Path) -> dict[str, dict[str, tuple[Stamp, Any]]]:
-    try:
-        with path.open("rb") as fh:
-            data = pickle.load(fh)
-        if isinstance(data, dict) and data.get("version") == VERSION:
-            return {"records": dict(data["records"]), "manifests": dict(data["manifests"])}
-    except FileNotFoundError:
-        pass
-    except Exception as exc:  # noqa: BLE001 — a broken cache is only rebuilt
-        log.info("ignoring the catalogue cache %s: %s", path, exc)
-    return {"records": {}, "manifests": {}}
+Entries = dict[str, tuple[Stamp, Any]]  # file path → (its stamp, its parsed form as the store writes it)
 
 
-def _read_all(listing: Iterable[tuple[str, Stamp]], old: dict[str, tuple[Stamp, Any]],
-              parse: Callable[[Path], T], encode: Callable[[T], Any], decode: Callable[[Any, str], T],
-              new: dict[str, tuple[Stamp, Any]]) -> list[T]:
+def cache_path(archive: Archive, code: str) -> Path:
+    return archive.state / CACHE_DIR / f"{code}{SUFFIX}"
+
+
+def _load(path: Path) -> dict[str, Entries] | None:
+    """The cache's entries; None when the file is there but does not fit (it is then
+    written again), empty ones when there is no file."""
+    if not path.exists():
+        return {"records": {}, "manifests": {}}
+    data = cachefile.read(path, KIND, VERSION)
+    if not isinstance(data, dict):
+        return None
+    out: dict[str, Entries] = {}
+    for part in ("records", "manifests"):
+        entries = data.get(part)
+        if not isinstance(entries, dict):
+            return None
+        out[part] = {key: (tuple(hit[0]), hit[1]) for key, hit in entries.items()
+                     if isinstance(hit, list) and len(hit) == 2 and isinstance(hit[0], list)}
+    return out
+
+
+def _read_all(listing: Iterable[tuple[str, Stamp]], old: Entries, parse: Callable[[Path], T],
+              encode: Callable[[T], Any], decode: Callable[[Any, Path], T], new: Entries) -> list[T]:
     out: list[T] = []
     for key, stamp in listing:
         hit = old.get(key)
         if hit is not None and hit[0] == stamp:
-            new[key] = hit
-            out.append(decode(hit[1], key))
-        else:
-            value = parse(Path(key))
-            new[key] = (stamp, encode(value))
-            out.append(value)
+            try:
+                value = decode(hit[1], Path(key))
+            except (KeyError, TypeError, IndexError, ValueError, AttributeError) as exc:
+                log.info("ignoring the catalogue cache's entry for %s: %s", key, exc)
+            else:
+                new[key] = hit
+                out.append(value)
+                continue
+        value = parse(Path(key))
+        new[key] = (stamp, encode(value))
+        out.append(value)
     return out
 
 
-def _encode_record(r: Record) -> tuple[Any, ...]:
-    m, f, g = r.meta, r.file, r.filing
-    return (r.id, m.customer, m.type, m.date, m.title, m.doc_no, m.responsible, m.classification, m.retention,
-            m.sides, m.pages, m.copies, m.group, m.role, m.kind, m.period, m.notes, r.retention,
-            f.name, f.sha256, f.size, f.page_count,
-            g.source, g.source_size, g.source_mtime_ns, g.metadata_source, g.filed_at, g.filed_by)
+def _decode_record(data: Any, sidecar: Path) -> Record:
+    record = record_from_dict(data, sidecar)
+    if not isinstance(record.meta.date, dt.date):
+        raise TypeError("date is not a date")
+    return record
 
 
-def _decode_record(t: tuple[Any, ...], sidecar: str) -> Record:
-    meta = Metadata(customer=t[1], type=t[2], date=t[3], title=t[4], doc_no=t[5], responsible=t[6],
-                    classification=t[7], retention=t[8], sides=t[9], pages=t[10], copies=t[11], group=t[12],
-                    role=t[13], kind=t[14], period=t[15], notes=t[16])
-    folder = sidecar.rpartition("/")[0]
-    return Record(id=t[0], meta=meta, retention=t[17], file=FileInfo(t[18], t[19], t[20], t[21]),
-                  filing=FilingInfo(t[22], t[23], t[24], t[25], t[26], t[27]), path=Path(f"{folder}/{t[18]}"))
+def _decode_manifest(data: Any, path: Path) -> VolumeManifest:
+    check_manifest_dict(data)
+    return manifest_from_dict(data, path)
 
 
 def read_folder(archive: Archive, folder: Folder) -> tuple[list[Record], list[VolumeManifest]]:
     """One customer's records and volume manifests, parsed or taken from its cache."""
-    cache_path = archive.state / CACHE_DIR / f"{folder.code}.pickle"
-    old = _load(cache_path)
-    new: dict[str, dict[str, tuple[Stamp, Any]]] = {"records": {}, "manifests": {}}
-    records = _read_all(folder.records, old["records"], read_record, _encode_record, _decode_record,
-                        new["records"])
-    manifests = _read_all(folder.manifests, old["manifests"], read_manifest, lambda m: m,
-                          lambda m, _key: m, new["manifests"])
+    path = cache_path(archive, folder.code)
+    old = _load(path)
+    new: dict[str, Entries] = {"records": {}, "manifests": {}}
+    records = _read_all(folder.records, old["records"] if old else {}, read_record, record_to_dict,
+                        _decode_record, new["records"])
+    manifests = _read_all(folder.manifests, old["manifests"] if old else {}, read_manifest, manifest_to_dict,
+                          _decode_manifest, new["manifests"])
     if new != old:
-        data = {"version": VERSION, **new}
-        write_bytes_atomic(cache_path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        cachefile.write(path, KIND, VERSION, new)
     return records, manifests
 
 
 def forget(archive: Archive, codes: Iterable[str]) -> None:
-    """Drop the cache of customers no longer on disk (and the pre-version-3 cache)."""
-    (archive.state / OLD_CACHE).unlink(missing_ok=True)
+    """Drop the cache of customers no longer on disk, and the pickles of earlier versions
+    (never read)."""
+    for name in OLD_CACHES:
+        (archive.state / name).unlink(missing_ok=True)
     for code in codes:
-        (archive.state / CACHE_DIR / f"{code}.pickle").unlink(missing_ok=True)
+        cache_path(archive, code).unlink(missing_ok=True)
+    folder = archive.state / CACHE_DIR
+    if folder.is_dir():
+        for name in os.listdir(folder):
+            if name.endswith(OLD_SUFFIX):
+                (folder / name).unlink(missing_ok=True)
 
 
 def cached_codes(archive: Archive) -> set[str]:
     try:
-        return {name[:-7] for name in os.listdir(archive.state / CACHE_DIR) if name.endswith(".pickle")}
+        return {name[: -len(SUFFIX)] for name in os.listdir(archive.state / CACHE_DIR)
+                if name.endswith(SUFFIX) and not name.startswith(".")}
     except FileNotFoundError:
         return set()
 

@@ -1,12 +1,14 @@
-"""The site model: records, volume manifests, customers and configuration → plain data
-for each page. Pure: no file is read or written here.
+"""The site model: records, volume manifests, customers and configuration → the view
+types of :mod:`.views`, customer by customer (:func:`customer_part`), then the site-wide
+data from every customer's summary (:func:`overview`). Pure: no file is read or written
+here.
 
-Art. 24 is applied here, once, at the edge: a restricted document (classified at or above
-``catalogue.restricted_from``) enters the model with its reference code only — its
-title, document number, responsible, thumbnail and links are never copied into the
-model, so no template can show them by mistake. A volume holding a restricted document
-is itself restricted: its PDF contains that document, so it is listed by reference code
-only, with no page, no cover thumbnail and no PDF.
+Art. 24 is applied here, once, at the edge, by the rules of :mod:`.access`: a restricted
+document enters the model with its reference code only — its title, document number,
+responsible, thumbnail and links are never copied into the model, so no template can show
+them by mistake. A volume holding a restricted document is itself restricted: its PDF
+contains that document, so it is listed by reference code only, with no page, no cover
+thumbnail and no PDF. The statistics are shaped by :mod:`.statistics`.
 """
 
 from __future__ import annotations
@@ -14,293 +16,37 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 from .. import clock
-from ..config import CLASSIFICATION_LEVELS, Config
-from ..custody.due import Arrival, Party, arrivals, expectations
-from ..custody.stats import (
-    UNKNOWN_TYPE,
-    DocumentTally,
-    VolumeTally,
-    add_documents,
-    add_volumes,
-    tally_documents,
-    tally_volumes,
-)
+from ..config import Config
 from ..customers import PROFILE_LABELS, Customer
 from ..model import Record
 from ..volumes.manifest import VolumeManifest
 from ..volumes.rules import ROLE_LABELS  # the 备注 the printed index shows (Art. 12, 15)
 from . import paths
+from .access import restricted_records, volume_restricted
 from .sources import AuditSummary, FilingSummary, HistoryEntry
-
-
-# Plain data of the pages ----------------------------------------------------------------
-@dataclass(frozen=True)
-class Binding:
-    """Where a document is bound: its volume, item number and page range (Art. 16–17)."""
-
-    volume: str  # reference code of the volume
-    item: int  # 序号 in the volume index
-    first_page: int | None  # stamped page numbers (页号)
-    last_page: int | None
-    pdf_first: int
-    pdf_last: int
-    page: str | None  # the volume's page in the site (None when the volume is restricted)
-
-
-@dataclass(frozen=True)
-class DocumentEntry:
-    id: str
-    customer: str
-    year: int
-    restricted: bool
-    classification: str  # label, e.g. 普通 / 机密
-    # Everything below is empty for a restricted document (Art. 24).
-    date: dt.date | None = None
-    type: str = ""  # document type name (客户信用评估报告)
-    type_code: str = ""
-    title: str = ""
-    doc_no: str = ""
-    responsible: str = ""
-    retention: str = ""  # retention class name (长期)
-    pages: int = 0
-    copies: int | None = None
-    group: str = ""
-    role: str = ""
-    notes: str = ""
-    filed_at: str = ""
-    filed_by: str = ""
-    page: str | None = None  # site path of its page
-    pdf: str | None = None  # site path of its PDF
-    thumb: str | None = None  # site path of its first-page thumbnail
-    binding: Binding | None = None
-    withheld: str = ""  # why its PDF is not served (active content found in it), else ""
-
-
-@dataclass(frozen=True)
-class IndexRow:
-    """One line of the volume index (卷内文件目录, Art. 17)."""
-
-    item: int
-    record: str
-    restricted: bool
-    doc_no: str = ""
-    responsible: str = ""
-    title: str = ""
-    date: dt.date | None = None
-    pages: str = ""  # "1–4" (stamped page numbers)
-    remarks: str = ""
-    page: str | None = None  # the document's page in the site
-
-
-@dataclass(frozen=True)
-class VolumeEntry:
-    reference: str
-    customer: str
-    year: int
-    restricted: bool
-    classification: str  # label
-    # Empty for a restricted volume.
-    volume: int = 0
-    title: str = ""
-    retention: str = ""
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-    page_count: int = 0
-    sheet_count: int = 0
-    document_count: int = 0
-    filer: str = ""
-    checker: str = ""
-    built_at: str = ""
-    remarks: tuple[str, ...] = ()
-    rows: tuple[IndexRow, ...] = ()
-    page: str | None = None
-    pdf: str | None = None
-    thumb: str | None = None
-    withheld: str = ""  # why its PDF is not served (active content found in it), else ""
-
-
-@dataclass(frozen=True)
-class YearGroup:
-    year: int
-    volumes: tuple[VolumeEntry, ...]
-    documents: tuple[DocumentEntry, ...]  # not yet in a volume
-
-
-@dataclass(frozen=True)
-class ProfileRow:
-    label: str
-    value: str
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    at: str
-    by: str
-    field: str  # Chinese label when known
-    old: str
-    new: str
-    reason: str
-
-
-def _years_text(first: int | None, last: int | None) -> str:
-    if first is None:
-        return ""
-    return str(first) if first == last else f"{first}–{last}"
-
-
-@dataclass(frozen=True)
-class CountRow:
-    label: str
-    documents: int
-    pages: int
-    customers: int = 0  # customers the documents concern
-
-
-@dataclass(frozen=True)
-class CollectionCell:
-    due: int  # documents expected (active customers × monthly types of the department)
-    collected: int  # of those, how many arrived
-    late: int  # of those, how many were filed after the department's due day
-
-
-@dataclass(frozen=True)
-class CollectionRow:
-    month: str  # YYYY-MM
-    due_date: dt.date  # the earliest due day among departments (for display)
-    cells: tuple[CollectionCell, ...]  # one per department, in config order
-    open: bool  # the due day has not passed yet
-
-
-@dataclass(frozen=True)
-class Statistics:
-    """Art. 25: quantities by year, type, retention, classification and department, and
-    collection (Art. 5): monthly documents collected against those due."""
-
-    by_year: tuple[CountRow, ...]
-    by_type: tuple[CountRow, ...]
-    by_retention: tuple[CountRow, ...]
-    by_classification: tuple[CountRow, ...]
-    by_department: tuple[CountRow, ...]
-    volumes_by_year: tuple[tuple[int, int], ...]
-    departments: tuple[str, ...]  # names, in config order
-    collection: tuple[CollectionRow, ...]
-
-
-@dataclass(frozen=True)
-class Totals:
-    customers: int
-    volumes: int
-    documents: int
-    pages: int
-
-
-@dataclass(frozen=True)
-class LastFiling:
-    at: str
-    by: str
-    customer: str
-    customer_name: str
-    document: DocumentEntry | None
-
-
-@dataclass(frozen=True)
-class SearchItem:
-    kind: str  # "volume" / "document"
-    customer: str  # customer code
-    type: str
-    date: str
-    title: str
-    doc_no: str
-    reference: str
-    page: str
-    order: tuple[int, str, str]  # where it goes in the index: newest first, then customer
-
-
-@dataclass(frozen=True)
-class CustomerRow:
-    """A customer in the list of customers and in the search index."""
-
-    code: str
-    name: str
-    active: bool
-    page: str
-    volume_count: int
-    document_count: int
-    first_year: int | None
-    last_year: int | None
-
-    @property
-    def years_text(self) -> str:
-        return _years_text(self.first_year, self.last_year)
-
-
-@dataclass(frozen=True)
-class CustomerEntry(CustomerRow):
-    """A customer's own page: its row, its Art. 8 profile, its history and its file by year."""
-
-    profile: tuple[ProfileRow, ...]
-    history: tuple[HistoryRow, ...]
-    years: tuple[YearGroup, ...]  # newest first
-
-
-@dataclass(frozen=True)
-class Tally:
-    """One customer's share of the statistics (Art. 25) and of the collection table (Art. 5),
-    made by the custody stage's own engine (:mod:`archiver.custody.stats`,
-    :mod:`archiver.custody.due`), so the site and ``archiver stats`` / ``archiver due``
-    give the same numbers."""
-
-    documents: DocumentTally
-    volumes: VolumeTally
-    arrivals: tuple[Arrival, ...]  # its records of monthly document types
-
-    @property
-    def earliest(self) -> dt.date | None:  # date of its earliest document
-        return self.documents.earliest
-
-
-@dataclass(frozen=True)
-class CustomerSummary:
-    """What the site-wide pages (home, customers, statistics, search index) need from one
-    customer: small, so a rebuild keeps it for every customer whose material is unchanged."""
-
-    row: CustomerRow
-    pages: int  # scanned pages of its documents
-    tally: Tally
-    search: tuple[SearchItem, ...]  # its volumes and documents that may be shown
-
-
-@dataclass(frozen=True)
-class CustomerPart:
-    """One customer's pages' data: its file (案卷) by year, its volumes and documents."""
-
-    entry: CustomerEntry
-    volumes: tuple[VolumeEntry, ...]
-    documents: tuple[DocumentEntry, ...]
-    summary: CustomerSummary
-
-
-@dataclass(frozen=True)
-class Overview:
-    """The site-wide pages' data, made from every customer's summary."""
-
-    totals: Totals
-    customers: tuple[CustomerRow, ...]
-    statistics: Statistics
-    search: tuple[SearchItem, ...]
-    last_filing: LastFiling | None
-    last_audit: AuditSummary | None
-
-
-@dataclass(frozen=True)
-class SiteInfo:
-    fonds_code: str
-    fonds_name: str
-    policy_version: str
-    restricted_from: str  # label of the lowest restricted classification
+from .statistics import statistics, tally
+from .views import (
+    Binding,
+    CustomerEntry,
+    CustomerPart,
+    CustomerRow,
+    CustomerSummary,
+    DocumentEntry,
+    HistoryRow,
+    IndexRow,
+    LastFiling,
+    Overview,
+    ProfileRow,
+    SearchItem,
+    SiteInfo,
+    SiteModel,
+    Totals,
+    VolumeEntry,
+    YearGroup,
+)
 
 
 def site_info(config: Config) -> SiteInfo:
@@ -309,66 +55,6 @@ def site_info(config: Config) -> SiteInfo:
                     restricted_from=_label(config, config.catalogue.restricted_from))
 
 
-@dataclass
-class SiteModel:
-    """The whole site: the site-wide data and every customer's part."""
-
-    info: SiteInfo
-    parts: list[CustomerPart]
-    overview: Overview
-
-    @property
-    def customers(self) -> list[CustomerEntry]:
-        return [p.entry for p in self.parts]
-
-    @property
-    def volumes(self) -> list[VolumeEntry]:
-        return [v for p in self.parts for v in p.volumes]
-
-    @property
-    def documents(self) -> list[DocumentEntry]:
-        return [d for p in self.parts for d in p.documents]
-
-    @property
-    def totals(self) -> Totals:
-        return self.overview.totals
-
-    @property
-    def statistics(self) -> Statistics:
-        return self.overview.statistics
-
-    @property
-    def search(self) -> tuple[SearchItem, ...]:
-        return self.overview.search
-
-    @property
-    def last_filing(self) -> LastFiling | None:
-        return self.overview.last_filing
-
-
-# Rules -------------------------------------------------------------------------------------
-def _is_restricted(level: str, config: Config) -> bool:
-    """Art. 24 for one classification; an unknown level counts as restricted (never show
-    what cannot be judged)."""
-    return level not in CLASSIFICATION_LEVELS or config.is_restricted(level)
-
-
-def record_restricted(record: Record, config: Config, bound_levels: Iterable[str] = ()) -> bool:
-    """Art. 24: restricted when the record, or any volume entry of it, is classified at or
-    above ``catalogue.restricted_from``."""
-    return _is_restricted(record.meta.classification, config) or any(_is_restricted(x, config) for x in bound_levels)
-
-
-def volume_restricted(manifest: VolumeManifest, config: Config, record_levels: Mapping[str, str]) -> bool:
-    """A volume is restricted when it, or any document in it (as the manifest or the
-    record now says), is restricted: its PDF contains the restricted document."""
-    if _is_restricted(manifest.classification, config):
-        return True
-    for d in manifest.documents:
-        if _is_restricted(d.classification, config) or _is_restricted(record_levels.get(d.record, "ordinary"), config):
-            return True
-    return False
-
 
 def page_range(first: int | None, last: int | None) -> str:
     if first is None:
@@ -376,7 +62,6 @@ def page_range(first: int | None, last: int | None) -> str:
     return str(first) if last in (None, first) else f"{first}–{last}"
 
 
-# Building ----------------------------------------------------------------------------------
 def build_model(
     config: Config,
     customers: Iterable[Customer],
@@ -428,14 +113,9 @@ def customer_part(config: Config, code: str, person: Customer | None, records: I
     manifests = sorted(manifests, key=lambda m: (m.year, m.volume, m.reference))
     record_levels = {r.id: r.meta.classification for r in records}
 
-    # Volumes, and where each record is bound.
-    bound_levels: dict[str, list[str]] = defaultdict(list)
-    for m in manifests:
-        for d in m.documents:
-            bound_levels[d.record].append(d.classification)
-    restricted_ids = {r.id for r in records if record_restricted(r, config, bound_levels.get(r.id, ()))}
-    restricted_ids |= {rid for rid, levels in bound_levels.items() if any(_is_restricted(x, config) for x in levels)}
+    restricted_ids = restricted_records(records, manifests, config)
 
+    # Volumes, and where each record is bound.
     volumes: list[VolumeEntry] = []
     binding: dict[str, Binding] = {}
     for m in manifests:
@@ -577,79 +257,3 @@ def _customer(code: str, person: Customer | None, docs: list[DocumentEntry], vol
         volume_count=len(vols), document_count=len(docs),
         first_year=min(years) if years else None, last_year=max(years) if years else None,
     )  # fmt: skip
-
-
-# Statistics (Art. 25) ---------------------------------------------------------------------
-DIMENSIONS = ("year", "type", "retention", "classification", "department")
-
-
-def tally(config: Config, records: Iterable[Record], manifests: Iterable[VolumeManifest]) -> Tally:
-    """One customer's counts for :func:`statistics` (the custody engine's tallies)."""
-    records = list(records)
-    return Tally(documents=tally_documents(records, config), volumes=tally_volumes(manifests),
-                 arrivals=arrivals(records, config))
-
-
-def _rows(table: Mapping[str, Mapping[str, int]], label: Mapping[str, str], order: Iterable[str] = ()) -> tuple[CountRow, ...]:
-    """Rows of one dimension of ``archiver stats``' documents, labelled, in ``order``
-    (the configuration's) and then by key."""
-    order = [k for k in order if k in table]
-    keys = order + sorted(k for k in table if k not in set(order))
-    return tuple(CountRow(label=label.get(k, k), documents=table[k]["documents"], pages=table[k]["pages"],
-                          customers=table[k]["customers"]) for k in keys)
-
-
-def _month_add(year: int, month: int, n: int) -> tuple[int, int]:
-    i = year * 12 + (month - 1) + n
-    return i // 12, i % 12 + 1
-
-
-def statistics(config: Config, tallies: list[Tally], customers: Iterable[Party], today: dt.date,
-               months: int = 12) -> Statistics:
-    """Counts (Art. 25) and collection (Art. 5), from every customer's tally, added up by
-    the same functions ``archiver stats`` and ``archiver due`` use.
-
-    Collection: for each of the last ``months`` months (from the month of the archive's
-    first document on) and each department, *due* is the number of documents expected
-    (active customers × the department's monthly document types), *collected* those that
-    arrived (on time or late), *late* those filed after the department's due day of the
-    following month — ``archiver due --month M`` counts, by department.
-    """
-    docs = add_documents([t.documents for t in tallies], today)["by"]
-    vols = add_volumes([t.volumes for t in tallies])["by"]
-    people = list(customers)
-    found: dict[tuple[int, int], list[Arrival]] = defaultdict(list)  # by month: each month reads its own
-    for t in tallies:
-        for a in t.arrivals:
-            found[(a.year, a.month)].append(a)
-    by_year = tuple(sorted(_rows(docs["year"], {}), key=lambda c: c.label, reverse=True))
-    by_type = _rows(docs["type"], {c: t.name for c, t in config.document_types.items()}, config.document_types)
-    by_retention = _rows(docs["retention"], {c: r.name for c, r in config.retention.items()}, config.retention)
-    by_class = _rows(docs["classification"], dict(config.classifications), config.classifications)
-    by_dept = _rows(docs["department"], {**{c: d.name for c, d in config.departments.items()}, UNKNOWN_TYPE: "—"},
-                    config.departments)
-    volumes_by_year = tuple(sorted(((int(y), row["volumes"]) for y, row in vols["year"].items()), reverse=True))
-
-    rows = []
-    depts = list(config.departments.values())
-    earliest_doc = min((t.earliest for t in tallies if t.earliest is not None), default=today)
-    for back in range(months, 0, -1):
-        y, mo = _month_add(today.year, today.month, -back)
-        if (y, mo) < (earliest_doc.year, earliest_doc.month):
-            continue  # before the archive's first document
-        ny, nm = _month_add(y, mo, 1)
-        expected = expectations(y, mo, people, found.get((y, mo), ()), config, today)
-        cells = []
-        for dept in depts:
-            mine = [e for e in expected if e.department == dept.code]
-            cells.append(CollectionCell(due=len(mine), collected=sum(e.status in ("arrived", "late") for e in mine),
-                                        late=sum(e.status == "late" for e in mine)))
-        earliest = min((dt.date(ny, nm, d.due_day) for d in depts), default=dt.date(ny, nm, 1))
-        latest = max((dt.date(ny, nm, d.due_day) for d in depts), default=earliest)
-        rows.append(CollectionRow(month=f"{y:04d}-{mo:02d}", due_date=earliest, cells=tuple(cells),
-                                  open=today <= latest))
-    return Statistics(
-        by_year=by_year, by_type=by_type, by_retention=by_retention, by_classification=by_class,
-        by_department=by_dept, volumes_by_year=volumes_by_year,
-        departments=tuple(d.name for d in depts), collection=tuple(reversed(rows)),
-    )

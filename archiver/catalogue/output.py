@@ -42,18 +42,24 @@ import contextlib
 import hashlib
 import json
 import os
-import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from ..atomic import DIR_MODE, FILE_MODE, TEMP_PREFIX, ensure_dir, write_text_atomic
+from ..atomic import (
+    DIR_MODE,
+    FILE_MODE,
+    TEMP_PREFIX,
+    ensure_dir,
+    replace_unsynced,
+    temp_path,
+    write_all,
+    write_text_atomic,
+)
 from ..errors import WorkflowError
 from ..store import Archive
 from .copies import copy_into
-
-T = TypeVar("T")
 
 MANIFEST = ".archiver-site.json"
 FORMAT = 1
@@ -61,7 +67,8 @@ BUILDING, COMPLETE = "building", "complete"
 PROTECTED = ("records", "inbox", "volumes", "customers", "registers", "hold", ".archiver")
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def inside(path: Path, folder: Path) -> bool:
+    """``path`` is ``folder`` or lies below it (no file system access)."""
     return path == folder or folder in path.parents
 
 
@@ -72,11 +79,11 @@ def check_output(archive: Archive, out: Path) -> Path:
     hint = "Choose another folder with --out (the default is site/ in the archive root)."
     if target == root:
         raise WorkflowError(f"Refused: the output folder {target} is the archive root.", hint=hint)
-    if _inside(root, target):
+    if inside(root, target):
         raise WorkflowError(f"Refused: the output folder {target} contains the archive {root} and its records.",
                             hint=hint)
     for name in PROTECTED:
-        if _inside(target, root / name):
+        if inside(target, root / name):
             raise WorkflowError(f"Refused: the output folder {target} is inside the archive's {name}/ folder.",
                                 hint=hint)
     if target.exists() and not target.is_dir():
@@ -92,12 +99,6 @@ def check_output(archive: Archive, out: Path) -> Path:
 
 def _is_temp(rel: str) -> bool:
     return rel.rpartition("/")[2].startswith(TEMP_PREFIX)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def _files(folder: str, prefix: str = "") -> set[str]:
@@ -132,7 +133,6 @@ class SiteOutput:
     existing: set[str] = field(default_factory=set)  # files in the folder when the build began
     foreign: set[str] = field(default_factory=set)  # files in the folder not written by a build (kept)
     interrupted: bool = False  # the folder's last build did not finish
-    copied_by: dict[str, int] = field(default_factory=dict)  # how PDFs were copied: reflink, copy_file_range …
     _dirs: set[str] = field(default_factory=set)  # folders made or checked
 
     @classmethod
@@ -200,11 +200,6 @@ class SiteOutput:
                                     hint="Remove the link from the site folder and build again.") from None
         self._dirs.add(folder)
 
-    @staticmethod
-    def _temp(target: str) -> str:
-        folder, _, name = target.rpartition("/")
-        return f"{folder}/{TEMP_PREFIX}{secrets.token_hex(6)}-{name}"[: len(folder) + 251]
-
     # Pages -----------------------------------------------------------------------------
     def keep(self, rels: Iterable[str]) -> bool:
         """Keep files an earlier build wrote, as they are, when every one is still there
@@ -228,12 +223,12 @@ class SiteOutput:
         if rel not in self.existing:  # a new file: nobody can be reading it yet
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
             try:
-                _write_all(fd, data)
+                write_all(fd, data)
             finally:
                 os.close(fd)
             self.changed.append(rel)
             return
-        _replace(target, self._temp(target), lambda fd: _write_all(fd, data))
+        replace_unsynced(Path(target), lambda fd: write_all(fd, data))
         self.changed.append(rel)
 
     # Copied files (PDFs, thumbnails) ----------------------------------------------------
@@ -257,7 +252,7 @@ class SiteOutput:
             except OSError:
                 if not os.path.isfile(source):
                     raise FileNotFoundError(source) from None
-        tmp = self._temp(target)
+        tmp = temp_path(Path(target))
         if self.link_files:
             try:
                 os.link(source, tmp)
@@ -269,8 +264,7 @@ class SiteOutput:
                     os.unlink(tmp)
         if not os.path.isfile(source):
             raise FileNotFoundError(source)
-        how = _replace(target, tmp, lambda fd: copy_into(str(source), fd))
-        self.copied_by[how] = self.copied_by.get(how, 0) + 1
+        replace_unsynced(Path(target), lambda fd: copy_into(str(source), fd))
         self.changed.append(rel)
 
     # Finishing ---------------------------------------------------------------------------
@@ -287,14 +281,14 @@ class SiteOutput:
         for rel in self.stale():
             target = folder / rel
             # Never follow a link out of the site: the parent must resolve inside it.
-            if ".." in Path(rel).parts or not _inside(target.parent.resolve(), folder):
+            if ".." in Path(rel).parts or not inside(target.parent.resolve(), folder):
                 continue
             if target.is_symlink() or target.is_file():
                 target.unlink()
                 if not _is_temp(rel):
                     removed.append(rel)
                 parent = target.parent
-                while parent != folder and _inside(parent, folder) and not any(parent.iterdir()):
+                while parent != folder and inside(parent, folder) and not any(parent.iterdir()):
                     parent.rmdir()
                     parent = parent.parent
         if self.changed or removed or self.interrupted:
@@ -306,20 +300,3 @@ class SiteOutput:
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         write_text_atomic(folder / MANIFEST, text.replace('],["', '],\n["'))  # one file a line
         return removed
-
-
-def _replace(target: str, tmp: str, fill: Callable[[int], T]) -> T:
-    """Write a new ``tmp`` with ``fill(fd)``, then rename it over ``target`` (a reader sees
-    the old file or the new one, never part of one); ``tmp`` never outlives a failure."""
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        try:
-            result = fill(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return result

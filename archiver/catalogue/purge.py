@@ -35,8 +35,8 @@ from typing import Any
 from ..atomic import write_text_atomic
 from ..errors import ArchiverError
 from ..store import Archive
-from . import inputs, known, paths, sites, thumbs, withheld
-from .output import MANIFEST, _inside
+from . import build, inputs, known, paths, sites, thumbs, withheld
+from .output import MANIFEST, inside
 
 log = logging.getLogger("archiver.catalogue")
 
@@ -102,15 +102,12 @@ def purge_destroyed(archive: Archive, sha256s: Iterable[str], *, paths_in_archiv
         if blank.exists():
             blank.unlink()
             report.cache.append(blank.relative_to(root).as_posix())
-    results = withheld.load(archive.state)
-    if shas & set(results):
-        for sha in shas:
-            results.pop(sha, None)
-        write_text_atomic(archive.state / withheld.CACHE, json.dumps(
-            {"checker": withheld._checker_version(), "results": results}, ensure_ascii=False, sort_keys=True))
+    if withheld.forget(archive.state, shas):
         report.cache.append((archive.state / withheld.CACHE).relative_to(root).as_posix())
     for code in sorted(customers):
-        for f in (archive.state / inputs.CACHE_DIR / f"{code}.pickle", archive.state / known.DIR / f"{code}.pickle"):
+        for f in (inputs.cache_path(archive, code), known.path(archive.state, code),
+                  archive.state / inputs.CACHE_DIR / f"{code}{inputs.OLD_SUFFIX}",  # an earlier version's
+                  archive.state / known.DIR / f"{code}{known.OLD_SUFFIX}"):
             if f.exists():
                 f.unlink()
                 report.cache.append(f.relative_to(root).as_posix())
@@ -164,7 +161,7 @@ def _remove(folder: Path, rel: str, out: SitePurge) -> None:
     if rel in out.removed or rel.startswith("/") or ".." in PurePosixPath(rel).parts:
         return
     target = folder / rel
-    if not _inside(target.parent.resolve(), folder.resolve()):
+    if not inside(target.parent.resolve(), folder.resolve()):
         return  # never follow a link out of the site
     with contextlib.suppress(FileNotFoundError):
         if target.is_symlink() or target.is_file():
@@ -173,10 +170,8 @@ def _remove(folder: Path, rel: str, out: SitePurge) -> None:
 
 
 def _rebuild(archive: Archive, folder: Path) -> tuple[bool, str]:
-    from .build import build_site  # (build imports the modules this one does)
-
     try:
-        build_site(archive, folder)
+        build.build_site(archive, folder)
         return True, ""
     except Exception as exc:  # one catalogue folder must never stop a destruction being recorded
         log.warning("catalogue %s not rebuilt: %s", folder, exc, exc_info=not isinstance(exc, ArchiverError | OSError))

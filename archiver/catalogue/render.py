@@ -27,7 +27,7 @@ from .. import __version__
 from ..atomic import ensure_dir
 from ..errors import ConfigError
 from . import paths
-from .model import CustomerPart, Overview, SiteInfo, SiteModel
+from .views import CustomerPart, Overview, SiteInfo, SiteModel
 
 STATIC = ("style.css", "search.js", "sort.js", "favicon.svg")
 

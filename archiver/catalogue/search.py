@@ -25,7 +25,7 @@ import json
 import re
 from urllib.parse import quote
 
-from .model import Overview
+from .views import Overview
 
 GLOBAL = "ARCHIVER_SEARCH"
 

@@ -21,6 +21,15 @@ from .output import MANIFEST
 NAME = "sites.json"
 
 
+def output_folder(archive: Archive, out: Path | None) -> Path:
+    """The folder a build writes: ``--out``, else ``catalogue.output`` (relative to the
+    archive root)."""
+    if out is not None:
+        return out
+    configured = Path(archive.config.catalogue.output).expanduser()
+    return configured if configured.is_absolute() else archive.root / configured
+
+
 def path(archive: Archive) -> Path:
     return archive.state / NAME
 
@@ -33,8 +42,6 @@ def listed(archive: Archive) -> list[Path]:
         folders = [Path(p) for p in data.get("sites", []) if isinstance(p, str)]
     except (OSError, ValueError, AttributeError):
         folders = []
-    from .build import output_folder  # (build imports this module)
-
     default = output_folder(archive, None).resolve()
     if default not in folders and (default / MANIFEST).is_file():
         folders.append(default)

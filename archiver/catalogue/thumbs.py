@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pikepdf
@@ -31,6 +34,8 @@ from ..atomic import ensure_dir, write_bytes_atomic
 
 log = logging.getLogger("archiver.catalogue")
 
+MAX_WORKERS = 8
+PARALLEL_FROM = 64  # fewer thumbnails than this are made in the process itself
 WIDTH = 260  # pixels; shown at about 130–160 CSS pixels, so sharp on high-density screens
 QUALITY = 72
 
@@ -41,6 +46,47 @@ def cache_dir(state: Path) -> Path:
 
 def cached(cache: Path, sha256: str) -> Path:
     return cache / f"{sha256}.jpg"
+
+
+def cached_set(cache: Path) -> set[str]:
+    """The checksums with a thumbnail in the cache."""
+    return {name[:-4] for name in os.listdir(cache) if name.endswith(".jpg")} if cache.is_dir() else set()
+
+
+def make_all(cache: Path, todo: list[tuple[str, Path, bool]], have: set[str] | None = None,
+             progress: Callable[[str, int, int], None] | None = None) -> tuple[set[str], int]:
+    """Thumbnails for each (sha256, pdf, is_cover) of ``todo`` not yet in the cache
+    (``have``: the checksums known to be there): every core is used when there are many
+    to make (a first build). Returns the checksums of ``todo`` that have one, and how
+    many were made now."""
+    have = cached_set(cache) if have is None else have
+    ok = {sha for sha, _pdf, _cover in todo if sha in have}
+    made = 0
+    jobs = [(pdf, sha, cache, cover) for sha, pdf, cover in todo if sha not in have]
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        results: Iterable[tuple[str, bool]] = map(_job, jobs)
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        results = pool.map(_job, jobs, chunksize=32)
+    try:
+        for i, (sha, done) in enumerate(results, start=1):
+            if done:
+                ok.add(sha)
+                made += 1
+            if progress is not None:
+                progress("thumbnails", i, len(jobs))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return ok, made
+
+
+def _job(job: tuple[Path, str, Path, bool]) -> tuple[str, bool]:
+    pdf, sha, cache, cover = job
+    maker = cover_thumbnail if cover else document_thumbnail
+    return sha, maker(pdf, sha, cache) is not None
 
 
 def _finish(img: Image.Image, rotate: int) -> bytes:

@@ -38,7 +38,7 @@ def scan(pdf: Path) -> list[str]:
     try:
         with pikepdf.open(pdf) as doc:
             return active_mod.find_active_content(doc)
-    except (pikepdf.PdfError, OSError, ValueError, RuntimeError) as exc:
+    except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError, RuntimeError) as exc:  # (encrypted)
         log.info("active-content check skipped for %s: %s", pdf, exc)
         return []
 
@@ -72,6 +72,21 @@ def find(state: Path, todo: Iterable[tuple[str, Path]], declared: Mapping[str, S
         if found:
             out[sha] = tuple(found)
     if len(cache) != before:
-        write_text_atomic(state / CACHE, json.dumps({"checker": _checker_version(), "results": cache},
-                                                    ensure_ascii=False, sort_keys=True))
+        _save(state, cache)
     return out
+
+
+def forget(state: Path, shas: Iterable[str]) -> bool:
+    """Drop the findings of these files (destroyed, Art. 29); True when any was there."""
+    cache = load(state)
+    gone = set(shas) & set(cache)
+    for sha in gone:
+        del cache[sha]
+    if gone:
+        _save(state, cache)
+    return bool(gone)
+
+
+def _save(state: Path, cache: dict[str, list[str]]) -> None:
+    write_text_atomic(state / CACHE, json.dumps({"checker": _checker_version(), "results": cache},
+                                                ensure_ascii=False, sort_keys=True))

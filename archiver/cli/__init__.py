@@ -4,10 +4,13 @@ Commands are loaded lazily: :data:`COMMANDS` says which module defines each one,
 module is imported only when one of its commands runs (``archiver --version`` or
 ``archiver ingest`` never import fpdf, the catalogue or custody).
 
-Errors: every :class:`~archiver.errors.ArchiverError` is printed as ``error: …`` with
+Errors are mapped to exit codes here and only here: every
+:class:`~archiver.errors.ArchiverError` a command raises is printed as ``error: …`` with
 what to do next, and the process exits with the error's exit code (see
 :mod:`archiver.errors`); a disk that refuses a write (ENOSPC, EDQUOT, EIO, EROFS) is
-one line and exit 9. Anything else is a bug: traceback and exit 1.
+one line and exit 9 (:meth:`ArchiverGroup.invoke`). A command-line value that cannot be
+parsed is click's usage error, exit 2 (:func:`parsed_by` for a value parsed by archiver's
+own code). Anything else is a bug: traceback and exit 1.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from .. import __version__
-from ..errors import ArchiverError, is_storage_error, storage_error
+from ..errors import EXIT_CODES, ArchiverError, is_storage_error, storage_error
 
 if TYPE_CHECKING:
     from ..store import Archive
@@ -81,10 +85,21 @@ class ArchiverGroup(click.Group):
             sys.exit(error.exit_code)
 
 
-EXIT_CODES_HELP = """\b
-Exit codes: 0 ok · 1 unexpected error (a bug) · 2 wrong input · 3 configuration · 4 not found ·
-5 archive busy · 6 integrity · 7 workflow step refused · 8 some scans rejected ·
-9 could not write (disk full, quota, I/O error, read-only)."""
+EXIT_CODES_HELP = "\b\nExit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
+
+
+def parsed_by(parse: Callable[[Any], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback giving the command ``parse(value)``; an ArchiverError there means
+    the command line's words are wrong, and is reported as click reports any bad option
+    value (``Error: Invalid value for '--set': …``, exit 2)."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        try:
+            return parse(value)
+        except ArchiverError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+    return callback
 
 
 @click.group(cls=ArchiverGroup, epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
@@ -126,4 +141,4 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-__all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "COMMANDS"]
+__all__ = ["main", "AppContext", "by_option", "json_option", "echo_json", "parsed_by", "COMMANDS"]

@@ -9,10 +9,10 @@ import click
 
 from ..atomic import write_bytes_atomic
 from ..batch.coversheet import check_for_printing, printed_names, read_list, render_sheets
+from ..clock import today
 from ..config import CLASSIFICATION_LEVELS
 from ..errors import ArchiverError
 from ..model import KINDS, ROLES, SIDES, Metadata
-from ..register import today
 from . import AppContext, echo_json, json_option, main
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..clock import today
 from ..errors import WorkflowError
-from ..register import today
 from ..store import Archive
 from .material import Holdings
 from .state import CONSULTATIONS, consultation_cases, held_names

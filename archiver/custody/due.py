@@ -28,6 +28,7 @@ from typing import Protocol
 from ..config import Config
 from ..errors import ArchiverError
 from ..model import Record
+from ..months import shift_month
 from ..volumes.manifest import VolumeManifest
 
 STATUSES = ("arrived", "late", "missing", "not-yet-due")
@@ -41,13 +42,12 @@ def parse_month(text: str) -> tuple[int, int]:
 
 
 def previous_month(day: dt.date) -> tuple[int, int]:
-    return (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
+    return shift_month(day.year, day.month, -1)
 
 
 def deadline(year: int, month: int, due_day: int) -> dt.date:
     """Art. 5: the due day of the month after (year, month)."""
-    y, m = (year + 1, 1) if month == 12 else (year, month + 1)
-    return dt.date(y, m, due_day)
+    return dt.date(*shift_month(year, month, 1), due_day)
 
 
 def status(filed: Iterable[dt.date], due: dt.date, day: dt.date) -> str:

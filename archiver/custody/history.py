@@ -3,7 +3,9 @@
 ``archiver customer update C0001 --set address=… --reason …`` changes the Art. 8 profile
 (``customers/<code>/customer.toml``) and records one entry per changed field in
 ``customers/<code>/history.jsonl`` (JSON Lines: at, by, event ``changed``, field, old,
-new, reason) — the profile keeps its history, and the catalogue shows it.
+new, reason) — the profile keeps its history, and the catalogue shows it. The same dated
+register holds the customer's dealings (event ``dealing``, :mod:`.dealings`): Art. 30's
+"major changes and dealings", one register per customer.
 
 Order, for Art. 21: the history lines are written first, all in one append (one
 ``write``), then the profile is rewritten atomically. A crash in between leaves a history
@@ -19,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import append_line
+from ..clock import login_name, now
 from ..customers import PROFILE_FIELDS, Customer, clean_text, write_customer
 from ..errors import ArchiverError
-from ..register import Register, current_user, now
+from ..register import Register
 from ..store import Archive
 from .workflow import custody_lock
 
@@ -70,7 +73,7 @@ def update(archive: Archive, code: str, values: dict[str, Any], *, reason: str, 
     diff = changes(customer, values)
     if not diff:
         return []
-    at, who = now().isoformat(), by or current_user()
+    at, who = now().isoformat(), by or login_name()
     entries = [{"at": at, "by": who, "event": "changed", "field": k, "old": old, "new": new, "reason": reason}
                for k, old, new in diff]
     with custody_lock(archive, "archiver customer update"):
@@ -84,5 +87,7 @@ def history_path(archive: Archive, code: str) -> Path:
 
 
 def history(archive: Archive, code: str) -> list[dict[str, Any]]:
+    """The recorded profile changes of customer ``code``, oldest first (its dealings, in the
+    same register, are read by :mod:`.dealings`)."""
     archive.customer(code)  # NotFoundError for an unknown customer
-    return Register(history_path(archive, code)).entries()
+    return [e for e in Register(history_path(archive, code)) if e.get("event") == "changed"]

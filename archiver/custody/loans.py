@@ -19,8 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ..clock import today
 from ..errors import WorkflowError
-from ..register import today
 from ..store import Archive
 from .material import Holdings, highest
 from .state import LOANS, held_names, lent_units, loan_cases, loan_state

@@ -20,13 +20,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..clock import today
 from ..config import Config
 from ..model import Record
-from ..register import today
 from ..store import Archive
 from ..volumes.manifest import VolumeManifest, iter_manifests
-from . import disposal, loans, state
-from .audit import last_audit
+from . import loans, state
+from .audit.report import last_audit
+from .disposal.lists import destruction_totals
 from .due import STATUSES, Expectation, completeness, previous_month
 
 DIMENSIONS = ("year", "type", "retention", "classification", "department")
@@ -183,7 +184,7 @@ def collect(archive: Archive, day: dt.date | None = None) -> dict[str, Any]:
             k: audit.get(k) for k in ("at", "by", "scope", "result", "findings", "warnings", "files")
         },
         "disposal": {
-            "destroyed": disposal.destruction_totals(archive),
+            "destroyed": destruction_totals(archive),
             "held_lists": sum(s in state.HELD_STATES for s in custody.lists.values()),
             "open_lists": sum(s in state.OPEN_STATES for s in custody.lists.values()),
         },

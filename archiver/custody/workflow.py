@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..atomic import append_line
+from ..clock import now
 from ..config import Config
 from ..customers import clean_text
 from ..errors import LockedError, NotFoundError, WorkflowError
-from ..register import Register, now
+from ..register import Register
 from ..store import Archive
 
 

@@ -52,9 +52,9 @@ from ..atomic import (
     stage_files,
     write_bytes_atomic,
 )
+from ..clock import login_name, now, today
 from ..errors import ArchiverError, Rejection, is_storage_error
 from ..model import FileInfo, FilingInfo, Metadata, Record
-from ..register import current_user, now, today
 from ..store import Archive, read_record, sidecar_text
 from .candidate import Candidate, SplitRequest, Splitter
 from .intake import SIDECAR_LIMIT, Prefetcher, read_regular
@@ -136,7 +136,7 @@ class Filer:
     journal_unsynced: bool = False
 
     def __post_init__(self) -> None:
-        self.by = self.by or self.archive.config.filing.filer or current_user()
+        self.by = self.by or self.archive.config.filing.filer or login_name()
         self.now = self.now or now
         for folder in (self.archive.records, self.archive.rejected):
             for stale in remove_stale_temps(folder):

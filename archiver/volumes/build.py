@@ -44,12 +44,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__, register
+from .. import __version__
+from .. import clock as archive_clock
 from ..atomic import ensure_dir, fsync_dir, remove_stale_temps
 from ..config import Config
 from ..customers import Customer
 from ..errors import ConfigError, UnreadableFileError
-from ..register import Register, current_user
+from ..register import Register
 from ..store import Archive
 from .assemble import BlankDetector, Context, Renderer, assemble
 from .codes import Journal, label_time
@@ -197,7 +198,7 @@ def build(archive: Archive, *, customer: str = "", year: int | None = None, forc
     with archive.lock("build", purpose="archiver build"):
         if customer:
             archive.customer(customer)  # NotFoundError for an unknown customer
-        by = filer or config.volumes.filer or current_user()
+        by = filer or config.volumes.filer or archive_clock.login_name()
         for _ in remove_stale_temps(archive.volumes):  # a writer cut off (only builds write there, locked)
             pass
         holds = disposal_holds(archive)
@@ -284,7 +285,7 @@ def pdfa_warning(m: VolumeManifest) -> str:
 
 
 def _system_clock() -> dt.datetime:
-    return register.now()
+    return archive_clock.now()
 
 
 # Custody: what a build must leave alone ----------------------------------------------------------
