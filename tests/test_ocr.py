@@ -300,7 +300,7 @@ def test_rapidocr_through_the_stage_on_a_jpeg_scan(archive_root: Path, drop, clo
 def test_destruction_removes_the_text_with_its_record(archive_root: Path, drop, clock) -> None:  # type: ignore[no-untyped-def]
     from custody_helpers import bind, doc, file_docs
 
-    from archiver.custody import disposal
+    from archiver.custody.disposal import steps as disposal
 
     recs = file_docs(archive_root, drop, [doc("C0001", "sales-statistics", "2014-03-09", title="旧统计"),
                                           doc("C0001", "contract", "2020-03-09", title="留存合同")])
