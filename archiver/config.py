@@ -255,6 +255,9 @@ class VolumeOptions:
         "", "Layout and wording of the forms (sizes, margins, column widths, labels): a TOML file, relative to "
         "the archive root, that overrides any part of archiver's templates/forms/forms.toml. Empty: the "
         "shipped layout.")
+    box_sheets: int = setting(400, "Sheets a box (卷盒) holds: `archiver papers box-labels` places volumes into "
+                                   "boxes in volume-number order (Art. 20), a new box when the next volume would "
+                                   "not fit.", lo=10, hi=10_000)
 
 
 @dataclass(frozen=True)

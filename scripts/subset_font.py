@@ -4,7 +4,7 @@ Source: Debian's fonts-noto-cjk (Noto Serif CJK, SIL OFL 1.1), the Simplified Ch
 of NotoSerifCJK-Regular.ttc. Kept: the GB 2312 character set, ASCII, CJK
 punctuation and full-width forms. Deterministic; run with
     apt-get install fonts-noto-cjk && python scripts/subset_font.py
-Characters outside the subset fall back to system CJK fonts (see archiver/volumes/fonts.py).
+Characters outside the subset fall back to system CJK fonts (see archiver/forms/fonts.py).
 
 Everything that prints (forms, cover sheets, synthetic scans) uses one file, a TrueType-outline
 copy of the Regular face (NotoSerifSC-Regular-GB2312.ttf; headings are stroked for weight,

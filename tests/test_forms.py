@@ -20,7 +20,7 @@ from volumes_helpers import words as read_words
 
 from archiver.config import parse_config
 from archiver.errors import ArchiverError, ConfigError
-from archiver.volumes import fonts
+from archiver.forms import fonts
 from archiver.volumes.forms import FormRenderer, IndexRow, VolumeSheet, load_style
 
 MM = 72 / 25.4

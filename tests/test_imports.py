@@ -129,7 +129,7 @@ def cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
 
 def test_no_new_import_cycle_between_the_archivers_modules() -> None:
     graph = import_graph(REPO)
-    assert "archiver.store" in graph["archiver.custody.audit"]  # the graph is read at all
+    assert "archiver.store" in graph["archiver.custody.audit.run"]  # the graph is read at all
     new = [c for c in cycles(graph) if not any(c <= known for known in KNOWN_CYCLES)]
     details = [f"{sorted(c)}: " + "; ".join(f"{a} → {sorted(graph[a] & c)}" for a in sorted(c)) for c in new]
     assert not new, "import cycles:\n" + "\n".join(details)

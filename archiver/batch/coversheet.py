@@ -34,8 +34,8 @@ import segno
 from ..config import Config
 from ..errors import ArchiverError, NotFoundError, Rejection
 from ..filing.metadata import SIDECAR_FIELDS, Found, from_sidecar
+from ..forms.fonts import load_fonts
 from ..model import Metadata, metadata_to_dict
-from ..volumes.fonts import load_fonts
 
 VERSION = "ARCV1"
 MARKER = VERSION + "|"  # every payload of ours starts with this

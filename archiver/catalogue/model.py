@@ -147,7 +147,7 @@ def customer_part(config: Config, code: str, person: Customer | None, records: I
             rows=tuple(rows), page=v_page,
             pdf=None if m.file_sha256 in active else paths.volume_pdf(m.customer, m.year, m.file_name),
             thumb=paths.thumbnail(m.file_sha256) if m.file_sha256 in thumbs else None,
-            withheld="、".join(active.get(m.file_sha256, ())),
+            withheld="、".join(active.get(m.file_sha256, ())), box=m.box,
         ))  # fmt: skip
 
     documents = [_document(r, config, r.id in restricted_ids, binding.get(r.id), thumbs, active) for r in records]

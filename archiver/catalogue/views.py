@@ -100,6 +100,7 @@ class VolumeEntry:
     pdf: str | None = None
     thumb: str | None = None
     withheld: str = ""  # why its PDF is not served (active content found in it), else ""
+    box: int = 0  # 盒号 from the manifest (archiver papers box-labels), 0: not boxed
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "site": ("catalogue",),
     "audit": ("custody",), "stats": ("custody",), "due": ("custody",), "consult": ("custody",),
     "loan": ("custody",), "disposal": ("custody",),
+    "papers": ("papers",),
 }  # fmt: skip
 
 

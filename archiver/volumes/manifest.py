@@ -80,6 +80,7 @@ class VolumeManifest:
     path: Path = field(default=Path(), compare=False)  # of the manifest
     pdfa: dict[str, Any] = field(default_factory=dict)  # PDF/A-2b check: valid, verdict, validator, checked, findings
     reencoded: tuple[dict[str, str], ...] = ()  # streams PDF/A forbade as they were (LZW → Flate): where, from, to
+    box: int = 0  # 盒号 of its year and retention class, 0: not boxed yet (archiver papers box-labels, Art. 20)
 
     @property
     def pdf_path(self) -> Path:
@@ -127,6 +128,7 @@ def manifest_to_dict(m: VolumeManifest) -> dict[str, Any]:
         "documents": docs,
         **({"pdfa": m.pdfa} if m.pdfa else {}),
         **({"reencoded": [dict(r) for r in m.reencoded]} if m.reencoded else {}),
+        **({"box": m.box} if m.box else {}),
     }
 
 
@@ -168,6 +170,7 @@ def manifest_from_dict(data: dict[str, Any], path: Path) -> VolumeManifest:
         path=path,
         pdfa=_pdfa(data.get("pdfa")),
         reencoded=tuple(dict(r) for r in data.get("reencoded", ())),
+        box=int(data.get("box", 0)),
     )
 
 
