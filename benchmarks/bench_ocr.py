@@ -90,7 +90,7 @@ class Page:
 
 
 def font(path: str, face: str, size: int) -> ImageFont.FreeTypeFont:
-    from archiver.volumes.fonts import collection_face
+    from archiver.forms.fonts import collection_face
 
     return ImageFont.truetype(path, size, index=collection_face(Path(path), face))
 

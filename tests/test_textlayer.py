@@ -15,11 +15,11 @@ from ocr_helpers import FakeEngine, ink_box
 from PIL import Image, ImageDraw, ImageFont
 from volumes_helpers import words
 
+from archiver.forms.fonts import shipped
 from archiver.ocr import stage
 from archiver.store import Archive
 from archiver.synth import pdf_from_images
 from archiver.volumes import pdfa
-from archiver.volumes.fonts import shipped
 from archiver.volumes.manifest import read_manifest
 from archiver.volumes.textlayer import FONT_KEY, make_font, to_unicode
 

@@ -13,7 +13,7 @@ font descriptor's ascent and descent are the em box's, 880/−120), and the line
 horizontally (``Tz``) to the box's width — a viewer highlights exactly the box the OCR
 engine found.
 
-The font: the Song-style font archiver ships for the forms (:func:`.fonts.shipped`),
+The font: the Song-style font archiver ships for the forms (:func:`archiver.forms.fonts.shipped`),
 subset to the characters the volume's text needs, embedded **once per volume** as a
 CID-keyed TrueType font (Type0, Identity-H, CIDs = glyph ids, /W from the font's own
 advance widths, a ToUnicode CMap so copied text is the recognised text) — PDF/A-2b valid.
@@ -85,7 +85,7 @@ def make_font(chars: set[str]) -> TextFont:
     from fontTools import subset, ttLib
     from fontTools.ttLib.tables._g_l_y_f import Glyph
 
-    from .fonts import shipped
+    from ..forms.fonts import shipped
 
     font = ttLib.TTFont(shipped(), recalcBBoxes=False, recalcTimestamp=False, lazy=True)
     try:
