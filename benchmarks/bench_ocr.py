@@ -20,7 +20,12 @@ resolution (what it prefers). Time per page is wall time for one page at a time
 
 Goals: CER ≤ 2 % on clean 300 dpi pages, ≤ 8 % on the hard set.
 
-    python benchmarks/bench_ocr.py [--pages 2] [--no-tesseract] [--save DIR]
+``--filing N``: also the watcher's filing latency (a file becoming stable → its record
+there, files dropped one at a time, as benchmarks/bench_filing.py measures it) with OCR
+after filing off and on (``ocr.after_filing``), N files each, in the same run: OCR runs in
+a child process at a lower priority, so filing should not get slower.
+
+    python benchmarks/bench_ocr.py [--pages 2] [--no-tesseract] [--save DIR] [--filing 10]
 """
 
 from __future__ import annotations
@@ -164,14 +169,42 @@ def tesseract(page: Page, tmp: Path) -> tuple[str, float, float]:
     return out, time.perf_counter() - start, cpu
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pages", type=int, default=2, help="pages per set (clean-300, clean-200, hard)")
-    parser.add_argument("--no-tesseract", action="store_true")
-    parser.add_argument("--save", type=Path, help="write the generated scans here (to look at them)")
-    args = parser.parse_args()
-    if not Path(FONT[0]).is_file():
-        sys.exit(f"needs {FONT[0]} (Debian package fonts-noto-cjk)")
+def filing_latency(files: int, after_filing: bool, stable: float = 1.0) -> tuple[list[float], int]:
+    """bench_filing's watcher latency, with OCR after filing on or off; and how many
+    records had their text when the watcher stopped."""
+    import threading
+
+    from bench_filing import make_archive, page_jpegs, scan_pdf
+
+    from archiver.filing.watcher import Watcher
+    from archiver.store import Archive
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_archive(Path(tmp))
+        text = (root / "archive.toml").read_text("utf-8").replace("stable_seconds = 0.0", f"stable_seconds = {stable}")
+        text = text.replace("after_filing = true", f"after_filing = {str(after_filing).lower()}")
+        (root / "archive.toml").write_text(text, "utf-8")
+        watcher = Watcher(Archive.open(root), tick=0.05)
+        thread = threading.Thread(target=watcher.run, kwargs={"install_signals": False}, daemon=True)
+        thread.start()
+        time.sleep(0.5)
+        scan_pages = page_jpegs(2, 150)
+        delays = []
+        for n in range(files):
+            path = root / "inbox" / f"C0001_contract_20260105_{n:03d}.pdf"
+            path.write_bytes(scan_pdf(scan_pages, n, 150))
+            stable_at = path.stat().st_mtime + stable
+            while len(list((root / "records").rglob("*.toml"))) <= n:
+                time.sleep(0.005)
+            delays.append(time.time() - stable_at)
+            time.sleep(1.0)  # the next scan a second later (OCR at work meanwhile, when on)
+        watcher.stop()
+        thread.join()
+        texts = len(list((root / "records").rglob("*.text.json")))
+    return sorted(delays), texts
+
+
+def accuracy(args: argparse.Namespace) -> None:
     use_tesseract = not args.no_tesseract and shutil.which("tesseract") is not None
     sets = {
         "clean-300": [make_page(100 + i, 300, False) for i in range(args.pages)],
@@ -219,6 +252,26 @@ def main() -> None:
     hard = statistics.mean(v[0] for v in rows[2][2])
     print(f"goals: clean 300 dpi ≤ 2 %: {'met' if clean300 <= 0.02 else 'NOT met'} ({clean300:.2%}); "
           f"hard set ≤ 8 %: {'met' if hard <= 0.08 else 'NOT met'} ({hard:.2%})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=2, help="pages per set (clean-300, clean-200, hard); 0: none")
+    parser.add_argument("--no-tesseract", action="store_true")
+    parser.add_argument("--save", type=Path, help="write the generated scans here (to look at them)")
+    parser.add_argument("--filing", type=int, default=0, metavar="N",
+                        help="also the watcher's filing latency with OCR after filing off and on, N files each")
+    args = parser.parse_args()
+    if not Path(FONT[0]).is_file():
+        sys.exit(f"needs {FONT[0]} (Debian package fonts-noto-cjk)")
+    if args.pages > 0:
+        accuracy(args)
+    if args.filing:
+        (off, _), (on, texts) = filing_latency(args.filing, False), filing_latency(args.filing, True)
+        print(f"watcher filing latency, {args.filing} files each: OCR after filing off: median "
+              f"{statistics.median(off) * 1000:.0f} ms (max {off[-1] * 1000:.0f}); on: median "
+              f"{statistics.median(on) * 1000:.0f} ms (max {on[-1] * 1000:.0f}); ratio on/off "
+              f"{statistics.median(on) / statistics.median(off):.2f}; records recognised meanwhile (on): {texts}")
 
 
 if __name__ == "__main__":
