@@ -4,13 +4,21 @@ JavaScript, Launch actions, embedded files and form actions can run code or leak
 the PDF is opened. Filing sets such a file aside by default (``filing.accept_active_content``
 in archive.toml); volumes and the catalogue never pass it on.
 
-The check walks every object once (dictionaries only, no stream data is decoded), so it
-also finds actions hidden in annotations, outline items, form fields or object streams.
-:func:`strip_active_content` removes it all (and links to outside) from a volume, walking
-the same way; after it, :func:`find_active_content` finds nothing.
+:func:`find_active_content` follows the document's structure to every place a reader
+looks for something to run or to open (ISO 32000-2, 12.6 and 7.11): the document's
+name trees (JavaScript, embedded files), its open action and additional actions, every
+page's additional actions and annotations (their actions, chained ``/Next`` actions,
+attached files, rich media), the outline items' actions, the form fields' actions and an
+XFA form, and associated files (``/AF``). Objects stored in object streams or written
+with ``#``-escaped names are read as what they are (qpdf parses them). Images and
+content streams are never read: the check costs next to nothing for a scan.
+:func:`strip_active_content` removes it all (and links to outside) from a volume,
+walking every object; after it, :func:`find_active_content` finds nothing.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pikepdf
 
@@ -23,6 +31,11 @@ _DANGEROUS_ACTIONS = {
     "/GoToE": "action that opens an embedded file",
     "/RichMediaExecute": "rich media (Flash, video) script",
 }
+_EMBEDDED = "embedded file"
+_OPEN_ACTION = "open action that runs when the file is opened"
+_XFA = "XFA form (can hold scripts)"
+_ERRORS = (pikepdf.PdfError, ValueError, TypeError, RuntimeError, KeyError, AttributeError, RecursionError)
+_MAX_NODES = 200_000  # outline items, form fields, chained actions: a bound for hostile files
 
 
 def find_active_content(pdf: pikepdf.Pdf) -> list[str]:
@@ -31,42 +44,161 @@ def find_active_content(pdf: pikepdf.Pdf) -> list[str]:
     An empty list means none was found. Never raises for a damaged object: an object that
     cannot be read is skipped (the PDF check in filing decides whether the file is usable).
     """
-    found: set[str] = set()
-    root = pdf.Root
-    try:
-        names = root.get("/Names")
-        if isinstance(names, pikepdf.Dictionary):
-            if "/JavaScript" in names:
-                found.add("JavaScript")
-            if "/EmbeddedFiles" in names:
-                found.add("embedded file")
-        if "/OpenAction" in root and _is_dangerous(root.get("/OpenAction")):
-            found.add("open action that runs when the file is opened")
-    except (pikepdf.PdfError, ValueError, TypeError):
-        pass
-    for top in pdf.objects:
-        for obj in _direct_dictionaries(top):
-            try:
-                _inspect(obj, found)
-            except (pikepdf.PdfError, ValueError, TypeError, RuntimeError):
+    walk = _Walk()
+    for step in (_document, _pages, _outlines, _form):
+        try:
+            step(pdf, walk)
+        except _ERRORS:
+            continue
+    return sorted(walk.found)
+
+
+class _Walk:
+    """What was found, and the indirect objects already looked at (a cycle ends there)."""
+
+    def __init__(self) -> None:
+        self.found: set[str] = set()
+        self.seen: set[tuple[int, int]] = set()
+
+    def first_visit(self, obj: pikepdf.Object) -> bool:
+        if not obj.is_indirect:
+            return True
+        key = obj.objgen
+        if key in self.seen or len(self.seen) > _MAX_NODES:
+            return False
+        self.seen.add(key)
+        return True
+
+    def action(self, action: object) -> bool:
+        """An action and the actions chained to it (``/Next``: one or an array); whether
+        any of them is one that runs code, starts a program or sends data out."""
+        dangerous = False
+        stack = [action]
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, pikepdf.Array):
+                stack.extend(obj)
                 continue
-    return sorted(found)
+            if not isinstance(obj, pikepdf.Dictionary) or not self.first_visit(obj):
+                continue  # a destination array only jumps to a page
+            try:
+                kind = obj.get("/S")
+                if isinstance(kind, pikepdf.Name) and str(kind) in _DANGEROUS_ACTIONS:
+                    self.found.add(_DANGEROUS_ACTIONS[str(kind)])
+                    dangerous = True
+                if "/JS" in obj:
+                    self.found.add("JavaScript")
+                    dangerous = True
+                target = obj.get("/F")
+                if isinstance(target, pikepdf.Dictionary) and "/EF" in target:
+                    self.found.add(_EMBEDDED)  # a file the action opens, carried inside
+                if "/Next" in obj:
+                    stack.append(obj.Next)
+            except _ERRORS:
+                continue
+        return dangerous
+
+    def additional_actions(self, owner: pikepdf.Object) -> None:
+        """``/AA``: actions run on events (opening, closing, printing, a field changing …)."""
+        aa = owner.get("/AA")
+        if isinstance(aa, pikepdf.Dictionary):
+            for action in aa.values():
+                self.action(action)
+
+    def associated_files(self, owner: pikepdf.Object) -> None:
+        """``/AF`` (PDF 2.0): files associated with the document, a page or an annotation."""
+        files = owner.get("/AF")
+        for spec in files if isinstance(files, pikepdf.Array) else [files]:
+            if isinstance(spec, pikepdf.Dictionary) and "/EF" in spec:
+                self.found.add(_EMBEDDED)
 
 
-def _inspect(obj: pikepdf.Object, found: set[str]) -> None:
-    kind = obj.get("/Type")
-    if kind == pikepdf.Name("/EmbeddedFile"):
-        found.add("embedded file")
+def _document(pdf: pikepdf.Pdf, walk: _Walk) -> None:
+    root = pdf.Root
+    names = root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary):
+        if "/JavaScript" in names:
+            walk.found.add("JavaScript")
+        if "/EmbeddedFiles" in names:
+            walk.found.add(_EMBEDDED)
+    if "/OpenAction" in root and walk.action(root.OpenAction):
+        walk.found.add(_OPEN_ACTION)
+    walk.additional_actions(root)
+    walk.associated_files(root)
+
+
+def _pages(pdf: pikepdf.Pdf, walk: _Walk) -> None:
+    for page in pdf.pages:
+        try:
+            obj = page.obj
+            walk.additional_actions(obj)
+            walk.associated_files(obj)
+            annots = obj.get("/Annots")
+            if isinstance(annots, pikepdf.Array):
+                for annot in annots:
+                    _annotation(annot, walk)
+        except _ERRORS:
+            continue
+
+
+def _annotation(annot: object, walk: _Walk) -> None:
+    if not isinstance(annot, pikepdf.Dictionary):
         return
-    if kind == pikepdf.Name("/Filespec") and "/EF" in obj:
-        found.add("embedded file")
-    if obj.get("/Subtype") == pikepdf.Name("/FileAttachment"):
-        found.add("embedded file")
-    action = obj.get("/S")
-    if isinstance(action, pikepdf.Name) and str(action) in _DANGEROUS_ACTIONS:
-        found.add(_DANGEROUS_ACTIONS[str(action)])
-    if "/JS" in obj:
-        found.add("JavaScript")
+    try:
+        subtype = annot.get("/Subtype")
+        if subtype in (pikepdf.Name.FileAttachment, pikepdf.Name.RichMedia):
+            walk.found.add(_EMBEDDED)  # a file to open, or media (with its scripts) to play
+        spec = annot.get("/FS")
+        if isinstance(spec, pikepdf.Dictionary) and "/EF" in spec:
+            walk.found.add(_EMBEDDED)
+        for key in ("/A", "/PA"):
+            if key in annot:
+                walk.action(annot[key])
+        walk.additional_actions(annot)
+        walk.associated_files(annot)
+    except _ERRORS:
+        return
+
+
+def _outlines(pdf: pikepdf.Pdf, walk: _Walk) -> None:
+    outlines = pdf.Root.get("/Outlines")
+    if isinstance(outlines, pikepdf.Dictionary):
+        for item in _tree(outlines.get("/First"), ("/First", "/Next"), walk):
+            if "/A" in item:
+                walk.action(item.A)
+
+
+def _form(pdf: pikepdf.Pdf, walk: _Walk) -> None:
+    form = pdf.Root.get("/AcroForm")
+    if not isinstance(form, pikepdf.Dictionary):
+        return
+    if "/XFA" in form:
+        walk.found.add(_XFA)
+    fields = form.get("/Fields")
+    if isinstance(fields, pikepdf.Array):
+        for top in fields:
+            for field in _tree(top, ("/Kids",), walk):
+                if "/A" in field:
+                    walk.action(field.A)
+                walk.additional_actions(field)
+
+
+def _tree(first: object, links: tuple[str, ...], walk: _Walk) -> Iterator[pikepdf.Dictionary]:
+    """The dictionaries reached from ``first`` through the ``links`` keys (a dictionary or
+    an array of them), each once (a cycle ends there), within :data:`_MAX_NODES`."""
+    stack = [first]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Array):
+            stack.extend(node)
+            continue
+        if not isinstance(node, pikepdf.Dictionary) or not walk.first_visit(node):
+            continue
+        try:
+            yield node
+            stack.extend(node[key] for key in links if key in node)
+        except _ERRORS:
+            continue
 
 
 def _direct_dictionaries(top: pikepdf.Object) -> list[pikepdf.Object]:
@@ -88,13 +220,6 @@ def _direct_dictionaries(top: pikepdf.Object) -> list[pikepdf.Object]:
             continue
         stack.extend(c for c in children if isinstance(c, pikepdf.Dictionary | pikepdf.Array) and not c.is_indirect)
     return out
-
-
-def _is_dangerous(action: object) -> bool:
-    if not isinstance(action, pikepdf.Dictionary):
-        return False  # a destination array only jumps to a page
-    kind = action.get("/S")
-    return (isinstance(kind, pikepdf.Name) and str(kind) in _DANGEROUS_ACTIONS) or "/JS" in action
 
 
 # Actions a volume never carries (removed by strip_active_content): the dangerous ones,

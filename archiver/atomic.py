@@ -11,7 +11,8 @@ cleans. The API, by what the caller has in hand:
   :func:`commit_staged` later);
 * a file to copy → :func:`copy_atomic` (returns the SHA-256 of what it copied);
 * a writer of its own (pikepdf's save, a reflink, a hard link) → :func:`replacing`,
-  which gives it a temporary path and renames the result over the target;
+  which gives it a temporary path and renames the result over the target; one that fills
+  a file descriptor, for a derived file → :func:`replace_unsynced` (with :func:`write_all`);
 * a stored file to move whose checksum is known → :func:`move_verified`;
 * a line for an append-only register → :func:`append_line`.
 
@@ -135,19 +136,25 @@ def replacing(target: Path, *, mode: int | None = None, durable: bool = True, sy
     """
     with storage_errors(target):
         ensure_dir(target.parent)
-        tmp = temp_path(target)
-        try:
+        with _replaced(target, mode=mode, durable=durable, sync_dir=sync_dir) as tmp:
             yield tmp
-            if durable:
-                fsync_file(tmp)
-            if mode is not None:
-                os.chmod(tmp, mode)
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        if durable and sync_dir:
-            fsync_dir(target.parent)
+
+
+@contextmanager
+def _replaced(target: Path, *, mode: int | None, durable: bool, sync_dir: bool) -> Iterator[Path]:
+    tmp = temp_path(target)
+    try:
+        yield tmp
+        if durable:
+            fsync_file(tmp)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if durable and sync_dir:
+        fsync_dir(target.parent)
 
 
 def create(path: Path, mode: int = FILE_MODE) -> BinaryIO:
@@ -349,16 +356,12 @@ def replace_unsynced(target: Path, fill: Callable[[int], T], *, mode: int = FILE
     """Fill a new temporary file beside ``target`` with ``fill(fd)``, then rename it over
     ``target``: a reader sees the old file or the new one, never part of one, and the
     temporary file never outlives a failure. Not fsynced — for derived files rebuilt at
-    will (the catalogue's pages and copies), whose writer flushes once at the end."""
-    tmp = temp_path(target)
-    try:
+    will (the catalogue's pages and copies), whose writer flushes once at the end. (The
+    rename step of :func:`replacing`, for a writer that fills a file descriptor; an
+    OSError is the caller's to report.)"""
+    with _replaced(target, mode=None, durable=False, sync_dir=False) as tmp:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
         try:
-            result = fill(fd)
+            return fill(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return result

@@ -1,7 +1,8 @@
 """Every failure the archiver reports, with the exit code the CLI returns for it.
 
-One hierarchy, single inheritance only: :class:`ArchiverError` and one subclass per exit
-code. The CLI (:mod:`archiver.cli`, ``ArchiverGroup.invoke``) catches ArchiverError and
+One hierarchy, single inheritance only: :class:`ArchiverError` and its subclasses, each
+with one exit code (a subclass that only says more, such as :class:`UnreadableFileError`,
+keeps its parent's). The CLI (:mod:`archiver.cli`, ``ArchiverGroup.invoke``) catches ArchiverError and
 exits with its ``exit_code``; anything else is a bug and exits 1 with a traceback.
 Messages say what happened, to which file, and what to do next. :data:`EXIT_CODES` is the
 table the README and ``archiver --help`` show.

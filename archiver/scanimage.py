@@ -61,7 +61,8 @@ from dataclasses import dataclass
 import pikepdf
 from PIL import Image, ImageChops
 
-__all__ = ["DEFAULT_LIMITS", "ImageInfo", "Limits", "configure", "decode", "inspect", "limits", "over_limits"]
+__all__ = ["DEFAULT_LIMITS", "ImageInfo", "Limits", "configure", "decode", "inspect", "jpeg_top", "limits",
+           "over_limits", "top_is_cheap"]
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,11 @@ class ImageInfo:
     @property
     def pixels(self) -> int:
         return self.width * self.height
+
+    @functools.cached_property
+    def raw(self) -> bytes:
+        """The stream's raw (still encoded) bytes, read once."""
+        return self.stream.read_raw_bytes()
 
     @property
     def terminal(self) -> str | None:
@@ -209,6 +215,24 @@ def over_limits(page: pikepdf.Page, within: Limits | None = None) -> bool:
     return False
 
 
+def top_is_cheap(image: ImageInfo | pikepdf.Object) -> bool:
+    """Whether :func:`decode` of a box at the image's top costs only a fraction of the
+    whole image: a CCITT fax image (decoded row after row, stopped below the box) and a
+    baseline JPEG with one scan (:func:`jpeg_top`). Other encodings are decoded whole
+    whatever the box."""
+    info = image if isinstance(image, ImageInfo) else inspect(image)
+    if info is None:
+        return False
+    if info.filters == ("/CCITTFaxDecode",):
+        return True
+    if info.filters != ("/DCTDecode",) or info.height < 64:
+        return False
+    try:
+        return jpeg_top(info.raw, 16) is not None
+    except pikepdf.PdfError:
+        return False
+
+
 # --- the one entry point -----------------------------------------------------------------
 
 
@@ -246,7 +270,7 @@ def _decode(info: ImageInfo, factor: int, box: tuple[int, int, int, int], colour
             any(f in _TERMINAL for f in info.filters[:-1]):
         raise CannotJudge("an unknown filter chain (or an image codec that is not the last filter)")
     if terminal == "/DCTDecode":
-        im = _jpeg(info, factor, limits)
+        im = _jpeg(info, factor, limits, rows=y1)
     elif terminal == "/JPXDecode":
         im = _jpx(info, factor, limits)
     elif terminal == "/CCITTFaxDecode":
@@ -285,7 +309,7 @@ def _stripped(info: ImageInfo, limits: Limits) -> bytes:
     the image codec's own data when one ends the chain — never more than the limits allow."""
     generic = [f for f in info.filters if f not in _TERMINAL]
     if not generic:
-        return info.stream.read_raw_bytes()
+        return info.raw
     cap = _sample_cap(info, limits)
     if generic == ["/FlateDecode"] and info.raw_length * _GENERIC_RATIO["/FlateDecode"] > cap:
         # Could inflate past what the image needs: inflate it ourselves, with a bound.
@@ -610,7 +634,10 @@ def _no_pillow_bomb_check() -> Iterator[None]:
             Image.MAX_IMAGE_PIXELS = saved
 
 
-def _jpeg(info: ImageInfo, factor: int, limits: Limits) -> Image.Image:
+def _jpeg(info: ImageInfo, factor: int, limits: Limits, rows: int | None = None) -> Image.Image:
+    """The JPEG in draft mode (scaled by its decoder); only its first ``rows`` rows (and
+    a margin) when that can be done exactly (:func:`jpeg_top`) — its decoding then costs
+    what those rows cost."""
     data = _stripped(info, limits)
     with _no_pillow_bomb_check():
         im: Image.Image = Image.open(io.BytesIO(data))
@@ -619,6 +646,15 @@ def _jpeg(info: ImageInfo, factor: int, limits: Limits) -> Image.Image:
     scale = 8 if factor >= 8 else 4 if factor >= 4 else 2 if factor >= 2 else 1
     if scale > 1:
         im.draft(im.mode, (max(1, im.width // scale), max(1, im.height // scale)))
+    need = info.height if rows is None else min(info.height, -(-(rows + JPEG_MARGIN_ROWS) // 16) * 16)
+    top = jpeg_top(data, need) if need < 0.8 * info.height else None
+    if top is not None:
+        with _no_pillow_bomb_check():
+            part: Image.Image = Image.open(io.BytesIO(top))
+        if scale > 1:
+            part.draft(part.mode, (max(1, info.width // scale), max(1, need // scale)))
+        if part.mode == im.mode and part.width == im.width and part.height * (info.width / im.width) >= need:
+            im = part
     bands = {"L": 1, "RGB": 4, "CMYK": 4}.get(im.mode)
     if bands is None:
         raise CannotJudge(f"a {im.mode} JPEG")
@@ -627,6 +663,47 @@ def _jpeg(info: ImageInfo, factor: int, limits: Limits) -> Image.Image:
     with _no_pillow_bomb_check():
         im.load()
     return im
+
+
+JPEG_MARGIN_ROWS = 32  # rows decoded below those asked for (chroma upsampling looks one row further)
+_SOF_BASELINE = (0xC0, 0xC1)  # baseline and extended sequential Huffman frames
+_NO_ENTROPY = frozenset({0x01, *range(0xD0, 0xD8)})  # TEM, RSTn: markers without a length
+
+
+def jpeg_top(raw: bytes, rows: int) -> bytes | None:
+    """``raw`` with its frame header saying the image is ``rows`` high — so that only its
+    first ``rows`` rows are decoded — or None when that would not give exactly those rows:
+    not a baseline (sequential Huffman) JPEG, a first scan that does not hold every
+    component (so there are several scans), a height defined later (DNL) or a damaged header."""
+    if raw[:2] != b"\xff\xd8":
+        return None
+    pos, frame, components = 2, -1, 0
+    while pos + 4 <= len(raw):
+        if raw[pos] != 0xFF:
+            return None
+        marker = raw[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker in _NO_ENTROPY:
+            pos += 2
+            continue
+        length = struct.unpack(">H", raw[pos + 2:pos + 4])[0]
+        if length < 2 or pos + 2 + length > len(raw):
+            return None
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a frame header (SOFn)
+            if marker not in _SOF_BASELINE or frame >= 0 or length < 8:
+                return None
+            frame, components = pos, raw[pos + 9]
+            height = struct.unpack(">H", raw[pos + 5:pos + 7])[0]
+            if height == 0 or rows >= height:
+                return None
+        elif marker == 0xDA:  # the first scan: it must hold every component
+            if frame < 0 or raw[pos + 4] != components:
+                return None
+            return raw[:frame + 5] + struct.pack(">H", rows) + raw[frame + 7:]
+        pos += 2 + length
+    return None
 
 
 def _jpx(info: ImageInfo, factor: int, limits: Limits) -> Image.Image:

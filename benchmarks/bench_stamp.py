@@ -28,7 +28,9 @@ import pikepdf
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archiver.synth import scan, text_page  # noqa: E402
-from archiver.volumes.stamp import Stamper, StampStyle, digit_font  # noqa: E402
+from archiver.volumes.digits import digit_font  # noqa: E402
+from archiver.volumes.placement import StampStyle  # noqa: E402
+from archiver.volumes.stamp import Stamper  # noqa: E402
 
 
 def run(data: bytes, mode: str) -> float:

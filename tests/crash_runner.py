@@ -1,7 +1,8 @@
 """Run the archiver CLI and SIGKILL it at the N-th file-system step (for the crash tests).
 
-Usage: python crash_runner.py N [--clock ISO] ARGS…  — (``--clock``: the time the
-archive is at, as the ``clock`` fixture sets it in-process) counts calls of os.write, os.fsync, os.replace,
+Usage: python crash_runner.py N [--clock ISO] [--group G] ARGS…  — (``--clock``: the time the
+archive is at, as the ``clock`` fixture sets it in-process; ``--group``: ingest commits every
+G scans, in the background while it files the next ones) counts calls of os.write, os.fsync, os.replace,
 os.rename, os.unlink and the set-aside's no-replace rename (renameat2, called through
 ctypes); at the N-th, kills the process with SIGKILL (for os.write: after writing half of
 the bytes, to leave a torn line). Exits normally if fewer steps happen.
@@ -18,6 +19,11 @@ if sys.argv[2:3] == ["--clock"]:
     from clocked_main import fix_clock
 
     fix_clock(sys.argv[3])
+    del sys.argv[2:4]
+if sys.argv[2:3] == ["--group"]:
+    from archiver.filing import ingest
+
+    ingest.GROUP = int(sys.argv[3])
     del sys.argv[2:4]
 
 

@@ -277,3 +277,35 @@ def test_no_wrong_answer_on_a_mixed_stack() -> None:
             if page_is_blank(pdf.pages[0]) is not expected:
                 wrong.append((kind, encoding))
     assert wrong == []
+
+
+@pytest.mark.parametrize("encoding", ["jpeg-grey", "g4"])
+def test_the_first_look_decides_written_from_the_top_alone(encoding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 10 item 7: a scan whose top (inside the margin band) has writing is judged
+    from its top alone, where that decodes for a fraction of the page (baseline JPEG,
+    CCITT); writing further down, and a blank page, are judged from the whole inner area."""
+    from PIL import ImageDraw
+
+    from archiver import scanimage
+
+    boxes: list[tuple[int, int, int, int]] = []
+    real = scanimage.decode
+
+    def recording(image: object, **kw: object) -> object:
+        boxes.append(kw["box"])  # type: ignore[arg-type]
+        return real(image, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scanimage, "decode", recording)
+    dpi = 150
+    for where, expected, looks in (("top", False, 1), ("bottom", False, 2), ("", True, 2)):
+        img = Image.new("L", (1240, 1754), 245)
+        if where:
+            y = 160 if where == "top" else 1500
+            ImageDraw.Draw(img).rectangle((300, y, 900, y + 12), fill=20)
+        boxes.clear()
+        with pikepdf.open(io.BytesIO(page_pdf(img, encoding, dpi))) as pdf:
+            assert page_is_blank(pdf.pages[0]) is expected, where
+        assert len(boxes) == looks, where
+        assert boxes[0][3] < img.height // 4  # the first look: the top of the inner area
+        if looks == 2:
+            assert boxes[1][3] > img.height * 3 // 4  # then the whole inner area

@@ -344,12 +344,12 @@ def test_a_volume_pdf_without_manifest_is_named_not_replaced(archive_root: Path,
 def test_a_build_run_while_ingest_is_filing_skips_that_filing(archive_root: Path, put, monkeypatch) -> None:
     """The issue's case: `build` while `ingest` is between placing a PDF and writing its
     sidecar (the commit mark). The build goes on, notes the filing, and exits 0."""
-    from archiver.filing import pipeline
+    from archiver.filing import commit
 
     put("a", date="2026-03-01")
     ingest(archive_root)
     build(archive_root)
-    real = pipeline.commit_staged
+    real = commit.commit_staged
     seen: list[Any] = []
 
     def build_meanwhile(staged: list[tuple[Path, Path]], **kw: Any) -> None:
@@ -361,12 +361,12 @@ def test_a_build_run_while_ingest_is_filing_skips_that_filing(archive_root: Path
             seen.append(build(archive_root))  # the filing lock is held right now
         real(rest, **kw)
 
-    monkeypatch.setattr(pipeline, "commit_staged", build_meanwhile)
+    monkeypatch.setattr(commit, "commit_staged", build_meanwhile)
     put("b", date="2026-04-01")
     ingest(archive_root)
     [r] = seen
     assert "being filed" in r.output and "0 built, 1 unchanged" in r.output
-    monkeypatch.setattr(pipeline, "commit_staged", real)
+    monkeypatch.setattr(commit, "commit_staged", real)
     r = build(archive_root)  # the filing done: the next build binds it
     assert "1 built" in r.output and len(manifests(archive_root)[REF].documents) == 2
 

@@ -139,7 +139,11 @@ def test_a_pickle_bomb_or_garbage_in_the_caches_only_means_a_rebuild(pop: Popula
             planted.append(folder / f"{code}.pickle")
             planted[-1].write_bytes(bomb)
     (state / "catalogue-inputs.pickle").write_bytes(bomb)
+    compiled = state / "catalogue-templates"  # compiled templates (code) of earlier versions
+    compiled.mkdir(exist_ok=True)
+    (compiled / "__jinja2_0000.cache").write_bytes(bomb)
     result = build_site(Archive.open(pop.root))
+    assert not compiled.exists()
     assert not marker.exists()
     assert site_bytes(site) == clean
     assert result.documents == 8
@@ -167,3 +171,10 @@ def test_a_cache_entry_that_does_not_read_is_parsed_again(pop: Populated) -> Non
     assert inputs.read_folder(archive, folder) == parsed
     assert cachefile.read(path, inputs.KIND, inputs.VERSION) is not None  # rewritten whole
     assert inputs.read_folder(archive, folder) == parsed
+
+
+def test_templates_are_compiled_in_memory_only() -> None:
+    """A compiled template is code: none is ever loaded from (or kept on) disk."""
+    from archiver.catalogue.render import Renderer
+
+    assert Renderer().env.bytecode_cache is None

@@ -98,7 +98,7 @@ def test_every_declared_key_round_trips_through_the_template(section, key):
     """The template writes each key once, in its section, with a comment (its own or its
     section's) saying what it allows; the parser reads back what the template shows,
     and any other good value written there."""
-    from archiver.config import _value
+    from archiver.settings import toml_value as _value
 
     text = template_text()
     start, end = _block(text, section)
@@ -146,7 +146,7 @@ def _bad_values(k):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("section", "key"), [(s.name, k) for s, k in _declared()],
                          ids=[f"{s.name}.{k.key}" for s, k in _declared()])
 def test_a_bad_value_is_refused_naming_the_key_the_value_and_the_range(section, key):
-    from archiver.config import _number
+    from archiver.settings import number as _number
 
     for bad in _bad_values(key):
         raw = tomllib.loads(template_text())

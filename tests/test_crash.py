@@ -1,7 +1,8 @@
 """Nothing lost, nothing twice (Art. 21): kill ingest at every file-system step, run again.
 
 Each run is killed with SIGKILL at its N-th write/fsync/rename/unlink, for every N until
-a run completes; after each kill a normal ingest runs and the archive must hold every
+a run completes (committing every two scans, so that commits run in the background while
+the next scans are filed); after each kill a normal ingest runs and the archive must hold every
 scan exactly once (filed, or set aside with its reason), with no half-written record,
 no orphan sidecar, no leftover temporary file and one journal entry per record.
 
@@ -109,7 +110,8 @@ def test_sigkill_at_every_step_loses_nothing_and_files_nothing_twice(archive_roo
     for n in range(1, 400):
         root = tmp_path / f"run{n}"
         _copy(template, root)
-        proc = subprocess.run([sys.executable, str(RUNNER), str(n), "--root", str(root), "-q", "ingest"],
+        # groups of 2: commits run in the background while the next scans are filed
+        proc = subprocess.run([sys.executable, str(RUNNER), str(n), "--group", "2", "--root", str(root), "-q", "ingest"],
                               env=env, capture_output=True, text=True, timeout=120)
         if proc.returncode == -9:
             kills += 1

@@ -118,3 +118,30 @@ def test_a_torn_last_line_is_skipped_reported_and_never_glued(lending: Lending) 
     e = add(root, "C0001", "--date", "2026-11-01", "--summary", "第二次往来")
     assert e["id"] == "BD-2026-0002"  # the torn line's number was never given out
     assert json.loads(path.read_text("utf-8").splitlines()[-1]) == e  # a line of its own, not glued to the torn one
+
+
+def test_the_catalogue_shows_dealings_but_never_a_confidential_one(lending: Lending, clock: Clock) -> None:
+    """Art. 26 "除该业务保密外": the customer's page lists its dealings; a confidential dealing —
+    its summary, its amount — is in no file of the catalogue folder."""
+    root, contract = lending.root, lending.bound[0]
+    add(root, "C0001", "--date", "2026-10-12", "--summary", "签订年度采购框架协议", "--amount", "1200000.50",
+        "--document", contract.id, "--by", "王芳")
+    secret_summary, secret_amount = "与星河集团秘密洽谈并购事宜", "98765432.10"
+    add(root, "C0001", "--date", "2026-11-02", "--summary", secret_summary, "--amount", secret_amount,
+        "--confidential")
+    add(root, "C0001", "--date", "2026-11-03", "--summary", "退还多收货款", "--amount", "-300")
+    r = run_cli(root, "site")
+    assert r.exit_code == 0, r.output
+    page = (root / "site" / "customers" / "C0001" / "index.html").read_text("utf-8")
+    assert "业务往来" in page and "签订年度采购框架协议" in page and "1200000.50" in page and "退还多收货款" in page
+    assert f'documents/{contract.id}.html' in page  # the record that documents it, linked
+    assert "王芳" in page and "2026-10-12" in page  # dated and attributed
+    assert page.index("退还多收货款") < page.index("签订年度采购框架协议")  # newest first
+    needles = [secret_summary.encode(), json.dumps(secret_summary).encode(), secret_amount.encode(),
+               "".join(f"&#{ord(c)};" for c in secret_summary[:4]).encode()]
+    files = [p for p in (root / "site").rglob("*") if p.is_file()]
+    assert len(files) > 10
+    for p in files:
+        data = p.read_bytes()
+        assert not any(n in data for n in needles), p
+    assert "与星河集团" not in run_cli(root, "site").output

@@ -65,14 +65,14 @@ def test_any_exception_sets_that_file_aside_and_the_run_goes_on(archive_root, mo
 
     drop_good(archive_root)
     (archive_root / "inbox" / "C0002_contract_20260105_boom.pdf").write_bytes(make_scan(1, seed=78))
-    real = pipeline.Filer.classify
+    real = pipeline.classify
 
-    def classify(self, found, sha, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def classify(ctx, doc, found, *args, **kwargs):  # type: ignore[no-untyped-def]
         if found.meta.customer == "C0002":
             raise RuntimeError("injected failure\nwith a second line")
-        return real(self, found, sha, *args, **kwargs)
+        return real(ctx, doc, found, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline.Filer, "classify", classify)
+    monkeypatch.setattr(pipeline, "classify", classify)
     r = ingest(archive_root)
     assert r.exit_code == 8, r.output
     assert "Traceback" not in r.output and "injected failure" not in r.output

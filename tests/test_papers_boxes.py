@@ -133,3 +133,24 @@ def test_the_catalogue_shows_the_box_of_a_volume(archive_root: Path, drop, clock
     assert run_cli(archive_root, "papers", "box-labels", "--out", str(tmp_path / "labels.pdf")).exit_code == 0
     assert run_cli(archive_root, "site", "--out", str(site)).exit_code == 0
     assert "<dt>盒号</dt><dd>1</dd>" in page.read_text("utf-8")
+
+
+def test_a_long_customer_name_is_set_smaller_on_the_spine_not_cut(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from archiver.papers import box_labels, paper
+    from archiver.papers.box_labels import BoxLabel
+
+    name = "中国长江三峡集团有限公司上海勘测设计研究院有限公司"
+    label = BoxLabel("Q001", "某某有限公司客户服务部", "C0009", name, 2026, "永久", 12, "Q001-C0009-2026-Y-004",
+                     "Q001-C0009-2026-Y-006", 3, 388, "绝密")
+    data = paper.render(paper.Paper("卷盒封面", "box-labels:test", dt.datetime(2026, 11, 20, tzinfo=dt.UTC)), "box",
+                        lambda ts, st: box_labels.draw(ts, st, [label]), texts=label.texts())
+    out = tmp_path / "labels.pdf"
+    out.write_bytes(data)
+    front, spine = read_paper(out)
+    assert any(w.text == "绝密★" and w.y1 < 60 * MM for w in front)  # the mark at the top of the front
+    column = sorted((w for w in spine if len(w.text) == 1 and w.text in name), key=lambda w: w.y0)
+    assert "".join(w.text for w in column) == name  # every character, one a line, none cut off
+    number = next(w for w in spine if w.text == "12")
+    assert number.y0 > column[-1].y1  # above the box number

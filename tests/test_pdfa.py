@@ -24,7 +24,7 @@ from pikepdf import Array, Dictionary, Name, String
 from PIL import Image, ImageCms
 from volumes_helpers import KnownBlanks, make_record, words
 
-import archiver.volumes.assemble as assemble_module
+import archiver.volumes.finish as finish_module
 from archiver.active import find_active_content, strip_active_content
 from archiver.config import Config, parse_config, template_text
 from archiver.customers import Customer
@@ -64,10 +64,10 @@ def corpus_files() -> list[Path]:
 class BoxStamper:
     """Stands in for the page-number stamp: a small black box, no font."""
 
-    def __init__(self, pdf: pikepdf.Pdf, style: Any) -> None:
+    def __init__(self, pdf: pikepdf.Pdf, style: Any, **_options: Any) -> None:
         self.pdf = pdf
 
-    def stamp(self, page: pikepdf.Page, number: int, side: str) -> None:
+    def stamp(self, page: pikepdf.Page, number: int, side: str, source: Any = None) -> None:
         page.contents_add(pikepdf.Stream(self.pdf, b"q 0 g 10 10 5 5 re f Q"), prepend=False)
 
 
@@ -83,7 +83,7 @@ def renderer() -> FormRenderer:
 
 @pytest.fixture
 def box_stamp(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(assemble_module, "Stamper", BoxStamper)
+    monkeypatch.setattr(finish_module, "Stamper", BoxStamper)
 
 
 def build(tmp_path: Path, config: Config, renderer: Any, data: bytes, name: str = "doc") -> tuple[Path, Any]:
@@ -454,7 +454,7 @@ def test_a_rebuild_of_the_same_inputs_reuses_forms_and_verdict(tmp_path, config,
     assert calls == [] and again.pdfa == first.pdfa and again.file_sha256 == first.file_sha256
     # other inputs: validated again
     monkeypatch.undo()
-    monkeypatch.setattr(assemble_module, "Stamper", BoxStamper)
+    monkeypatch.setattr(finish_module, "Stamper", BoxStamper)
     monkeypatch.setattr(pdfa, "check", lambda path, **kw: calls.append(path) or real_check(path, **kw))
     (tmp_path / "out" / f"{first.reference}.pdf").unlink()
     _, other = build(tmp_path, config, renderer, (CORPUS / "congress-gray.pdf").read_bytes())
@@ -529,10 +529,29 @@ def test_build_of_a_form_prints_no_library_warning(archive_root: Path, drop: Any
 
 
 def test_forms_cache_keeps_one_entry_per_volume_and_forgets_it(tmp_path, config, renderer, box_stamp) -> None:
-    from archiver.volumes.assemble import FORMS_CACHE, forget_volume
+    from archiver.volumes.formscache import FORMS_CACHE, forget_volume
 
     _, m = build(tmp_path, config, renderer, (CORPUS / "congress.pdf").read_bytes())
     cache = tmp_path / "cache" / FORMS_CACHE
     assert sorted(p.name for p in cache.iterdir()) == [f"{m.reference}.json", f"{m.reference}.pdf"]
     forget_volume(tmp_path / "cache", m.reference)  # e.g. when the volume is destroyed (its index has the titles)
     assert list(cache.iterdir()) == []
+
+
+def test_the_validator_run_once_per_shape_reports_what_the_plain_validator_reports(tmp_path: Path) -> None:
+    """check() evaluates each role schema once per shape of object (references and
+    stream lengths aside): on files with findings and on a valid volume, its verdict and
+    findings are those of pikepdf's validator run plainly."""
+    import pikepdf.pdfa as validator
+
+    found = 0
+    for name in ("fourpages", "content-stream-errors", "outlines"):
+        path = CORPUS / f"{name}.pdf"
+        plain = validator.validate_written(path, pdfa.FLAVOUR)
+        ours = pdfa.check(path, now=BUILT)
+        assert ours.verdict == str(plain.verdict), name
+        assert list(ours.findings[:pdfa.MAX_FINDINGS]) == [str(f) for f in plain.findings[:pdfa.MAX_FINDINGS]], name
+        found += len(plain.findings)
+    assert found
+    assert pdfa._shape({"/Length": 512, "/Parent": "12 0 R", "/Kids": ["3 0 R"], "/T": "u:5 0 R"}) == \
+        {"/Length": 0, "/Parent": "1 0 R", "/Kids": ["1 0 R"], "/T": "u:5 0 R"}

@@ -369,3 +369,60 @@ def test_configured_limits_apply_to_every_later_decode(written_page: Image.Image
         assert scanimage.limits().max_pixels == 1000
         assert scanimage.decode(_image(pdf), factor=4) is None
         assert not page_is_blank(pdf.pages[0])  # too large to judge now: not blank
+
+
+# --- the top of a JPEG alone (issue 10 item 7) ---------------------------------------------
+
+
+def _text_scan(mode: str, subsampling: int = 0, progressive: bool = False) -> bytes:
+    from archiver.synth import text_page
+
+    img = render_page(text_page("标题", 14, seed=3), dpi=150, seed=3).convert(mode)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=80, subsampling=subsampling, progressive=progressive)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(("mode", "subsampling"), [("L", 0), ("RGB", 0), ("RGB", 2)])
+def test_jpeg_top_decodes_the_same_rows_as_the_whole_jpeg(mode: str, subsampling: int) -> None:
+    """A baseline JPEG told it is only 160 rows high gives exactly those rows of the whole
+    image, at full size and at 1/8 scale."""
+    raw = _text_scan(mode, subsampling)
+    top = scanimage.jpeg_top(raw, 160)
+    assert top is not None
+    whole, part = Image.open(io.BytesIO(raw)), Image.open(io.BytesIO(top))
+    assert part.size == (whole.width, 160)
+    assert part.tobytes() == whole.crop((0, 0, whole.width, 160)).tobytes()
+    whole, part = Image.open(io.BytesIO(raw)), Image.open(io.BytesIO(top))
+    whole.draft(mode, (whole.width // 8, whole.height // 8))
+    part.draft(mode, (part.width // 8, 160 // 8))
+    assert part.width == whole.width
+    assert part.tobytes() == whole.crop((0, 0, whole.width, part.height)).tobytes()
+
+
+def test_jpeg_top_refuses_what_it_cannot_cut_exactly() -> None:
+    """Progressive JPEGs (every scan covers the whole image), rows past the image, and
+    anything that is not a JPEG are decoded whole."""
+    assert scanimage.jpeg_top(_text_scan("L", progressive=True), 160) is None
+    raw = _text_scan("L")
+    assert scanimage.jpeg_top(raw, Image.open(io.BytesIO(raw)).height) is None
+    assert scanimage.jpeg_top(b"not a jpeg", 16) is None
+    assert scanimage.jpeg_top(raw[:40], 16) is None  # cut off inside its headers
+
+
+def test_a_box_at_the_top_of_a_jpeg_scan_is_the_whole_decodes_crop() -> None:
+    """decode() of a box at the top of a JPEG decodes only the top (top_is_cheap) and
+    gives the same pixels as the same box of the whole image."""
+    pdf = pikepdf.new()
+    raw = _text_scan("L")
+    w, h = Image.open(io.BytesIO(raw)).size
+    image = pdf.make_stream(raw, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=w, Height=h,
+                            ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode)
+    assert scanimage.top_is_cheap(image)
+    box = (40, 40, w - 40, 200)
+    top = scanimage.decode(image, factor=8, box=box)
+    info = scanimage.inspect(image)
+    assert info is not None and top is not None
+    whole = scanimage._decode(info, 8, (0, 0, w, h), False, scanimage.limits())
+    expected = whole.crop((40 // 8, 40 // 8, (w - 40) // 8, 200 // 8))  # (w: 1240 at 150 dpi)
+    assert top.size == expected.size and top.tobytes() == expected.tobytes()

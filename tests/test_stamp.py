@@ -17,9 +17,13 @@ from volumes_helpers import Word, ink
 from volumes_helpers import words as helper_words
 
 from archiver.config import parse_config, template_text
+from archiver.volumes import digits as digit_module
+from archiver.volumes import ink as ink_module
+from archiver.volumes import placement
 from archiver.volumes import stamp as st
+from archiver.volumes.placement import MM, StampStyle, visual_size, visual_to_user
 from archiver.volumes.remarks import number_list, volume_remarks
-from archiver.volumes.stamp import MM, Stamper, StampStyle, visual_size, visual_to_user
+from archiver.volumes.stamp import Stamper
 
 STYLE = StampStyle(font_size=12, offset=10 * MM, binding_margin=25 * MM)
 A4 = (595.0, 842.0)
@@ -93,7 +97,7 @@ def render(path: Path, index: int = 0, scale: float = 2.0) -> Image.Image:
     return Image.open(io.BytesIO(out)).convert("L")
 
 
-def region(img: Image.Image, r: st.Rect, page_height: float, scale: float, inset: float = 0.0) -> Image.Image:
+def region(img: Image.Image, r: placement.Rect, page_height: float, scale: float, inset: float = 0.0) -> Image.Image:
     """The part of a rendering under a visual rectangle (points from the bottom-left)."""
     return img.crop((round((r.u0 + inset) * scale), round((page_height - r.v1 + inset) * scale),
                      round((r.u1 - inset) * scale), round((page_height - r.v0 - inset) * scale)))
@@ -271,7 +275,7 @@ def test_number_on_a_dark_corner_has_a_white_ground(tmp_path: Path) -> None:
     assert min(inner.tobytes()) < 60  # the digits, black …
     rim = [ground.getpixel((x, y)) for x in range(ground.width) for y in (1, ground.height - 2)]
     assert min(rim) > 230  # … on white, where the photo is black around
-    around = region(seen, st.Rect(result.ground.u0 - 6, result.ground.v0, result.ground.u0 - 2, result.ground.v1), A4[1], 3)
+    around = region(seen, placement.Rect(result.ground.u0 - 6, result.ground.v0, result.ground.u0 - 2, result.ground.v1), A4[1], 3)
     assert max(around.tobytes()) < 60
 
 
@@ -357,11 +361,11 @@ def test_tiny_page_gets_a_smaller_number_inside_it(tmp_path: Path, size: tuple[f
     and :func:`small_pages` says so beforehand (for the remarks sheet)."""
     pdf = pikepdf.new()
     page = page_with(pdf, size=size)
-    assert st.small_pages([(page, 17, side)], STYLE) == [17]
+    assert placement.small_pages([(page, 17, side)], STYLE) == [17]
     stamper = Stamper(pdf, STYLE)
     result = stamper.stamp(page, 17, side)
     assert result.reduced and stamper.reduced == [17] and result.size < 12
-    assert st.Rect(0, 0, *size).contains(result.ground)
+    assert placement.Rect(0, 0, *size).contains(result.ground)
     path = tmp_path / "tiny.pdf"
     pdf.save(path)
     seen = ink(path, scale=8)
@@ -372,7 +376,7 @@ def test_tiny_page_gets_a_smaller_number_inside_it(tmp_path: Path, size: tuple[f
 
 def test_a_normal_page_is_not_small() -> None:
     pdf = pikepdf.new()
-    assert st.small_pages([(page_with(pdf), 1, "front"), (page_with(pdf, size=(50 * MM, 50 * MM)), 2, "back")],
+    assert placement.small_pages([(page_with(pdf), 1, "front"), (page_with(pdf, size=(50 * MM, 50 * MM)), 2, "back")],
                           STYLE) == []
 
 
@@ -433,7 +437,7 @@ def _check_placed(path: Path, index: int, text: str, side: str, style: StampStyl
     # the one nearest the reader's top outer corner (the page's own text may have the number too)
     with pikepdf.open(path) as pdf:  # (pdftotext gives the page's size unrotated)
         page = pdf.pages[index]
-        width, height = visual_size(st.page_box(page), st.page_rotation(page))
+        width, height = visual_size(placement.page_box(page), placement.page_rotation(page))
     w = min(mine, key=lambda w: w.y0 + (width - w.x1 if side == "front" else w.x0))
     assert 0 <= w.x0 < w.x1 <= width + 0.5 and 0 <= w.y0 < w.y1 <= height + 0.5, (index, w)
     if not small:  # documented zone: offset + 50 mm from the outer edge, offset + 20 mm from the top, 5 mm from the edges
@@ -446,7 +450,7 @@ def _check_placed(path: Path, index: int, text: str, side: str, style: StampStyl
             assert w.x0 >= 5 * MM - 0.5, (index, w)
     # contrast: render the word big; pdftotext's box spans the font's ascent and descent,
     # which gives the size and baseline, hence the rows of the digits
-    f = st.digit_font()
+    f = digit_module.digit_font()
     size = (w.y1 - w.y0) / ((f.ascent - f.descent) / 1000)
     baseline = w.y1 + f.descent / 1000 * size
     scale = 8.0 if small else 4.0
@@ -500,7 +504,7 @@ def test_every_numbered_page_of_a_volume_of_the_fixtures_is_legible(tmp_path: Pa
             if not labels[index].isdigit():
                 continue
             number, side = int(labels[index]), "front" if index % 2 == 0 else "back"
-            tiny = st.too_small(page, number, side, style)
+            tiny = placement.too_small(page, number, side, style)
             if tiny:
                 small.append(number)
             _check_placed(target, index, str(number), side, style, small=tiny)
@@ -535,7 +539,7 @@ def test_stamped_pages_pass_pikepdfs_pdfa_2b_validator_with_the_font_as_made(tmp
         assert font.Encoding == "/WinAnsiEncoding" and "/CIDSet" not in font.FontDescriptor
 
 
-def _overlaps(a: st.Rect, b: st.Rect) -> bool:
+def _overlaps(a: placement.Rect, b: placement.Rect) -> bool:
     return a.u0 < b.u1 and b.u0 < a.u1 and a.v0 < b.v1 and b.v0 < a.v1
 
 
@@ -545,14 +549,14 @@ def test_number_avoids_a_flattened_form_field_and_an_annotation(tmp_path: Path) 
     number goes beside them (annotations are drawn over the page, vector forms are not
     judged by their pixels but by their box)."""
     pdf = pikepdf.new()
-    field_box = st.Rect(A4[0] - 70 * MM, A4[1] - 22 * MM, A4[0] - 5 * MM, A4[1] - 5 * MM)
+    field_box = placement.Rect(A4[0] - 70 * MM, A4[1] - 22 * MM, A4[0] - 5 * MM, A4[1] - 5 * MM)
     front = page_with(pdf, content=b"q 1 0 0 1 %.2f %.2f cm /Fx Do Q" % (field_box.u0, field_box.v0))
     fx = pdf.make_stream(b"0 g 0 0 %.2f %.2f re f" % (field_box.width, field_box.height))
     fx.Type, fx.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
     fx.BBox = pikepdf.Array([0, 0, field_box.width, field_box.height])
     front.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Fx=fx))
     back = page_with(pdf)
-    note = st.Rect(5 * MM, A4[1] - 22 * MM, 60 * MM, A4[1] - 5 * MM)
+    note = placement.Rect(5 * MM, A4[1] - 22 * MM, 60 * MM, A4[1] - 5 * MM)
     back.obj.Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(pikepdf.Dictionary(
         Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Square, F=4,
         Rect=pikepdf.Array([note.u0, note.v0, note.u1, note.v1])))]))
@@ -574,7 +578,7 @@ def test_top_rows_of_a_fax_image_are_the_full_decodes(name: str) -> None:
     with pikepdf.open(CORPUS / f"{name}.pdf") as pdf:
         image = next(iter(pdf.pages[0].obj.Resources.XObject.values()))
         w, h = int(image.Width), int(image.Height)
-        top = st._top_rows(image, [pikepdf.Name.CCITTFaxDecode], w, h, h // 7)
+        top = ink_module._top_rows(image, [pikepdf.Name.CCITTFaxDecode], w, h, h // 7)
         assert top is not None and top.size == (w, h // 7)
         full = pikepdf.PdfImage(image).as_pil_image().convert("L")
         assert top.convert("L").tobytes() == full.crop((0, 0, w, h // 7)).tobytes()
@@ -602,7 +606,7 @@ def test_first_part_of_a_jpeg_is_the_full_decodes(top: str, subsampling: int) ->
     raw = buf.getvalue()
     w, h = img.size
     for share in (0.05, 0.12, 0.25):
-        part = st._jpeg(raw, w, h, 11.8, h * share).convert("L")
+        part = ink_module._jpeg(raw, w, h, 11.8, h * share).convert("L")
         whole = Image.open(io.BytesIO(raw))
         whole.draft("L", (int(w / 11.8), int(h / 11.8)))
         rows = math.ceil(h * share / (w / part.width))
@@ -650,7 +654,66 @@ def test_an_inline_image_under_the_default_spot_moves_the_number(tmp_path: Path)
                % (55 * MM, 19 * MM, x0, y0))
     pdf = pikepdf.new()
     result = Stamper(pdf, STYLE).stamp(page_with(pdf, content=content), 4, "front")
-    assert result.moved and not _overlaps(result.ground, st.Rect(x0, y0, x0 + 55 * MM, y0 + 19 * MM))
+    assert result.moved and not _overlaps(result.ground, placement.Rect(x0, y0, x0 + 55 * MM, y0 + 19 * MM))
     path = tmp_path / "inline.pdf"
     pdf.save(path)
     _check_placed(path, 0, "4", "front", STYLE)
+
+
+# Kept between builds (issue 10 item 7) -----------------------------------------------------------
+def test_a_corner_look_is_kept_and_used_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spot found on a record's page is kept in the look cache by its record and page;
+    the next build stamps the same spot without looking at the scan again, and a look
+    asked otherwise (another page of the record) is made afresh."""
+    from archiver.volumes.lookcache import LookCache
+
+    img, k = paper(A4)
+    ImageDraw.Draw(img).rectangle((img.width - 60 * k * MM, 8 * k * MM, img.width - 5 * k * MM, 25 * k * MM), fill=30)
+    first_pdf, second_pdf = pikepdf.new(), pikepdf.new()
+    looks = LookCache(tmp_path)
+    first = Stamper(first_pdf, STYLE, looks=looks).stamp(image_page(first_pdf, img, A4, jpeg=True), 5, "front",
+                                                         ("ab" * 32, 3))
+    assert first.moved and first.judged
+    looks.save()
+    assert (tmp_path / "stamp-cache" / f"{'ab' * 32}.json").is_file()
+
+    def no_look(*_a: object, **_k: object) -> None:
+        raise AssertionError("looked at the scan again")
+
+    monkeypatch.setattr(st, "least_ink", no_look)
+    again = Stamper(second_pdf, STYLE, looks=LookCache(tmp_path)).stamp(
+        image_page(second_pdf, img, A4, jpeg=True), 5, "front", ("ab" * 32, 3))
+    assert again == first
+    with pytest.raises(AssertionError, match="looked at the scan again"):
+        Stamper(second_pdf, STYLE, looks=LookCache(tmp_path)).stamp(
+            image_page(second_pdf, img, A4, jpeg=True), 5, "front", ("ab" * 32, 4))
+
+
+def test_a_damaged_look_cache_is_looked_at_again(tmp_path: Path) -> None:
+    from archiver.volumes.lookcache import LookCache, look_key
+
+    folder = tmp_path / "stamp-cache"
+    folder.mkdir()
+    (folder / f"{'cd' * 32}.json").write_text('{"version": 1, "spots": {"0:', "utf-8")
+    assert LookCache(tmp_path).get("cd" * 32, look_key(0, "x")) == (False, None)
+
+
+def test_the_digits_font_is_kept_for_the_next_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The digits' subset made in one process is read back, the same, in the next one —
+    without subsetting the font again; a damaged entry is made again."""
+    made = digit_module.digit_font()
+    monkeypatch.setattr(digit_module, "_digits", [])
+    assert digit_module.digit_font(tmp_path) == made  # made (or taken from this process), and kept
+    kept = list((tmp_path / digit_module.FONT_CACHE).glob("digits-*.ttf"))
+    assert len(kept) == 1
+
+    def no_subset(_cache: object) -> None:
+        raise AssertionError("subset again")
+
+    monkeypatch.setattr(digit_module, "_subset_digits", no_subset)
+    monkeypatch.setattr(digit_module, "_digits", [])
+    assert digit_module.digit_font(tmp_path) == made
+    kept[0].write_bytes(b"damaged")
+    monkeypatch.setattr(digit_module, "_digits", [])
+    with pytest.raises(AssertionError, match="subset again"):
+        digit_module.digit_font(tmp_path)

@@ -169,14 +169,14 @@ def test_the_watcher_never_dies_because_of_a_file(archive_root, watching, monkey
     """An exception while filing one file, a FIFO and a link: each set aside; the watcher goes on."""
     from archiver.filing import pipeline
 
-    real = pipeline.Filer.classify
+    real = pipeline.classify
 
-    def classify(self, found, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def classify(ctx, doc, found, *args, **kwargs):  # type: ignore[no-untyped-def]
         if found.meta.title == "boom":
             raise MemoryError("injected")
-        return real(self, found, *args, **kwargs)
+        return real(ctx, doc, found, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline.Filer, "classify", classify)
+    monkeypatch.setattr(pipeline, "classify", classify)
     w = watching()
     inbox = archive_root / "inbox"
     (inbox / "C0001_contract_20260105_boom.pdf").write_bytes(tiny_pdf(1))

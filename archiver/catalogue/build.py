@@ -5,8 +5,8 @@ taking the build's context and giving plain data back): keep the customers whose
 material is unchanged since the build that made the folder → read the others' material
 (inputs) → their thumbnails and active-content findings → their part of the site model →
 for each, render its pages and write them with its PDFs and thumbnails → the site-wide
-data from every customer's summary → the search index → the site-wide pages → remove what
-an earlier build wrote and this one did not.
+data from every customer's summary → the search index → the site-wide pages → the
+full-text index → remove what an earlier build wrote and this one did not.
 
 So a rebuild costs in proportion to what changed, and gives byte for byte the site a
 build into an empty folder gives (the tests check this).
@@ -46,6 +46,8 @@ class BuildResult:
     missing: list[str]  # archive files that should have been copied but were not found
     seconds: float
     search_index_bytes: int
+    fulltext_documents: int = 0  # documents in the full-text index
+    fulltext_index_bytes: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
@@ -92,12 +94,14 @@ def _build(stage: Stage, start: float) -> BuildResult:
     view = steps.site_overview(stage, now_known, parts)
     index = steps.index_files(stage, view)
     steps.write_site(stage, view, index)
+    text = steps.full_text(stage, material, parts, now_known)
     removed = steps.finish(stage, now_known, earlier, material.remember)
     return BuildResult(folder=stage.output.folder, pages=SITE_PAGES + sum(k.pages for k in now_known.values()),
                        written=len(stage.output.changed), removed=len(removed), thumbnails_made=files.made,
                        documents=view.totals.documents, restricted=sum(k.restricted for k in now_known.values()),
                        missing=[m for w in written.values() for m in w.missing],
-                       seconds=time.perf_counter() - start, search_index_bytes=len(index[steps.SEARCH_INDEX]))
+                       seconds=time.perf_counter() - start, search_index_bytes=len(index[steps.SEARCH_INDEX]),
+                       fulltext_documents=text.documents, fulltext_index_bytes=text.bytes)
 
 
 # The whole archive at once: the tests' and the benchmark's view ------------------------------
@@ -131,6 +135,7 @@ def make_model(inputs: Inputs, thumbnails: set[str]) -> SiteModel:
     return build_model(
         archive.config, people, inputs.records, inputs.manifests,
         histories={code: sources.customer_history(archive, code) for code in codes},
+        dealings={code: sources.customer_dealings(archive, code) for code in codes},
         thumbs=thumbnails, last_filing=sources.last_filing(archive), last_audit=sources.last_audit(archive),
         today=clock.today(),
     )  # fmt: skip

@@ -26,7 +26,7 @@ from ..volumes.manifest import VolumeManifest
 from ..volumes.rules import ROLE_LABELS  # the 备注 the printed index shows (Art. 12, 15)
 from . import paths
 from .access import restricted_records, volume_restricted
-from .sources import AuditSummary, FilingSummary, HistoryEntry
+from .sources import AuditSummary, DealingEntry, FilingSummary, HistoryEntry
 from .statistics import statistics, tally
 from .views import (
     Binding,
@@ -34,6 +34,7 @@ from .views import (
     CustomerPart,
     CustomerRow,
     CustomerSummary,
+    DealingRow,
     DocumentEntry,
     HistoryRow,
     IndexRow,
@@ -69,6 +70,7 @@ def build_model(
     manifests: Iterable[VolumeManifest],
     *,
     histories: Mapping[str, list[HistoryEntry]] | None = None,
+    dealings: Mapping[str, list[DealingEntry]] | None = None,
     thumbs: Collection[str] = (),
     last_filing: FilingSummary | None = None,
     last_audit: AuditSummary | None = None,
@@ -82,7 +84,7 @@ def build_model(
     customers whose material changed only, so both give the same site. A volume binds
     documents of its own customer (it is made per customer, Art. 16).
     """
-    histories = histories or {}
+    histories, dealings = histories or {}, dealings or {}
     people = {c.code: c for c in customers}
     recs: dict[str, list[Record]] = defaultdict(list)
     for r in records:
@@ -91,8 +93,8 @@ def build_model(
     for m in manifests:
         mans[m.customer].append(m)
     codes = sorted(set(people) | set(recs) | set(mans))
-    parts = [customer_part(config, code, people.get(code), recs[code], mans[code], histories.get(code, []), thumbs)
-             for code in codes]
+    parts = [customer_part(config, code, people.get(code), recs[code], mans[code], histories.get(code, []), thumbs,
+                           dealings=dealings.get(code, ())) for code in codes]
     filed = None
     if last_filing is not None:
         filed = next((d for p in parts for d in p.documents if d.id == last_filing.record), None)
@@ -103,9 +105,10 @@ def build_model(
 
 def customer_part(config: Config, code: str, person: Customer | None, records: Iterable[Record],
                   manifests: Iterable[VolumeManifest], history: list[HistoryEntry],
-                  thumbs: Collection[str], active: Mapping[str, Sequence[str]] | None = None) -> CustomerPart:
-    """One customer's pages' data, from its own records, volume manifests, profile and
-    history only (Art. 24 applied). ``active`` maps the checksum of a PDF that carries
+                  thumbs: Collection[str], active: Mapping[str, Sequence[str]] | None = None,
+                  dealings: Sequence[DealingEntry] = ()) -> CustomerPart:
+    """One customer's pages' data, from its own records, volume manifests, profile,
+    history and (never confidential) dealings only (Art. 24 applied). ``active`` maps the checksum of a PDF that carries
     active content (JavaScript, Launch actions, embedded files …) to what it carries:
     such a PDF is listed without its link, with a note."""
     active = active or {}
@@ -151,7 +154,7 @@ def customer_part(config: Config, code: str, person: Customer | None, records: I
         ))  # fmt: skip
 
     documents = [_document(r, config, r.id in restricted_ids, binding.get(r.id), thumbs, active) for r in records]
-    entry = _customer(code, person, documents, volumes, binding, history)
+    entry = _customer(code, person, documents, volumes, binding, history, dealings)
     search = [
         SearchItem(kind="volume", customer=code, type="", date=_span(v), title=v.title, doc_no="",
                    reference=v.reference, page=v.page, order=(-v.year, code, f"{v.volume:09d}"))
@@ -241,7 +244,8 @@ def _document(r: Record, config: Config, restricted: bool, bound: Binding | None
 
 
 def _customer(code: str, person: Customer | None, docs: list[DocumentEntry], vols: list[VolumeEntry],
-              binding: Mapping[str, Binding], history: list[HistoryEntry]) -> CustomerEntry:
+              binding: Mapping[str, Binding], history: list[HistoryEntry],
+              dealings: Sequence[DealingEntry] = ()) -> CustomerEntry:
     profile = tuple(ProfileRow(label, str(getattr(person, f, "") or "")) for f, label in PROFILE_LABELS.items()) \
         if person else ()
     years = sorted({d.year for d in docs} | {v.year for v in vols}, reverse=True)
@@ -251,9 +255,15 @@ def _customer(code: str, person: Customer | None, docs: list[DocumentEntry], vol
         groups.append(YearGroup(year=year, volumes=tuple(v for v in vols if v.year == year), documents=loose))
     hist = tuple(HistoryRow(at=h.at[:19].replace("T", " "), by=h.by, field=PROFILE_LABELS.get(h.field, h.field),
                             old=h.old, new=h.new, reason=h.reason) for h in history)
+    listed = {d.id: d for d in docs}  # a document no longer listed (destroyed, held) is not named
+    deals = tuple(DealingRow(date=d.date, summary=d.summary, amount=d.amount,
+                             document=d.document if d.document in listed else "",
+                             page=listed[d.document].page if d.document in listed else None,
+                             at=d.at[:19].replace("T", " "), by=d.by)
+                  for d in sorted(dealings, key=lambda d: (d.date, d.at), reverse=True))
     return CustomerEntry(
         code=code, name=person.name if person else "", active=person.active if person else False,
-        page=paths.customer_page(code), profile=profile, history=hist, years=tuple(groups),
+        page=paths.customer_page(code), profile=profile, history=hist, years=tuple(groups), dealings=deals,
         volume_count=len(vols), document_count=len(docs),
         first_year=min(years) if years else None, last_year=max(years) if years else None,
     )  # fmt: skip

@@ -35,7 +35,7 @@ from typing import Any
 from ..atomic import write_text_atomic
 from ..errors import ArchiverError
 from ..store import Archive
-from . import build, inputs, known, paths, sites, thumbs, withheld
+from . import build, fulltext_index, inputs, known, paths, sites, thumbs, withheld
 from .output import MANIFEST, inside
 
 log = logging.getLogger("archiver.catalogue")
@@ -98,10 +98,11 @@ def purge_destroyed(archive: Archive, sha256s: Iterable[str], *, paths_in_archiv
         if thumb.exists():
             thumb.unlink()
             report.cache.append(thumb.relative_to(root).as_posix())
-        blank = archive.state / "blank" / f"{sha}.json"  # build's blank-page decisions (volumes/blank.py)
-        if blank.exists():
-            blank.unlink()
-            report.cache.append(blank.relative_to(root).as_posix())
+        for kept in (archive.state / "blank" / f"{sha}.json",  # build's blank-page decisions (volumes/blank.py)
+                     archive.state / "stamp-cache" / f"{sha}.json"):  # where its numbers went (volumes/lookcache.py)
+            if kept.exists():
+                kept.unlink()
+                report.cache.append(kept.relative_to(root).as_posix())
     if withheld.forget(archive.state, shas):
         report.cache.append((archive.state / withheld.CACHE).relative_to(root).as_posix())
     for code in sorted(customers):
@@ -111,6 +112,10 @@ def purge_destroyed(archive: Archive, sha256s: Iterable[str], *, paths_in_archiv
             if f.exists():
                 f.unlink()
                 report.cache.append(f.relative_to(root).as_posix())
+
+    # The full-text index: cached texts, document files in every folder (fulltext_index.forget).
+    for f in fulltext_index.forget(archive.state, (name for kind, _c, name in where if kind == "records")):
+        report.cache.append(f.relative_to(root).as_posix() if root in f.parents else str(f))
 
     # 2. Every catalogue folder.
     pages = set()

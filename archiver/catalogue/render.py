@@ -24,12 +24,11 @@ from typing import Any
 import jinja2
 
 from .. import __version__
-from ..atomic import ensure_dir
 from ..errors import ConfigError
 from . import paths
 from .views import CustomerPart, Overview, SiteInfo, SiteModel
 
-STATIC = ("style.css", "search.js", "sort.js", "favicon.svg")
+STATIC = ("style.css", "search.js", "fulltext.js", "sort.js", "favicon.svg")
 
 
 def shipped_templates() -> Path:
@@ -66,11 +65,11 @@ def _num(value: Any) -> str:
 class Renderer:
     """A jinja2 environment over the template folders, and a fingerprint of them."""
 
-    def __init__(self, override: Path | None = None, compiled: Path | None = None) -> None:
-        """``compiled``: a folder to keep the compiled templates in (checked against
-        each template's source), so a small rebuild does not compile them again."""
+    def __init__(self, override: Path | None = None) -> None:
+        """Templates are compiled in memory, each once per build, never kept on disk: a
+        compiled template is Python code, and a cache of code in the archive's state
+        folder would run whatever was put there (as a pickle would)."""
         self.folders = template_folders(override)
-        cache = jinja2.FileSystemBytecodeCache(str(ensure_dir(compiled))) if compiled is not None else None
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(f) for f in self.folders], encoding="utf-8"),
             autoescape=True,
@@ -79,7 +78,6 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,  # templates do not change during a build: no stat per page
-            bytecode_cache=cache,
         )
         self.env.filters.update(url=_url, date=_date, num=_num)
         self.fingerprint = self._fingerprint()

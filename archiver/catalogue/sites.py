@@ -39,8 +39,8 @@ def listed(archive: Archive) -> list[Path]:
     the default output folder too, when it holds a site written before the list existed."""
     try:
         data = json.loads(path(archive).read_text("utf-8"))
-        folders = [Path(p) for p in data.get("sites", []) if isinstance(p, str)]
-    except (OSError, ValueError, AttributeError):
+        folders = [Path(p) for p in _entries(data)]
+    except (OSError, ValueError):
         folders = []
     default = output_folder(archive, None).resolve()
     if default not in folders and (default / MANIFEST).is_file():
@@ -54,10 +54,16 @@ def remember(archive: Archive, folder: Path) -> None:
     folder = folder.resolve()
     try:
         data = json.loads(path(archive).read_text("utf-8"))
-        old = [str(p) for p in data.get("sites", []) if isinstance(p, str)]
-    except (OSError, ValueError, AttributeError):
+        old = _entries(data)
+    except (OSError, ValueError):
         old = []
     keep = [p for p in old if p != str(folder) and (Path(p) / MANIFEST).is_file()]
     new = sorted([*keep, str(folder)])
     if new != old:
         write_text_atomic(path(archive), json.dumps({"format": 1, "sites": new}, ensure_ascii=False, indent=1))
+
+
+def _entries(data: object) -> list[str]:
+    """The absolute folder paths of a read list (anything else in it is left out)."""
+    found = data.get("sites") if isinstance(data, dict) else None
+    return [p for p in found if isinstance(p, str) and Path(p).is_absolute()] if isinstance(found, list) else []

@@ -9,6 +9,8 @@ those registers exist yet; nothing else in the catalogue reads custody files.
   property of DA/T 70-2018, ``properties.<key>.{label,name,result,errors,warnings}``.
 * A customer's dated history (Art. 26, 30): ``customers/<code>/history.jsonl``, one JSON
   object a line with ``at``, ``by``, ``field``, ``old``, ``new``, ``reason``.
+* A customer's dealings (Art. 8, 26, 30), from the same register through
+  :func:`archiver.custody.dealings.public_dealings`: never a confidential one (Art. 26).
 * Material in a disposal hold (Art. 29) lives under ``hold/`` at the archive root; the
   catalogue never reads that folder, so held material is out of the catalogue. What the
   custody state (:mod:`archiver.custody.state`) says is held apart or destroyed is left
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..custody import state
+from ..custody.dealings import public_dealings
 from ..custody.history import history_path
 from ..register import Register
 from ..store import Archive
@@ -112,6 +115,23 @@ def last_filing(archive: Archive) -> FilingSummary | None:
         return None
     return FilingSummary(at=_text(last.get("at")), by=_text(last.get("by")), record=_text(last.get("record")),
                          customer=_text(last.get("customer")))
+
+
+@dataclass(frozen=True)
+class DealingEntry:
+    at: str
+    by: str
+    date: str  # YYYY-MM-DD
+    summary: str
+    amount: str
+    document: str  # a record id, or ""
+
+
+def customer_dealings(archive: Archive, code: str) -> list[DealingEntry]:
+    """A customer's dealings the catalogue may show, oldest first: the confidential ones
+    are never read into it (Art. 26)."""
+    return [DealingEntry(at=d.at, by=d.by, date=d.date.isoformat(), summary=d.summary, amount=d.amount,
+                         document=d.document) for d in public_dealings(archive, code)]
 
 
 def customer_history(archive: Archive, code: str) -> list[HistoryEntry]:

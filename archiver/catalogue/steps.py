@@ -3,7 +3,7 @@ a function taking the build's context (:class:`Stage`) and giving plain data bac
 
     open_stage → kept_customers → read_material → make_files → model_customers
       → (render_customer → write_customer, customer by customer) → site_overview
-      → index_files → write_site → finish
+      → index_files → write_site → full_text → finish
 
 A customer whose material is unchanged since the build that made the folder is kept as
 it is (:func:`kept_customers`, from :mod:`.known`); the others are read (:mod:`.inputs`),
@@ -17,8 +17,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import shutil
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from ..customers import read_customer
 from ..model import Record
 from ..store import Archive
 from ..volumes.manifest import VolumeManifest
-from . import inputs, known, sites, sources, thumbs, withheld
+from . import fulltext, fulltext_index, inputs, known, sites, sources, thumbs, withheld
 from .access import shown_files
 from .inputs import Folder
 from .known import Known
@@ -44,6 +45,7 @@ log = logging.getLogger("archiver.catalogue")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 SEARCH_INDEX = "search-index.js"
 SITE_PAGES = 3  # home, customers, statistics
+OLD_TEMPLATE_CACHE = "catalogue-templates"  # compiled templates (code) kept by earlier versions
 
 
 @dataclass
@@ -59,6 +61,7 @@ class Stage:
     hidden: frozenset[str]  # held apart or destroyed (custody state, Art. 29): never shown
     fingerprints: dict[str, str]  # of each customer's material (and of all it depends on)
     have: set[str]  # checksums with a cached thumbnail when the build began
+    fulltext: fulltext_index.Index  # what the folder's full-text index holds
     progress: Progress | None = None
 
     @property
@@ -110,13 +113,15 @@ def open_stage(archive: Archive, out: Path | None, progress: Progress | None) ->
     target = output_folder(archive, out)
     sites.remember(archive, target)  # listed before anything is written there (destruction reaches it)
     output = SiteOutput.open(archive, target, link_files=archive.config.catalogue.pdf_files == "hardlink")
-    renderer = Renderer(templates_override(archive), compiled=archive.state / "catalogue-templates")
+    renderer = Renderer(templates_override(archive))
+    shutil.rmtree(archive.state / OLD_TEMPLATE_CACHE, ignore_errors=True)  # compiled code: never read
     folders = inputs.scan(archive)
     hidden = sources.out_of_catalogue(archive)
     base = _base_fingerprint(archive, renderer) + "|" + hashlib.sha256("\n".join(sorted(hidden)).encode()).hexdigest()
     return Stage(archive=archive, output=output, renderer=renderer, info=site_info(archive.config), folders=folders,
                  hidden=hidden, fingerprints={code: f.fingerprint(base) for code, f in folders.items()},
-                 have=thumbs.cached_set(thumbs.cache_dir(archive.state)), progress=progress)
+                 have=thumbs.cached_set(thumbs.cache_dir(archive.state)),
+                 fulltext=fulltext_index.Index.load(archive.state, output.folder), progress=progress)
 
 
 def _base_fingerprint(archive: Archive, renderer: Renderer) -> str:
@@ -149,7 +154,8 @@ def kept_customers(stage: Stage, earlier: dict[str, Known]) -> dict[str, Known]:
     for code, fp in stage.fingerprints.items():
         k = earlier.get(code)
         if (k is not None and k.fingerprint == fp and made_from.get(code) == fp and k.complete
-                and all(sha in stage.have for sha in k.thumbs) and stage.output.keep(k.outputs)):
+                and all(sha in stage.have for sha in k.thumbs) and stage.fulltext.knows(code)
+                and stage.output.keep(k.outputs)):
             kept[code] = k
     return kept
 
@@ -213,7 +219,8 @@ def _part(stage: Stage, code: str, folder: Folder | None, records: list[Record],
     archive = stage.archive
     person = read_customer(archive.customers_dir, code) if folder is not None and folder.profile else None
     history = sources.customer_history(archive, code)
-    return customer_part(archive.config, code, person, records, manifests, history, thumbnails, active)
+    return customer_part(archive.config, code, person, records, manifests, history, thumbnails, active,
+                         dealings=sources.customer_dealings(archive, code))
 
 
 def model_customers(stage: Stage, material: Material, files: Files) -> dict[str, CustomerPart]:
@@ -309,6 +316,17 @@ def write_site(stage: Stage, view: Overview, index: dict[str, bytes]) -> None:
         stage.output.page(f"assets/{name}", stage.renderer.static(name))
     for rel, data in index.items():
         stage.output.page(rel, data)
+
+
+def full_text(stage: Stage, material: Material, parts: dict[str, CustomerPart],
+              codes: Iterable[str]) -> fulltext_index.Update:
+    """The full-text index (:mod:`.fulltext_index`): the documents of the customers made
+    again, from their parts (Art. 24 applied), and those of every customer kept, as the
+    folder's index remembers them; only the index files that change are written."""
+    fresh = {code: fulltext.describe(part, material.records[code], material.manifests[code])
+             for code, part in parts.items()}
+    types = {code: t.name for code, t in stage.config.document_types.items()}
+    return fulltext_index.update(stage.output, stage.fulltext, fresh, codes, types)
 
 
 def finish(stage: Stage, now_known: dict[str, Known], earlier: dict[str, Known], remember: bool) -> list[str]:

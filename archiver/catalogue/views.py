@@ -219,12 +219,27 @@ class CustomerRow:
 
 
 @dataclass(frozen=True)
+class DealingRow:
+    """One dealing with the company (Art. 8, 26, 30); never a confidential one."""
+
+    date: str
+    summary: str
+    amount: str
+    document: str  # the record documenting it, when the catalogue lists that record; else ""
+    page: str | None  # its page, when the catalogue shows it
+    at: str
+    by: str
+
+
+@dataclass(frozen=True)
 class CustomerEntry(CustomerRow):
-    """A customer's own page: its row, its Art. 8 profile, its history and its file by year."""
+    """A customer's own page: its row, its Art. 8 profile, its history, its dealings and
+    its file by year."""
 
     profile: tuple[ProfileRow, ...]
     history: tuple[HistoryRow, ...]
     years: tuple[YearGroup, ...]  # newest first
+    dealings: tuple[DealingRow, ...] = ()  # newest first
 
 
 @dataclass(frozen=True)

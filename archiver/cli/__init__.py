@@ -38,7 +38,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "coversheet": ("batch",),
     "build": ("volumes",),
     "ocr": ("ocr",),
-    "site": ("catalogue",),
+    "site": ("catalogue",), "search": ("search",),
     "audit": ("custody",), "stats": ("custody",), "due": ("custody",), "consult": ("custody",),
     "loan": ("custody",), "disposal": ("custody",),
     "papers": ("papers",),

@@ -141,7 +141,8 @@ def ingest_cmd(app: AppContext, by: str, as_json: bool, stable_seconds: float | 
     inbox/rejected/ (each with NAME.reason.txt), 9 when the disk refused a write
     (nothing is lost: run again once space is freed).
     """
-    from ..filing.pipeline import inbox_candidates, ingest  # pikepdf: only for the commands that need it
+    from ..filing.inbox import inbox_candidates
+    from ..filing.ingest import ingest  # pikepdf: only for the commands that need it
 
     archive = app.archive
     bar = None

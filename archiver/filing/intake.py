@@ -15,9 +15,12 @@ import hashlib
 import os
 import stat as st
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..errors import Rejection, is_storage_error
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 KINDS = {
     st.S_IFIFO: "a named pipe (FIFO)",
@@ -111,40 +114,59 @@ def read_regular(path: Path, name: str, limit: int) -> tuple[bytes, os.stat_resu
         os.close(fd)
 
 
+def read_once(path: Path, name: str, info: os.stat_result, limit: int,
+              read: tuple[bytes, os.stat_result, str] | None = None) -> tuple[bytes, os.stat_result, str]:
+    """The bytes of the inbox entry ``path`` (``lstat`` gave ``info``), their ``fstat``
+    and SHA-256: what a :class:`Prefetcher` ``read`` ahead, if the entry is still that
+    very file (same inode, size, modification and change times), else read now."""
+    if read is not None and st.S_ISREG(info.st_mode) and _same_file(read[1], info):
+        return read
+    data, info = read_regular(path, name, limit)
+    return data, info, hashlib.sha256(data).hexdigest()
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino, a.st_size, a.st_mtime_ns, a.st_ctime_ns) == \
+        (b.st_dev, b.st_ino, b.st_size, b.st_mtime_ns, b.st_ctime_ns)
+
+
 PREFETCH_LIMIT = 64 << 20  # larger files are read when their turn comes
 
 
 class Prefetcher:
     """Reads and hashes the next inbox file in a background thread while the current one
     is being written and fsynced (reading and hashing release the GIL): ``ingest`` waits
-    on the disk once, not twice. Only regular files are read (:func:`read_regular`);
-    whatever goes wrong here is ignored — the file is then read again in its turn, where
-    a problem is set aside as usual."""
+    on the disk once, not twice. One worker thread serves the whole pass (a thread
+    started per file waits to be scheduled on a busy machine). Only regular files are
+    read (:func:`read_regular`); whatever goes wrong here is ignored — the file is then
+    read again in its turn, where a problem is set aside as usual."""
 
     def __init__(self, limit: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
         self.limit = min(limit, PREFETCH_LIMIT)
         self._path: Path | None = None
-        self._thread: Any = None
-        self._result: tuple[bytes, os.stat_result, str] | None = None
+        self._future: Future[tuple[bytes, os.stat_result, str] | None] | None = None
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archiver-read")
 
     def start(self, path: Path) -> None:
-        import threading
+        self._path = path
+        self._future = self._worker.submit(self._read, path)
 
-        self._path, self._result = path, None
-        self._thread = threading.Thread(target=self._read, args=(path,), daemon=True)
-        self._thread.start()
-
-    def _read(self, path: Path) -> None:
+    def _read(self, path: Path) -> tuple[bytes, os.stat_result, str] | None:
         try:
             data, info = read_regular(path, "", self.limit)
-            self._result = (data, info, hashlib.sha256(data).hexdigest())
+            return data, info, hashlib.sha256(data).hexdigest()
         except (Rejection, OSError, MemoryError):
-            self._result = None
+            return None
 
     def take(self, path: Path) -> tuple[bytes, os.stat_result, str] | None:
         """What was read for ``path`` (bytes, their fstat, SHA-256), or None."""
-        if self._path != path or self._thread is None:
+        if self._path != path or self._future is None:
             return None
-        self._thread.join()
-        result, self._path, self._thread, self._result = self._result, None, None, None
-        return result
+        future, self._path, self._future = self._future, None, None
+        return future.result()
+
+    def close(self) -> None:
+        """Stop the worker (after the read in hand, if any)."""
+        self._worker.shutdown(wait=True)

@@ -39,6 +39,7 @@ import tomli_w
 from ..atomic import FILE_MODE, ensure_dir, fsync_dir, storage_errors, temp_path
 from ..errors import Rejection, is_storage_error
 from ..store import Archive
+from .inbox import inbox_sidecar
 from .names import escape_name, escape_path
 from .outcome import Outcome
 
@@ -221,7 +222,7 @@ class SetAside:
         key = (str(entry["source"]), Identity.from_entry(entry) or Identity(0, 0, 0, 0))
         try:
             if entry.get("sidecar_to"):
-                side = sidecar if sidecar is not None else _inbox_sidecar(path)
+                side = sidecar if sidecar is not None else inbox_sidecar(path)
                 if side is not None and not os.path.lexists(sidecar_path(target)):
                     rename_noreplace(side, sidecar_path(target))  # the sidecar first: never left behind
             self._reason(target, entry, escape_name(path.name))
@@ -303,11 +304,6 @@ class SetAside:
                           reason=str(entry.get("reason", "")), rejected_to=str(entry["rejected_to"]))
         log.warning(outcome.line())
         return outcome
-
-
-def _inbox_sidecar(pdf: Path) -> Path | None:
-    side = pdf.with_suffix(".toml") if pdf.suffix else pdf.with_name(pdf.name + ".toml")
-    return side if os.path.lexists(side) else None
 
 
 def _same_entry(a: Path, b: Path) -> bool:

@@ -7,34 +7,41 @@ so what was checked is exactly what is filed.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 
 import pikepdf
 
 from ..active import find_active_content
+from ..config import FilingOptions
 from ..errors import Rejection
-
-# Every name find_active_content looks for, as it must appear in the file's bytes when the
-# PDF has no object streams (which would hide dictionaries in compressed data) and no
-# #-escaped names (/Java#53cript): then a plain byte search proves there is none.
-ACTIVE_NAMES = (b"/JS", b"/JavaScript", b"/Launch", b"/SubmitForm", b"/ImportData", b"/GoToE",
-                b"/RichMedia", b"/EmbeddedFile", b"/FileAttachment", b"/EF", b"/OpenAction", b"/AA")
-_ESCAPED_NAME = re.compile(rb"/[^\s/\[\]<>(){}%]*#[0-9A-Fa-f]{2}")
-
-
-def may_carry_active_content(data: bytes) -> bool:
-    """False only when the bytes prove the PDF carries no active content (the common scan:
-    the object walk of :func:`~archiver.active.find_active_content` is then skipped)."""
-    if b"/ObjStm" in data or _ESCAPED_NAME.search(data):
-        return True
-    return any(name in data for name in ACTIVE_NAMES)
 
 
 @dataclass(frozen=True)
 class PdfFacts:
     page_count: int
     active: tuple[str, ...] = ()  # the active content it carries (JavaScript, Launch …), if any
+
+
+def validate(data: bytes, name: str, options: FilingOptions) -> PdfFacts:
+    """Art. 6 step 1 for the bytes of one document: a PDF within the page budget, and
+    without active content unless the archive accepts it."""
+    facts = check_pdf(data, name, max_pages=options.max_pages)
+    if facts.active and not options.accept_active_content:
+        raise active_content(name, facts.active)
+    return facts
+
+
+def active_content(name: str, active: tuple[str, ...]) -> Rejection:
+    """Why a PDF carrying ``active`` content is set aside, and how an archive accepts it."""
+    return Rejection(
+        "active-content",
+        f"{name} carries {', '.join(active)}. A scanner never writes this; opened, such a "
+        "file can run code or send data out.",
+        "Scan the paper document again. If this very file must be kept as it is, set "
+        "filing.accept_active_content = true in archive.toml and move it back into the inbox: it is "
+        "then filed byte for byte and its sidecar lists what it carries.",
+        {"active content": ", ".join(active)},
+    )
 
 
 def check_pdf(data: bytes, name: str, *, max_pages: int | None = None) -> PdfFacts:
@@ -87,7 +94,7 @@ def check_pdf(data: bytes, name: str, *, max_pages: int | None = None) -> PdfFac
                         f"{name}: page {number} has no valid page size (MediaBox); the PDF is damaged.",
                         "Scan the document again.",
                     )
-            active = tuple(find_active_content(pdf)) if may_carry_active_content(data) else ()
+            active = tuple(find_active_content(pdf))  # its structure only: images are never read
             return PdfFacts(page_count=count, active=active)
     except pikepdf.PasswordError:
         raise Rejection(

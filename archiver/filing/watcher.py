@@ -34,8 +34,10 @@ from ..atomic import ensure_dir
 from ..ocr.follow import Follower
 from ..store import Archive
 from .candidate import Splitter
+from .inbox import inbox_candidates, is_ignored
 from .names import escape_path
-from .pipeline import Filer, Outcome, inbox_candidates, is_ignored
+from .outcome import Outcome
+from .pipeline import Filer
 
 log = logging.getLogger("archiver.watch")
 
@@ -156,6 +158,7 @@ class Watcher:
                 ocr.stop()
                 observer.stop()
                 observer.join(timeout=5)
+                filer.close()
             log.info("watcher stopped")
         return 0
 

@@ -153,6 +153,9 @@ def spine(ts: Typesetter, st: Mapping[str, Any], label: BoxLabel, x: float, y0: 
     room = y0 + h - number_h - y - lh - 4
     name = label.customer_name
     step = ts.line_height(nsize) * 0.9
+    if name and len(name) * step > room:  # a long name: smaller characters, down to 8 pt, then cut short
+        nsize = max(8.0, nsize * room / (len(name) * step) * 0.98)
+        step = ts.line_height(nsize) * 0.9
     fit = max(1, int(room // step))
     chars = list(name) if len(name) <= fit else [*name[:fit - 1], "…"]
     ts.put(x + 2, y + 1.5, lh, label.customer_code, size - 1, align="C", width=inner, heavy=0.12)

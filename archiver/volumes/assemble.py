@@ -15,17 +15,6 @@ The forms and the blank-page detector come in as parameters — a ``renderer`` w
 ``detect(pdf_path, sha256, cache_dir) -> list[bool]`` — so this module does not depend on
 how either works (production: :mod:`.forms` and :mod:`.blank`).
 
-Page labels (/PageLabels), so a viewer's page box shows what the paper shows:
-
-* numbered pages: their page number (``1``, ``2``, …);
-* form pages: ``封面-1``, ``目录-1``, ``目录-2``, ``备考-1``, ``封底-1`` … (the blank back
-  that pads a form part counts as one of its pages);
-* every other unnumbered page (blank scanned pages, blank backs inserted for simplex
-  scans, pads after a document): ``空白-1``, ``空白-2`` … counted through the volume.
-
-Every label is unique. The outline has one entry for the index, one per document and
-one for the remarks sheet.
-
 In the manifest a document's ``pdf_first``–``pdf_last`` are its own pages and the blank
 backs inserted for it; a pad page (the blank back of a part's last sheet) belongs to no
 range.
@@ -34,59 +23,40 @@ range.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import io
-import json
 import logging
 import os
 import warnings
-import zlib
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, cast
+from typing import Any, BinaryIO, cast
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, OutlineItem
 
-from .. import __version__
-from ..active import strip_active_content
-from ..atomic import (
-    READ_ONLY_MODE,
-    TEMP_PREFIX,
-    ensure_dir,
-    fsync_dir,
-    write_bytes_atomic,
-    write_text_atomic,
-)
+from ..atomic import READ_ONLY_MODE, TEMP_PREFIX, create, replacing
 from ..config import Config
 from ..customers import Customer
 from ..errors import IntegrityError
 from ..model import Record
 from . import pages as pg
 from . import pdfa
+from .digits import digit_font
+from .finish import Written, finish
+from .formscache import FORM_PARTS, Forms, Renderer, render_forms
+from .lookcache import LookCache
 from .manifest import VolumeDocument, VolumeManifest, write_manifest
+from .placement import StampStyle, small_pages
 from .plan import PlannedVolume
 from .remarks import volume_remarks
 from .rules import ROLE_LABELS
-from .stamp import Stamper, StampStyle, page_box, page_rotation, small_pages, visual_size
-from .textlayer import add_text_layers, page_texts
-
-FORM_PARTS = ("cover", "index", "remarks", "back_cover")
-FORM_LABELS = {"cover": "封面-", "index": "目录-", "remarks": "备考-", "back_cover": "封底-"}
-BLANK_LABEL = "空白-"
+from .verdicts import cached_check, verdict_key
 
 log = logging.getLogger(__name__)
 
+
 BlankDetector = Callable[[Path, str, Path], list[bool]]
-
-
-class Renderer(Protocol):
-    def cover(self, sheet: Any) -> bytes: ...
-    def index(self, sheet: Any) -> bytes: ...
-    def remarks(self, sheet: Any) -> bytes: ...
-    def back_cover(self, sheet: Any) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -154,8 +124,35 @@ def document_parts(plan: PlannedVolume, blanks: dict[str, tuple[bool, ...]]) -> 
     return [pg.Part(r.id, pg.DOCUMENT, blanks[r.id], simplex=r.meta.sides == "simplex") for r in plan.documents]
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where every page of a volume goes (:mod:`.pages`), and its forms."""
+
+    docs: list[pg.Part]  # the documents' parts, in order
+    parts: list[pg.Part]  # cover, index, the documents, remarks sheet, back cover
+    slots: list[pg.Slot]  # one per PDF page
+    where: list[pg.PartPages]  # one per part
+    forms: Forms
+    sheet: Any  # what the forms say (forms.VolumeSheet)
+    remarks: tuple[str, ...]
+    style: StampStyle
+
+
 def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> VolumeManifest:
-    """Build ``plan`` into the PDF ``target`` and write its manifest beside it."""
+    """Build ``plan`` into the PDF ``target`` and write its manifest beside it: lay out →
+    assemble and save (:func:`write_volume`) → manifest."""
+    layout = lay_out(plan, ctx)
+    written = write_volume(target, plan, layout.forms, layout.parts, layout.slots, layout.where, layout.style,
+                           volume_info(plan, layout, ctx), inputs, ctx.cache_dir)
+    m = manifest_of(plan, ctx, layout, written, target, inputs)
+    write_manifest(m)
+    return m
+
+
+def lay_out(plan: PlannedVolume, ctx: Context) -> Layout:
+    """The blank pages found, the page numbers, the remarks sheet and the forms, and
+    where every page goes."""
+    digit_font(ctx.cache_dir)  # the page numbers' font: kept from an earlier build, else made (and kept)
     blanks = detect_blanks(plan, ctx)
     docs = document_parts(plan, blanks)
     # Page numbers do not depend on the forms (they are unnumbered): place the documents
@@ -181,27 +178,33 @@ def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Vo
         if (where[2 + i].first_number, where[2 + i].last_number) != (doc_pages[r.id].first_number,
                                                                     doc_pages[r.id].last_number):
             raise AssertionError("page numbers moved with the forms")  # a bug, never a user error
-    info = pdfa.VolumeInfo(title=sheet.title, identifier=plan.reference, created=ctx.built_at,
-                           subject=f"{plan.reference} {sheet.title}")
-    written = write_volume(target, plan, forms, parts, slots, where, style, info, inputs,
-                           ctx.cache_dir)
+    return Layout(docs, parts, list(slots), list(where), forms, sheet, remarks, style)
 
-    m = VolumeManifest(
+
+def volume_info(plan: PlannedVolume, layout: Layout, ctx: Context) -> pdfa.VolumeInfo:
+    """What the volume's metadata says (PDF/A)."""
+    return pdfa.VolumeInfo(title=layout.sheet.title, identifier=plan.reference, created=ctx.built_at,
+                           subject=f"{plan.reference} {layout.sheet.title}")
+
+
+def manifest_of(plan: PlannedVolume, ctx: Context, layout: Layout, written: Written, target: Path,
+                inputs: str) -> VolumeManifest:
+    """The manifest of the volume written to ``target``."""
+    where, slots = layout.where, layout.slots
+    return VolumeManifest(
         reference=plan.reference, customer=plan.customer, year=plan.year, retention=plan.retention,
-        classification=plan.classification, volume=plan.number, title=sheet.title,
+        classification=plan.classification, volume=plan.number, title=layout.sheet.title,
         start_date=plan.start_date, end_date=plan.end_date, page_count=pg.numbered_count(slots),
         sheet_count=pg.sheet_count(slots), built_at=ctx.built_at, filer=ctx.filer, checker=ctx.checker,
         inputs=inputs, file_name=target.name, file_sha256=written.sha256, file_size=target.stat().st_size,
         pdf_page_count=len(slots),
         parts={"cover": _range(where[0]), "index": _range(where[1]),
-               "documents": (_range(where[2])[0], _range(where[1 + len(docs)])[1]),
+               "documents": (_range(where[2])[0], _range(where[1 + len(layout.docs)])[1]),
                "remarks": _range(where[-2]), "back_cover": _range(where[-1])},
         documents=tuple(_document(r, where[2 + i]) for i, r in enumerate(plan.documents)),
-        remarks=remarks, path=target.with_suffix(".toml"), pdfa=written.pdfa.to_manifest(),
+        remarks=layout.remarks, path=target.with_suffix(".toml"), pdfa=written.pdfa.to_manifest(),
         reencoded=tuple(written.reencoded),
     )  # fmt: skip
-    write_manifest(m)
-    return m
 
 
 def small_numbers(plan: PlannedVolume, slots: Sequence[pg.Slot], style: StampStyle) -> list[int]:
@@ -234,131 +237,6 @@ def _document(r: Record, p: pg.PartPages) -> VolumeDocument:
     )  # fmt: skip
 
 
-# PDF work -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Forms:
-    """The volume's forms as one PDF (so their font is embedded once) and the pages of each."""
-
-    data: bytes
-    spans: dict[str, tuple[int, int]]  # part → (first, last) page, 1-based
-
-    def count(self, part: str) -> int:
-        first, last = self.spans[part]
-        return last - first + 1
-
-
-FORMS_CACHE = "forms-cache"  # in the cache folder: each volume's rendered forms (see render_forms)
-PDFA_CACHE = "pdfa-cache"  # verdicts by what decides a volume's bytes (see cached_check)
-
-
-def render_forms(renderer: Renderer, sheet: Any, cache_dir: Path | None = None) -> Forms:
-    """The renderer's one-document forms (``document(sheet)``, the production renderer),
-    else its four standalone PDFs put together (a renderer with only the four methods).
-
-    A renderer that gives a ``cache_key(sheet)`` has the volume's forms kept in
-    ``cache_dir`` (one entry per reference code, replaced when the sheet changes): a
-    rebuild of an unchanged volume (``build --force``) then needs no layout, no font and
-    no fpdf2 at all. :func:`forget_volume` removes a volume's entry (its index lists the
-    documents' titles: a destroyed volume's must go with it)."""
-    document = getattr(renderer, "document", None)
-    if document is not None:
-        key_of = getattr(renderer, "cache_key", None)
-        reference = getattr(sheet, "reference_code", "")
-        cached = (cache_dir / FORMS_CACHE / f"{reference}.pdf"
-                  if cache_dir is not None and key_of is not None and reference else None)
-        key = key_of(sheet) if cached is not None and key_of is not None else ""
-        if cached is not None:
-            try:
-                meta = json.loads(cached.with_suffix(".json").read_text("utf-8"))
-                if meta["key"] == key:
-                    spans = {k: (int(v[0]), int(v[1])) for k, v in meta["spans"].items()}
-                    return Forms(cached.read_bytes(), spans)
-            except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
-                pass  # not cached (or a damaged entry): render
-        doc = document(sheet)
-        forms = Forms(doc.data, dict(doc.spans))
-        if cached is not None:
-            try:
-                cached.with_suffix(".json").unlink(missing_ok=True)  # (an entry without meta is not read)
-                write_bytes_atomic(cached, forms.data)
-                write_text_atomic(cached.with_suffix(".json"), json.dumps({"key": key, "spans": forms.spans}))
-            except OSError as exc:
-                log.info("forms cache %s not written: %s", cached, exc)
-        return forms
-    pages: dict[str, tuple[int, int]] = {}
-    with pikepdf.new() as out:
-        for name in FORM_PARTS:
-            with pikepdf.open(io.BytesIO(getattr(renderer, name)(sheet))) as src:
-                first = len(out.pages) + 1
-                out.pages.extend(src.pages)
-                pages[name] = (first, len(out.pages))
-        buf = io.BytesIO()
-        out.save(buf, deterministic_id=True)
-    return Forms(buf.getvalue(), pages)
-
-
-def forget_volume(cache_dir: Path, reference: str) -> None:
-    """Remove what the build keeps of a volume besides its files (its cached forms), e.g.
-    when the volume is destroyed (Art. 29)."""
-    for suffix in (".json", ".pdf"):
-        (cache_dir / FORMS_CACHE / f"{reference}{suffix}").unlink(missing_ok=True)
-
-
-@functools.cache
-def _code_id() -> str:
-    """The code that writes volumes (this package and active.py), and the libraries'."""
-    digest = hashlib.sha256(f"{__version__} pikepdf {pikepdf.__version__} qpdf {pikepdf.__libqpdf_version__}".encode())
-    here = Path(__file__).parent
-    for source in sorted([*here.glob("*.py"), here.parent / "active.py"]):
-        digest.update(source.read_bytes())
-    return digest.hexdigest()
-
-
-def verdict_key(inputs: str, plan: PlannedVolume, forms: Forms) -> str:
-    """What decides a volume's bytes but its timestamps: its inputs fingerprint (records,
-    configuration, plan) and its records' checksums, its forms (which print the date), the
-    code and libraries.
-    Two volumes with the same key differ at most in the values of their creation dates
-    (same format, same length), which no PDF/A rule depends on."""
-    text = json.dumps([inputs, plan.reference, [r.file.sha256 for r in plan.documents],
-                       hashlib.sha256(forms.data).hexdigest(), _code_id()])
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def cached_check(path: Path, key: str, cache_dir: Path | None, now: dt.datetime) -> pdfa.PdfaResult:
-    """:func:`.pdfa.check`, remembered by :func:`verdict_key` and the validator's version:
-    a ``--force`` rebuild of an unchanged volume writes the same file but for its dates,
-    and gets the earlier verdict (with the time it was reached); ``audit`` checks the bytes
-    themselves."""
-    cached = cache_dir / PDFA_CACHE / f"{key}.json" if cache_dir is not None else None
-    if cached is not None:
-        try:
-            data = json.loads(cached.read_text("utf-8"))
-            if data.get("validator") == pdfa.validator_name():
-                data["checked"] = dt.datetime.fromisoformat(data["checked"])
-                return pdfa.PdfaResult.from_manifest(data)
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            pass
-    result = pdfa.check(path, now=now)
-    if cached is not None and result.verdict in ("pass", "fail", "not_checked"):
-        try:
-            write_text_atomic(cached, json.dumps(result.to_manifest(), default=str, ensure_ascii=False))
-        except OSError as exc:
-            log.info("cache %s not written: %s", cached.parent, exc)
-    return result
-
-
-@dataclass
-class Written:
-    """What :func:`write_volume` did besides writing the file."""
-
-    pdfa: pdfa.PdfaResult
-    sha256: str = ""
-    reencoded: list[dict[str, str]] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)  # active content stripped
-    flattened: bool = False
-
-
 SAVE_OPTIONS: dict[str, Any] = {
     # The scans' streams are written as they were read: no stream decoded, none
     # (re)compressed — a Flate image whose /Filter is an array, or an RLE image, keeps its
@@ -386,41 +264,35 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
 
     Library warnings are logged (``archiver.volumes.assemble``), never printed.
     """
-    ensure_dir(target.parent)
     tag = f"{TEMP_PREFIX}{os.getpid()}-"
     forms_file = target.with_name(f"{tag}forms-{target.name}")
     merged = target.with_name(f"{tag}merged-{target.name}")
-    tmp = target.with_name(f"{tag}{target.name}")
     sources = [forms_file] * 2 + [r.path for r in plan.documents] + [forms_file] * 2
     offsets = [forms.spans[n][0] - 1 for n in FORM_PARTS[:2]] + [0] * len(plan.documents) + \
               [forms.spans[n][0] - 1 for n in FORM_PARTS[2:]]
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, replacing(target, mode=READ_ONLY_MODE) as tmp:
+            # (read-only: replaced whole by a rebuild, never written in place)
             warnings.simplefilter("always")
             forms_file.write_bytes(forms.data)
             merge_pages(merged, sources, offsets, slots, plan.reference)
             with pikepdf.open(merged) as out:
-                written = finish(out, plan, parts, slots, where, style, info, inputs)
+                looks = LookCache(cache_dir) if cache_dir is not None else None
+                written = finish(out, plan, parts, slots, where, style, info, inputs, looks)
+                if looks is not None:
+                    looks.save()
                 for problem in out.get_warnings():  # qpdf's, kept by pikepdf: logged, never printed
                     log.info("%s: %s", plan.reference, problem)
-                with open(tmp, "wb") as fh:
+                with create(tmp) as fh:
                     hashing = HashingWriter(fh)  # the checksum as it is written (not read back)
                     out.save(cast(BinaryIO, hashing), **SAVE_OPTIONS)
-                    fh.flush()
-                    os.fsync(fh.fileno())
             written.sha256 = hashing.hexdigest()
             written.pdfa = cached_check(tmp, verdict_key(inputs, plan, forms), cache_dir, info.created)
-        for w in caught:
-            log.info("%s: %s: %s", plan.reference, w.category.__name__, w.message)
-        os.chmod(tmp, READ_ONLY_MODE)  # replaced whole by a rebuild, never written in place
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            for w in caught:
+                log.info("%s: %s: %s", plan.reference, w.category.__name__, w.message)
     finally:
         forms_file.unlink(missing_ok=True)
         merged.unlink(missing_ok=True)
-    fsync_dir(target.parent)
     return written
 
 
@@ -481,179 +353,3 @@ def merge_pages(out: Path, sources: Sequence[Path], offsets: Sequence[int], slot
             hint="The record named is damaged: check it with `archiver audit`, restore it from backup, "
                  "and build again.",
         ) from None
-
-
-def finish(out: pikepdf.Pdf, plan: PlannedVolume, parts: Sequence[pg.Part], slots: Sequence[pg.Slot],
-           where: Sequence[pg.PartPages], style: StampStyle, info: pdfa.VolumeInfo, inputs: str) -> Written:
-    """Pass 2 on the merged pages (see :func:`write_volume`)."""
-    for key in ("/Outlines", "/PageLabels", "/Metadata", "/OutputIntents", "/StructTreeRoot", "/MarkInfo"):
-        if key in out.Root:
-            del out.Root[key]
-    copied = {o.objgen for o in out.objects if isinstance(o, pikepdf.Stream)}  # the forms' and records' streams
-    pages = insert_blanks(out, slots)
-    written = Written(pdfa=pdfa.PdfaResult(False, "not run", pdfa.validator_name(), info.created))
-    written.flattened = flatten_forms(out)
-    written.removed = strip_active_content(out)
-    written.reencoded = pdfa.convert_forbidden_filters(_streams(pages, parts, slots, plan))
-    stamper = Stamper(out, style)
-    for page, slot in zip(pages, slots, strict=True):
-        if slot.number is not None:
-            stamper.stamp(page, slot.number, slot.side)
-    add_text_layers(out, pages, page_texts(plan, parts, slots))  # the records' stored text, invisible (issue 12)
-    set_page_labels(out, page_labels(parts, slots))
-    set_outline(out, plan, where)
-    pdfa.make_pdfa(out, info)
-    set_id(out, inputs, plan.reference)
-    compress_new_streams(out, copied)
-    return written
-
-
-def compress_new_streams(out: pikepdf.Pdf, copied: set[tuple[int, int]]) -> int:
-    """Flate-compress the streams written for the volume (stamps, blank pages' content,
-    profiles) that have no filter: the volume is saved with no stream (re)compressed, so
-    the copied ones keep their bytes, and only these are compressed. The XMP packet stays
-    plain (PDF/A: readable without a PDF parser). Returns how many were compressed."""
-    metadata = out.Root.get("/Metadata")
-    skip = {metadata.objgen} if isinstance(metadata, pikepdf.Stream) else set()
-    n = 0
-    for obj in out.objects:
-        if (not isinstance(obj, pikepdf.Stream) or obj.objgen in copied or obj.objgen in skip
-                or "/Filter" in obj.stream_dict):
-            continue
-        data = obj.read_bytes()
-        if len(data) > 64:
-            obj.write(zlib.compress(data, 6), filter=Name.FlateDecode)
-            n += 1
-    return n
-
-
-def insert_blanks(out: pikepdf.Pdf, slots: Sequence[pg.Slot]) -> list[pikepdf.Page]:
-    """Insert the blank slots' pages, each the visible size of the page it backs; returns
-    the volume's pages in order."""
-    merged = list(out.pages)  # (indexing out.pages is slow)
-    pages: list[pikepdf.Page] = []
-    k = 0
-    for i, slot in enumerate(slots):
-        if slot.source is None:
-            prev = pages[-1]  # the page it backs: the blank takes its visible size
-            w, h = visual_size(page_box(prev), page_rotation(prev))
-            blank = out.make_indirect(Dictionary(Type=Name.Page, MediaBox=Array([0, 0, w, h]),
-                                                 Resources=Dictionary()))
-            out.pages.insert(i, pikepdf.Page(blank))
-            pages.append(out.pages[i])
-        else:
-            pages.append(merged[k])
-            k += 1
-    return pages
-
-
-def flatten_forms(out: pikepdf.Pdf) -> bool:
-    """Burn form fields' appearances (what was filled in) into their pages, then drop the
-    form: a volume is printed and bound, never filled in. Returns whether there was one."""
-    if "/AcroForm" not in out.Root:
-        return False
-    form = out.acroform
-    try:
-        if any("/AP" not in f.obj for f in form.fields if f.obj.get("/FT") is not None):
-            form.needs_appearances = True
-        form.generate_appearances_if_needed()
-    except (pikepdf.PdfError, RuntimeError) as exc:
-        log.info("form appearances could not all be generated: %s", exc)
-    out.flatten_annotations("print")
-    if "/AcroForm" in out.Root:
-        del out.Root.AcroForm
-    for page in out.pages:  # widgets left (hidden, or not printed) go with the form
-        annots = page.obj.get("/Annots")
-        if isinstance(annots, Array):
-            keep = [a for a in annots if not (isinstance(a, Dictionary) and a.get("/Subtype") == Name.Widget)]
-            if len(keep) != len(annots):
-                if keep:
-                    page.obj.Annots = Array(keep)
-                else:
-                    del page.obj["/Annots"]
-    return True
-
-
-def _streams(pages: Sequence[pikepdf.Page], parts: Sequence[pg.Part], slots: Sequence[pg.Slot],
-             plan: PlannedVolume) -> Iterator[tuple[pikepdf.Stream, str]]:
-    """Every image and content stream of the documents' pages, with where it is."""
-    ids = {p.name for p in parts if p.kind == pg.DOCUMENT}
-    for page, slot in zip(pages, slots, strict=True):
-        part = parts[slot.part]
-        if slot.source is None or part.name not in ids:
-            continue
-        here = f"{part.name} page {slot.source + 1}"
-        contents = page.obj.get("/Contents")
-        for s in contents if isinstance(contents, Array) else [contents] if contents is not None else []:
-            if isinstance(s, pikepdf.Stream):
-                yield s, f"{here} content"
-        res = page.obj.get("/Resources")
-        if isinstance(res, Dictionary):
-            yield from _xobjects(res, here, set())
-
-
-def _xobjects(res: Dictionary, here: str, seen: set[tuple[int, int]]) -> Iterator[tuple[pikepdf.Stream, str]]:
-    xobjects = res.get("/XObject")
-    if not isinstance(xobjects, Dictionary):
-        return
-    for name, x in xobjects.items():
-        if not isinstance(x, pikepdf.Stream) or x.objgen in seen:
-            continue
-        seen.add(x.objgen)
-        yield x, f"{here} {'image' if x.get('/Subtype') == Name.Image else 'form'} {name.lstrip('/')}"
-        smask = x.get("/SMask")
-        if isinstance(smask, pikepdf.Stream):
-            yield smask, f"{here} soft mask of {name.lstrip('/')}"
-        inner = x.get("/Resources")
-        if isinstance(inner, Dictionary):
-            yield from _xobjects(inner, here, seen)
-
-
-def page_labels(parts: Sequence[pg.Part], slots: Sequence[pg.Slot]) -> list[tuple[str, int]]:
-    """(prefix, value) of each page's label: ("", n) for page number n (see module doc)."""
-    counters: dict[str, int] = {}
-    labels = []
-    for s in slots:
-        if s.number is not None:
-            labels.append(("", s.number))
-            continue
-        part = parts[s.part]
-        prefix = FORM_LABELS.get(part.name, BLANK_LABEL) if part.kind == pg.FORM else BLANK_LABEL
-        counters[prefix] = counters.get(prefix, 0) + 1
-        labels.append((prefix, counters[prefix]))
-    return labels
-
-
-def set_page_labels(pdf: pikepdf.Pdf, labels: Sequence[tuple[str, int]]) -> None:
-    """Write /PageLabels: one range wherever the prefix changes or the count jumps."""
-    nums = Array()
-    prev: tuple[str, int] | None = None
-    for i, (prefix, value) in enumerate(labels):
-        if prev is None or prefix != prev[0] or value != prev[1] + 1:
-            entry = Dictionary(S=Name.D, St=value)
-            if prefix:
-                entry.P = pikepdf.String(prefix)
-            nums.append(i)
-            nums.append(entry)
-        prev = (prefix, value)
-    pdf.Root.PageLabels = Dictionary(Nums=nums)
-
-
-def set_outline(pdf: pikepdf.Pdf, plan: PlannedVolume, where: Sequence[pg.PartPages]) -> None:
-    with pdf.open_outline() as outline:
-        outline.root.append(OutlineItem("卷内文件目录", where[1].pdf_first - 1))
-        for i, r in enumerate(plan.documents, start=1):
-            p = where[1 + i]
-            pages = "" if p.first_number is None else (
-                f"（第{p.first_number}页）" if p.first_number == p.last_number else f"（第{p.first_number}—{p.last_number}页）")
-            outline.root.append(OutlineItem(f"{i}. {r.meta.title}{pages}", p.pdf_first - 1))
-        outline.root.append(OutlineItem("卷内备考表", where[-2].pdf_first - 1))
-
-
-def set_id(pdf: pikepdf.Pdf, inputs: str, reference: str) -> None:
-    """The file identifier /ID from what the volume is made of: the same inputs give the
-    same identifier, another volume or other inputs another one."""
-    first = hashlib.sha256(f"{reference}\n{inputs}".encode()).digest()[:16]
-    pdf.trailer.ID = Array([pikepdf.String(first), pikepdf.String(first)])
-
-

@@ -33,7 +33,12 @@ content stream has nothing else that paints (text, including an invisible OCR la
 vector paths; shadings; form XObjects). A page with no image at all is blank only if it
 paints nothing. The cheap looks come first and decide without decoding: what the content
 stream paints, whether the image fills the page, the page's size, the image's size
-against the decoding limits. Stream size alone never decides (a blank page with heavy
+against the decoding limits. Then, where the top of a scan decodes for a fraction of the
+whole (a baseline JPEG, a CCITT fax image: :func:`archiver.scanimage.top_is_cheap`), the
+top tenth of the inner area is looked at first, by the same measure: writing there
+decides "not blank" (the ink of a part is never more than the whole's, so this first look
+can only ever say "not blank" early); only a page it cannot decide — no writing at its
+top — is decoded whole. Stream size alone never decides (a blank page with heavy
 speckle compresses worse than a page with a handwritten line: see
 ``benchmarks/bench_blank.py``). An image
 that cannot be decoded — an unknown encoding, one over the size limits, JBIG2 without
@@ -57,10 +62,11 @@ from .. import scanimage
 from ..atomic import write_text_atomic
 from ..errors import IntegrityError
 
-ANALYSER_VERSION = 2  # 2: scanimage decoding (/Decode applied once; JBIG2, G3, palettes, CMYK)
+ANALYSER_VERSION = 3  # 2: scanimage decoding (/Decode applied once; JBIG2, G3, palettes, CMYK); 3: the first look
 TARGET_DPI = 37.5  # analysis resolution: 300 dpi / 8
 MIN_INNER_SHARE = 0.4  # the part of the page inside the margin band must be at least this (A6 is 0.45)
 MM_PER_INCH = 25.4
+FIRST_LOOK = 0.1  # the top share of the inner area looked at first, where that is cheap (see _image_is_blank)
 
 # Content-stream operators that paint something other than an image XObject.
 _PAINTING_OPS = frozenset({"Tj", "TJ", "'", '"', "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh"})
@@ -88,11 +94,7 @@ def page_is_blank(page: pikepdf.Page, params: BlankParams = DEFAULT_PARAMS,
         if images is None:
             return False  # the page paints text, paths or something we do not look into
         page_w, page_h = _page_size_inches(page)
-        for image in images:
-            small = _small_grey(image, page_w, page_h, params, limits)
-            if small is None or not _grey_is_blank(*small, params):
-                return False
-        return True
+        return all(_image_is_blank(image, page_w, page_h, params, limits) for image in images)
     except Exception:  # noqa: BLE001 — a page we cannot read is not blank (see module docstring)
         return False
 
@@ -156,6 +158,24 @@ def _drawn_images(page: pikepdf.Page) -> list[pikepdf.Stream | pikepdf.PdfImage]
     return images
 
 
+def _image_is_blank(image: pikepdf.Stream | pikepdf.PdfImage, page_w: float, page_h: float, params: BlankParams,
+                    limits: scanimage.Limits | None) -> bool:
+    """The first look, then the whole inner area: where the top of the inner area alone
+    can be decoded for a fraction of the whole (:func:`archiver.scanimage.top_is_cheap`),
+    it is looked at first, and ink there decides "written" (the ink of a part is never
+    more than the whole's, so this can only ever say "not blank" early). Else, or when
+    the top shows no ink, the whole inner area decides."""
+    info = scanimage.inspect(image.obj if isinstance(image, pikepdf.PdfImage) else image)
+    if info is None:
+        return False
+    if scanimage.top_is_cheap(info):
+        first = _small_grey(info, page_w, page_h, params, limits, share=FIRST_LOOK)
+        if first is not None and not _grey_is_blank(*first, params):
+            return False
+    small = _small_grey(info, page_w, page_h, params, limits)
+    return small is not None and _grey_is_blank(*small, params)
+
+
 def _page_size_inches(page: pikepdf.Page) -> tuple[float, float]:
     box = [float(v) for v in page.obj.get("/CropBox", page.mediabox)]
     return abs(box[2] - box[0]) / 72.0, abs(box[3] - box[1]) / 72.0
@@ -164,11 +184,11 @@ def _page_size_inches(page: pikepdf.Page) -> tuple[float, float]:
 # --- decoding to a small grey image --------------------------------------------------
 
 
-def _small_grey(image: pikepdf.Stream | pikepdf.PdfImage, page_w: float, page_h: float, params: BlankParams,
-                limits: scanimage.Limits | None = None) -> tuple[Image.Image, float] | None:
-    """The image's inner area (margin removed) as grey at about TARGET_DPI, with its dpi; None if unusable."""
-    info = scanimage.inspect(image.obj if isinstance(image, pikepdf.PdfImage) else image)
-    if info is None or info.base == "mask":
+def _small_grey(info: scanimage.ImageInfo, page_w: float, page_h: float, params: BlankParams,
+                limits: scanimage.Limits | None = None, share: float = 1.0) -> tuple[Image.Image, float] | None:
+    """The image's inner area (margin removed) as grey at about TARGET_DPI, with its dpi;
+    None if unusable. ``share`` < 1: only that top part of the inner area."""
+    if info.base == "mask":
         return None
     width, height = info.width, info.height
     if width < 16 or height < 16:
@@ -185,8 +205,8 @@ def _small_grey(image: pikepdf.Stream | pikepdf.PdfImage, page_w: float, page_h:
     if (width - 2 * margin) * (height - 2 * margin) < MIN_INNER_SHARE * width * height:
         return None  # the ignored margin band is most of this (small) page: too little is looked at
     factor = _factor(dpi)
-    grey = scanimage.decode(info, factor=factor, box=(margin, margin, width - margin, height - margin),
-                            limits=limits)
+    bottom = height - margin if share >= 1 else margin + max(32, round((height - 2 * margin) * share))
+    grey = scanimage.decode(info, factor=factor, box=(margin, margin, width - margin, bottom), limits=limits)
     if grey is None or grey.width < 4 or grey.height < 4:
         return None
     return grey, dpi * grey.width / (width - 2 * margin)

@@ -170,7 +170,7 @@ def reference_findings(archive: Archive, manifests: Iterable[Any],
     if not journal.codes:
         return []
     if elsewhere is None:
-        from .build import disposal_holds  # the build's one reading of the destruction lists
+        from .holds import disposal_holds  # the build's one reading of the destruction lists
 
         elsewhere = disposal_holds(archive).references
     away = set(elsewhere)

@@ -28,9 +28,12 @@ the result in the manifest (``[pdfa]``); ``archiver audit`` can call :func:`chec
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import json
 import logging
+import re
 import struct
 import zlib
 from collections.abc import Iterator
@@ -486,6 +489,59 @@ class PdfaResult:
         return f"NOT PDF/A-{self.flavour} ({self.verdict}, {self.validator}){first}{more}"
 
 
+_REF = re.compile(r"^[0-9]+ [0-9]+ R$")
+
+
+def _shape(value: Any, key: str = "") -> Any:
+    """A shallow JSON object (the validator's view of one PDF object) with what its role
+    schemas cannot tell apart made the same: every reference ``"N G R"`` (the schemas
+    check references against the pattern ``^[0-9]+ [0-9]+ R$`` only) and a stream's
+    ``/Length`` (checked as an integer only)."""
+    if isinstance(value, str):
+        return "1 0 R" if _REF.match(value) else value
+    if isinstance(value, list):
+        return [_shape(v) for v in value]
+    if isinstance(value, dict):
+        return {k: 0 if k == "/Length" and type(v) is int and v >= 0 else _shape(v, k) for k, v in value.items()}
+    return value
+
+
+@contextlib.contextmanager
+def _schema_checks_once(flavour: str) -> Iterator[None]:
+    """While validating: an object whose shape (:func:`_shape`) passed its role's schema
+    already passes without the schema being evaluated again — a volume's 500 pages and
+    images have a handful of shapes, and evaluating jsonschema is most of the
+    validator's time. Exact: the schema check is a function of the role and the shape
+    alone; an object that fails is always checked in full (its findings reported as
+    the validator reports them); every other check of the validator (content streams,
+    fonts, colour, limits, metadata) runs as it is. Without pikepdf's schema set (another
+    pikepdf), the validator runs unchanged."""
+    try:
+        from pikepdf.pdfa._schemas import SchemaSet
+
+        schemas = SchemaSet.for_flavour(flavour)
+        plain = schemas.check
+    except (ImportError, AttributeError, TypeError, ValueError):
+        yield
+        return
+    passed: set[tuple[str, str]] = set()
+
+    def check(role: str, shallow: Any, ctx: Any, where: str) -> bool:
+        key = (role, json.dumps(_shape(shallow), sort_keys=True))
+        if key in passed:
+            return True
+        ok = bool(plain(role, shallow, ctx, where))
+        if ok:
+            passed.add(key)
+        return ok
+
+    schemas.check = check  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del schemas.check
+
+
 def check(path: Path, *, now: dt.datetime | None = None) -> PdfaResult:
     """Validate the saved file ``path`` as PDF/A-2b with pikepdf's validator.
 
@@ -501,7 +557,8 @@ def check(path: Path, *, now: dt.datetime | None = None) -> PdfaResult:
                           findings=(f"pikepdf's PDF/A validator is not installed ({exc}): "
                                     "pip install 'pikepdf[pdfa]'",))
     try:
-        report = pdfa.validate_written(Path(path), FLAVOUR)
+        with _schema_checks_once(FLAVOUR):
+            report = pdfa.validate_written(Path(path), FLAVOUR)
     except Exception as exc:  # the validator promises not to raise; contain it if it does
         return PdfaResult(False, "error", validator_name(), when, findings=(f"{type(exc).__name__}: {exc}",))
     findings = tuple(str(f) for f in report.findings[:MAX_FINDINGS])

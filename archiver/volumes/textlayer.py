@@ -36,7 +36,7 @@ from pikepdf import Array, Dictionary, Name
 
 from ..ocr.store import PageText, read_text
 from . import pages as pg
-from .stamp import page_box, page_rotation, visual_size, visual_to_user
+from .placement import page_box, page_rotation, visual_size, visual_to_user
 
 if TYPE_CHECKING:
     from .plan import PlannedVolume

@@ -61,7 +61,7 @@ def destroy_copies(archive: Archive, case: Case, approved: dict[str, Any], *, by
 
 def _forget_forms(archive: Archive, references: set[str]) -> list[str]:
     """The build's cached forms of the destroyed volumes (their index lists the titles)."""
-    from ...volumes.assemble import FORMS_CACHE, forget_volume  # the volumes stage's cache
+    from ...volumes.formscache import FORMS_CACHE, forget_volume  # the volumes stage's cache
 
     gone = []
     for ref in sorted(references):
