@@ -81,7 +81,8 @@ def page_texts(plan: PlannedVolume, parts: Sequence[pg.Part], slots: Sequence[pg
 
 
 def make_font(chars: set[str]) -> TextFont:
-    """Subset the shipped font to ``chars`` (an empty glyph for each it lacks)."""
+    """Subset the shipped font to ``chars`` (an empty glyph for each it lacks or draws
+    with another character's glyph)."""
     from fontTools import subset, ttLib
     from fontTools.ttLib.tables._g_l_y_f import Glyph
 
