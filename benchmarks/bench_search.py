@@ -24,6 +24,8 @@ Ratios: full-text / metadata. The bytes a linear scan of the text would have to 
 
     python benchmarks/bench_search.py                 # 100,000 documents
     python benchmarks/bench_search.py --docs 10000    # quicker
+    python benchmarks/bench_search.py --keep DIR      # keep what was generated, then:
+    python benchmarks/bench_search.py --reuse DIR     # measure again (the same index, the current page and JS)
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import itertools
+import json
 import os
 import random
 import shutil
@@ -38,7 +41,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -150,12 +153,11 @@ def documents(n: int, customers: int, gen: Generator) -> Iterator[ft.IndexDoc]:
                         for p in range(1, pages + 1)))
 
 
-def write_site(site: Path, docs: int, customers: int, seed: int, chars: int) -> dict[str, Any]:
-    """The full-text index and the home page, and the metadata index of the same documents
-    (for the baseline) in a folder of its own."""
+def write_index(site: Path, docs: int, customers: int, seed: int, chars: int) -> dict[str, Any]:
+    """The full-text index of generated documents, and the metadata index of the same
+    documents (for the baseline) in a folder of its own; what was made (also kept in
+    ``made.json`` beside them, for ``--reuse``)."""
     gen = Generator(seed, chars)
-    renderer = Renderer()
-    info = {"fonds_code": "Q001", "fonds_name": "某某有限公司客户服务部", "restricted_from": "机密"}
     meta_site = site.parent / "metadata-site"
     text_bytes = 0
     items: list[list[Any]] = []
@@ -176,11 +178,25 @@ def write_site(site: Path, docs: int, customers: int, seed: int, chars: int) -> 
         path.write_bytes(data)
         n_files += 1
     seconds = time.perf_counter() - start
-    for folder, index in ((site, {"version": 1, "customers": [], "types": [], "items": []}),
-                          (meta_site, {"version": 1, "types": list(TYPES.values()), "items": items,
-                                       "customers": [[f"C{i:04d}", gen.company(), f"customers/C{i:04d}/index.html"]
-                                                     for i in range(customers)]})):
-        folder.mkdir(parents=True, exist_ok=True)
+    meta_site.mkdir(parents=True, exist_ok=True)
+    (meta_site / "search-index.js").write_text(script_text(
+        {"version": 1, "types": list(TYPES.values()), "items": items,
+         "customers": [[f"C{i:04d}", gen.company(), f"customers/C{i:04d}/index.html"] for i in range(customers)]}),
+        "utf-8")
+    (site / "search-index.js").write_text(script_text({"version": 1, "customers": [], "types": [], "items": []}),
+                                          "utf-8")
+    index_bytes = sum(p.stat().st_size for p in (site / ft.FOLDER).rglob("*") if p.is_file())
+    made = {"docs": docs, "seconds": seconds, "files": n_files, "index_bytes": index_bytes, "text_bytes": text_bytes,
+            "metadata_bytes": (meta_site / "search-index.js").stat().st_size}
+    (site.parent / "made.json").write_text(json.dumps(made), "utf-8")
+    return made
+
+
+def write_pages(folders: Iterable[Path], customers: int, docs: int) -> None:
+    """The catalogue's home page (shipped templates) and its assets, in each folder."""
+    renderer = Renderer()
+    info = {"fonds_code": "Q001", "fonds_name": "某某有限公司客户服务部", "restricted_from": "机密"}
+    for folder in folders:
         html = renderer.render("index.html", "index.html", {
             "site": info, "totals": Totals(customers=customers, volumes=0, documents=docs, pages=0),
             "last_filing": None, "last_audit": None, "nav": "home"})
@@ -188,10 +204,6 @@ def write_site(site: Path, docs: int, customers: int, seed: int, chars: int) -> 
         (folder / "assets").mkdir(exist_ok=True)
         for name in STATIC:
             (folder / "assets" / name).write_bytes(renderer.static(name))
-        (folder / "search-index.js").write_text(script_text(index), "utf-8")
-    index_bytes = sum(p.stat().st_size for p in (site / ft.FOLDER).rglob("*") if p.is_file())
-    return {"seconds": seconds, "files": n_files, "index_bytes": index_bytes, "text_bytes": text_bytes,
-            "metadata_bytes": (meta_site / "search-index.js").stat().st_size, "metadata_site": meta_site}
 
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -264,13 +276,20 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3, help="Runs of each timing; the best is reported.")
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--keep", type=Path, default=None, help="Generate into this folder and keep it.")
+    ap.add_argument("--reuse", type=Path, default=None,
+                    help="Measure again in a folder an earlier --keep run generated (its index as it is).")
     args = ap.parse_args()
-    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
-    site = work / "site"
-    for folder in (site, work / "metadata-site"):
-        if folder.exists():
-            shutil.rmtree(folder)
-    made = write_site(site, args.docs, args.customers, args.seed, args.chars)
+    work = args.reuse or args.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
+    site, meta_site = work / "site", work / "metadata-site"
+    if args.reuse:
+        made = json.loads((work / "made.json").read_text("utf-8"))
+        args.docs = made["docs"]
+    else:
+        for folder in (site, meta_site):
+            if folder.exists():
+                shutil.rmtree(folder)
+        made = write_index(site, args.docs, args.customers, args.seed, args.chars)
+    write_pages([site, meta_site], args.customers, args.docs)
     os.sync()
     print(f"index of {args.docs:,} documents ({args.chars} characters a page, 2–4 pages) written in "
           f"{made['seconds']:.0f} s: {made['files']:,} files, {made['index_bytes'] / 1e6:.1f} MB "
@@ -278,8 +297,9 @@ def main() -> None:
           f"({made['index_bytes'] / made['text_bytes']:.2f} x the text's {made['text_bytes'] / 1e6:.1f} MB); "
           f"{ft.shard_count(args.docs)} shards ({site})")
     print(f"baseline: the metadata index of the same documents, one script: {made['metadata_bytes'] / 1e6:.1f} MB")
-    results = measure(site, made["metadata_site"], args.runs)
-    print("\nper query, each on a page opened afresh (best of the runs): hits shown (pages), candidate documents, "
+    results = measure(site, meta_site, args.runs)
+    print("\nper query, each on a page opened afresh (best of the runs): hits shown (pages), candidate documents "
+          "(? = not counted: several keys, taken lazily), "
           "index bytes fetched, ms to the first hits shown, ms to a full page of hits, the same query again (warm), "
           "ms from opening the page to the hits; baseline: opening the same page with the metadata index → its answer")
     print(f"{'query':42} {'hits':>5} {'cand.':>6} {'fetched':>9} {'first':>8} {'page':>8} {'warm':>7} "
@@ -288,7 +308,8 @@ def main() -> None:
     for r in results:
         name = f"{r['label']}: {r['query']}" + (f" {r['filters']}" if r["filters"] else "")
         ratio = r["open_to_hits_ms"] / r["baseline_open_to_answer_ms"]
-        print(f"{name[:42]:42} {r['hits']:>5} {r['candidates']:>6} {r['bytes'] / 1e3:>7.0f}kB {r['first_ms']:>6.1f}ms "
+        cand = str(r["candidates"]) if r["candidates"] >= 0 else "?"
+        print(f"{name[:42]:42} {r['hits']:>5} {cand:>6} {r['bytes'] / 1e3:>7.0f}kB {r['first_ms']:>6.1f}ms "
               f"{r['query_ms']:>6.1f}ms "
               f"{r['warm_ms']:>5.1f}ms {r['open_to_hits_ms']:>8.0f}ms {r['baseline_open_to_answer_ms']:>7.0f}ms  "
               f"{ratio:.2f}")
@@ -303,7 +324,7 @@ def main() -> None:
     base = statistics.median(r["baseline_open_to_answer_ms"] for r in results)
     print(f"open page → hits, median over the queries: {opened:.0f} ms; metadata search, open → answer: "
           f"{base:.0f} ms; ratio {opened / base:.2f}")
-    if args.keep is None:
+    if args.keep is None and args.reuse is None:
         shutil.rmtree(work)
 
 

@@ -279,11 +279,13 @@ def test_no_wrong_answer_on_a_mixed_stack() -> None:
     assert wrong == []
 
 
-@pytest.mark.parametrize("encoding", ["jpeg-grey", "g4"])
-def test_the_first_look_decides_written_from_the_top_alone(encoding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("encoding", "first_look"), [("jpeg-grey", True), ("jpeg-rgb", True), ("g4", False)])
+def test_the_first_look_decides_written_from_the_top_alone(encoding: str, first_look: bool,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 10 item 7: a scan whose top (inside the margin band) has writing is judged
-    from its top alone, where that decodes for a fraction of the page (baseline JPEG,
-    CCITT); writing further down, and a blank page, are judged from the whole inner area."""
+    from its top alone, where that decodes for a fraction of the page (a baseline JPEG);
+    writing further down, and a blank page, are judged from the whole inner area. Other
+    encodings (a fax image) are judged from the whole inner area at once."""
     from PIL import ImageDraw
 
     from archiver import scanimage
@@ -305,6 +307,9 @@ def test_the_first_look_decides_written_from_the_top_alone(encoding: str, monkey
         boxes.clear()
         with pikepdf.open(io.BytesIO(page_pdf(img, encoding, dpi))) as pdf:
             assert page_is_blank(pdf.pages[0]) is expected, where
+        if not first_look:
+            assert len(boxes) == 1 and boxes[0][3] > img.height * 3 // 4, where
+            continue
         assert len(boxes) == looks, where
         assert boxes[0][3] < img.height // 4  # the first look: the top of the inner area
         if looks == 2:

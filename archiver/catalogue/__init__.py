@@ -11,10 +11,13 @@ inputs → model → render → write, one module a job:
   rules), :mod:`.model` (archive data → view types, customer by customer),
   :mod:`.statistics` (custody's numbers shaped for display), :mod:`.paths` (where each
   page lives, how links are written);
-* render: :mod:`.render` (jinja2 templates), :mod:`.search` (the search index);
+* render: :mod:`.render` (jinja2 templates), :mod:`.search` (the search index),
+  :mod:`.fulltext` (the full-text search's rules: keys, shards, hits; pure);
 * write: :mod:`.output` (the output folder, safely), :mod:`.copies` (the site's own
   copies of PDFs), :mod:`.sites` (every folder written), :mod:`.purge` (destroyed
-  material out of every catalogue); :mod:`.cachefile` (the caches' JSON format).
+  material out of every catalogue); :mod:`.cachefile` (the caches' JSON format);
+  :mod:`.fulltext_index` (the stored texts read, the full-text index written
+  incrementally).
 
 Decisions, in one place:
 

@@ -34,7 +34,7 @@ vector paths; shadings; form XObjects). A page with no image at all is blank onl
 paints nothing. The cheap looks come first and decide without decoding: what the content
 stream paints, whether the image fills the page, the page's size, the image's size
 against the decoding limits. Then, where the top of a scan decodes for a fraction of the
-whole (a baseline JPEG, a CCITT fax image: :func:`archiver.scanimage.top_is_cheap`), the
+whole (a baseline JPEG: :func:`archiver.scanimage.top_is_cheap`), the
 top tenth of the inner area is looked at first, by the same measure: writing there
 decides "not blank" (the ink of a part is never more than the whole's, so this first look
 can only ever say "not blank" early); only a page it cannot decide — no writing at its

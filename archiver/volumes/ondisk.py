@@ -7,13 +7,16 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UnreadableFileError
 from ..store import Archive
-from .codes import Journal
 from .manifest import VolumeManifest, read_manifest
 from .outcome import Scope, rel
 from .plan import Problem, Slot
+
+if TYPE_CHECKING:  # (codes reads the destruction holds, which read what volumes/ holds)
+    from .codes import Journal
 
 SUPERSEDED = ".superseded"  # volumes/.superseded/<customer>/<year>/: earlier copies, never deleted
 

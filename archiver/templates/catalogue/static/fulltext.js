@@ -151,7 +151,7 @@
     return parts;
   }
 
-  /* Shards and postings (fulltext.py: key_hash, decode_postings, intersect) ----------- */
+  /* Shards and postings (fulltext.py: key_hash, decode_postings; intersect, lazily) ---- */
   function keyHash(key) {
     var h = 0x811C9DC5;
     for (var ch of key) { h = Math.imul(h ^ ch.codePointAt(0), 0x01000193) >>> 0; }
@@ -167,6 +167,18 @@
     var start = at + key.length + 2;
     return table.slice(start, table.indexOf("\n", start));
   }
+  /* Postings: a sorted array of document numbers, or — for a bitmap ("~…") — a test
+     of one number's bit, so a dense list is never expanded unless it is the shortest. */
+  function Postings(text) {
+    this.bitmap = text.charAt(0) === "~" ? text : null;
+    this.list = this.bitmap ? null : decode(text);
+    this.size = this.bitmap ? (text.length - 1) * 6 : this.list.length;  /* an upper bound for a bitmap */
+  }
+  Postings.prototype.has = function (n) {
+    var d = DIGIT[this.bitmap.charAt(1 + Math.floor(n / 6))];
+    return d !== undefined && ((d >> (n % 6)) & 1) === 1;
+  };
+  Postings.prototype.all = function () { return this.list || decode(this.bitmap); };
   function decode(text) {
     var out = [], i, b, d;
     if (text.charAt(0) === "~") {
@@ -185,21 +197,54 @@
     }
     return out;
   }
-  function intersect(lists) {
-    lists.sort(function (a, b) { return a.length - b.length; });
-    var out = lists[0];
-    for (var i = 1; i < lists.length && out.length; i++) {
-      var have = new Set(lists[i]);
-      out = out.filter(function (n) { return have.has(n); });
-    }
-    return out;
+  /* The numbers in every list, newest (highest) first, taken a few at a time: the
+     shortest list is walked from its end and each number tested in the others (a bitmap
+     by its bit, a sorted list by binary search), so a query of common words looks at the
+     few candidates it shows, never at all of them. */
+  function Candidates(postings) {
+    postings.sort(function (a, b) { return a.size - b.size; });
+    this.first = postings[0];
+    this.rest = postings.slice(1);
+    this.pos = this.first.bitmap ? (this.first.bitmap.length - 1) * 6 - 1 : this.first.list.length - 1;
+    this.taken = 0;
   }
+  function inList(list, n) {
+    var lo = 0, hi = list.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (list[mid] === n) { return true; }
+      if (list[mid] < n) { lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return false;
+  }
+  Candidates.prototype.take = function (k) {
+    var out = [], first = this.first, rest = this.rest;
+    while (out.length < k && this.pos >= 0) {
+      var n = first.bitmap ? this.pos : first.list[this.pos];
+      this.pos--;
+      if (first.bitmap && !first.has(n)) { continue; }
+      var all = true;
+      for (var i = 0; i < rest.length && all; i++) { all = rest[i].bitmap ? rest[i].has(n) : inList(rest[i].list, n); }
+      if (all) { out.push(n); }
+    }
+    this.taken += out.length;
+    return out;
+  };
+  Candidates.prototype.done = function () { return this.pos < 0; };
+  /* How many there are in all: exact for one list (a single key), else null (unknown until walked). */
+  Candidates.prototype.count = function () {
+    if (this.rest.length) { return this.done() ? this.taken : null; }
+    if (this.first.list) { return this.first.list.length; }
+    var c = 0, b = this.first.bitmap;
+    for (var i = 1; i < b.length; i++) { for (var d = DIGIT[b.charAt(i)]; d; d >>= 1) { c += d & 1; } }
+    return c;
+  };
 
   /* Searching -------------------------------------------------------------------------- */
   function Search(query, filters) {
     this.terms = queryTerms(query);
     this.filters = filters || {};
-    this.candidates = [];  /* newest first */
+    this.candidates = null;  /* Candidates, newest first */
     this.next = 0;  /* the next candidate to look at */
     this.hits = [];
     this.found = 0;  /* documents hit */
@@ -219,10 +264,10 @@
       if (f.type) { keys.push("#t:" + f.type); }
       keys = keys.filter(function (k, i) { return keys.indexOf(k) === i; });
       return Promise.all(keys.map(function (k) {
-        return loadShard(keyHash(k) & (meta.shards - 1)).then(function (table) { return decode(lookup(table, k)); });
+        return loadShard(keyHash(k) & (meta.shards - 1)).then(function (table) { return new Postings(lookup(table, k)); });
       }));
     }).then(function (lists) {
-      if (lists) { self.candidates = intersect(lists).reverse(); }
+      if (lists) { self.candidates = new Candidates(lists); }
       return self.more(onBatch);
     });
   };
@@ -234,10 +279,10 @@
     var self = this, goal = self.hits.length + PAGE;
     function step() {
       var left = goal - self.hits.length;
-      if (left <= 0 || self.next >= self.candidates.length) { return Promise.resolve(self); }
+      if (left <= 0 || self.done()) { return Promise.resolve(self); }
       var rate = self.next ? Math.max(self.found / self.next, 0.05) : 1;
       var size = self.next ? Math.min(MAX_BATCH, Math.max(BATCH, Math.ceil(left / rate))) : BATCH;
-      var batch = self.candidates.slice(self.next, self.next + size);
+      var batch = self.candidates.take(size);
       self.next += batch.length;
       return Promise.all(batch.map(loadDoc)).then(function (loaded) {
         loaded.forEach(function (d, i) {
@@ -260,7 +305,8 @@
     }
     return step();
   };
-  Search.prototype.done = function () { return this.next >= this.candidates.length; };
+  Search.prototype.done = function () { return !this.candidates || this.candidates.done(); };
+  Search.prototype.count = function () { return this.candidates ? this.candidates.count() : 0; };
 
   /* Showing ---------------------------------------------------------------------------- */
   var input = document.getElementById("q");
@@ -317,15 +363,14 @@
     var frag = document.createDocumentFragment();
     for (; shown < s.hits.length; shown++) { frag.appendChild(hitNode(s.hits[shown])); }
     list.appendChild(frag);
-    var done = s.done(), docsHit = done ? s.found : s.exact ? s.candidates.length : null;
+    var done = s.done(), docsHit = done ? s.found : s.exact ? s.count() : null;
     if (!s.terms.length) { status.textContent = ""; }
     else if (docsHit === 0) { status.textContent = "正文中没有找到。"; }
     else if (docsHit !== null) {
       status.textContent = "正文中找到 " + docsHit + " 份文件" + (done ? "," + s.hits.length + " 页。"
         : ",显示前 " + s.hits.length + " 页。");
     } else {
-      status.textContent = "正文中找到 " + s.found + " 份文件(" + s.hits.length + " 页);另有 " +
-        (s.candidates.length - s.next) + " 份可能含有,可查看更多。";
+      status.textContent = "正文中找到 " + s.found + " 份文件(" + s.hits.length + " 页);还有更多可查看。";
     }
     if (moreButton) { moreButton.hidden = done; }
     status.setAttribute("data-done", "1");
@@ -347,7 +392,8 @@
     }).then(function () {
       render(s);
       var ms = performance.now() - t0;
-      return { hits: s.hits.length, documents: s.found, candidates: s.candidates.length,
+      var all = s.count();
+      return { hits: s.hits.length, documents: s.found, candidates: all === null ? -1 : all, looked: s.next,
                ms: ms, first_ms: first === null ? ms : first, done: s.done() };
     }, function (err) { fail(s, err); throw err; });
   }
