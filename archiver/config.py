@@ -223,6 +223,17 @@ class BatchOptions:
         "is is one document and is never searched. false: scans are never split.")
 
 
+@dataclass(frozen=True)
+class OcrOptions:
+    workers: int = setting(
+        1, "Recognising the text of filed scans (`archiver ocr`; Chinese and English, offline): how many "
+        "records are recognised at once. Each takes about one CPU core and 0.5 GB of memory while it works; "
+        "1 leaves the rest of the machine to filing and building.", lo=1, hi=64)
+    after_filing: bool = setting(
+        True, "Whether the watcher (`archiver watch`) runs OCR, in the background at a lower priority, after it "
+        "has filed something. false: run `archiver ocr` yourself (e.g. at night from cron).")
+
+
 SECTIONS = (
     Section("", Policy, "top"),
     Section("fonds", Fonds),
@@ -258,10 +269,11 @@ SECTIONS = (
     Section("catalogue", CatalogueOptions),
     Section("custody", CustodyOptions),
     Section("batch", BatchOptions),
+    Section("ocr", OcrOptions),
 )
 
 
-OPTIONS = ("filing", "volumes", "catalogue", "custody", "batch")  # optional tables, each a field of Config
+OPTIONS = ("filing", "volumes", "catalogue", "custody", "batch", "ocr")  # optional tables, each a field of Config
 
 
 @dataclass(frozen=True)
@@ -279,6 +291,7 @@ class Config:
     custody: CustodyOptions = field(default_factory=CustodyOptions)
     path: Path | None = None
     batch: BatchOptions = field(default_factory=BatchOptions)
+    ocr: OcrOptions = field(default_factory=OcrOptions)
 
     def type(self, code: str) -> DocumentType:
         return self.document_types[code]

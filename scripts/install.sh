@@ -8,7 +8,8 @@ VENV="${ARCHIVER_VENV:-.venv}"
 # jbig2dec: pikepdf and archiver.scanimage decode JBIG2 scans with it (office MFPs' "compact PDF");
 # img2pdf: tests/test_corpus.py makes PDFs with this real tool. (Not Ghostscript: it pulls in
 # fonts-urw-base35, which changes the system font standing in for Helvetica.)
-DEBS="poppler-utils qpdf chromium fonts-noto-cjk jbig2dec img2pdf"
+# tesseract-ocr, tesseract-ocr-chi-sim: benchmarks/bench_ocr.py compares RapidOCR with Tesseract's chi_sim.
+DEBS="poppler-utils qpdf chromium fonts-noto-cjk jbig2dec img2pdf tesseract-ocr tesseract-ocr-chi-sim"
 # Debian's python3 needs python3-venv (ensurepip) to make a virtual environment.
 python3 -c "import ensurepip, venv" 2>/dev/null || DEBS="$DEBS python3-venv"
 if command -v apt-get >/dev/null 2>&1; then

@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "ingest": ("filing",), "watch": ("filing",), "log": ("filing",),
     "coversheet": ("batch",),
     "build": ("volumes",),
+    "ocr": ("ocr",),
     "site": ("catalogue",), "search": ("search",),
     "audit": ("custody",), "stats": ("custody",), "due": ("custody",), "consult": ("custody",),
     "loan": ("custody",), "disposal": ("custody",),

@@ -31,6 +31,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from ..atomic import ensure_dir
+from ..ocr.follow import Follower
 from ..store import Archive
 from .candidate import Splitter
 from .inbox import inbox_candidates, is_ignored
@@ -124,6 +125,7 @@ class Watcher:
             signal.signal(signal.SIGINT, self._signal)
         with self.archive.lock("filing", purpose="archiver watch"):
             filer = Filer(self.archive, by=self.by, splitter=self.splitter)
+            ocr = Follower(self.archive)  # the OCR stage, in a child process, after filing (issue 12)
             observer = self.make_observer()
             observer.schedule(_Events(self._notify), str(self.archive.inbox), recursive=True)
             observer.start()
@@ -141,6 +143,8 @@ class Watcher:
                         filer.flush()
                         if outcome is None:
                             continue
+                        if any(o.status != "rejected" for o in outcome.flat()):
+                            ocr.kick()
                         self.outcomes.extend(outcome.flat())
                         if self.on_outcome:
                             self.on_outcome(outcome)
@@ -151,6 +155,7 @@ class Watcher:
                         last_rescan = time.monotonic()
                     self._stop.wait(self.tick)
             finally:
+                ocr.stop()
                 observer.stop()
                 observer.join(timeout=5)
                 filer.close()

@@ -6,10 +6,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from pathlib import Path
 
 from .. import __version__
 from ..config import Config
 from ..customers import Customer
+from ..ocr.store import text_path
 from ..store import Archive
 from .plan import PlannedVolume
 
@@ -50,7 +52,17 @@ def fingerprint(plan: PlannedVolume, config: Config, customer: Customer, sidecar
         "volume": [plan.reference, plan.number, plan.year, plan.retention, plan.top_secret, plan.oversize,
                    list(plan.followers), plan.sheets],
         "documents": [[r.id, r.file.sha256, sidecars.get(r.id, "")] for r in plan.documents],
+        "texts": [_text_stamp(r.path) for r in plan.documents],  # the stored OCR text: a volume's text layer
         "tools": tools or {},
     }
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _text_stamp(record_pdf: Path) -> list[int]:
+    """The record's stored text file as (size, mtime) — cheap; [] when there is none."""
+    try:
+        st = text_path(record_pdf).stat()
+    except OSError:
+        return []
+    return [st.st_size, st.st_mtime_ns]

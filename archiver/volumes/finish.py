@@ -32,6 +32,7 @@ from .lookcache import LookCache
 from .placement import StampStyle, page_box, page_rotation, visual_size
 from .plan import PlannedVolume
 from .stamp import Stamper
+from .textlayer import add_text_layers, page_texts
 
 FORM_LABELS = {"cover": "封面-", "index": "目录-", "remarks": "备考-", "back_cover": "封底-"}
 
@@ -74,6 +75,7 @@ def finish(out: pikepdf.Pdf, plan: PlannedVolume, parts: Sequence[pg.Part], slot
             part = parts[slot.part]
             source = (records[part.name], slot.source) if part.name in records and slot.source is not None else None
             stamper.stamp(page, slot.number, slot.side, source)
+    add_text_layers(out, pages, page_texts(plan, parts, slots))  # the records' stored text, invisible (issue 12)
     set_page_labels(out, page_labels(parts, slots))
     set_outline(out, plan, where)
     pdfa.make_pdfa(out, info)

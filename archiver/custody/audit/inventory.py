@@ -13,6 +13,7 @@ from pathlib import Path
 from ...atomic import TEMP_PREFIX
 from ...errors import UnreadableFileError
 from ...model import Record
+from ...ocr.store import text_path
 from ...store import Archive, read_record
 from ...volumes.manifest import VolumeManifest, read_manifest
 from ..disposal.rules import HOLD
@@ -92,6 +93,7 @@ def read_inventory(archive: Archive, held: Iterable[Expected] = ()) -> Inventory
                 continue
             inv.records.append(record)
             claimed.add(record.path)
+            claimed.add(text_path(record.path))  # its stored OCR text (archiver ocr), when there is one
             inv.expected.append(Expected(record.path, record.file.sha256, record.file.size,
                                          record.file.page_count, f"record {record.id}", "record"))
     for path in files:

@@ -15,6 +15,7 @@ from ... import clock
 from ...atomic import move_verified, sha256_file
 from ...errors import IntegrityError, NotFoundError, WorkflowError
 from ...months import add_months
+from ...ocr.store import text_path
 from ...store import Archive
 from ...volumes.manifest import iter_manifests
 from ..material import Holdings
@@ -213,6 +214,9 @@ def _plan(archive: Archive, case: Case) -> list[dict[str, Any]]:
                 continue  # not filed any more: nothing of it to hold (the audit reports it)
             add(r.sidecar_path, sha256_file(r.sidecar_path))
             add(r.path, r.file.sha256)
+            text = text_path(r.path)  # its stored OCR text goes with it (last: OCR never remakes it without a record)
+            if text.is_file():
+                add(text, sha256_file(text))
     return files
 
 
