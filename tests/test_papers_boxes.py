@@ -154,3 +154,23 @@ def test_a_long_customer_name_is_set_smaller_on_the_spine_not_cut(tmp_path: Path
     assert "".join(w.text for w in column) == name  # every character, one a line, none cut off
     number = next(w for w in spine if w.text == "12")
     assert number.y0 > column[-1].y1  # above the box number
+
+
+def test_a_rebuilt_volume_keeps_its_box(archive_root: Path, drop, clock, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A box is a fact of the shelf (Art. 20): the manifest `build` writes when it rebuilds
+    a boxed volume (a new document for it) still names the box, from the box register."""
+    from custody_helpers import doc, file_docs
+
+    file_docs(archive_root, drop, [doc("C0001", "contract", "2026-03-09", title="销售合同")])
+    assert run_cli(archive_root, "build", "--checker", "李四").exit_code == 0
+    assert run_cli(archive_root, "papers", "box-labels", "--out", str(tmp_path / "labels.pdf")).exit_code == 0
+    archive = Archive.open(archive_root)
+    (path,) = [p for p in archive.volumes.rglob("*.toml") if ".superseded" not in p.parts]
+    before = read_manifest(path)
+    assert before.box == 1
+    file_docs(archive_root, drop, [doc("C0001", "contract", "2026-04-01", title="补充协议")], prefix="more")
+    result = run_cli(archive_root, "build", "--checker", "李四")
+    assert result.exit_code == 0, result.output
+    after = read_manifest(path)
+    assert after.reference == before.reference and len(after.documents) == 2  # rebuilt with the new document
+    assert after.box == 1

@@ -15,23 +15,13 @@ from collections.abc import Iterable
 
 from ..store import Archive
 from ..volumes.manifest import VolumeManifest, iter_manifests, write_manifest
+from ..volumes.shelf import REGISTER, boxed
 from .boxes import Placement, Volume, place
-
-REGISTER = "boxes"
 
 
 def placements(archive: Archive) -> dict[str, Placement]:
     """Every volume's box, by reference code (the first entry for a volume counts)."""
-    out: dict[str, Placement] = {}
-    for e in archive.register(REGISTER):
-        if e.get("event") != "boxed":
-            continue
-        try:
-            p = Placement(str(e["reference"]), int(e["year"]), str(e["retention"]), int(e["box"]))
-        except (KeyError, TypeError, ValueError):
-            continue  # a hand-edited line that is not an entry of ours
-        out.setdefault(p.reference, p)
-    return out
+    return {b.reference: Placement(b.reference, b.year, b.retention, b.box) for b in boxed(archive)}
 
 
 def record(archive: Archive, new: Iterable[Placement], *, by: str, capacity: int) -> None:

@@ -72,6 +72,7 @@ class Context:
     checker: str
     today: dt.date  # 立卷时间 on the remarks sheet
     built_at: dt.datetime
+    box: int = 0  # the volume's box (盒号) in the box register, 0: not boxed yet (Art. 20)
 
 
 def volume_title(plan: PlannedVolume, customer: Customer, config: Config) -> str:
@@ -203,7 +204,7 @@ def manifest_of(plan: PlannedVolume, ctx: Context, layout: Layout, written: Writ
                "remarks": _range(where[-2]), "back_cover": _range(where[-1])},
         documents=tuple(_document(r, where[2 + i]) for i, r in enumerate(plan.documents)),
         remarks=layout.remarks, path=target.with_suffix(".toml"), pdfa=written.pdfa.to_manifest(),
-        reencoded=tuple(written.reencoded),
+        reencoded=tuple(written.reencoded), box=ctx.box,
     )  # fmt: skip
 
 

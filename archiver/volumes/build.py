@@ -70,6 +70,7 @@ from .ondisk import (
 )
 from .outcome import BuildResult, Outcome, Scope, rel
 from .plan import Inputs, PlannedVolume, check_files, check_references, load_inputs, plan_volumes, refuse
+from .shelf import box_numbers
 from .supersede import commit, finish_interrupted, free_label, move_old, record_codes, retire_stale, when_of
 
 __all__ = ["SUPERSEDED", "BuildResult", "Outcome", "build", "disposal_holds", "fingerprint", "free_label", "move_old"]
@@ -251,9 +252,11 @@ def write(run: Run, state: State, planned: Planned, todo: list[Todo]) -> None:
         assert renderer is not None and detect is not None
         if run.planned is not None:
             run.planned(len(todo))
+        boxes = box_numbers(archive)  # a rebuilt volume stays in its box (Art. 20)
         for t in todo:
             ctx = Context(config=config, customer=t.customer, renderer=renderer, detect=detect,
-                          cache_dir=archive.state, filer=run.by, checker=checker, today=when.date(), built_at=when)
+                          cache_dir=archive.state, filer=run.by, checker=checker, today=when.date(), built_at=when,
+                          box=boxes.get(t.plan.reference, 0))
             run.result.outcomes.append(write_volume(archive, state.journal, t.plan, t.fingerprint, ctx, t.pending,
                                                     by=run.by, when=when))
             if run.progress is not None:
