@@ -9,8 +9,8 @@ from pathlib import Path
 
 from catalogue_helpers import Populated
 
-from archiver.catalogue.fulltext_index import text_file
 from archiver.model import Record
+from archiver.ocr.store import text_path
 
 SECRET_TEXT = "鲲鹏计划收购底价"  # on a page of the restricted document only
 SECRET_WORD = "zetacodeword"
@@ -40,7 +40,7 @@ def write_text(record: Record, pages: list[list[str]], *, record_sha256: str | N
     data = {"format": "archiver-text", "version": 1, "record_sha256": record_sha256 or record.file.sha256,
             "engine": {"name": "test", "version": "1", "models": {}}, "created": "2026-11-26T10:00:00+08:00",
             "pages": out}
-    path = text_file(record.path)
+    path = text_path(record.path)
     path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     return path
 

@@ -18,7 +18,8 @@ from fulltext_helpers import SECRET_TEXT, SECRET_WORD, TEXTS, write_text, write_
 
 from archiver.catalogue import fulltext as ft
 from archiver.catalogue import fulltext_index, paths
-from archiver.catalogue.fulltext_index import SiteIndex, text_file
+from archiver.catalogue.fulltext_index import SiteIndex
+from archiver.ocr.store import text_path
 from archiver.store import Archive
 from archiver.volumes.manifest import VolumeDocument
 
@@ -177,7 +178,7 @@ def site_texts(site: Path) -> dict[str, bytes]:
 def test_restricted_text_is_in_no_file_of_the_site(pop: Populated) -> None:
     site_build(pop)
     secret = pop.records["secret"]
-    assert text_file(secret.path).is_file()
+    assert text_path(secret.path).is_file()
     files = site_texts(pop.root / "site")
     assert any(rel.startswith("fulltext/docs/") for rel in files)
     for needle in (SECRET_TEXT, SECRET_TEXT[:2], SECRET_WORD, secret.id):
@@ -188,7 +189,7 @@ def test_restricted_text_is_in_no_file_of_the_site(pop: Populated) -> None:
 
 def test_a_stale_or_missing_text_is_not_indexed(pop: Populated) -> None:
     write_text(pop.records["plain2"], [["过期文本甲乙"]], record_sha256="f" * 64)  # made from other bytes
-    text_file(pop.records["hostile"].path).unlink()
+    text_path(pop.records["hostile"].path).unlink()
     result = site_build(pop)
     assert result["fulltext_documents"] == len(TEXTS) - 3  # not the secret, plain2 or hostile
     assert search(pop, "过期")["hits"] == [] and search(pop, "恶意")["hits"] == []

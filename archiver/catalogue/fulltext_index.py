@@ -26,8 +26,9 @@ not match (the folder was built from another state, a shard was changed by hand,
 shard count grows) and the whole index is written again (files with the same bytes are
 still not rewritten).
 
-Stored texts are read with :func:`read_pages` (the format: ``docs/text-format.md``); a
-text file whose ``record_sha256`` is not its record's is stale and ignored.
+Stored texts are read through :func:`archiver.ocr.store.read_text` (the format:
+``docs/text-format.md``); a text file whose ``record_sha256`` is not its record's is
+stale and ignored.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from typing import Any
 
 from ..atomic import write_text_atomic
 from ..errors import IntegrityError, NotFoundError
+from ..ocr.store import read_text, text_path
 from .fulltext import (
     META_PATH,
     Filters,
@@ -74,30 +76,19 @@ VERSION = 1
 Stamp = tuple[int, int, int]
 
 
-def text_file(record_pdf: Path) -> Path:
-    """Where the stored text of a record lies: ``<stem>.text.json`` beside its PDF."""
-    return record_pdf.with_name(f"{record_pdf.stem}.text.json")
-
-
-def read_pages(path: Path, record_sha256: str) -> list[tuple[int, str]] | None:
-    """The pages' texts (page, normal form) of a stored text file, or None when there is
-    none, it cannot be read, or it is stale (made from other bytes than the record's)."""
-    try:
-        data = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        log.warning("full-text index: %s cannot be read (%s); its record is not searchable", path, exc)
-        return None
-    if (not isinstance(data, dict) or data.get("format") != "archiver-text" or data.get("version") != 1
-            or data.get("record_sha256") != record_sha256):
+def read_pages(record_pdf: Path, record_sha256: str) -> list[tuple[int, str]] | None:
+    """The pages' texts (page, normal form) of a record's stored text, or None when it
+    has none, it cannot be read, or it is stale (made from other bytes than the record's):
+    :func:`archiver.ocr.store.read_text`."""
+    text = read_text(record_pdf, record_sha256)
+    if text is None:
         return None
     out = []
-    for page in data.get("pages") or ():
-        if isinstance(page, dict) and page.get("status") == "ok":
-            text = page_text(str(line.get("text", "")) for line in page.get("lines") or () if isinstance(line, dict))
-            if text:
-                out.append((int(page["page"]), text))
+    for page in text.pages:
+        if page.status == "ok":
+            normal = page_text(line.text for line in page.lines)
+            if normal:
+                out.append((page.page, normal))
     return out
 
 
@@ -230,9 +221,10 @@ class Texts:
     def path(self, sha: str) -> Path:
         return self.folder / sha[:2] / f"{sha}.json"
 
-    def read(self, path: Path, record_sha256: str) -> str:
+    def read(self, record_pdf: Path, record_sha256: str) -> str:
         """Read a record's text file: the checksum of its bytes ("" when there is no
         usable text), its pages kept for :meth:`pages`."""
+        path = text_path(record_pdf)
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -245,7 +237,7 @@ class Texts:
         if cached is not None and cached[0] == record_sha256:
             self.loaded[sha] = cached[1]
             return sha if cached[1] else ""
-        pages = read_pages(path, record_sha256)
+        pages = read_pages(record_pdf, record_sha256)
         if not pages:
             return ""
         self.loaded[sha] = pages
@@ -302,13 +294,13 @@ def update(output: SiteOutput, index: Index, fresh: Mapping[str, list[Source]], 
     source_of: dict[str, Source] = {}
     for code, rows in sources.items():
         for s in rows:
-            stamp = _stamp(text_file(Path(s.record_pdf)))
+            stamp = _stamp(text_path(Path(s.record_pdf)))
             prior = index.docs.get(s.record)
             if (prior is not None and stamp is not None and prior.stamp == stamp
                     and prior.record_sha256 == s.record_sha256):
                 sha = prior.text
             else:
-                sha = texts.read(text_file(Path(s.record_pdf)), s.record_sha256) if stamp is not None else ""
+                sha = texts.read(Path(s.record_pdf), s.record_sha256) if stamp is not None else ""
             if not sha:
                 continue
             n = numbers.of(s.record)
