@@ -58,6 +58,8 @@ def test_held_notes_one_per_list_touching_the_scope(archive_root: Path, drop: Ca
     assert "is proposed" in notes[0].detail and "its 2 record(s) in records/" in notes[0].detail
 
     assert held_notes(archive, Scope(customer="C0002"), holds, volumes) == []  # another customer's build
+    assert held_notes(archive, Scope(customer="C0001", year=2025), holds, volumes) == []  # another year's build
+    assert len(held_notes(archive, Scope(customer="C0001", year=2026), holds, volumes)) == 1
 
 
 def test_a_destroyed_list_is_not_noted(archive_root: Path, drop: Callable[..., Path], clock: Clock) -> None:

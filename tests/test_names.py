@@ -25,7 +25,7 @@ def unescape(text: str) -> bytes:
         code = int(body[1:], 16)
         return chr(0xDC00 + code) if body[0] == "x" and code >= 0x80 else chr(code)
 
-    return re.sub(r"\\(\\|x[0-9a-f]{2}|u[0-9a-f]{4})", one, text).encode("utf-8", "surrogateescape")
+    return re.sub(r"\\(\\|x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})", one, text).encode("utf-8", "surrogateescape")
 
 
 NAMES = [
@@ -35,6 +35,8 @@ NAMES = [
     "invoice\u202efdp.exe".encode(), "\u2066x\u2069\u200e\u200f\u061c.pdf".encode(),
     "line\u2028para\u2029.pdf".encode(), "zero\u200bwidth\ufeff.pdf".encode(),
     b"back\\slash.pdf", b"\\xba.pdf", b"\\\\xba.pdf", b"\\u202e.pdf",
+    "c1\x85.pdf".encode(), b"c1\x85.pdf",  # NEL (U+0085) and the raw byte 0x85 must read apart
+    "tag\U000e0001.pdf".encode(),  # a format character above U+FFFF
     *(bytes([b]) for b in range(1, 256) if b != ord("/")),
 ]
 
@@ -61,6 +63,8 @@ def test_different_names_never_read_alike() -> None:
     ("invoice\u202efdp.exe", "invoice\\u202efdp.exe"),
     ("\u2067x\u2069", "\\u2067x\\u2069"),
     ("p\u2029q", "p\\u2029q"),
+    ("nel\x85", "nel\\u0085"),
+    ("\U000e0001x", "\\U000e0001x"),
     ("C:\\scan.pdf", "C:\\\\scan.pdf"),
 ])  # fmt: skip
 def test_what_each_kind_of_character_becomes(name: str, shown: str) -> None:

@@ -10,7 +10,8 @@ bytes it had, and is the form kept in sidecars, reason files and the journal:
 
 * an undecodable byte 0xNN → ``\\xNN``;
 * a control character, a line or paragraph separator, or a bidi control
-  (U+200E/F, U+061C, U+202A–202E, U+2066–2069) → ``\\xNN`` / ``\\uNNNN``;
+  (U+200E/F, U+061C, U+202A–202E, U+2066–2069) → ``\\xNN`` (ASCII controls only, so it
+  never reads like an undecodable byte) / ``\\uNNNN`` / ``\\UNNNNNNNN`` (above U+FFFF);
 * a backslash → ``\\\\`` (so an escaped name never reads like another name).
 
 Every other character — Chinese included — is kept as it is.
@@ -30,7 +31,9 @@ def _escape_char(ch: str) -> str:
     if ch == "\\":
         return "\\\\"
     if ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp", "Cf") and ch not in "\u200d":
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        if code < 0x80:
+            return f"\\x{code:02x}"  # an ASCII control: \xNN is unambiguous (raw bytes 0x80–0xFF only)
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
     return ch
 
 

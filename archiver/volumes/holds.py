@@ -47,7 +47,7 @@ def held_notes(archive: Archive, scope: Scope, holds: DisposalHolds, volumes: Vo
     out = []
     present: dict[str, int] = {}  # list label → its records still in records/
     for pdf in record_pdfs(archive, scope.customer) if holds.records else []:
-        if pdf.stem in holds.records:
+        if pdf.stem in holds.records and scope.has(pdf.parent.parent.name, int(pdf.parent.name)):
             present[holds.records[pdf.stem]] = present.get(holds.records[pdf.stem], 0) + 1
     for list_id, (state, refs) in sorted(holds.lists.items()):
         if state == "destroyed":
