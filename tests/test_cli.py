@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
@@ -102,3 +103,31 @@ def test_a_bad_option_value_is_a_usage_error_naming_the_option(archive_root):
     assert r.exit_code == 2 and "Invalid value for '--set'" in r.output and "Cannot set 'colour=red'" in r.output
     r = run_cli(archive_root, "customer", "update", "C0001", "--set", "fax=1", "--reason", " ")
     assert r.exit_code == 2 and r.output.startswith("error: A reason is required")
+
+
+def test_the_progress_bar_shows_on_a_terminal_for_more_than_one_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from archiver.cli import ProgressBar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    bar = ProgressBar("Building volumes", show=True)
+    bar.planned(3)
+    for _ in range(3):
+        bar.step("a volume")
+    bar.close()
+    assert "Building volumes" in term.getvalue() and "100%" in term.getvalue()
+
+    quiet = Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    for show, steps in ((False, 3), (True, 1)):  # --json, or a single step: no bar
+        bar = ProgressBar("Building volumes", show=show)
+        bar.planned(steps)
+        bar.step()
+        bar.close()
+    assert quiet.getvalue() == ""

@@ -136,6 +136,29 @@ def json_option(f: Any) -> Any:
     return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON, for scripts.")(f)
 
 
+class ProgressBar:
+    """A progress bar on standard error for a long run (``build``, ``ocr``), shown only on a
+    terminal and only when the run has more than one step: ``planned(n)`` once the number
+    of steps is known, ``step()`` after each, ``close()`` at the end (also after a failure)."""
+
+    def __init__(self, label: str, *, show: bool) -> None:
+        self.label, self.show = label, show and sys.stderr.isatty()
+        self.bar: Any = None
+
+    def planned(self, n: int) -> None:
+        if self.show and n > 1:
+            self.bar = click.progressbar(length=n, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+
+    def step(self, *_done: Any) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
 def echo_json(data: Any) -> None:
     import json
 

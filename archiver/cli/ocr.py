@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Any
-
 import click
 
-from . import AppContext, echo_json, json_option, main
+from . import AppContext, ProgressBar, echo_json, json_option, main
 
 PAGE_LABELS = {"ocr": "page(s) recognised", "pdf": "with their own text", "none": "without text"}
 
@@ -30,27 +27,14 @@ def ocr_cmd(app: AppContext, customer: str, force: bool, workers: int | None, as
     a record whose PDF no longer matches its sidecar is reported and left for
     `archiver audit`. The watcher runs this after filing (ocr.after_filing).
     """
-    from ..ocr.stage import Outcome, run
+    from ..ocr.stage import run
 
     archive = app.archive
-    bar: Any = None
-    show = sys.stderr.isatty() and not as_json
-
-    def planned(n: int) -> None:
-        nonlocal bar
-        if show and n > 1:
-            bar = click.progressbar(length=n, label="Recognising records", file=sys.stderr)
-            bar.__enter__()
-
-    def progress(_outcome: Outcome) -> None:
-        if bar is not None:
-            bar.update(1)
-
+    bar = ProgressBar("Recognising records", show=not as_json)
     try:
-        result = run(archive, customer=customer, force=force, workers=workers, planned=planned, progress=progress)
+        result = run(archive, customer=customer, force=force, workers=workers, planned=bar.planned, progress=bar.step)
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        bar.close()
     if as_json:
         echo_json({"done": result.count("done"), "failed": result.count("failed"),
                    "records": [o.as_dict() for o in result.outcomes]})

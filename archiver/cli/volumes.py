@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Any
-
 import click
 
 from ..volumes.build import build
-from . import AppContext, echo_json, json_option, main
+from . import AppContext, ProgressBar, echo_json, json_option, main
 
 
 @main.command("build")
@@ -34,25 +31,12 @@ def build_cmd(app: AppContext, customer: str, year: int | None, force: bool, fil
     damaged, nothing is built and every problem is listed (exit code 6).
     """
     archive = app.archive
-    bar: Any = None
-    show = sys.stderr.isatty() and not as_json
-
-    def planned(n: int) -> None:
-        nonlocal bar
-        if show and n > 1:
-            bar = click.progressbar(length=n, label="Building volumes", file=sys.stderr)
-            bar.__enter__()
-
-    def progress(_reference: str) -> None:
-        if bar is not None:
-            bar.update(1)
-
+    bar = ProgressBar("Building volumes", show=not as_json)
     try:
         result = build(archive, customer=customer, year=year, force=force, filer=filer, checker=checker,
-                       planned=planned, progress=progress)
+                       planned=bar.planned, progress=bar.step)
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        bar.close()
     if as_json:
         echo_json({"built": result.count("built"), "unchanged": result.count("unchanged"),
                    "superseded": result.count("superseded"), "skipped": result.count("skipped"),
