@@ -156,3 +156,21 @@ def _record(name: str, resources: object, ctm: Matrix, placements: list[Placemen
 
 
 _NOT_PLAIN = (b"(", b"<", b"%", b"BI", b"[")  # strings, hex strings/dicts, comments, inline images, arrays
+
+
+def add_font(page: pikepdf.Object, font: pikepdf.Object, base: str) -> str:
+    """Name ``font`` in ``page``'s resources under ``base`` (``/ArchiverPageNo``), or the
+    first ``base1``, ``base2`` … that the page does not already use for another font;
+    returns the name (the page's own fonts are never replaced)."""
+    resources = page.get("/Resources")
+    if resources is None:
+        page.Resources = resources = pikepdf.Dictionary()
+    fonts = resources.get("/Font")
+    if fonts is None:
+        resources.Font = fonts = pikepdf.Dictionary()
+    key, n = pikepdf.Name(base), 0
+    while key in fonts and fonts[key].objgen != font.objgen:
+        n += 1
+        key = pikepdf.Name(f"{base}{n}")
+    fonts[key] = font
+    return str(key)

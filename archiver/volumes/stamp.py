@@ -56,7 +56,7 @@ from pikepdf import Dictionary, Name
 from .digits import embed_font, flate_stream
 from .ink import annotation_rects, least_ink, vector_rects
 from .lookcache import LookCache, look_key
-from .pagecontent import walk
+from .pagecontent import add_font, walk
 from .placement import (
     DIRECTIONS,
     Rect,
@@ -172,16 +172,4 @@ class Stamper:
         return pikepdf.Stream(self.pdf, f"{key} Do\n".encode("ascii"))
 
     def _font_name(self, obj: pikepdf.Object) -> str:
-        resources = obj.get("/Resources")
-        if resources is None:
-            obj.Resources = resources = Dictionary()
-        fonts = resources.get("/Font")
-        if fonts is None:
-            resources.Font = fonts = Dictionary()
-        key = FONT_KEY
-        n = 0
-        while key in fonts and fonts[key].objgen != self.font.objgen:
-            n += 1
-            key = Name(f"{FONT_KEY}{n}")
-        fonts[key] = self.font
-        return str(key)
+        return add_font(obj, self.font, str(FONT_KEY))

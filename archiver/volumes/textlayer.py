@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -36,6 +35,8 @@ from pikepdf import Array, Dictionary, Name
 
 from ..ocr.store import PageText, read_text
 from . import pages as pg
+from .digits import flate_stream
+from .pagecontent import add_font
 from .placement import page_box, page_rotation, visual_size, visual_to_user
 
 if TYPE_CHECKING:
@@ -141,14 +142,6 @@ def make_font(chars: set[str]) -> TextFont:
     return TextFont(data, f"{tag}+{ps_name}", glyphs, widths, (bbox[0], bbox[1], bbox[2], bbox[3]))
 
 
-def _flate(pdf: pikepdf.Pdf, data: bytes, **extra: object) -> pikepdf.Stream:
-    stream = pikepdf.Stream(pdf, zlib.compress(data, 9))
-    stream.Filter = Name.FlateDecode
-    for key, value in extra.items():
-        stream[Name("/" + key)] = value
-    return stream
-
-
 def to_unicode(glyphs: dict[str, int]) -> bytes:
     """A ToUnicode CMap: each CID (2 bytes) to its character (UTF-16BE)."""
     pairs = sorted((gid, c) for c, gid in glyphs.items())
@@ -170,7 +163,7 @@ def embed_font(pdf: pikepdf.Pdf, font: TextFont) -> pikepdf.Object:
     descriptor = Dictionary(
         Type=Name.FontDescriptor, FontName=Name("/" + font.name), Flags=4,  # symbolic (a CID font)
         FontBBox=Array(list(font.bbox)), ItalicAngle=0, Ascent=EM_TOP, Descent=EM_BOTTOM, CapHeight=EM_TOP,
-        StemV=80, FontFile2=pdf.make_indirect(_flate(pdf, font.data, Length1=len(font.data))),
+        StemV=80, FontFile2=pdf.make_indirect(flate_stream(pdf, font.data, Length1=len(font.data))),
     )  # fmt: skip
     widths = Array()
     for gid in sorted(font.widths):
@@ -183,7 +176,7 @@ def embed_font(pdf: pikepdf.Pdf, font: TextFont) -> pikepdf.Object:
     )  # fmt: skip
     return pdf.make_indirect(Dictionary(
         Type=Name.Font, Subtype=Name.Type0, BaseFont=Name("/" + font.name), Encoding=Name("/Identity-H"),
-        DescendantFonts=Array([pdf.make_indirect(cid_font)]), ToUnicode=pdf.make_indirect(_flate(pdf, to_unicode(font.glyphs))),
+        DescendantFonts=Array([pdf.make_indirect(cid_font)]), ToUnicode=pdf.make_indirect(flate_stream(pdf, to_unicode(font.glyphs))),
     ))  # fmt: skip
 
 
@@ -227,17 +220,7 @@ def add_text_layers(pdf: pikepdf.Pdf, pages: Sequence[pikepdf.Page], texts: Sequ
     n = 0
     for page, text in todo:
         obj = page.obj
-        resources = obj.get("/Resources")
-        if resources is None:
-            obj.Resources = resources = Dictionary()
-        fonts = resources.get("/Font")
-        if fonts is None:
-            resources.Font = fonts = Dictionary()
-        key, i = FONT_KEY, 0
-        while Name(key) in fonts and fonts[Name(key)].objgen != font_obj.objgen:
-            i += 1
-            key = f"{FONT_KEY}{i}"
-        fonts[Name(key)] = font_obj
+        key = add_font(obj, font_obj, FONT_KEY)
         contents = obj.get("/Contents")
         own = [] if contents is None else list(contents) if isinstance(contents, Array) else [contents]
         layer = pikepdf.Stream(pdf, b"Q\n" + layer_ops(text, font, key, page_box(obj), page_rotation(obj)))
