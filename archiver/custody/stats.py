@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,3 +189,19 @@ def collect(archive: Archive, day: dt.date | None = None) -> dict[str, Any]:
             "open_lists": sum(s in state.OPEN_STATES for s in custody.lists.values()),
         },
     }
+
+
+def dimension_names(cfg: Config) -> tuple[dict[str, Callable[[str], str]], dict[str, list[str]]]:
+    """How the statistics' dimensions are shown: each key's configured name (year, document
+    type, retention class, classification, department), and the configured order of their
+    keys (years in their own order) — for the terminal and the printed report alike."""
+    labels: dict[str, Callable[[str], str]] = {
+        "year": str,
+        "type": lambda k: cfg.document_types[k].name if k in cfg.document_types else k,
+        "retention": lambda k: cfg.retention[k].name if k in cfg.retention else k,
+        "classification": lambda k: cfg.classifications.get(k, k),
+        "department": lambda k: cfg.departments[k].name if k in cfg.departments else k,
+    }
+    order = {"type": list(cfg.document_types), "retention": list(cfg.retention),
+             "classification": list(cfg.classifications), "department": list(cfg.departments)}
+    return labels, order

@@ -7,7 +7,7 @@ plain data.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from ..custody import consult, loans, stats
@@ -190,14 +190,6 @@ def request_slip(archive: Archive, case_id: str) -> tuple[RequestSlip, LoanRecor
 def stats_report(archive: Archive, day: dt.date, *, by: str) -> StatsReport:
     """档案统计表 on ``day``: the numbers of ``archiver stats`` with the configured names."""
     cfg = archive.config
-    labels: dict[str, Callable[[str], str]] = {
-        "year": str,
-        "type": lambda k: cfg.document_types[k].name if k in cfg.document_types else k,
-        "retention": lambda k: cfg.retention[k].name if k in cfg.retention else k,
-        "classification": lambda k: cfg.classifications.get(k, k),
-        "department": lambda k: cfg.departments[k].name if k in cfg.departments else k,
-    }
-    order = {"type": list(cfg.document_types), "retention": list(cfg.retention),
-             "classification": list(cfg.classifications), "department": list(cfg.departments)}
+    labels, order = stats.dimension_names(cfg)
     return StatsReport(fonds_code=cfg.fonds_code, fonds_name=cfg.fonds_name, as_of=day,
                        sections=sections(stats.collect(archive, day), labels, order), compiled_by=by)

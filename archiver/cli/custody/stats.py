@@ -3,7 +3,6 @@ and the completeness of each month's documents."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import click
@@ -32,15 +31,7 @@ def stats_cmd(app: AppContext, as_json: bool) -> None:
     click.echo(f"Customers: {data['customers']['total']} ({data['customers']['active']} active)")
     click.echo(f"Documents: {d['documents']} ({d['pages']} pages); filed this month {d['filed_this_month']}, "
                f"this year {d['filed_this_year']}")
-    labels: dict[str, Callable[[str], str]] = {
-        "year": lambda k: k,
-        "type": lambda k: cfg.document_types[k].name if k in cfg.document_types else k,
-        "retention": lambda k: cfg.retention[k].name if k in cfg.retention else k,
-        "classification": lambda k: cfg.classifications.get(k, k),
-        "department": lambda k: cfg.departments[k].name if k in cfg.departments else k,
-    }
-    order = {"type": list(cfg.document_types), "retention": list(cfg.retention),
-             "classification": list(cfg.classifications), "department": list(cfg.departments)}
+    labels, order = stats_mod.dimension_names(cfg)
 
     def ordered(dim: str, table: dict[str, Any]) -> list[tuple[str, Any]]:
         keys = order.get(dim, [])
