@@ -10,7 +10,7 @@ from typing import Any
 import pikepdf
 import pytest
 from conftest import Clock, run_cli, set_config
-from volumes_helpers import KnownBlanks, RecordingRenderer, pages_specs
+from volumes_helpers import KnownBlanks, RecordingRenderer, scan_dropper
 
 from archiver.volumes import build as build_module
 from archiver.volumes.forms import FormRenderer
@@ -32,18 +32,7 @@ def env(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> tuple[KnownBlanks, Rec
 def put(drop: Callable[..., Path], env: tuple[KnownBlanks, RecordingRenderer]) -> Callable[..., Path]:
     """put(name, pages=2, blanks=(), **meta): drop a scan with its metadata sidecar."""
     known = env[0]
-    counter = iter(range(1, 10_000))
-
-    def _put(name: str, pages: int = 2, blanks: tuple[int, ...] = (), **meta: Any) -> Path:
-        seed = next(counter)
-        specs = pages_specs(pages, seed=seed, blanks=blanks)
-        meta.setdefault("customer", "C0001")
-        meta.setdefault("type", "contract")
-        path = drop(f"{name}.pdf", pages=specs, meta=meta, seed=seed)
-        known.add(path.read_bytes(), specs)
-        return path
-
-    return _put
+    return scan_dropper(drop, known)
 
 
 def ingest(root: Path) -> None:

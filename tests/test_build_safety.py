@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import run_cli
-from volumes_helpers import KnownBlanks, RecordingRenderer, pages_specs
+from volumes_helpers import KnownBlanks, RecordingRenderer, scan_dropper
 
 from archiver.custody.disposal import steps as disposal
 from archiver.errors import EXIT_INTEGRITY
@@ -39,18 +39,7 @@ def put(drop: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> Callable[
     renderer = RecordingRenderer(FormRenderer())
     monkeypatch.setattr(build_module, "default_renderer", lambda archive: renderer)
     monkeypatch.setattr(build_module, "default_detector", lambda: known)
-    counter = iter(range(1, 10_000))
-
-    def _put(name: str, pages: int = 2, **meta: Any) -> Path:
-        seed = next(counter)
-        specs = pages_specs(pages, seed=seed)
-        meta.setdefault("customer", "C0001")
-        meta.setdefault("type", "contract")
-        path = drop(f"{name}.pdf", pages=specs, meta=meta, seed=seed)
-        known.add(path.read_bytes(), specs)
-        return path
-
-    return _put
+    return scan_dropper(drop, known)
 
 
 def ingest(root: Path) -> None:

@@ -15,6 +15,7 @@ import io
 import subprocess
 import xml.etree.ElementTree as ET
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,24 @@ def pages_specs(n: int, seed: int = 0, blanks: tuple[int, ...] = ()) -> list[Pag
 
 
 # Records made by hand (for module tests that need no CLI) --------------------------------------
+def scan_dropper(drop: Callable[..., Path], known: KnownBlanks) -> Callable[..., Path]:
+    """put(name, pages=2, blanks=(), **meta): drop a scan of generated pages with its metadata
+    sidecar (customer C0001, type contract unless given), its blank pages made known to
+    ``known``; each scan different (its own seed)."""
+    counter = iter(range(1, 10_000))
+
+    def put(name: str, pages: int = 2, blanks: tuple[int, ...] = (), **meta: Any) -> Path:
+        seed = next(counter)
+        specs = pages_specs(pages, seed=seed, blanks=blanks)
+        meta.setdefault("customer", "C0001")
+        meta.setdefault("type", "contract")
+        path = drop(f"{name}.pdf", pages=specs, meta=meta, seed=seed)
+        known.add(path.read_bytes(), specs)
+        return path
+
+    return put
+
+
 def make_record(folder: Path, rid: str, *, customer: str = "C0001", type: str = "contract",
                 date: dt.date = dt.date(2026, 3, 1), title: str = "", pages: int = 2, data: bytes | None = None,
                 retention: str = "long-term", **meta: Any) -> Record:
