@@ -11,7 +11,8 @@ cleans. The API, by what the caller has in hand:
   :func:`commit_staged` later);
 * a file to copy → :func:`copy_atomic` (returns the SHA-256 of what it copied);
 * a writer of its own (pikepdf's save, a reflink, a hard link) → :func:`replacing`,
-  which gives it a temporary path and renames the result over the target; one that fills
+  which gives it a temporary path and renames the result over the target (or
+  :class:`StagedFile`, to put it in place later); one that fills
   a file descriptor, for a derived file → :func:`replace_unsynced` (with :func:`write_all`);
 * a stored file to move whose checksum is known → :func:`move_verified`;
 * a line for an append-only register → :func:`append_line`.
@@ -155,6 +156,64 @@ def _replaced(target: Path, *, mode: int | None, durable: bool, sync_dir: bool) 
         raise
     if durable and sync_dir:
         fsync_dir(target.parent)
+
+
+def in_background(step: Callable[[], None]) -> Callable[[], None]:
+    """Run ``step`` (an fsync: the kernel does the waiting) in a thread; returns the call
+    that waits for it and raises what it raised."""
+    import threading
+
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            step()
+        except BaseException as exc:  # noqa: BLE001 — handed to the waiter
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failed:
+            raise failed[0]
+
+    return wait
+
+
+class StagedFile:
+    """A file written under a temporary name beside ``target`` and put in place later —
+    for a writer that must wait for something (a check of its inputs) before the file
+    may replace its target::
+
+        staged = StagedFile(volume, mode=READ_ONLY_MODE)
+        pdf.save(staged.path); staged.sync()
+        ...                          # staged.discard() if the inputs turn out altered
+        staged.place()               # renamed over the target, the folder fsynced
+
+    A crash leaves at worst the temporary file (:func:`remove_stale_temps`)."""
+
+    def __init__(self, target: Path, *, mode: int | None = None) -> None:
+        self.target = target
+        self.path = temp_path(target)
+        self.mode = mode
+
+    def sync(self) -> None:
+        """Make the temporary file's data durable (before :meth:`place`)."""
+        fsync_file(self.path)
+
+    def place(self, *, sync_dir: bool = True) -> None:
+        """Give it its mode and rename it over the target (the data fsynced already)."""
+        with storage_errors(self.target):
+            if self.mode is not None:
+                os.chmod(self.path, self.mode)
+            os.replace(self.path, self.target)
+            if sync_dir:
+                fsync_dir(self.target.parent)
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
 
 
 def create(path: Path, mode: int = FILE_MODE) -> BinaryIO:

@@ -622,8 +622,17 @@ _pillow_lock = threading.Lock()
 
 
 @contextmanager
-def _no_pillow_bomb_check() -> Iterator[None]:
-    """Our limits were checked already; Pillow's own bomb check must not raise or warn."""
+def _no_pillow_bomb_check(pixels: int | None = None) -> Iterator[None]:
+    """Our limits were checked already; Pillow's own bomb check must not raise or warn.
+
+    ``pixels``: the image's size, where it is known — at most Pillow's limit, its check
+    cannot fire and nothing is changed, nothing locked (images decode in parallel in
+    threads: Pillow lets other threads run while it decodes). Else Pillow's process-wide
+    limit is lifted meanwhile, under a lock."""
+    limit = Image.MAX_IMAGE_PIXELS
+    if pixels is not None and (limit is None or pixels <= limit):
+        yield
+        return
     with _pillow_lock, warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         saved = Image.MAX_IMAGE_PIXELS
@@ -639,7 +648,7 @@ def _jpeg(info: ImageInfo, factor: int, limits: Limits, rows: int | None = None)
     a margin) when that can be done exactly (:func:`jpeg_top`) — its decoding then costs
     what those rows cost."""
     data = _stripped(info, limits)
-    with _no_pillow_bomb_check():
+    with _no_pillow_bomb_check(info.pixels):
         im: Image.Image = Image.open(io.BytesIO(data))
     if im.format != "JPEG" or im.size != (info.width, info.height):
         raise CannotJudge("the JPEG's size disagrees with the image's")
@@ -649,7 +658,7 @@ def _jpeg(info: ImageInfo, factor: int, limits: Limits, rows: int | None = None)
     need = info.height if rows is None else min(info.height, -(-(rows + JPEG_MARGIN_ROWS) // 16) * 16)
     top = jpeg_top(data, need) if need < 0.8 * info.height else None
     if top is not None:
-        with _no_pillow_bomb_check():
+        with _no_pillow_bomb_check(info.pixels):
             part: Image.Image = Image.open(io.BytesIO(top))
         if scale > 1:
             part.draft(part.mode, (max(1, info.width // scale), max(1, need // scale)))
@@ -660,7 +669,7 @@ def _jpeg(info: ImageInfo, factor: int, limits: Limits, rows: int | None = None)
         raise CannotJudge(f"a {im.mode} JPEG")
     if im.width * im.height * bands * 2 > limits.max_bytes:
         raise CannotJudge("decoded image over the memory limit")
-    with _no_pillow_bomb_check():
+    with _no_pillow_bomb_check(info.pixels):
         im.load()
     return im
 
@@ -708,7 +717,7 @@ def jpeg_top(raw: bytes, rows: int) -> bytes | None:
 
 def _jpx(info: ImageInfo, factor: int, limits: Limits) -> Image.Image:
     data = _stripped(info, limits)
-    with _no_pillow_bomb_check():
+    with _no_pillow_bomb_check(info.pixels):
         im: Image.Image = Image.open(io.BytesIO(data))
     if im.format != "JPEG2000" or im.size != (info.width, info.height):
         raise CannotJudge("the JPEG 2000 image's size disagrees with the image's")
@@ -722,10 +731,10 @@ def _jpx(info: ImageInfo, factor: int, limits: Limits) -> Image.Image:
     if w * h * 4 * 2 > limits.max_bytes:
         raise CannotJudge("decoded image over the memory limit")
     try:
-        with _no_pillow_bomb_check():
+        with _no_pillow_bomb_check(info.pixels):
             im.load()
     except (OSError, ValueError):  # a codestream with fewer levels than asked: decode in full
-        with _no_pillow_bomb_check():
+        with _no_pillow_bomb_check(info.pixels):
             im = Image.open(io.BytesIO(data))
             if im.width * im.height * 4 * 2 > limits.max_bytes:
                 raise CannotJudge("decoded image over the memory limit") from None

@@ -24,4 +24,8 @@ if command -v apt-get >/dev/null 2>&1; then
 fi
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
+# Byte-compile archiver, as pip does for a package it installs whole (an editable install
+# is compiled at first import, and not at all where PYTHONDONTWRITEBYTECODE is set): every
+# command starts without compiling its modules first.
+"$VENV/bin/python" -m compileall -q archiver >/dev/null
 echo "archiver installed: $VENV/bin/archiver"

@@ -78,8 +78,8 @@ def test_codes_are_recorded_before_any_volume_file_and_kept_for_audit(archive_ro
     def cut(*args: Any, **kwargs: Any) -> None:
         raise Cut
 
-    real = build_module.assemble
-    monkeypatch.setattr(build_module, "assemble", cut)
+    real = build_module.place
+    monkeypatch.setattr(build_module, "place", cut)
     with pytest.raises(Cut):
         build(archive_root)
     archive = Archive.open(archive_root)
@@ -91,7 +91,7 @@ def test_codes_are_recorded_before_any_volume_file_and_kept_for_audit(archive_ro
     findings = reference_findings(archive, [])
     assert {f.kind for f in findings} == {"build-interrupted"} and REF in findings[0].detail
 
-    monkeypatch.setattr(build_module, "assemble", real)
+    monkeypatch.setattr(build_module, "place", real)
     build(archive_root)
     assert set(manifests(archive_root)) == {REF, "Q001-C0002-2026-C-001"}
     assert pending_writes(archive) == {}
@@ -108,16 +108,16 @@ def test_a_rebuild_cut_off_after_setting_the_old_copy_aside_keeps_its_code(archi
     build(archive_root)
     put("b", date="2026-04-01")
     ingest(archive_root)
-    real = build_module.assemble
+    real = build_module.place
 
     def cut(*args: Any, **kwargs: Any) -> None:
         raise Cut
 
-    monkeypatch.setattr(build_module, "assemble", cut)
+    monkeypatch.setattr(build_module, "place", cut)
     with pytest.raises(Cut):
         build(archive_root)
     assert manifests(archive_root) == {}  # the earlier copy is aside, the new one not yet written
-    monkeypatch.setattr(build_module, "assemble", real)
+    monkeypatch.setattr(build_module, "place", real)
     r = build(archive_root)
     assert "built      volumes/C0001/2026/Q001-C0001-2026-C-001.pdf" in r.output
     [(ref, m)] = manifests(archive_root).items()
@@ -131,18 +131,17 @@ def test_a_cut_off_build_whose_inputs_changed_meanwhile_is_redone_not_half_kept(
                                                                                monkeypatch) -> None:
     put("a", date="2026-03-01")
     ingest(archive_root)
-    real = build_module.assemble
+    real = build_module.place
 
-    def write_pdf_then_cut(plan: Any, ctx: Any, target: Path, inputs: str) -> Any:
-        m = real(plan, ctx, target, inputs)
-        m.path.unlink()  # as if killed after the PDF, before its manifest
+    def write_pdf_then_cut(assembled: Any) -> None:
+        assembled.staged.place()  # as if killed after the PDF, before its manifest
         raise Cut
 
-    monkeypatch.setattr(build_module, "assemble", write_pdf_then_cut)
+    monkeypatch.setattr(build_module, "place", write_pdf_then_cut)
     with pytest.raises(Cut):
         build(archive_root)
     assert [p.name for p in (archive_root / "volumes/C0001/2026").iterdir()] == [f"{REF}.pdf"]
-    monkeypatch.setattr(build_module, "assemble", real)
+    monkeypatch.setattr(build_module, "place", real)
     put("b", date="2026-04-01")  # a new document before the build runs again
     ingest(archive_root)
     build(archive_root)
@@ -163,12 +162,12 @@ def test_a_code_given_out_and_never_built_is_released_never_reused(archive_root:
     def cut(*args: Any, **kwargs: Any) -> None:
         raise Cut
 
-    real = build_module.assemble
-    monkeypatch.setattr(build_module, "assemble", cut)
+    real = build_module.place
+    monkeypatch.setattr(build_module, "place", cut)
     with pytest.raises(Cut):
         build(archive_root)
     assert sorted(assigned_codes(Archive.open(archive_root))) == [REF, "Q001-C0001-2026-C-002"]
-    monkeypatch.setattr(build_module, "assemble", real)
+    monkeypatch.setattr(build_module, "place", real)
     cfg.write_text(cfg.read_text("utf-8").replace("max_sheets = 10", "max_sheets = 200"), "utf-8")
     build(archive_root)  # one volume now: the second code is released, its unfinished work abandoned
     assert set(manifests(archive_root)) == {REF}

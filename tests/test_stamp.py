@@ -698,22 +698,51 @@ def test_a_damaged_look_cache_is_looked_at_again(tmp_path: Path) -> None:
     assert LookCache(tmp_path).get("cd" * 32, look_key(0, "x")) == (False, None)
 
 
-def test_the_digits_font_is_kept_for_the_next_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The digits' subset made in one process is read back, the same, in the next one —
-    without subsetting the font again; a damaged entry is made again."""
-    made = digit_module.digit_font()
-    monkeypatch.setattr(digit_module, "_digits", [])
-    assert digit_module.digit_font(tmp_path) == made  # made (or taken from this process), and kept
-    kept = list((tmp_path / digit_module.FONT_CACHE).glob("digits-*.ttf"))
-    assert len(kept) == 1
+def _outlines(data: bytes) -> list[tuple[object, ...]]:
+    from fontTools import ttLib
 
-    def no_subset(_cache: object) -> None:
-        raise AssertionError("subset again")
+    font = ttLib.TTFont(io.BytesIO(data))
+    cmap, glyf = font.getBestCmap(), font["glyf"]
+    out = []
+    for ch in digit_module.DIGITS:
+        g = glyf[cmap[ord(ch)]]
+        coords, ends, flags = g.getCoordinates(glyf)
+        out.append((ch, list(coords), list(ends), [f & 1 for f in flags], font["hmtx"][cmap[ord(ch)]]))
+    return out
 
-    monkeypatch.setattr(digit_module, "_subset_digits", no_subset)
+
+def test_the_shipped_digits_font_is_the_subset_of_the_shipped_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    """archiver ships the digits' subset (scripts/make_digit_font.py), so no build subsets
+    the font: it is what subsetting the shipped font gives now — the same outlines,
+    advances and metrics — and it is what digit_font() uses."""
+    fresh = digit_module.subset_digits()
+
+    def no_subset() -> None:
+        raise AssertionError("subset at run time")
+
+    monkeypatch.setattr(digit_module, "subset_digits", no_subset)
     monkeypatch.setattr(digit_module, "_digits", [])
-    assert digit_module.digit_font(tmp_path) == made
-    kept[0].write_bytes(b"damaged")
+    shipped = digit_module.digit_font()
+    metrics = ("widths", "bottom", "top", "bbox", "ascent", "descent", "cap_height")
+    assert [getattr(shipped, m) for m in metrics] == [getattr(fresh, m) for m in metrics]
+    assert shipped.name.split("+")[1] == fresh.name.split("+")[1] == "NotoSerifCJKsc-Regular"
+    assert _outlines(shipped.data) == _outlines(fresh.data)
+
+
+def test_a_shipped_subset_of_another_font_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made from another font than the one shipped (the font was replaced, the subset not
+    made again), or missing: the subset is made at run time instead."""
+    made = digit_module.subset_digits()
+    calls: list[int] = []
+
+    def subset() -> digit_module.DigitFont:
+        calls.append(1)
+        return made
+
+    monkeypatch.setattr(digit_module, "subset_digits", subset)
+    monkeypatch.setattr(digit_module, "SHIPPED_FONT", digit_module.SHIPPED_DIGITS)  # "the font" is now another file
     monkeypatch.setattr(digit_module, "_digits", [])
-    with pytest.raises(AssertionError, match="subset again"):
-        digit_module.digit_font(tmp_path)
+    assert digit_module.digit_font() is made and calls == [1]
+    monkeypatch.setattr(digit_module, "SHIPPED_DIGITS", "fonts/no-such-digits.ttf")
+    monkeypatch.setattr(digit_module, "_digits", [])
+    assert digit_module.digit_font() is made and calls == [1, 1]

@@ -27,6 +27,7 @@ import hashlib
 import io
 import logging
 import os
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from typing import Any, BinaryIO, cast
 
 import pikepdf
 
-from ..atomic import READ_ONLY_MODE, TEMP_PREFIX, create, replacing
+from ..atomic import READ_ONLY_MODE, TEMP_PREFIX, StagedFile, create, ensure_dir, in_background, storage_errors
 from ..config import Config
 from ..customers import Customer
 from ..errors import IntegrityError
@@ -51,6 +52,7 @@ from .placement import StampStyle, small_pages
 from .plan import PlannedVolume
 from .remarks import volume_remarks
 from .rules import ROLE_LABELS
+from .stamp import look_ahead, same_in_copy
 from .verdicts import cached_check, verdict_key
 
 log = logging.getLogger(__name__)
@@ -108,16 +110,16 @@ def _count(p: pg.PartPages) -> int:
     return 0 if p.first_number is None or p.last_number is None else p.last_number - p.first_number + 1
 
 
-def detect_blanks(plan: PlannedVolume, ctx: Context) -> dict[str, tuple[bool, ...]]:
+def check_blanks(plan: PlannedVolume, found: Sequence[Sequence[bool]]) -> dict[str, tuple[bool, ...]]:
+    """Each document's blank-page flags, one per page its sidecar records."""
     out = {}
-    for r in plan.documents:
-        flags = tuple(ctx.detect(r.path, r.file.sha256, ctx.cache_dir))
+    for r, flags in zip(plan.documents, found, strict=True):
         if len(flags) != r.file.page_count:
             raise IntegrityError(
                 f"{r.path} has {len(flags)} pages, its sidecar records {r.file.page_count}.",
                 hint="The PDF was changed after filing: restore it from backup and build again.",
             )
-        out[r.id] = flags
+        out[r.id] = tuple(flags)
     return out
 
 
@@ -140,34 +142,78 @@ class Layout:
 
 
 def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> VolumeManifest:
-    """Build ``plan`` into the PDF ``target`` and write its manifest beside it: lay out →
-    assemble and save (:func:`write_volume`) → manifest."""
-    layout = lay_out(plan, ctx)
-    written = write_volume(target, plan, layout.forms, layout.parts, layout.slots, layout.where, layout.style,
-                           volume_info(plan, layout, ctx), inputs, ctx.cache_dir)
-    m = manifest_of(plan, ctx, layout, written, target, inputs)
-    write_manifest(m)
-    return m
+    """Build ``plan`` into the PDF ``target`` and write its manifest beside it:
+    :func:`stage`, then :meth:`Assembled.place`."""
+    assembled = stage(plan, ctx, target, inputs)
+    assembled.place()
+    return assembled.manifest
 
 
-def lay_out(plan: PlannedVolume, ctx: Context) -> Layout:
+@dataclass(frozen=True)
+class Assembled:
+    """A volume written, fsynced and validated under a temporary name beside its target
+    (:class:`archiver.atomic.StagedFile`), and its manifest — nothing in place yet."""
+
+    manifest: VolumeManifest
+    staged: StagedFile
+
+    def place(self) -> None:
+        """The PDF renamed over its target, then its manifest written."""
+        self.staged.place()
+        write_manifest(self.manifest)
+
+    def discard(self) -> None:
+        self.staged.discard()
+
+
+def stage(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Assembled:
+    """Lay ``plan`` out and write it (:func:`write_volume`) under a temporary name beside
+    ``target``; nothing in ``volumes/`` changes until :meth:`Assembled.place`."""
+    looks = LookCache(ctx.cache_dir)
+    layout = lay_out(plan, ctx, looks)
+    written, staged = write_volume(target, plan, layout.forms, layout.parts, layout.slots, layout.where,
+                                   layout.style, volume_info(plan, layout, ctx), inputs, ctx.cache_dir, looks)
+    try:
+        return Assembled(manifest_of(plan, ctx, layout, written, target, inputs), staged)
+    except BaseException:
+        staged.discard()
+        raise
+
+
+ANALYSIS_THREADS = 2  # records analysed at once (their images decode in parallel: Pillow lets other threads run)
+
+
+def lay_out(plan: PlannedVolume, ctx: Context, looks: LookCache | None = None) -> Layout:
     """The blank pages found, the page numbers, the remarks sheet and the forms, and
-    where every page goes."""
-    digit_font(ctx.cache_dir)  # the page numbers' font: kept from an earlier build, else made (and kept)
-    blanks = detect_blanks(plan, ctx)
-    docs = document_parts(plan, blanks)
-    # Page numbers do not depend on the forms (they are unnumbered): place the documents
-    # once with one-page forms to know each document's numbers for the index.
-    draft = [pg.Part(n, pg.FORM, (False,)) for n in FORM_PARTS[:2]] + docs + \
-            [pg.Part(n, pg.FORM, (False,)) for n in FORM_PARTS[2:]]
-    draft_slots = pg.layout(draft)
-    draft_pages = pg.part_pages(draft_slots, len(draft))
-    doc_pages = {r.id: draft_pages[2 + i] for i, r in enumerate(plan.documents)}
-    style = StampStyle.from_config(ctx.config.volumes)
-    remarks = volume_remarks(plan, doc_pages, ctx.config, small_numbers(plan, draft_slots, style))
-    sheet = make_sheet(plan, ctx, doc_pages, remarks)
+    where every page goes. The records are analysed in :data:`ANALYSIS_THREADS` threads:
+    their blank pages while the page numbers' font is made, then (into ``looks``) the
+    corners their numbers go in while the forms are made (:func:`look_ahead`)."""
+    from concurrent.futures import ThreadPoolExecutor
 
-    forms = render_forms(ctx.renderer, sheet, ctx.cache_dir)
+    with warnings.catch_warnings(record=True) as caught, \
+            ThreadPoolExecutor(max_workers=ANALYSIS_THREADS, thread_name_prefix="archiver-look") as pool:
+        warnings.simplefilter("always")  # (the threads' too: logged below, never printed)
+        detecting = [pool.submit(ctx.detect, r.path, r.file.sha256, ctx.cache_dir) for r in plan.documents]
+        digit_font()  # the page numbers' font (shipped)
+        blanks = check_blanks(plan, [f.result() for f in detecting])
+        docs = document_parts(plan, blanks)
+        # Page numbers do not depend on the forms (they are unnumbered): place the documents
+        # once with one-page forms to know each document's numbers for the index.
+        draft = [pg.Part(n, pg.FORM, (False,)) for n in FORM_PARTS[:2]] + docs + \
+                [pg.Part(n, pg.FORM, (False,)) for n in FORM_PARTS[2:]]
+        draft_slots = pg.layout(draft)
+        draft_pages = pg.part_pages(draft_slots, len(draft))
+        doc_pages = {r.id: draft_pages[2 + i] for i, r in enumerate(plan.documents)}
+        style = StampStyle.from_config(ctx.config.volumes)
+        looking = [pool.submit(look_ahead_record, plan.documents[i], numbered, style, looks)
+                   for i, numbered in _numbered_pages(plan, draft_slots).items()] if looks is not None else []
+        remarks = volume_remarks(plan, doc_pages, ctx.config, small_numbers(plan, draft_slots, style))
+        sheet = make_sheet(plan, ctx, doc_pages, remarks)
+        forms = render_forms(ctx.renderer, sheet, ctx.cache_dir)
+        for f in looking:
+            f.result()
+    for w in caught:
+        log.info("%s: %s: %s", plan.reference, w.category.__name__, w.message)
     parts = [pg.Part("cover", pg.FORM, (False,) * forms.count("cover")),
              pg.Part("index", pg.FORM, (False,) * forms.count("index")),
              *docs,
@@ -180,6 +226,33 @@ def lay_out(plan: PlannedVolume, ctx: Context) -> Layout:
                                                                     doc_pages[r.id].last_number):
             raise AssertionError("page numbers moved with the forms")  # a bug, never a user error
     return Layout(docs, parts, list(slots), list(where), forms, sheet, remarks, style)
+
+
+def _numbered_pages(plan: PlannedVolume, slots: Sequence[pg.Slot]) -> dict[int, list[tuple[int, int, str]]]:
+    """The numbered pages of each document (by its index): (page in its record, number, side)."""
+    out: dict[int, list[tuple[int, int, str]]] = {}
+    for s in slots:
+        if s.number is not None and s.source is not None and 2 <= s.part < 2 + len(plan.documents):
+            out.setdefault(s.part - 2, []).append((s.source, s.number, s.side))
+    return out
+
+
+def look_ahead_record(r: Record, numbered: Sequence[tuple[int, int, str]], style: StampStyle,
+                      looks: LookCache) -> None:
+    """The corner looks of one record's numbered pages, kept in ``looks`` — unless they are
+    kept already, or its pages may look otherwise in the volume (:func:`.stamp.same_in_copy`).
+    Never raises: a look not taken ahead is taken when the page is stamped."""
+    try:
+        if looks.has_all(r.file.sha256, len(numbered)):
+            return
+        with pikepdf.open(r.path, access_mode=pikepdf.AccessMode.stream) as pdf:
+            if not same_in_copy(pdf):
+                return
+            pages = list(pdf.pages)
+            for source, number, side in numbered:
+                look_ahead(pages[source], number, side, style, looks, (r.file.sha256, source))
+    except Exception as exc:  # noqa: BLE001 — only an optimisation: the stamping looks again
+        log.info("%s: corners not looked at ahead: %s", r.id, exc)
 
 
 def volume_info(plan: PlannedVolume, layout: Layout, ctx: Context) -> pdfa.VolumeInfo:
@@ -197,7 +270,7 @@ def manifest_of(plan: PlannedVolume, ctx: Context, layout: Layout, written: Writ
         classification=plan.classification, volume=plan.number, title=layout.sheet.title,
         start_date=plan.start_date, end_date=plan.end_date, page_count=pg.numbered_count(slots),
         sheet_count=pg.sheet_count(slots), built_at=ctx.built_at, filer=ctx.filer, checker=ctx.checker,
-        inputs=inputs, file_name=target.name, file_sha256=written.sha256, file_size=target.stat().st_size,
+        inputs=inputs, file_name=target.name, file_sha256=written.sha256, file_size=written.size,
         pdf_page_count=len(slots),
         parts={"cover": _range(where[0]), "index": _range(where[1]),
                "documents": (_range(where[2])[0], _range(where[1 + len(layout.docs)])[1]),
@@ -251,17 +324,19 @@ SAVE_OPTIONS: dict[str, Any] = {
 
 def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequence[pg.Part],
                  slots: Sequence[pg.Slot], where: Sequence[pg.PartPages], style: StampStyle,
-                 info: pdfa.VolumeInfo, inputs: str, cache_dir: Path | None = None) -> Written:
-    """Write the volume PDF ``target`` (atomically) in two passes, with memory that does
-    not grow with the volume:
+                 info: pdfa.VolumeInfo, inputs: str, cache_dir: Path | None = None,
+                 looks: LookCache | None = None) -> tuple[Written, StagedFile]:
+    """Write the volume PDF for ``target`` under a temporary name beside it, fsynced and
+    validated, in two passes, with memory that does not grow with the volume:
 
     1. qpdf's page merge (``pikepdf.Job``, qpdf's ``--empty --pages …``, in process) copies
        the forms' and the records' pages, in volume order, into a temporary file — stream
        data is read from the inputs as it is written, never held;
     2. that file is opened (lazily, again) and finished: the blank pages inserted, forms
        flattened, active content stripped, LZW re-encoded, pages stamped, labels,
-       outline, PDF/A metadata, identifier; saved to a temporary file, validated as
-       PDF/A-2b, made read-only and renamed into place.
+       outline, PDF/A metadata, identifier; saved (hashed as it is written, its data
+       flushed to disk as it goes), fsynced — meanwhile validated as PDF/A-2b — and made
+       read-only. The caller puts it in place (:meth:`StagedFile.place`) or discards it.
 
     Library warnings are logged (``archiver.volumes.assemble``), never printed.
     """
@@ -271,39 +346,59 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
     sources = [forms_file] * 2 + [r.path for r in plan.documents] + [forms_file] * 2
     offsets = [forms.spans[n][0] - 1 for n in FORM_PARTS[:2]] + [0] * len(plan.documents) + \
               [forms.spans[n][0] - 1 for n in FORM_PARTS[2:]]
+    staged = StagedFile(target, mode=READ_ONLY_MODE)  # (read-only: replaced whole by a rebuild, never written in place)
     try:
-        with warnings.catch_warnings(record=True) as caught, replacing(target, mode=READ_ONLY_MODE) as tmp:
-            # (read-only: replaced whole by a rebuild, never written in place)
+        with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            ensure_dir(target.parent)
             forms_file.write_bytes(forms.data)
             merge_pages(merged, sources, offsets, slots, plan.reference)
-            with pikepdf.open(merged) as out:
-                looks = LookCache(cache_dir) if cache_dir is not None else None
+            with pikepdf.open(merged, access_mode=pikepdf.AccessMode.stream) as out:  # (read, not mapped: flat memory)
+                if looks is None and cache_dir is not None:
+                    looks = LookCache(cache_dir)
                 written = finish(out, plan, parts, slots, where, style, info, inputs, looks)
                 if looks is not None:
                     looks.save()
                 for problem in out.get_warnings():  # qpdf's, kept by pikepdf: logged, never printed
                     log.info("%s: %s", plan.reference, problem)
-                with create(tmp) as fh:
+                with storage_errors(target), create(staged.path) as fh:
                     hashing = HashingWriter(fh)  # the checksum as it is written (not read back)
-                    out.save(cast(BinaryIO, hashing), **SAVE_OPTIONS)
-            written.sha256 = hashing.hexdigest()
-            written.pdfa = cached_check(tmp, verdict_key(inputs, plan, forms), cache_dir, info.created)
+                    try:
+                        out.save(cast(BinaryIO, hashing), **SAVE_OPTIONS)
+                    finally:
+                        hashing.close()
+            merged.unlink(missing_ok=True)
+            written.sha256, written.size = hashing.hexdigest(), hashing.size
+            syncing = in_background(staged.sync)  # the disk writes the tail while the file is validated
+            try:
+                written.pdfa = cached_check(staged.path, verdict_key(inputs, plan, forms), cache_dir, info.created)
+            finally:
+                syncing()
             for w in caught:
                 log.info("%s: %s: %s", plan.reference, w.category.__name__, w.message)
+    except BaseException:
+        staged.discard()
+        raise
     finally:
         forms_file.unlink(missing_ok=True)
         merged.unlink(missing_ok=True)
-    return written
+    return written, staged
+
+
+SYNC_EVERY = 32 << 20  # HashingWriter: bytes written between two background flushes to disk
 
 
 class HashingWriter(io.RawIOBase):
-    """A write-only stream that passes everything to ``fh`` and hashes it (SHA-256)."""
+    """A write-only stream that passes everything to ``fh`` and hashes it (SHA-256); every
+    :data:`SYNC_EVERY` bytes it has the data written so far flushed to disk in a
+    background thread (``fdatasync``), so the final fsync has only the tail to write."""
 
     def __init__(self, fh: Any) -> None:
         self.fh = fh
         self.digest = hashlib.sha256()
         self.size = 0
+        self._unsynced = 0
+        self._flusher: threading.Thread | None = None
 
     def writable(self) -> bool:
         return True
@@ -311,7 +406,14 @@ class HashingWriter(io.RawIOBase):
     def write(self, data: Any) -> int:
         self.digest.update(data)
         self.size += len(data)
-        return int(self.fh.write(data))
+        n = int(self.fh.write(data))
+        self._unsynced += len(data)
+        if self._unsynced >= SYNC_EVERY and (self._flusher is None or not self._flusher.is_alive()):
+            self._unsynced = 0
+            self.fh.flush()
+            self._flusher = threading.Thread(target=_datasync, args=(self.fh.fileno(),), daemon=True)
+            self._flusher.start()
+        return n
 
     def tell(self) -> int:
         return self.size
@@ -319,8 +421,21 @@ class HashingWriter(io.RawIOBase):
     def flush(self) -> None:
         self.fh.flush()
 
+    def close(self) -> None:
+        """Wait for a background flush (the file stays open: its owner closes it)."""
+        if self._flusher is not None:
+            self._flusher.join()
+        super().close()
+
     def hexdigest(self) -> str:
         return self.digest.hexdigest()
+
+
+def _datasync(fd: int) -> None:
+    try:
+        os.fdatasync(fd)
+    except OSError as exc:  # the final fsync (StagedFile.sync) reports it, if it persists
+        log.info("background flush: %s", exc)
 
 
 def page_runs(slots: Sequence[pg.Slot], offsets: Sequence[int]) -> list[tuple[int, int, int]]:

@@ -107,7 +107,7 @@ def blank_pages(pdf_path: Path, sha256: str, cache_dir: Path, params: BlankParam
     if cached is not None:
         return cached
     try:
-        with pikepdf.open(pdf_path) as pdf:
+        with pikepdf.open(pdf_path, access_mode=pikepdf.AccessMode.stream) as pdf:
             result = [page_is_blank(page, params) for page in pdf.pages]
     except pikepdf.PdfError as exc:
         raise IntegrityError(

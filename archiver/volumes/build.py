@@ -15,13 +15,17 @@
    because its manifest was damaged).
 4. A volume whose *inputs fingerprint* (:func:`fingerprint`) equals the one in its
    manifest, and whose PDF is still there, is left alone and reported unchanged. The
-   PDFs of the volumes to build are hashed and compared with their sidecars before
-   anything is written (a full fixity check of the archive is ``archiver audit``'s job).
+   PDFs of the volumes to build are hashed and compared with their sidecars
+   (:class:`.plan.HashCheck`, in background threads while the first volume is
+   assembled), and any altered one stops the build before anything is put in place (a
+   full fixity check of the archive is ``archiver audit``'s job).
 5. The reference codes of the volumes to build are recorded (``assigned``) before any
-   volume file is written; then each volume is written in one idempotent order
-   (:func:`write_volume`): the intent, the earlier PDF and manifest moved to
-   ``volumes/.superseded/<customer>/<year>/`` under the recorded label, the new PDF
-   (:func:`.assemble.assemble`), its manifest, the ``volumes`` register.
+   volume file is written; then each volume is written (:func:`write_volume`): assembled
+   under a temporary name (:func:`.assemble.stage` — a crash there leaves only a
+   temporary file), then, in one idempotent order, the intent, the earlier PDF and
+   manifest moved to ``volumes/.superseded/<customer>/<year>/`` under the recorded
+   label, the new PDF put in place and its manifest (:meth:`.assemble.Assembled.place`),
+   the ``volumes`` register.
 6. A volume of a built series that the plan no longer has (say volume 3 when the
    material now fits in two) is not deleted: it is moved, with its manifest, to
    ``volumes/.superseded/`` with the time in its name, recorded in the register and
@@ -53,7 +57,7 @@ from ..atomic import remove_stale_temps
 from ..customers import Customer
 from ..errors import ConfigError
 from ..store import Archive
-from .assemble import BlankDetector, Context, Renderer, assemble
+from .assemble import Assembled, BlankDetector, Context, Renderer, stage
 from .codes import Journal
 from .fingerprint import fingerprint, tool_inputs
 from .holds import DisposalHolds, disposal_holds, held_notes
@@ -69,7 +73,7 @@ from .ondisk import (
     up_to_date,
 )
 from .outcome import BuildResult, Outcome, Scope, rel
-from .plan import Inputs, PlannedVolume, check_files, check_references, load_inputs, plan_volumes, refuse
+from .plan import HashCheck, Inputs, PlannedVolume, check_files, check_references, load_inputs, plan_volumes, refuse
 from .shelf import box_numbers
 from .supersede import commit, finish_interrupted, free_label, move_old, record_codes, retire_stale, when_of
 
@@ -228,9 +232,6 @@ def changed(run: Run, state: State, planned: Planned) -> list[Todo]:
             run.result.outcomes.append(Outcome(p.reference, "unchanged", rel(archive, target), len(p.documents)))
         else:
             todo.append(Todo(p, profiles[p.customer], fp, None))
-    problems = check_files(archive, [r for t in todo for r in t.plan.documents])  # read what is used
-    if problems:
-        raise refuse(problems)
     return todo
 
 
@@ -253,46 +254,67 @@ def write(run: Run, state: State, planned: Planned, todo: list[Todo]) -> None:
         if run.planned is not None:
             run.planned(len(todo))
         boxes = box_numbers(archive)  # a rebuilt volume stays in its box (Art. 20)
-        for t in todo:
-            ctx = Context(config=config, customer=t.customer, renderer=renderer, detect=detect,
-                          cache_dir=archive.state, filer=run.by, checker=checker, today=when.date(), built_at=when,
-                          box=boxes.get(t.plan.reference, 0))
-            run.result.outcomes.append(write_volume(archive, state.journal, t.plan, t.fingerprint, ctx, t.pending,
-                                                    by=run.by, when=when))
-            if run.progress is not None:
-                run.progress(t.plan.reference)
+        hashes = HashCheck(archive, [r for t in todo for r in t.plan.documents])  # read what is used
+        try:
+            for t in todo:
+                ctx = Context(config=config, customer=t.customer, renderer=renderer, detect=detect,
+                              cache_dir=archive.state, filer=run.by, checker=checker, today=when.date(),
+                              built_at=when, box=boxes.get(t.plan.reference, 0))
+                run.result.outcomes.append(write_volume(archive, state.journal, t.plan, t.fingerprint, ctx,
+                                                        t.pending, by=run.by, when=when, verify=hashes.verify))
+                if run.progress is not None:
+                    run.progress(t.plan.reference)
+        finally:
+            hashes.close()
     run.result.outcomes += retire_stale(archive, state.journal, planned.plans, state.volumes, run.scope,
                                         state.holds, by=run.by, when=when)
 
 
 def write_volume(archive: Archive, journal: Journal, plan: PlannedVolume, fp: str, ctx: Context,
-                 pending: dict[str, Any] | None, *, by: str, when: dt.datetime) -> Outcome:
-    """Write one volume: record the intent (with the label its earlier copy is kept
-    under), move the earlier PDF and manifest aside, write the PDF, its manifest, and
-    record it built. A ``pending`` intent of a build cut off is completed with its own
-    build time, so the result is the same as if it had not been cut off."""
+                 pending: dict[str, Any] | None, *, by: str, when: dt.datetime,
+                 verify: Callable[[], None] = lambda: None) -> Outcome:
+    """Write one volume: assemble it under a temporary name (:func:`.assemble.stage`),
+    ``verify`` its inputs (the records' hashes: an exception discards it, and nothing has
+    changed), then record the intent (with the label its earlier copy is kept under), move
+    the earlier PDF and manifest aside, put the PDF and its manifest in place, and record
+    it built. A ``pending`` intent of a build cut off is completed with its own build
+    time, so the result is the same as if it had not been cut off."""
     target = volume_path(archive, plan)
     manifest = target.with_suffix(".toml")
     resumed = pending is not None and pending.get("inputs") == fp
-    if pending is not None and not resumed:  # inputs changed since: its unfinished PDF is replaced
-        journal.append("abandoned", by=by, reference=plan.reference, job=pending.get("job"),
-                       reason="inputs changed before the build was completed")
     if resumed:
         assert pending is not None
-        intent = pending
-        ctx = dataclasses.replace(ctx, built_at=when_of(intent, when), today=when_of(intent, when).date())
-    else:
-        old = [p.name for p in (target, manifest) if p.exists()] if manifest.exists() else []
-        intent = journal.append("writing", by=by, reference=plan.reference, job=journal.next_job(),
-                                path=rel(archive, target), inputs=fp, built_at=when,
-                                supersede={"label": free_label(archive, target, when), "files": old,
-                                           "reason": "rebuilt: its inputs changed"} if old else None)
-        move_old(archive, intent, resumed=False)
-    m = assemble(plan, ctx, target, fp)
+        ctx = dataclasses.replace(ctx, built_at=when_of(pending, when), today=when_of(pending, when).date())
+    assembled = stage(plan, ctx, target, fp)
+    try:
+        verify()
+        if pending is not None and not resumed:  # inputs changed since: its unfinished PDF is replaced
+            journal.append("abandoned", by=by, reference=plan.reference, job=pending.get("job"),
+                           reason="inputs changed before the build was completed")
+        if resumed:
+            assert pending is not None
+            intent = pending
+        else:
+            old = [p.name for p in (target, manifest) if p.exists()] if manifest.exists() else []
+            intent = journal.append("writing", by=by, reference=plan.reference, job=journal.next_job(),
+                                    path=rel(archive, target), inputs=fp, built_at=when,
+                                    supersede={"label": free_label(archive, target, when), "files": old,
+                                               "reason": "rebuilt: its inputs changed"} if old else None)
+            move_old(archive, intent, resumed=False)
+        place(assembled)
+    except BaseException:
+        assembled.discard()
+        raise
+    m = assembled.manifest
     commit(archive, journal, m, intent, resumed=resumed)
     rebuilt = bool(intent.get("supersede"))
     return Outcome(m.reference, "built", rel(archive, target), m.document_count, m.page_count,
                    "rebuilt" if rebuilt else "new", warning=pdfa_warning(m))
+
+
+def place(assembled: Assembled) -> None:
+    """The assembled volume's PDF and manifest put in place (the step a crash sweep cuts)."""
+    assembled.place()
 
 
 def pdfa_warning(m: VolumeManifest) -> str:

@@ -1,6 +1,6 @@
 """The page numbers' font: the ten digits of the Song-style font archiver ships
-(``archiver/fonts/NotoSerifSC-Regular-GB2312.ttf``), subset once (:func:`digit_font`, kept in the
-build's cache folder for the next process) and embedded once per output PDF
+(``archiver/fonts/NotoSerifSC-Regular-GB2312.ttf``), subset once — archiver ships the
+subset (:func:`digit_font`) — and embedded once per output PDF
 (:func:`embed_font`: a simple TrueType font with /Widths, WinAnsi encoding and a ToUnicode
 CMap — PDF/A-2 valid). Positions are computed from its own metrics."""
 
@@ -41,41 +41,31 @@ class DigitFont:
 
 
 _digits: list[DigitFont] = []  # the one subset of this process (see digit_font)
-FONT_CACHE = "font-cache"  # in the cache folder: the digits' subset (see digit_font)
+SHIPPED_DIGITS = "fonts/NotoSerifSC-Regular-digits.ttf"  # made by scripts/make_digit_font.py, with its .json
 
 
-def digit_font(cache_dir: Path | None = None) -> DigitFont:
-    """The digits' subset of the shipped font: made once per process — or read from
-    ``cache_dir``, where it is kept for the next process (subsetting the font takes about
-    half a second, and fontTools' import as much again). The cache entry is named after
-    the shipped font's size and time, fontTools' version and this module's subsetting
-    options (:data:`SUBSET_VERSION`); a damaged entry is made again."""
+def digit_font() -> DigitFont:
+    """The digits' subset of the shipped font, read once per process from the subset
+    archiver ships beside it (``archiver/fonts/NotoSerifSC-Regular-digits.ttf`` and its
+    metrics in ``.json``, made by ``scripts/make_digit_font.py``: subsetting the font
+    takes about half a second, and fontTools' import as much again). Should those files
+    be missing, damaged or made from another font than the one shipped, the subset is
+    made here (:func:`subset_digits`)."""
     if not _digits:
-        font = _cached_digits(cache_dir) if cache_dir is not None else None
-        _digits.append(font or _subset_digits(cache_dir))
+        _digits.append(_shipped_digits() or subset_digits())
     return _digits[0]
 
 
-SUBSET_VERSION = 1  # bump when _subset_digits makes another subset
-
-
-def _font_cache_key() -> str:
-    import fontTools  # (the package alone: its modules are imported only to subset)
-
-    source = resources.files("archiver").joinpath(SHIPPED_FONT)
-    with resources.as_file(source) as path:
-        st = path.stat()
-    return hashlib.sha256(f"{SUBSET_VERSION} {st.st_size} {st.st_mtime_ns} {fontTools.version}".encode()).hexdigest()[:24]
-
-
-def _cached_digits(cache_dir: Path) -> DigitFont | None:
+def _shipped_digits() -> DigitFont | None:
     import json
 
     try:
-        path = cache_dir / FONT_CACHE / f"digits-{_font_cache_key()}.json"
-        meta = json.loads(path.read_text("utf-8"))
-        data = path.with_suffix(".ttf").read_bytes()
-        if meta.pop("sha256") != hashlib.sha256(data).hexdigest():
+        with resources.as_file(resources.files("archiver").joinpath(SHIPPED_DIGITS)) as path:
+            data = path.read_bytes()
+            meta = json.loads(path.with_suffix(".json").read_text("utf-8"))
+        with resources.as_file(resources.files("archiver").joinpath(SHIPPED_FONT)) as source:
+            made_from = hashlib.sha256(source.read_bytes()).hexdigest()
+        if meta.pop("sha256") != hashlib.sha256(data).hexdigest() or meta.pop("source_sha256") != made_from:
             return None
         return DigitFont(data=data, name=str(meta["name"]), widths=tuple(int(w) for w in meta["widths"]),
                          bottom=int(meta["bottom"]), top=int(meta["top"]),
@@ -85,23 +75,23 @@ def _cached_digits(cache_dir: Path) -> DigitFont | None:
         return None
 
 
-def _keep_digits(font: DigitFont, cache_dir: Path) -> None:
+def write_shipped_digits(font: DigitFont, folder: Path) -> list[Path]:
+    """Write ``font`` (:func:`subset_digits`) as the shipped subset into ``folder``
+    (``archiver/fonts``): the font program and its metrics. Returns the files."""
     import json
-    import logging
 
-    from ..atomic import write_bytes_atomic, write_text_atomic
-
-    try:
-        path = cache_dir / FONT_CACHE / f"digits-{_font_cache_key()}.json"
-        write_bytes_atomic(path.with_suffix(".ttf"), font.data)
-        meta = {k: v for k, v in dataclasses.asdict(font).items() if k != "data"}
-        write_text_atomic(path, json.dumps({**meta, "sha256": hashlib.sha256(font.data).hexdigest()}))
-    except (OSError, ValueError) as exc:
-        logging.getLogger(__name__).info("digits font not kept in %s: %s", cache_dir, exc)
+    target = folder / Path(SHIPPED_DIGITS).name
+    source = folder / Path(SHIPPED_FONT).name
+    meta = {k: v for k, v in dataclasses.asdict(font).items() if k != "data"}
+    meta |= {"sha256": hashlib.sha256(font.data).hexdigest(),
+             "source_sha256": hashlib.sha256(source.read_bytes()).hexdigest()}
+    target.write_bytes(font.data)
+    target.with_suffix(".json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", "utf-8")
+    return [target, target.with_suffix(".json")]
 
 
-def _subset_digits(cache_dir: Path | None) -> DigitFont:
-    """Subset the shipped font to the ten digits."""
+def subset_digits() -> DigitFont:
+    """Subset the shipped font to the ten digits (fontTools)."""
     from fontTools import subset, ttLib
 
     source = resources.files("archiver").joinpath(SHIPPED_FONT)
@@ -139,8 +129,6 @@ def _subset_digits(cache_dir: Path | None) -> DigitFont:
         bbox=(em(head.xMin), em(head.yMin), em(head.xMax), em(head.yMax)),
         ascent=em(hhea.ascent), descent=em(hhea.descent), cap_height=em(getattr(font["OS/2"], "sCapHeight", 700)),
     )  # fmt: skip
-    if cache_dir is not None:
-        _keep_digits(made, cache_dir)
     return made
 
 

@@ -49,6 +49,7 @@ class Written:
 
     pdfa: pdfa.PdfaResult
     sha256: str = ""
+    size: int = 0  # bytes written
     reencoded: list[dict[str, str]] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # active content stripped
     flattened: bool = False

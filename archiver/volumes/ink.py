@@ -186,6 +186,8 @@ def corner_look(placements: list[Placement], box: tuple[float, float, float, flo
 def _look_at(p: Placement, to_user: Matrix, size: tuple[int, int]) -> tuple[Image.Image, Image.Image] | None:
     """One image, as it shows in the look (grey, and the mask of where it is), or None
     when it does not reach the zone or is a stencil mask."""
+    import contextlib
+    import threading
     import warnings
 
     from PIL import Image
@@ -207,8 +209,12 @@ def _look_at(p: Placement, to_user: Matrix, size: tuple[int, int]) -> tuple[Imag
     step = math.sqrt(abs(total[0] * total[3] - total[1] * total[2]))  # image pixels per look pixel
     raw_filter = xobj.get("/Filter")
     filters = [raw_filter] if isinstance(raw_filter, pikepdf.Name) else list(raw_filter or [])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    # (warnings filters are the process's: only the main thread quiets them; a look ahead
+    # in a thread runs where the build records them, see .assemble.lay_out)
+    main = threading.current_thread() is threading.main_thread()
+    with warnings.catch_warnings() if main else contextlib.nullcontext():
+        if main:
+            warnings.simplefilter("ignore")
         if filters == [Name.DCTDecode]:
             img: Image.Image = _jpeg(xobj.read_raw_bytes(), w, h, max(2 * step, 1.0), y1)
         elif filters == [Name.JPXDecode] and step >= 2:  # JPEG 2000 decoded at a lower resolution level

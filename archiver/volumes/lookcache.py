@@ -44,6 +44,10 @@ class LookCache:
         value = spots[key]
         return True, None if value is None else (float(value[0]), float(value[1]))
 
+    def has_all(self, record: str, pages: int) -> bool:
+        """Whether a record has (at least) ``pages`` looks kept: a rebuild need not look ahead."""
+        return len(self._spots(record)) >= pages
+
     def put(self, record: str, key: str, spot: Spot) -> None:
         self._spots(record)[key] = None if spot is None else [spot[0], spot[1]]
         self.changed.add(record)

@@ -22,8 +22,11 @@ build a volume silently missing a document.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import os
+import signal
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,11 +204,91 @@ def check_files(archive: Archive, records: Iterable[Record], *, hash_files: bool
                                            f"{r.file.size}", r.customer))
             continue
         if hash_files:
-            actual = sha256_file(r.path)
-            if actual != r.file.sha256:
-                problems.append(Problem(where, f"the PDF was altered: its SHA-256 is {actual[:12]}…, the sidecar "
-                                               f"records {r.file.sha256[:12]}…", r.customer))
+            problems += _hash_problems(archive, r, sha256_file(r.path))
     return problems
+
+
+def _hash_problems(archive: Archive, r: Record, actual: str) -> list[Problem]:
+    if actual == r.file.sha256:
+        return []
+    return [Problem(f"{r.id} ({rel_path(archive, r.path)})", f"the PDF was altered: its SHA-256 is {actual[:12]}…, "
+                                                             f"the sidecar records {r.file.sha256[:12]}…", r.customer)]
+
+
+class HashCheck:
+    """The records' PDFs hashed and compared with their sidecars by a child process (on
+    another core, sharing nothing with the build but the file names) while the volumes
+    are assembled: :meth:`verify` waits for every one, and raises :func:`refuse` with
+    all the altered ones, before the first volume is put in place. Where there is no
+    ``fork``, or the child fails, the records are hashed here, when verified."""
+
+    def __init__(self, archive: Archive, records: Iterable[Record]) -> None:
+        self.archive = archive
+        self.records = list(records)
+        self._verified = False
+        self._pid = 0
+        self._reader: int | None = None
+        if self.records and hasattr(os, "fork"):
+            self._start()
+
+    def _start(self) -> None:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: one line per record, its SHA-256 or "!" when it cannot be read
+            code = 1
+            try:
+                os.close(read)
+                with os.fdopen(write, "w") as out:
+                    for r in self.records:
+                        try:
+                            out.write(sha256_file(r.path) + "\n")
+                        except OSError:
+                            out.write("!\n")
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._pid, self._reader = pid, read
+
+    def _hashes(self) -> list[str]:
+        lines: list[str] = []
+        if self._reader is not None:
+            with os.fdopen(self._reader, "r") as got:
+                self._reader = None
+                lines = got.read().splitlines()
+            self._reap()
+        return lines
+
+    def verify(self) -> None:
+        if self._verified:
+            return
+        lines = self._hashes()
+        problems: list[Problem] = []
+        for i, r in enumerate(self.records):
+            actual = lines[i] if i < len(lines) and len(lines[i]) == 64 else None
+            try:
+                problems += _hash_problems(self.archive, r, actual or sha256_file(r.path))
+            except FileNotFoundError:
+                problems.append(Problem(f"{r.id} ({rel_path(self.archive, r.path)})", "the PDF is missing", r.customer))
+        if problems:
+            raise refuse(problems)
+        self._verified = True
+
+    def close(self) -> None:
+        """Stop the child if it is still hashing (the build stopped early)."""
+        if self._reader is not None:
+            os.close(self._reader)
+            self._reader = None
+            if self._pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self._pid, signal.SIGKILL)
+        self._reap()
+
+    def _reap(self) -> None:
+        if self._pid:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._pid, 0)
+            self._pid = 0
 
 
 def refuse(problems: list[Problem]) -> IntegrityError:

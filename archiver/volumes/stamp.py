@@ -50,13 +50,15 @@ every viewer and printer shows the same thing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pikepdf
 from pikepdf import Dictionary, Name
 
 from .digits import embed_font, flate_stream
 from .ink import annotation_rects, least_ink, vector_rects
 from .lookcache import LookCache, look_key
-from .pagecontent import add_font, walk
+from .pagecontent import Placement, add_font, walk
 from .placement import (
     DIRECTIONS,
     Rect,
@@ -97,36 +99,21 @@ class Stamper:
         """Stamp ``number``; ``source`` — the page's record (its sha256) and page in it —
         lets the corner look be kept in :attr:`looks` (:mod:`.lookcache`)."""
         obj = page.obj
-        box, rotate = page_box(obj), page_rotation(obj)
-        width, height = visual_size(box, rotate)
-        text = str(number)
-        size, zone, reduced = fit(width, height, side, text, self.style)
-        u, v = default_origin(width, height, side, text, size, self.style, zone)
-        g = ground_extent(text, size)
-        contents = obj.get("/Contents")
-        own = [] if contents is None else list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-        own = [s for s in own if isinstance(s, pikepdf.Stream)]  # (anything else is no content: viewers balk)
-        unclosed, placements, sound = walk(page, own)
-        if not sound:  # a broken end would swallow the number: the content goes in a form of its own
+        at = _where(page, number, side, self.style)
+        own, unclosed, u, v, g = at.own, at.unclosed, at.u, at.v, at.ground
+        if not at.sound:  # a broken end would swallow the number: the content goes in a form of its own
             own = [self._as_form(obj, own)]
             unclosed = 0
         judged, moved = False, False
-        if self.look and placements is not None:
-            covered = annotation_rects(obj, box, rotate) + vector_rects(placements, box, rotate)
-            default = Rect(u + g.u0, v + g.v0, u + g.u1, v + g.v1)
-            kept = self.looks if source is not None else None
-            key = look_key(source[1], box, rotate, zone, default, covered) if kept and source else ""
-            found, spot = kept.get(source[0], key) if kept and source else (False, None)
-            if not found:
-                spot = least_ink([p for p in placements if p.image is not None], box, rotate, zone, default, covered)
-                if kept and source:
-                    kept.put(source[0], key, spot)
+        if self.look and at.placements is not None:
+            spot = _spot(obj, at, self.looks if source is not None else None, source)
             if spot is not None:
                 judged = True
                 if spot != (u + g.u0, v + g.v0):
                     u, v, moved = spot[0] - g.u0, spot[1] - g.v0, True
-        if reduced:
+        if at.reduced:
             self.reduced.append(number)
+        box, rotate, size, text = at.box, at.rotate, at.size, at.text
         a, b, c, d = DIRECTIONS[rotate]
         e, f = visual_to_user(box, rotate, u, v)
         name = self._font_name(obj)
@@ -135,7 +122,8 @@ class Stamper:
             f"q 0 g BT {name} {size:.2f} Tf {a} {b} {c} {d} {e:.2f} {f:.2f} Tm ({text}) Tj ET Q\n"
         ).encode("ascii")
         obj.Contents = pikepdf.Array([self.save_state, *own, pikepdf.Stream(self.pdf, ops)])
-        return Stamp(number, side, size, reduced, Rect(u + g.u0, v + g.v0, u + g.u1, v + g.v1), zone, moved, judged)
+        return Stamp(number, side, size, at.reduced, Rect(u + g.u0, v + g.v0, u + g.u1, v + g.v1), at.zone, moved,
+                     judged)
 
     def _as_form(self, obj: pikepdf.Object, own: list[pikepdf.Object]) -> pikepdf.Stream:
         """The page's content as a form XObject (its own stream, so whatever it leaves open
@@ -173,3 +161,88 @@ class Stamper:
 
     def _font_name(self, obj: pikepdf.Object) -> str:
         return add_font(obj, self.font, str(FONT_KEY))
+
+
+# Where a number goes, and the look ahead ------------------------------------------------------
+@dataclass(frozen=True)
+class _Where:
+    """What :meth:`Stamper.stamp` decides before it looks for ink."""
+
+    box: tuple[float, float, float, float]
+    rotate: int
+    text: str
+    size: float
+    zone: Rect
+    reduced: bool
+    u: float  # the default origin of the number (visual)
+    v: float
+    ground: Rect  # the ground's extent around the origin
+    own: list[pikepdf.Object]  # the page's content streams
+    unclosed: int
+    placements: list[Placement] | None
+    sound: bool
+
+
+def _where(page: pikepdf.Page, number: int, side: str, style: StampStyle) -> _Where:
+    obj = page.obj
+    box, rotate = page_box(obj), page_rotation(obj)
+    width, height = visual_size(box, rotate)
+    text = str(number)
+    size, zone, reduced = fit(width, height, side, text, style)
+    u, v = default_origin(width, height, side, text, size, style, zone)
+    contents = obj.get("/Contents")
+    own = [] if contents is None else list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    own = [s for s in own if isinstance(s, pikepdf.Stream)]  # (anything else is no content: viewers balk)
+    unclosed, placements, sound = walk(page, own)
+    return _Where(box, rotate, text, size, zone, reduced, u, v, ground_extent(text, size), own, unclosed,
+                  placements, sound)
+
+
+def _spot(obj: pikepdf.Object, at: _Where, kept: LookCache | None,
+          source: tuple[str, int] | None) -> tuple[float, float] | None:
+    """The corner look (:func:`.ink.least_ink`), kept in and taken from ``kept``."""
+    assert at.placements is not None
+    g = at.ground
+    covered = annotation_rects(obj, at.box, at.rotate) + vector_rects(at.placements, at.box, at.rotate)
+    default = Rect(at.u + g.u0, at.v + g.v0, at.u + g.u1, at.v + g.v1)
+    key = look_key(source[1], at.box, at.rotate, at.zone, default, covered) if kept and source else ""
+    found, spot = kept.get(source[0], key) if kept and source else (False, None)
+    if not found:
+        spot = least_ink([p for p in at.placements if p.image is not None], at.box, at.rotate, at.zone, default,
+                         covered)
+        if kept and source:
+            kept.put(source[0], key, spot)
+    return spot
+
+
+def look_ahead(page: pikepdf.Page, number: int, side: str, style: StampStyle, looks: LookCache,
+               source: tuple[str, int]) -> None:
+    """Look at the corner of a record's ``page`` as :meth:`Stamper.stamp` will look at its
+    copy in the volume, and keep the answer in ``looks`` — so the volume's pages can be
+    looked at ahead, several records at once, while the forms are made. The page is not
+    changed. Only for a page whose copy is the same as it (see :func:`same_in_copy`)."""
+    at = _where(page, number, side, style)
+    if at.placements is not None:
+        _spot(page.obj, at, looks, source)
+
+
+_INHERITABLE = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+
+
+def same_in_copy(pdf: pikepdf.Pdf) -> bool:
+    """Whether every page of a record looks, copied into a volume, exactly as it does in
+    the record: no attribute inherited from the page tree (the copy carries its own), no
+    form (flattened in the volume) and no annotation (some are stripped)."""
+    if "/AcroForm" in pdf.Root:
+        return False
+    for page in pdf.pages:
+        if "/Annots" in page.obj:
+            return False
+        node = page.obj.get("/Parent")
+        for _ in range(64):
+            if not isinstance(node, Dictionary):
+                break
+            if any(k in node for k in _INHERITABLE):
+                return False
+            node = node.get("/Parent")
+    return True
