@@ -15,10 +15,14 @@ process, alternately, best of ``--repeat``:
 * ``force``: ``archiver build --force`` on a built copy (blank decisions cached);
 * ``pikepdf``: a fresh Python process that opens the same record PDFs with pikepdf, merges
   them (``pages.extend``) and saves (no stream decoded) — the baseline;
-* ``qpdf``: ``qpdf --empty --pages <records> -- out.pdf``.
+* ``qpdf``: ``qpdf --empty --pages <records> -- out.pdf``;
+* ``validate``: a fresh Python process that only validates the built volume as a build
+  does (:func:`archiver.volumes.pdfa.check`: pikepdf's PDF/A validator) — a part of every
+  first build, for scale.
 
-Prints the times and the ratios first / pikepdf (target ≤ 2.0) and force / pikepdf
-(target ≤ 1.3). Then peak resident memory (ru_maxrss of the process, from wait4) of a first
+Each run starts after ``sync`` (the previous run's writes are on disk, not competing).
+archiver is byte-compiled first, as ``scripts/install.sh`` leaves it. Prints the times
+and the ratios first / pikepdf (target ≤ 2.0) and force / pikepdf (target ≤ 1.3). Then peak resident memory (ru_maxrss of the process, from wait4) of a first
 ``archiver build`` of one ``--memory-pages`` volume at ``--memory-dpi`` (target ≤ 200 MB,
 whatever the size), and of the two baselines on the same records.
 """
@@ -65,8 +69,17 @@ sys.exit(rc)
 """
 
 
+VALIDATE = """
+import sys
+from pathlib import Path
+from archiver.volumes.pdfa import check
+sys.exit(0 if check(Path(sys.argv[1])).valid else 1)
+"""
+
+
 def run(args: list[str], *, env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Run a command to completion: (wall seconds, peak RSS in MB)."""
+    """Run a command to completion, after ``sync``: (wall seconds, peak RSS in MB)."""
+    os.sync()
     proc = subprocess.run([sys.executable, "-c", LAUNCHER, *args], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args[:3])} … failed:\n{proc.stderr}")
@@ -131,6 +144,8 @@ def main() -> None:
     ap.add_argument("--memory-pages", type=int, default=2000, help="0: no memory run")
     ap.add_argument("--memory-dpi", type=int, default=200)
     args = ap.parse_args()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "archiver")], check=True,
+                   stdout=subprocess.DEVNULL)
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         folder = Path(tmp)
         merged = folder / "merged.pdf"
@@ -151,7 +166,9 @@ def timing(folder: Path, args: argparse.Namespace) -> None:
     fresh_copy(pristine, built)
     build(built)  # the copy --force rebuilds (its blank decisions are cached)
     print(f"built: {volume_stats(built)}")
-    times: dict[str, list[float]] = {"first": [], "first-blanks": [], "force": [], "pikepdf": [], "qpdf": []}
+    times: dict[str, list[float]] = {"first": [], "first-blanks": [], "force": [], "pikepdf": [], "qpdf": [],
+                                     "validate": []}
+    volume = next((built / "volumes").glob("*/*/*.pdf"))
     merged = folder / "merged.pdf"
     for _ in range(args.repeat):
         fresh_copy(pristine, first_copy)
@@ -166,13 +183,15 @@ def timing(folder: Path, args: argparse.Namespace) -> None:
         qpdf_args = [x for p in recs for x in (str(p), "1-z")]
         times["qpdf"].append(run(["qpdf", "--empty", "--pages", *qpdf_args, "--", str(merged)])[0])
         merged.unlink()
+        times["validate"].append(run([sys.executable, "-c", VALIDATE, str(volume)])[0])
     best = {k: min(v) for k, v in times.items()}
     base = best["pikepdf"]
     for name, label in (("first", "archiver build (first build, whole process)"),
                         ("first-blanks", "first build, only blank decisions cached"),
                         ("force", "archiver build --force (blank decisions cached)"),
                         ("pikepdf", "plain pikepdf merge + save, fresh process"),
-                        ("qpdf", "qpdf --empty --pages … --")):
+                        ("qpdf", "qpdf --empty --pages … --"),
+                        ("validate", "PDF/A check of the volume alone, fresh process")):
         print(f"{label:48s} {best[name]:6.2f} s   ({best[name] / base:.2f} × pikepdf)   runs: "
               + ", ".join(f"{v:.2f}" for v in times[name]))
     print(f"ratio first build / pikepdf merge: {best['first'] / base:.2f}  (target ≤ 2.0)")

@@ -380,3 +380,26 @@ def test_archiver_audit_reports_a_renumbered_volume(archive_root: Path, put) -> 
     props = json.loads(r.output)["properties"]
     assert "reference-unregistered" in {f["kind"] for f in props["authenticity"]["finding_list"]}
     assert "reference-missing" in {f["kind"] for f in props["integrity"]["finding_list"]}
+
+
+def test_a_record_altered_in_place_stops_the_build_and_the_bound_volume_stays(archive_root: Path, put) -> None:
+    """Same size, other bytes (a flipped bit in a scan): only its hash tells. The records
+    are hashed while the volume is assembled; nothing is put in place, nothing journaled,
+    and the volume built earlier stays as it was."""
+    put("a", date="2026-03-01")
+    ingest(archive_root)
+    build(archive_root)
+    before = tree(archive_root)
+    journal = events(archive_root, "references")
+    put("b", date="2026-04-01")  # a new document: the volume is to be rebuilt
+    ingest(archive_root)
+    record = sorted((archive_root / "records").glob("*/*/*.pdf"))[0]
+    data = bytearray(record.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    os.chmod(record, 0o640)
+    record.write_bytes(bytes(data))
+    r = build(archive_root, code=EXIT_INTEGRITY)
+    assert record.stem in r.output and "SHA-256" in r.output and "Nothing was built" in r.output
+    assert tree(archive_root) == before  # the bound volume and its manifest, untouched; no temporary file
+    assert events(archive_root, "references")[len(journal):] == [
+        e for e in events(archive_root, "references")[len(journal):] if e["event"] == "assigned"]  # no intent

@@ -43,7 +43,7 @@ from ..errors import IntegrityError
 from ..model import Record
 from . import pages as pg
 from . import pdfa
-from .digits import digit_font
+from .analysis import Analysis
 from .finish import Written, finish
 from .formscache import FORM_PARTS, Forms, Renderer, render_forms
 from .lookcache import LookCache
@@ -52,7 +52,6 @@ from .placement import StampStyle, small_pages
 from .plan import PlannedVolume
 from .remarks import volume_remarks
 from .rules import ROLE_LABELS
-from .stamp import look_ahead, same_in_copy
 from .verdicts import cached_check, verdict_key
 
 log = logging.getLogger(__name__)
@@ -75,6 +74,7 @@ class Context:
     today: dt.date  # 立卷时间 on the remarks sheet
     built_at: dt.datetime
     box: int = 0  # the volume's box (盒号) in the box register, 0: not boxed yet (Art. 20)
+    workers: int = 0  # worker processes that analyse the records (.analysis), 0: none
 
 
 def volume_title(plan: PlannedVolume, customer: Customer, config: Config) -> str:
@@ -180,22 +180,17 @@ def stage(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Assem
         raise
 
 
-ANALYSIS_THREADS = 2  # records analysed at once (their images decode in parallel: Pillow lets other threads run)
-
-
 def lay_out(plan: PlannedVolume, ctx: Context, looks: LookCache | None = None) -> Layout:
     """The blank pages found, the page numbers, the remarks sheet and the forms, and
-    where every page goes. The records are analysed in :data:`ANALYSIS_THREADS` threads:
-    their blank pages while the page numbers' font is made, then (into ``looks``) the
-    corners their numbers go in while the forms are made (:func:`look_ahead`)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with warnings.catch_warnings(record=True) as caught, \
-            ThreadPoolExecutor(max_workers=ANALYSIS_THREADS, thread_name_prefix="archiver-look") as pool:
-        warnings.simplefilter("always")  # (the threads' too: logged below, never printed)
-        detecting = [pool.submit(ctx.detect, r.path, r.file.sha256, ctx.cache_dir) for r in plan.documents]
-        digit_font()  # the page numbers' font (shipped)
-        blanks = check_blanks(plan, [f.result() for f in detecting])
+    where every page goes. With ``ctx.workers``, the records are analysed in worker
+    processes meanwhile (:mod:`.analysis`): their blank pages while the forms' fonts are
+    read, the corners their numbers go in (into ``looks``) while the forms are made."""
+    with Analysis(ctx.workers) as analysis:
+        blanks_found, busy = analysis.blanks(ctx.detect, plan.documents, ctx.cache_dir)
+        prepare = getattr(ctx.renderer, "prepare", None)
+        if busy and callable(prepare):
+            prepare()  # the forms' fonts, read meanwhile (a first build renders its forms)
+        blanks = check_blanks(plan, blanks_found())
         docs = document_parts(plan, blanks)
         # Page numbers do not depend on the forms (they are unnumbered): place the documents
         # once with one-page forms to know each document's numbers for the index.
@@ -205,15 +200,12 @@ def lay_out(plan: PlannedVolume, ctx: Context, looks: LookCache | None = None) -
         draft_pages = pg.part_pages(draft_slots, len(draft))
         doc_pages = {r.id: draft_pages[2 + i] for i, r in enumerate(plan.documents)}
         style = StampStyle.from_config(ctx.config.volumes)
-        looking = [pool.submit(look_ahead_record, plan.documents[i], numbered, style, looks)
-                   for i, numbered in _numbered_pages(plan, draft_slots).items()] if looks is not None else []
+        corners_found = analysis.corners(plan.documents, _numbered_pages(plan, draft_slots), style, looks) \
+            if looks is not None else (lambda: None)
         remarks = volume_remarks(plan, doc_pages, ctx.config, small_numbers(plan, draft_slots, style))
         sheet = make_sheet(plan, ctx, doc_pages, remarks)
         forms = render_forms(ctx.renderer, sheet, ctx.cache_dir)
-        for f in looking:
-            f.result()
-    for w in caught:
-        log.info("%s: %s: %s", plan.reference, w.category.__name__, w.message)
+        corners_found()
     parts = [pg.Part("cover", pg.FORM, (False,) * forms.count("cover")),
              pg.Part("index", pg.FORM, (False,) * forms.count("index")),
              *docs,
@@ -235,24 +227,6 @@ def _numbered_pages(plan: PlannedVolume, slots: Sequence[pg.Slot]) -> dict[int, 
         if s.number is not None and s.source is not None and 2 <= s.part < 2 + len(plan.documents):
             out.setdefault(s.part - 2, []).append((s.source, s.number, s.side))
     return out
-
-
-def look_ahead_record(r: Record, numbered: Sequence[tuple[int, int, str]], style: StampStyle,
-                      looks: LookCache) -> None:
-    """The corner looks of one record's numbered pages, kept in ``looks`` — unless they are
-    kept already, or its pages may look otherwise in the volume (:func:`.stamp.same_in_copy`).
-    Never raises: a look not taken ahead is taken when the page is stamped."""
-    try:
-        if looks.has_all(r.file.sha256, len(numbered)):
-            return
-        with pikepdf.open(r.path, access_mode=pikepdf.AccessMode.stream) as pdf:
-            if not same_in_copy(pdf):
-                return
-            pages = list(pdf.pages)
-            for source, number, side in numbered:
-                look_ahead(pages[source], number, side, style, looks, (r.file.sha256, source))
-    except Exception as exc:  # noqa: BLE001 — only an optimisation: the stamping looks again
-        log.info("%s: corners not looked at ahead: %s", r.id, exc)
 
 
 def volume_info(plan: PlannedVolume, layout: Layout, ctx: Context) -> pdfa.VolumeInfo:

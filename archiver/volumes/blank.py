@@ -101,21 +101,45 @@ def page_is_blank(page: pikepdf.Page, params: BlankParams = DEFAULT_PARAMS,
 
 def blank_pages(pdf_path: Path, sha256: str, cache_dir: Path, params: BlankParams = DEFAULT_PARAMS) -> list[bool]:
     """One bool per page of the PDF (True = blank); cached by the file's sha256 in ``cache_dir/blank``."""
-    cache_file = cache_dir / "blank" / f"{sha256}.json"
-    key = {"version": ANALYSER_VERSION, "params": asdict(params), "limits": asdict(scanimage.limits())}
-    cached = _read_cache(cache_file, key)
-    if cached is not None:
-        return cached
-    try:
-        with pikepdf.open(pdf_path, access_mode=pikepdf.AccessMode.stream) as pdf:
-            result = [page_is_blank(page, params) for page in pdf.pages]
-    except pikepdf.PdfError as exc:
-        raise IntegrityError(
-            f"{pdf_path}: cannot be read as a PDF to find its blank pages ({exc}).",
-            hint="Check the record with `archiver audit`; restore the file from a backup if it is damaged.",
-        ) from None
-    write_text_atomic(cache_file, json.dumps({**key, "sha256": sha256, "blank": result}) + "\n")
-    return result
+    return Detector(params)(pdf_path, sha256, cache_dir)
+
+
+class Detector:
+    """The blank-page detector (:func:`blank_pages`) in its three steps, so a build can
+    analyse records in worker processes and keep the answers itself: :meth:`cached`,
+    :meth:`analyse` (which only reads the PDF), :meth:`keep`."""
+
+    def __init__(self, params: BlankParams = DEFAULT_PARAMS) -> None:
+        self.params = params
+
+    def __call__(self, pdf_path: Path, sha256: str, cache_dir: Path) -> list[bool]:
+        cached = self.cached(sha256, cache_dir)
+        if cached is not None:
+            return cached
+        result = self.analyse(pdf_path)
+        self.keep(sha256, cache_dir, result)
+        return result
+
+    def _key(self) -> dict[str, object]:
+        return {"version": ANALYSER_VERSION, "params": asdict(self.params), "limits": asdict(scanimage.limits())}
+
+    def cached(self, sha256: str, cache_dir: Path) -> list[bool] | None:
+        """The decisions kept for the document ``sha256``, or None."""
+        return _read_cache(cache_dir / "blank" / f"{sha256}.json", self._key())
+
+    def analyse(self, pdf_path: Path) -> list[bool]:
+        try:
+            with pikepdf.open(pdf_path, access_mode=pikepdf.AccessMode.stream) as pdf:
+                return [page_is_blank(page, self.params) for page in pdf.pages]
+        except pikepdf.PdfError as exc:
+            raise IntegrityError(
+                f"{pdf_path}: cannot be read as a PDF to find its blank pages ({exc}).",
+                hint="Check the record with `archiver audit`; restore the file from a backup if it is damaged.",
+            ) from None
+
+    def keep(self, sha256: str, cache_dir: Path, result: list[bool]) -> None:
+        write_text_atomic(cache_dir / "blank" / f"{sha256}.json",
+                          json.dumps({**self._key(), "sha256": sha256, "blank": result}) + "\n")
 
 
 def _read_cache(path: Path, key: dict[str, object]) -> list[bool] | None:

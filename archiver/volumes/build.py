@@ -57,6 +57,7 @@ from ..atomic import remove_stale_temps
 from ..customers import Customer
 from ..errors import ConfigError
 from ..store import Archive
+from .analysis import WORKERS
 from .assemble import Assembled, BlankDetector, Context, Renderer, stage
 from .codes import Journal
 from .fingerprint import fingerprint, tool_inputs
@@ -92,9 +93,9 @@ def default_renderer(archive: Archive) -> Renderer:
 
 
 def default_detector() -> BlankDetector:
-    from .blank import blank_pages  # the blank-page detector
+    from .blank import Detector  # the blank-page detector
 
-    detect: BlankDetector = blank_pages
+    detect: BlankDetector = Detector()
     return detect
 
 
@@ -259,7 +260,7 @@ def write(run: Run, state: State, planned: Planned, todo: list[Todo]) -> None:
             for t in todo:
                 ctx = Context(config=config, customer=t.customer, renderer=renderer, detect=detect,
                               cache_dir=archive.state, filer=run.by, checker=checker, today=when.date(),
-                              built_at=when, box=boxes.get(t.plan.reference, 0))
+                              built_at=when, box=boxes.get(t.plan.reference, 0), workers=WORKERS)
                 run.result.outcomes.append(write_volume(archive, state.journal, t.plan, t.fingerprint, ctx,
                                                         t.pending, by=run.by, when=when, verify=hashes.verify))
                 if run.progress is not None:

@@ -71,6 +71,10 @@ class FormRenderer:
         self._last: tuple[VolumeSheet, dict[str, bytes]] | None = None
         self._last_doc: tuple[VolumeSheet, FormsDocument] | None = None
 
+    def prepare(self) -> None:
+        """Read the fonts now (a build does while its records are analysed)."""
+        _ = self.fonts
+
     @property
     def fonts(self) -> FontSet:
         if self._fonts is None:
