@@ -131,8 +131,8 @@ class ImageInfo:
 
     @functools.cached_property
     def raw(self) -> bytes:
-        """The stream's raw (still encoded) bytes, read once."""
-        return self.stream.read_raw_bytes()
+        """The stream's raw (still encoded) bytes, read once (:func:`raw_bytes`)."""
+        return raw_bytes(self.stream)
 
     @property
     def terminal(self) -> str | None:
@@ -646,7 +646,8 @@ def _no_pillow_bomb_check(pixels: int | None = None) -> Iterator[None]:
 def _jpeg(info: ImageInfo, factor: int, limits: Limits, rows: int | None = None) -> Image.Image:
     """The JPEG in draft mode (scaled by its decoder); only its first ``rows`` rows (and
     a margin) when that can be done exactly (:func:`jpeg_top`) — its decoding then costs
-    what those rows cost."""
+    what those rows cost. Within :func:`shared_decodes`, a decode of the same image that
+    covered those rows already is used again."""
     data = _stripped(info, limits)
     with _no_pillow_bomb_check(info.pixels):
         im: Image.Image = Image.open(io.BytesIO(data))
@@ -656,14 +657,18 @@ def _jpeg(info: ImageInfo, factor: int, limits: Limits, rows: int | None = None)
     if scale > 1:
         im.draft(im.mode, (max(1, im.width // scale), max(1, im.height // scale)))
     need = info.height if rows is None else min(info.height, -(-(rows + JPEG_MARGIN_ROWS) // 16) * 16)
+    kept = recent_jpeg(info.stream, im.mode, im.width, need) if data is info.raw else None
+    if kept is not None:
+        return kept
     top = jpeg_top(data, need) if need < 0.8 * info.height else None
+    covered = info.height
     if top is not None:
         with _no_pillow_bomb_check(info.pixels):
             part: Image.Image = Image.open(io.BytesIO(top))
         if scale > 1:
             part.draft(part.mode, (max(1, info.width // scale), max(1, need // scale)))
         if part.mode == im.mode and part.width == im.width and part.height * (info.width / im.width) >= need:
-            im = part
+            im, covered = part, need
     bands = {"L": 1, "RGB": 4, "CMYK": 4}.get(im.mode)
     if bands is None:
         raise CannotJudge(f"a {im.mode} JPEG")
@@ -671,7 +676,73 @@ def _jpeg(info: ImageInfo, factor: int, limits: Limits, rows: int | None = None)
         raise CannotJudge("decoded image over the memory limit")
     with _no_pillow_bomb_check(info.pixels):
         im.load()
+    if data is info.raw:
+        keep_jpeg(info.stream, im, covered)
     return im
+
+
+# Within shared_decodes(): the last images read and JPEG decodes made, by object number.
+_scope: dict[tuple[object, ...], object] | None = None
+_SCOPE_KEPT = 4  # entries (an image's raw bytes and its decode are two)
+
+
+@contextmanager
+def shared_decodes() -> Iterator[None]:
+    """While the block runs — over the pages of ONE open PDF — an image read or decoded
+    twice in a row (a page's blank-page look, then the corner its number goes in:
+    :mod:`archiver.volumes.analysis`) is read and decoded once: the raw bytes and the
+    JPEG decodes of the last images are kept by their object number. Not for threads."""
+    global _scope
+    outer, _scope = _scope, {}
+    try:
+        yield
+    finally:
+        _scope = outer
+
+
+def _kept(key: tuple[object, ...]) -> object | None:
+    return None if _scope is None else _scope.get(key)
+
+
+def _keep(key: tuple[object, ...], value: object) -> None:
+    if _scope is not None:
+        _scope.pop(key, None)
+        _scope[key] = value
+        while len(_scope) > _SCOPE_KEPT:
+            del _scope[next(iter(_scope))]
+
+
+def raw_bytes(stream: pikepdf.Object) -> bytes:
+    """The stream's raw (still encoded) bytes — within :func:`shared_decodes`, read once."""
+    objgen = stream.objgen
+    key = ("raw", objgen)
+    kept = _kept(key) if objgen != (0, 0) else None
+    if isinstance(kept, bytes):
+        return kept
+    data = bytes(stream.read_raw_bytes())
+    if objgen != (0, 0):
+        _keep(key, data)
+    return data
+
+
+def recent_jpeg(stream: pikepdf.Object, mode: str, width: int, rows: int) -> Image.Image | None:
+    """Within :func:`shared_decodes`, a decode of the JPEG image ``stream`` kept by
+    :func:`keep_jpeg` — in ``mode``, ``width`` pixels wide (the draft scale) — that holds
+    at least its first ``rows`` rows (of the full-size image); else None. The image is
+    shared: crop or copy it, never draw on it."""
+    if stream.objgen == (0, 0):
+        return None
+    kept = _kept(("jpeg", stream.objgen, mode, width))
+    if isinstance(kept, tuple) and kept[0] >= rows:
+        image: Image.Image = kept[1]
+        return image
+    return None
+
+
+def keep_jpeg(stream: pikepdf.Object, image: Image.Image, rows: int) -> None:
+    """Keep (within :func:`shared_decodes`) a loaded decode of ``stream`` holding its first ``rows`` rows."""
+    if stream.objgen != (0, 0):
+        _keep(("jpeg", stream.objgen, image.mode, image.width), (rows, image))
 
 
 JPEG_MARGIN_ROWS = 32  # rows decoded below those asked for (chroma upsampling looks one row further)

@@ -8,6 +8,7 @@ builds can be compared byte for byte.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable
@@ -76,9 +77,97 @@ def test_a_worker_that_dies_changes_nothing_but_the_time(filed: Path, tmp_path: 
         os._exit(3)  # a worker killed mid-task: the pool is broken
 
     monkeypatch.setattr(analysis, "_analyse", die)
-    monkeypatch.setattr(analysis, "_corners", die)
     _build(filed)
     monkeypatch.setattr(build_module, "WORKERS", 0)
     _build(alone)
     assert _files(filed, "volumes") == _files(alone, "volumes")
     assert _files(filed / ".archiver", "blank") == _files(alone / ".archiver", "blank")
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_build_killed_takes_its_workers_with_it(filed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGKILL the build while its workers analyse: none is left behind."""
+    import signal
+    import time
+
+    def slow(*args: object) -> None:
+        time.sleep(60)
+
+    monkeypatch.setattr(analysis, "_analyse", slow)
+    pid = os.fork()
+    if pid == 0:  # the build
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            run_cli(filed, "build", "--checker", "李强")
+        finally:
+            os._exit(0)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 30
+    while len(workers) < 2 and time.monotonic() < deadline:
+        workers = {c for c in _children(pid) if _alive(c)}
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the build did not start its workers"
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [w for w in workers if _alive(w)], "workers left behind"
+
+
+def test_a_page_looked_at_twice_is_read_and_decoded_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker looks at each page for its blank pages, then for its corner: within
+    scanimage.shared_decodes the scan is decoded once — and both answers are the same as
+    when each look decodes it itself."""
+    import pikepdf
+    from PIL import ImageFile
+
+    from archiver import scanimage
+    from archiver.synth import scan
+    from archiver.volumes.blank import page_is_blank
+    from archiver.volumes.placement import StampStyle
+    from archiver.volumes.stamp import corner_of
+
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(scan([text_page("标题", n_lines=6, seed=7)], dpi=300, seed=7))
+    decodes: list[int] = []
+    real_load = ImageFile.ImageFile.load
+
+    def load(self: ImageFile.ImageFile) -> object:
+        if self.tile:  # a real decode (a loaded image has no tiles left)
+            decodes.append(1)
+        return real_load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    style = StampStyle()
+    answers = []
+    for shared in (False, True):
+        decodes.clear()
+        with pikepdf.open(path) as pdf:
+            page = pdf.pages[0]
+            with scanimage.shared_decodes() if shared else contextlib.nullcontext():
+                answers.append((page_is_blank(page), corner_of(page, "front", style)))
+        assert len(decodes) == (1 if shared else 2)
+    assert answers[0] == answers[1] and answers[0][1] is not None and answers[0][1].look is not None

@@ -605,8 +605,10 @@ def test_first_part_of_a_jpeg_is_the_full_decodes(top: str, subsampling: int) ->
     img.save(buf, "JPEG", quality=70, subsampling=subsampling)
     raw = buf.getvalue()
     w, h = img.size
+    holder = pikepdf.new()
+    xobj = pikepdf.Stream(holder, raw)  # (its raw bytes: the JPEG)
     for share in (0.05, 0.12, 0.25):
-        part = ink_module._jpeg(raw, w, h, 11.8, h * share).convert("L")
+        part = ink_module._jpeg(xobj, w, h, 11.8, h * share).convert("L")
         whole = Image.open(io.BytesIO(raw))
         whole.draft("L", (int(w / 11.8), int(h / 11.8)))
         rows = math.ceil(h * share / (w / part.width))

@@ -1,14 +1,18 @@
 """Looking at a volume's records ahead of assembly, in worker processes: which pages are
-blank (:mod:`.blank`), and where the page numbers go (:func:`.stamp.look_ahead`).
+blank (:mod:`.blank`), and what the corners the page numbers go in look like
+(:func:`.stamp.corner_of`).
 
 Both decode scans — most of a first build's time — and need nothing from each other
-record by record, so :class:`Analysis` hands them to :data:`WORKERS` forked worker
-processes (one per core; a process, not a thread: both are mostly Python) while the
-build goes on: the blank pages while the forms' fonts are read, the corners while the
-forms are made. The workers only read the records; what they find comes back to the
-build, which keeps it in its caches (the blank-page decisions, the corner looks) as if
-it had looked itself — so the answers, the caches and every file the build writes are
-the same with workers or without. A record a worker could not do (whatever the reason)
+record by record, so :class:`Analysis` hands each record to one of :data:`WORKERS` forked
+worker processes (one per core; a process, not a thread: both are mostly Python) while
+the build reads the forms' fonts. A worker looks at each page once for both (the corner
+of the side the page will be on: a document starts on a front). The numbers are known
+only once every blank page is: then the build places each number in its corner from
+what the worker saw (:func:`.stamp.spot_of`, no scan decoded again). The workers only
+read the records; what they find comes back to the build, which keeps it in its caches
+(the blank-page decisions, the corner looks) as if it had looked itself — so the
+answers, the caches and every file the build writes are the same with workers or
+without. A record a worker could not do (whatever the reason)
 is done by the build itself, which reports what is wrong with it; a detector that is
 not :class:`.blank.Detector` (a test's) is always called in the build's own process.
 """
@@ -16,6 +20,7 @@ not :class:`.blank.Detector` (a test's) is always called in the build's own proc
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -25,10 +30,13 @@ from typing import Any
 
 import pikepdf
 
+from ..children import die_with_parent
 from ..model import Record
-from .lookcache import LookCache, Spot
+from ..scanimage import shared_decodes
+from . import pages as pg
+from .lookcache import LookCache
 from .placement import StampStyle
-from .stamp import look_ahead, same_in_copy
+from .stamp import Corner, corner_of, same_in_copy, spot_of
 
 WORKERS = 2  # worker processes of a build (the machines archiver runs on have two cores or more)
 
@@ -43,12 +51,13 @@ class Analysis:
 
     def __init__(self, workers: int) -> None:
         self.pool: ProcessPoolExecutor | None = None
+        self.seen: dict[str, list[Corner | None]] = {}  # the corners the workers looked at, by record sha256
         if workers > 0:
             import multiprocessing
 
             try:
                 self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                                initializer=_worker_setup)
+                                                initializer=_worker_setup, initargs=(os.getpid(),))
             except (OSError, ValueError) as exc:  # no fork here, or no processes left: do it all here
                 log.info("no worker processes (%s): the records are analysed in the build's process", exc)
 
@@ -69,18 +78,19 @@ class Analysis:
             self.pool = None
             return None
 
-    def blanks(self, detect: Callable[[Path, str, Path], list[bool]], records: Sequence[Record],
-               cache_dir: Path) -> tuple[Callable[[], list[list[bool]]], bool]:
-        """Start finding each record's blank pages; returns the call that waits for them
-        (one list of flags per record, in order) and keeps the new ones in the cache, and
-        whether workers are at it (the build has time for something else meanwhile)."""
+    def blanks(self, detect: Callable[[Path, str, Path], list[bool]], records: Sequence[Record], cache_dir: Path,
+               style: StampStyle) -> tuple[Callable[[], list[list[bool]]], bool]:
+        """Start finding each record's blank pages (and, where they are not kept, looking
+        at its corners); returns the call that waits for them (one list of flags per
+        record, in order) and keeps the new ones in the cache, and whether workers are
+        at it (the build has time for something else meanwhile)."""
         from .blank import Detector
 
         if not isinstance(detect, Detector) or self.pool is None:
             return (lambda: [detect(r.path, r.file.sha256, cache_dir) for r in records]), False
         kept = [detect.cached(r.file.sha256, cache_dir) for r in records]
-        futures = [None if k is not None else self._submit(_analyse, detect, r.path) for r, k in zip(records, kept,
-                                                                                                     strict=True)]
+        futures = [None if k is not None else self._submit(_analyse, detect, r.path, _sides(r), style)
+                   for r, k in zip(records, kept, strict=True)]
 
         def collect() -> list[list[bool]]:
             out = []
@@ -91,28 +101,38 @@ class Analysis:
                 found = _result(f)
                 if found is None:  # not done by a worker: here (and any error reported from here)
                     out.append(detect(r.path, r.file.sha256, cache_dir))
-                else:
-                    detect.keep(r.file.sha256, cache_dir, found)
-                    out.append(found)
+                    continue
+                flags, corners = found
+                detect.keep(r.file.sha256, cache_dir, flags)
+                if corners is not None:
+                    self.seen[r.file.sha256] = corners
+                out.append(flags)
             return out
 
         return collect, any(f is not None for f in futures)
 
     def corners(self, records: Sequence[Record], numbered: Mapping[int, Numbered], style: StampStyle,
-                looks: LookCache) -> Callable[[], None]:
-        """Start looking at the corners of the records' numbered pages (``numbered``: by
-        index in ``records``) whose looks are not kept yet; returns the call that waits
-        and puts what was found in ``looks``. Without workers, nothing is looked at ahead
-        (the stamping looks)."""
-        futures = {i: self._submit(_corners, records[i].path, records[i].file.sha256, pages, style)
-                   for i, pages in numbered.items() if not looks.has_all(records[i].file.sha256, len(pages))}
+                looks: LookCache) -> None:
+        """Place the numbers of the records' numbered pages (``numbered``: by index in
+        ``records``) in the corners the workers saw, into ``looks`` — for the records
+        whose looks are not all kept yet. (Without workers, nothing is placed ahead: the
+        stamping looks.)"""
+        for i, pages in numbered.items():
+            sha256 = records[i].file.sha256
+            seen = self.seen.get(sha256)
+            if seen is None or looks.has_all(sha256, len(pages)):
+                continue
+            for source, number, side in pages:
+                corner = seen[source] if source < len(seen) else None
+                placed = spot_of(corner, source, number, side, style) if corner is not None else None
+                if placed is not None:
+                    looks.put(sha256, *placed)
 
-        def collect() -> None:
-            for i, f in futures.items():
-                for key, spot in (_result(f) or {}).items():
-                    looks.put(records[i].file.sha256, key, spot)
 
-        return collect
+def _sides(r: Record) -> list[str]:
+    """The side each page of a record is on in its volume (a document starts on a front)."""
+    one = pg.layout([pg.Part(r.id, pg.DOCUMENT, (False,) * r.file.page_count, simplex=r.meta.sides == "simplex")])
+    return [s.side for s in one if s.source is not None]
 
 
 def _result(future: Future[Any] | None) -> Any:
@@ -125,43 +145,33 @@ def _result(future: Future[Any] | None) -> Any:
         return None
 
 
-def _worker_setup() -> None:
+def _worker_setup(parent: int) -> None:
+    die_with_parent(parent)  # a build killed takes its workers with it
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle (it stops the workers)
     warnings.simplefilter("ignore")  # a library's warning is never printed (the build logs its own)
 
 
-def _analyse(detect: Any, path: Path) -> list[bool] | None:
-    """In a worker: the blank pages of one record, or None when it cannot say."""
-    try:
-        return list(detect.analyse(path))
-    except Exception:  # noqa: BLE001 — the build analyses it again, and reports what is wrong
-        return None
+def _analyse(detect: Any, path: Path, sides: Sequence[str],
+             style: StampStyle) -> tuple[list[bool], list[Corner | None] | None] | None:
+    """In a worker: one record's blank pages and (where its pages look the same in the
+    volume: :func:`.stamp.same_in_copy`) each page's corner on its side; None when it
+    cannot say (the build analyses it again, and reports what is wrong)."""
+    from .blank import page_is_blank
 
-
-class _Kept:
-    """In a worker: the looks found (:func:`.stamp.look_ahead` asks and tells like a LookCache)."""
-
-    def __init__(self) -> None:
-        self.spots: dict[str, Spot] = {}
-
-    def get(self, record: str, key: str) -> tuple[bool, Spot]:
-        return (key in self.spots, self.spots.get(key))
-
-    def put(self, record: str, key: str, spot: Spot) -> None:
-        self.spots[key] = spot
-
-
-def _corners(path: Path, sha256: str, numbered: Numbered, style: StampStyle) -> dict[str, Spot] | None:
-    """In a worker: the corner looks of a record's numbered pages (by look key), or None
-    when its pages may look otherwise in the volume (:func:`.stamp.same_in_copy`)."""
     try:
         with pikepdf.open(path, access_mode=pikepdf.AccessMode.stream) as pdf:
-            if not same_in_copy(pdf):
-                return None
             pages = list(pdf.pages)
-            kept = _Kept()
-            for source, number, side in numbered:
-                look_ahead(pages[source], number, side, style, kept, (sha256, source))  # type: ignore[arg-type]
-            return kept.spots
-    except Exception:  # noqa: BLE001 — only an optimisation: the stamping looks again
+            looked = same_in_copy(pdf) and len(sides) == len(pages)
+            flags: list[bool] = []
+            corners: list[Corner | None] = []
+            for page, side in zip(pages, sides if looked else ["front"] * len(pages), strict=True):
+                with shared_decodes():  # the page's scan read and decoded once for both looks
+                    flags.append(page_is_blank(page, detect.params))
+                    if looked:
+                        try:
+                            corners.append(corner_of(page, side, style))
+                        except Exception:  # noqa: BLE001 — that page is looked at when stamped
+                            corners.append(None)
+            return flags, corners if looked else None
+    except Exception:  # noqa: BLE001
         return None

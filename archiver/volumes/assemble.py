@@ -183,10 +183,11 @@ def stage(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Assem
 def lay_out(plan: PlannedVolume, ctx: Context, looks: LookCache | None = None) -> Layout:
     """The blank pages found, the page numbers, the remarks sheet and the forms, and
     where every page goes. With ``ctx.workers``, the records are analysed in worker
-    processes meanwhile (:mod:`.analysis`): their blank pages while the forms' fonts are
-    read, the corners their numbers go in (into ``looks``) while the forms are made."""
+    processes (:mod:`.analysis`) while the forms' fonts are read: their blank pages, and
+    the corners their numbers go in (placed into ``looks``)."""
     with Analysis(ctx.workers) as analysis:
-        blanks_found, busy = analysis.blanks(ctx.detect, plan.documents, ctx.cache_dir)
+        style = StampStyle.from_config(ctx.config.volumes)
+        blanks_found, busy = analysis.blanks(ctx.detect, plan.documents, ctx.cache_dir, style)
         prepare = getattr(ctx.renderer, "prepare", None)
         if busy and callable(prepare):
             prepare()  # the forms' fonts, read meanwhile (a first build renders its forms)
@@ -199,13 +200,11 @@ def lay_out(plan: PlannedVolume, ctx: Context, looks: LookCache | None = None) -
         draft_slots = pg.layout(draft)
         draft_pages = pg.part_pages(draft_slots, len(draft))
         doc_pages = {r.id: draft_pages[2 + i] for i, r in enumerate(plan.documents)}
-        style = StampStyle.from_config(ctx.config.volumes)
-        corners_found = analysis.corners(plan.documents, _numbered_pages(plan, draft_slots), style, looks) \
-            if looks is not None else (lambda: None)
+        if looks is not None:
+            analysis.corners(plan.documents, _numbered_pages(plan, draft_slots), style, looks)
         remarks = volume_remarks(plan, doc_pages, ctx.config, small_numbers(plan, draft_slots, style))
         sheet = make_sheet(plan, ctx, doc_pages, remarks)
         forms = render_forms(ctx.renderer, sheet, ctx.cache_dir)
-        corners_found()
     parts = [pg.Part("cover", pg.FORM, (False,) * forms.count("cover")),
              pg.Part("index", pg.FORM, (False,) * forms.count("index")),
              *docs,

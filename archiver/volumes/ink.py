@@ -72,7 +72,12 @@ def least_ink(placements: list[Placement], box: tuple[float, float, float, float
     and :data:`CLEARANCE` of blank paper around it, else the nearest with no ink, else
     the one with the least ink (when less than the default's) — or None when the page's
     images cannot be judged."""
-    look = corner_look(placements, box, rotate, zone)
+    return spot_in(corner_look(placements, box, rotate, zone), zone, default, covered)
+
+
+def spot_in(look: Image.Image | None, zone: Rect, default: Rect, covered: Sequence[Rect] = ()) -> tuple[float, float] | None:
+    """:func:`least_ink` on the zone's look (:func:`corner_look`, None: cannot be judged),
+    which it draws on: pass a copy to keep it."""
     if look is None:
         return None
     if covered:  # annotations count as ink: they are drawn over the number
@@ -216,7 +221,7 @@ def _look_at(p: Placement, to_user: Matrix, size: tuple[int, int]) -> tuple[Imag
         if main:
             warnings.simplefilter("ignore")
         if filters == [Name.DCTDecode]:
-            img: Image.Image = _jpeg(xobj.read_raw_bytes(), w, h, max(2 * step, 1.0), y1)
+            img: Image.Image = _jpeg(xobj, w, h, max(2 * step, 1.0), y1)
         elif filters == [Name.JPXDecode] and step >= 2:  # JPEG 2000 decoded at a lower resolution level
             img = _jpx(xobj.read_raw_bytes(), min(int(math.log2(step)), 5))
         else:
@@ -246,7 +251,7 @@ def _look_at(p: Placement, to_user: Matrix, size: tuple[int, int]) -> tuple[Imag
     return grey, mask
 
 
-def _jpeg(raw: bytes, w: int, h: int, coarse: float, rows: float) -> Image.Image:
+def _jpeg(xobj: pikepdf.Object, w: int, h: int, coarse: float, rows: float) -> Image.Image:
     """A JPEG decoded at 1/2…1/8 scale (at least 1 px per ``coarse`` pixels: a text stroke
     still shows, averaged) — of a baseline JPEG whose first ``rows`` rows are all that is
     needed, only those rows (and a margin).
@@ -255,26 +260,30 @@ def _jpeg(raw: bytes, w: int, h: int, coarse: float, rows: float) -> Image.Image
     header saying the image is only that high (:func:`archiver.scanimage.jpeg_top`), libjpeg decodes those
     rows — exactly as in the whole image — and stops, so the cost is that of the rows,
     not of the page (a JPEG's decoding costs per 8 × 8 block, even at 1/8 scale). Any
-    other JPEG (progressive, several scans, an unusual header) is decoded whole.
+    other JPEG (progressive, several scans, an unusual header) is decoded whole. Within
+    :func:`archiver.scanimage.shared_decodes`, the image is read and decoded once for
+    the blank-page look and this one.
     """
     from PIL import Image
 
-    from ..scanimage import JPEG_MARGIN_ROWS, jpeg_top
+    from ..scanimage import JPEG_MARGIN_ROWS, jpeg_top, raw_bytes, recent_jpeg
 
+    raw = raw_bytes(xobj)
     request = (max(1, int(w / coarse)), max(1, int(h / coarse)))
     need = min(h, -(-(math.ceil(rows) + JPEG_MARGIN_ROWS) // 16) * 16)
+    whole = Image.open(io.BytesIO(raw))
+    whole.draft("L", request)  # (sets the scale up, decodes nothing)
+    kept = recent_jpeg(xobj, "L", whole.size[0], need)  # the blank-page look at this page decoded it already
+    if kept is not None:
+        return kept
     top = jpeg_top(raw, need) if need < 0.8 * h else None
     if top is not None:
-        whole = Image.open(io.BytesIO(raw))
-        whole.draft("L", request)  # (sets the scale up, decodes nothing)
         scale = w / whole.size[0]
         part = Image.open(io.BytesIO(top))
         part.draft("L", (whole.size[0], math.ceil(need / scale)))
         if part.size[0] == whole.size[0] and part.size[1] * scale >= need:
             return part
-    jpeg = Image.open(io.BytesIO(raw))
-    jpeg.draft("L", request)
-    return jpeg
+    return whole
 
 
 def _jpx(raw: bytes, level: int) -> Image.Image:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import sha256_file
+from ..children import die_with_parent
 from ..config import Config
 from ..errors import ArchiverError, ConfigError, IntegrityError
 from ..model import Record
@@ -233,10 +234,12 @@ class HashCheck:
 
     def _start(self) -> None:
         read, write = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: one line per record, its SHA-256 or "!" when it cannot be read
             code = 1
             try:
+                die_with_parent(parent)
                 os.close(read)
                 with os.fdopen(write, "w") as out:
                     for r in self.records:

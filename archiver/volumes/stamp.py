@@ -56,14 +56,15 @@ import pikepdf
 from pikepdf import Dictionary, Name
 
 from .digits import embed_font, flate_stream
-from .ink import annotation_rects, least_ink, vector_rects
-from .lookcache import LookCache, look_key
+from .ink import annotation_rects, corner_look, least_ink, spot_in, vector_rects
+from .lookcache import LookCache, Spot, look_key
 from .pagecontent import Placement, add_font, walk
 from .placement import (
     DIRECTIONS,
     Rect,
     Stamp,
     StampStyle,
+    corner_zone,
     default_origin,
     fit,
     ground_extent,
@@ -215,15 +216,57 @@ def _spot(obj: pikepdf.Object, at: _Where, kept: LookCache | None,
     return spot
 
 
-def look_ahead(page: pikepdf.Page, number: int, side: str, style: StampStyle, looks: LookCache,
-               source: tuple[str, int]) -> None:
-    """Look at the corner of a record's ``page`` as :meth:`Stamper.stamp` will look at its
-    copy in the volume, and keep the answer in ``looks`` — so the volume's pages can be
-    looked at ahead, several records at once, while the forms are made. The page is not
-    changed. Only for a page whose copy is the same as it (see :func:`same_in_copy`)."""
-    at = _where(page, number, side, style)
-    if at.placements is not None:
-        _spot(page.obj, at, looks, source)
+@dataclass(frozen=True)
+class Corner:
+    """What a page's corner zone looks like, taken ahead (:func:`corner_of`) — in a worker
+    process, while the page numbers are not known yet: all :func:`spot_of` needs to place
+    any number there as :meth:`Stamper.stamp` would."""
+
+    box: tuple[float, float, float, float]
+    rotate: int
+    zone: Rect
+    covered: tuple[Rect, ...]
+    look: bytes | None  # the zone's ink (ink.corner_look, mode L, row by row); None: cannot be judged
+    size: tuple[int, int]
+
+
+def corner_of(page: pikepdf.Page, side: str, style: StampStyle) -> Corner | None:
+    """The corner zone of ``page`` on ``side``, looked at (its scan decoded) — None when
+    :meth:`Stamper.stamp` would not look (content it cannot follow). Only for a page
+    whose copy in the volume is the same as it (:func:`same_in_copy`). The page is not
+    changed."""
+    obj = page.obj
+    box, rotate = page_box(obj), page_rotation(obj)
+    width, height = visual_size(box, rotate)
+    zone = corner_zone(width, height, side, style)
+    contents = obj.get("/Contents")
+    own = [] if contents is None else list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    _, placements, _ = walk(page, [s for s in own if isinstance(s, pikepdf.Stream)])
+    if placements is None:
+        return None
+    covered = tuple(annotation_rects(obj, box, rotate) + vector_rects(placements, box, rotate))
+    look = corner_look([p for p in placements if p.image is not None], box, rotate, zone)
+    return Corner(box, rotate, zone, covered, None if look is None else look.tobytes(),
+                  (0, 0) if look is None else look.size)
+
+
+def spot_of(corner: Corner, page: int, number: int, side: str, style: StampStyle) -> tuple[str, Spot] | None:
+    """The look key (:func:`.lookcache.look_key`) and spot :meth:`Stamper.stamp` finds for
+    ``number`` on the page (``page``: 0-based, in its record) whose corner is ``corner`` —
+    or None where the number does not go in that zone (a page too small for it)."""
+    from PIL import Image
+
+    width, height = visual_size(corner.box, corner.rotate)
+    text = str(number)
+    size, zone, _ = fit(width, height, side, text, style)
+    if zone != corner.zone:
+        return None
+    u, v = default_origin(width, height, side, text, size, style, zone)
+    g = ground_extent(text, size)
+    default = Rect(u + g.u0, v + g.v0, u + g.u1, v + g.v1)
+    key = look_key(page, corner.box, corner.rotate, zone, default, list(corner.covered))
+    look = None if corner.look is None else Image.frombytes("L", corner.size, corner.look)
+    return key, spot_in(look, zone, default, corner.covered)
 
 
 _INHERITABLE = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
