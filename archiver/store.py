@@ -18,6 +18,7 @@ in place and verified, so it is the commit mark of a filing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import os
@@ -151,7 +152,8 @@ class Archive:
     def lock(self, name: str = "filing", purpose: str = "") -> Iterator[None]:
         """Hold an exclusive lock for this archive; refuse at once when another process has it."""
         path = self.state / f"{name}.lock"
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o640)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o640)
+        _HELD_LOCKS.add(fd)
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -166,7 +168,25 @@ class Archive:
             os.pwrite(fd, f"{purpose or 'archiver'} (pid {os.getpid()})".encode(), 0)
             yield
         finally:
+            _HELD_LOCKS.discard(fd)
             os.close(fd)
+
+
+# The lock files this process has open. A child it forks (a build's analysis workers,
+# its hashing child) closes its copies at once: a lock is held by its process alone, and
+# ends with it even while such a child lives on a moment.
+_HELD_LOCKS: set[int] = set()
+
+
+def _close_locks_in_child() -> None:
+    for fd in _HELD_LOCKS:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_locks_in_child)
 
 
 def check_folders(root: Path) -> None:

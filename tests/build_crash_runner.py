@@ -37,14 +37,18 @@ STEPS = ("write", "fsync", "replace", "rename", "unlink")  # as crash_runner.py 
 
 
 def _kill_at(n: int) -> None:
-    """crash_runner.py's hooks: SIGKILL at the n-th step (a write: after half its bytes)."""
+    """crash_runner.py's hooks: SIGKILL at the n-th step (a write: after half its bytes) —
+    of this process only, not of a child it forks."""
     count = 0
+    swept = os.getpid()
 
     def hook(name: str) -> None:
         original = getattr(os, name)
 
         def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
             nonlocal count
+            if os.getpid() != swept:  # a forked child (an analysis worker): not the process swept
+                return original(*args, **kwargs)
             count += 1
             if count == n:
                 if name == "write" and len(args) == 2 and len(args[1]) > 1:

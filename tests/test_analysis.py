@@ -171,3 +171,28 @@ def test_a_page_looked_at_twice_is_read_and_decoded_once(tmp_path: Path, monkeyp
                 answers.append((page_is_blank(page), corner_of(page, "front", style)))
         assert len(decodes) == (1 if shared else 2)
     assert answers[0] == answers[1] and answers[0][1] is not None and answers[0][1].look is not None
+
+
+def test_a_forked_child_does_not_keep_the_build_lock(archive_root: Path) -> None:
+    """A build's lock ends with the build even while one of its children lives on."""
+    import signal
+
+    from archiver.store import Archive
+
+    archive = Archive.open(archive_root)
+    ready, tell = os.pipe()
+    with archive.lock("build", purpose="archiver build"):
+        pid = os.fork()
+        if pid == 0:  # a child that outlives the lock block (a worker not yet gone)
+            import time
+
+            os.write(tell, b"!")  # (running: past the fork)
+            time.sleep(30)
+            os._exit(0)
+        assert os.read(ready, 1) == b"!"
+    try:
+        with archive.lock("build", purpose="the next build"):  # not "busy"
+            pass
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)

@@ -18,7 +18,9 @@ write); each volume is laid out, assembled, saved and given its manifest by
 * :mod:`.pages` — sheets, fronts and backs, blank pages, page numbers (Art. 16)
 * :mod:`.remarks` — what the remarks sheet says (Art. 11, 13, 14, 18, 19)
 * :mod:`.assemble` — one volume: lay out → assemble (qpdf merge) → finish → save → manifest;
-  cover → index → documents → remarks → back cover (Art. 20)
+  cover → index → documents → remarks → back cover (Art. 20); staged under a temporary
+  name, put in place by the build
+* :mod:`.analysis` — the records' blank pages and number corners looked at in worker processes
 * :mod:`.finish` — pass 2 on the merged pages: blanks, flattening, active content, LZW,
   stamps, page labels, outline, PDF/A, identifier
 * :mod:`.formscache` — the volume's forms as one PDF, cached per reference code

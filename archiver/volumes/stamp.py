@@ -42,7 +42,7 @@ and CropBox (all distances below are on the page as displayed):
 The font is a subset — the ten digits — of the Song-style font archiver ships
 (``archiver/fonts/NotoSerifSC-Regular-GB2312.ttf``), embedded as a simple TrueType font
 (FontFile2, /Widths, WinAnsi encoding, a ToUnicode CMap; PDF/A-2 valid), made once
-(:func:`.digits.digit_font`, kept in the build's cache folder for the next process) and
+(:func:`.digits.digit_font`: archiver ships the subset) and
 embedded once per output PDF (:func:`.digits.embed_font`, one
 :class:`Stamper` per volume). Positions are computed from that font's own metrics, so
 every viewer and printer shows the same thing.
