@@ -20,7 +20,6 @@ process, alternately, best of ``--repeat``:
   does (:func:`archiver.volumes.pdfa.check`: pikepdf's PDF/A validator) — a part of every
   first build, for scale.
 
-Each run starts after ``sync`` (the previous run's writes are on disk, not competing).
 archiver is byte-compiled first, as ``scripts/install.sh`` leaves it. Prints the times
 and the ratios first / pikepdf (target ≤ 2.0) and force / pikepdf (target ≤ 1.3). Then peak resident memory (ru_maxrss of the process, from wait4) of a first
 ``archiver build`` of one ``--memory-pages`` volume at ``--memory-dpi`` (target ≤ 200 MB,
@@ -78,8 +77,7 @@ sys.exit(0 if check(Path(sys.argv[1])).valid else 1)
 
 
 def run(args: list[str], *, env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Run a command to completion, after ``sync``: (wall seconds, peak RSS in MB)."""
-    os.sync()
+    """Run a command to completion: (wall seconds, peak RSS in MB)."""
     proc = subprocess.run([sys.executable, "-c", LAUNCHER, *args], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args[:3])} … failed:\n{proc.stderr}")

@@ -196,3 +196,31 @@ def test_a_forked_child_does_not_keep_the_build_lock(archive_root: Path) -> None
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+
+
+def test_a_rebuild_whose_numbers_moved_looks_at_its_corners_in_the_workers(
+        filed: Path, drop: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new document dated first moves every later page number: the kept corner looks
+    no longer fit and the blank pages are known — the workers look at the corners again
+    (and only the corners), with the same result as the build looking itself."""
+    _build(filed)
+    drop("early.pdf", pages=[text_page("补充协议", n_lines=3, seed=9)],
+         meta={"customer": "C0001", "type": "contract", "date": "2026-01-02"}, seed=9)
+    r = run_cli(filed, "ingest")
+    assert r.exit_code == 0, r.output
+    alone = tmp_path / "alone"
+    shutil.copytree(filed, alone, symlinks=True)
+    submitted: list[str] = []
+    real = analysis.Analysis._submit
+
+    def recorded(self: analysis.Analysis, fn: Callable[..., object], *args: object) -> object:
+        submitted.append(fn.__name__)
+        return real(self, fn, *args)
+
+    monkeypatch.setattr(analysis.Analysis, "_submit", recorded)
+    _build(filed)
+    assert sorted(submitted) == ["_analyse", "_look", "_look", "_look"]  # the new record whole, the others' corners
+    monkeypatch.setattr(build_module, "WORKERS", 0)
+    _build(alone)
+    assert _files(filed, "volumes") == _files(alone, "volumes")
+    assert _files(filed / ".archiver", "stamp-cache") == _files(alone / ".archiver", "stamp-cache")

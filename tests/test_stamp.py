@@ -697,7 +697,7 @@ def test_a_damaged_look_cache_is_looked_at_again(tmp_path: Path) -> None:
     folder = tmp_path / "stamp-cache"
     folder.mkdir()
     (folder / f"{'cd' * 32}.json").write_text('{"version": 1, "spots": {"0:', "utf-8")
-    assert LookCache(tmp_path).get("cd" * 32, look_key(0, "x")) == (False, None)
+    assert LookCache(tmp_path).get("cd" * 32, look_key(0, 1, "x")) == (False, None)
 
 
 def _outlines(data: bytes) -> list[tuple[object, ...]]:

@@ -114,13 +114,23 @@ class Analysis:
     def corners(self, records: Sequence[Record], numbered: Mapping[int, Numbered], style: StampStyle,
                 looks: LookCache) -> None:
         """Place the numbers of the records' numbered pages (``numbered``: by index in
-        ``records``) in the corners the workers saw, into ``looks`` — for the records
-        whose looks are not all kept yet. (Without workers, nothing is placed ahead: the
+        ``records``) in their corners, into ``looks`` — for the records whose looks are
+        not all kept yet: from what the workers saw with the blank pages, or (a record
+        whose blank pages were kept, whose numbers moved: a rebuild after a new document)
+        looked at now by the workers. (Without workers, nothing is placed ahead: the
         stamping looks.)"""
-        for i, pages in numbered.items():
+        todo = {i: pages for i, pages in numbered.items()
+                if not looks.has_all(records[i].file.sha256, [(page, number) for page, number, _ in pages])}
+        unseen = {i: self._submit(_look, records[i].path, _sides(records[i]), style)
+                  for i in todo if records[i].file.sha256 not in self.seen}
+        for i, f in unseen.items():
+            found = _result(f)
+            if found is not None:
+                self.seen[records[i].file.sha256] = found
+        for i, pages in todo.items():
             sha256 = records[i].file.sha256
             seen = self.seen.get(sha256)
-            if seen is None or looks.has_all(sha256, len(pages)):
+            if seen is None:
                 continue
             for source, number, side in pages:
                 corner = seen[source] if source < len(seen) else None
@@ -173,5 +183,24 @@ def _analyse(detect: Any, path: Path, sides: Sequence[str],
                         except Exception:  # noqa: BLE001 — that page is looked at when stamped
                             corners.append(None)
             return flags, corners if looked else None
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _look(path: Path, sides: Sequence[str], style: StampStyle) -> list[Corner | None] | None:
+    """In a worker: each page's corner on its side (its blank pages are known already), or
+    None where the pages may look otherwise in the volume or cannot be read."""
+    try:
+        with pikepdf.open(path, access_mode=pikepdf.AccessMode.stream) as pdf:
+            pages = list(pdf.pages)
+            if not same_in_copy(pdf) or len(sides) != len(pages):
+                return None
+            corners: list[Corner | None] = []
+            for page, side in zip(pages, sides, strict=True):
+                try:
+                    corners.append(corner_of(page, side, style))
+                except Exception:  # noqa: BLE001 — that page is looked at when stamped
+                    corners.append(None)
+            return corners
     except Exception:  # noqa: BLE001
         return None

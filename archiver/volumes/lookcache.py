@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..atomic import write_text_atomic
 
-LOOK_VERSION = 1  # bump when the corner look (stamp.least_ink, corner_look) decides differently
+LOOK_VERSION = 2  # bump when the corner look (stamp.least_ink, corner_look) decides differently; 2: keys name the number
 CACHE = "stamp-cache"
 
 log = logging.getLogger(__name__)
@@ -44,9 +45,11 @@ class LookCache:
         value = spots[key]
         return True, None if value is None else (float(value[0]), float(value[1]))
 
-    def has_all(self, record: str, pages: int) -> bool:
-        """Whether a record has (at least) ``pages`` looks kept: a rebuild need not look ahead."""
-        return len(self._spots(record)) >= pages
+    def has_all(self, record: str, pages: Iterable[tuple[int, int]]) -> bool:
+        """Whether a record has a look kept for each of its ``pages`` (page, number): a
+        rebuild whose numbers did not move need not look ahead."""
+        kept = {key.rsplit(":", 1)[0] for key in self._spots(record)}
+        return all(f"{page}:{number}" in kept for page, number in pages)
 
     def put(self, record: str, key: str, spot: Spot) -> None:
         self._spots(record)[key] = None if spot is None else [spot[0], spot[1]]
@@ -83,8 +86,9 @@ def _read(path: Path, record: str) -> dict[str, list[float] | None]:
                                                             and all(isinstance(x, (int, float)) for x in v))}
 
 
-def look_key(page: int, *parts: object) -> str:
-    """The key of one look: the page (0-based, in its record) and everything the look is
-    asked with (box, rotation, zone, ground, covered rectangles), as text, hashed."""
-    text = json.dumps([page, *[repr(p) for p in parts]])
-    return f"{page}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+def look_key(page: int, number: int, *parts: object) -> str:
+    """The key of one look: the page (0-based, in its record), its number, and everything
+    the look is asked with (box, rotation, zone, ground, covered rectangles), as text,
+    hashed — ``<page>:<number>:<hash>``."""
+    text = json.dumps([page, number, *[repr(p) for p in parts]])
+    return f"{page}:{number}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"

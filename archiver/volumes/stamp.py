@@ -206,7 +206,7 @@ def _spot(obj: pikepdf.Object, at: _Where, kept: LookCache | None,
     g = at.ground
     covered = annotation_rects(obj, at.box, at.rotate) + vector_rects(at.placements, at.box, at.rotate)
     default = Rect(at.u + g.u0, at.v + g.v0, at.u + g.u1, at.v + g.v1)
-    key = look_key(source[1], at.box, at.rotate, at.zone, default, covered) if kept and source else ""
+    key = look_key(source[1], int(at.text), at.box, at.rotate, at.zone, default, covered) if kept and source else ""
     found, spot = kept.get(source[0], key) if kept and source else (False, None)
     if not found:
         spot = least_ink([p for p in at.placements if p.image is not None], at.box, at.rotate, at.zone, default,
@@ -264,7 +264,7 @@ def spot_of(corner: Corner, page: int, number: int, side: str, style: StampStyle
     u, v = default_origin(width, height, side, text, size, style, zone)
     g = ground_extent(text, size)
     default = Rect(u + g.u0, v + g.v0, u + g.u1, v + g.v1)
-    key = look_key(page, corner.box, corner.rotate, zone, default, list(corner.covered))
+    key = look_key(page, number, corner.box, corner.rotate, zone, default, list(corner.covered))
     look = None if corner.look is None else Image.frombytes("L", corner.size, corner.look)
     return key, spot_in(look, zone, default, corner.covered)
 
