@@ -30,7 +30,7 @@ from typing import Any
 
 import pikepdf
 
-from ..children import die_with_parent
+from ..children import before_fork, die_with_parent
 from ..model import Record
 from ..scanimage import shared_decodes
 from . import pages as pg
@@ -55,6 +55,7 @@ class Analysis:
         if workers > 0:
             import multiprocessing
 
+            before_fork()
             try:
                 self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                                 initializer=_worker_setup, initargs=(os.getpid(),))

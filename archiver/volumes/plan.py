@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import sha256_file
-from ..children import die_with_parent
+from ..children import before_fork, die_with_parent
 from ..config import Config
 from ..errors import ArchiverError, ConfigError, IntegrityError
 from ..model import Record
@@ -233,6 +233,7 @@ class HashCheck:
             self._start()
 
     def _start(self) -> None:
+        before_fork()
         read, write = os.pipe()
         parent = os.getpid()
         pid = os.fork()
