@@ -28,8 +28,10 @@ def _files(root: Path, top: str) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def filed(archive_root: Path, drop: Callable[..., Path], clock: Clock) -> Path:
-    """Three documents for one customer — text pages and blank ones, a simplex scan — filed."""
+def filed(archive_root: Path, drop: Callable[..., Path], clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Three documents for one customer — text pages and blank ones, a simplex scan — filed
+    (and worker processes started however few their pages)."""
+    monkeypatch.setattr(analysis, "MIN_PAGES", 0)
     specs = [[text_page("合同第1页", n_lines=5, seed=1), blank_spec(), text_page("合同第3页", seed=2)],
              [text_page("通知", n_lines=2, seed=3)],
              [blank_spec(), text_page("附件", n_lines=8, seed=4), blank_spec(), text_page("附件二", seed=5)]]
@@ -54,7 +56,7 @@ def test_workers_find_what_the_build_finds_itself(filed: Path, tmp_path: Path,
     real = analysis.Analysis.blanks
 
     def counted(self: analysis.Analysis, *args: object) -> object:
-        calls.append("pool" if self.pool is not None else "here")
+        calls.append("pool" if self.workers > 0 else "here")
         return real(self, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(analysis.Analysis, "blanks", counted)

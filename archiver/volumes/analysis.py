@@ -39,6 +39,7 @@ from .placement import StampStyle
 from .stamp import Corner, corner_of, same_in_copy, spot_of
 
 WORKERS = 2  # worker processes of a build (the machines archiver runs on have two cores or more)
+MIN_PAGES = 12  # fewer pages to look at than this: looked at in the build's process (starting workers costs more)
 
 log = logging.getLogger(__name__)
 
@@ -46,21 +47,14 @@ Numbered = Sequence[tuple[int, int, str]]  # a record's numbered pages: (page in
 
 
 class Analysis:
-    """The worker processes of one volume's analysis (none with ``workers=0``: then all
-    is done in the calling process). Use as a context manager."""
+    """The worker processes of a build's analysis, started when first needed and kept for
+    all its volumes (none with ``workers=0``: then all is done in the calling process).
+    Use as a context manager."""
 
     def __init__(self, workers: int) -> None:
+        self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
-        self.seen: dict[str, list[Corner | None]] = {}  # the corners the workers looked at, by record sha256
-        if workers > 0:
-            import multiprocessing
-
-            before_fork()
-            try:
-                self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                                initializer=_worker_setup, initargs=(os.getpid(),))
-            except (OSError, ValueError) as exc:  # no fork here, or no processes left: do it all here
-                log.info("no worker processes (%s): the records are analysed in the build's process", exc)
+        self.seen: dict[str, list[Corner | None]] = {}  # the corners the workers looked at (this volume's)
 
     def __enter__(self) -> Analysis:
         return self
@@ -68,15 +62,31 @@ class Analysis:
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def _start(self) -> ProcessPoolExecutor | None:
+        if self.pool is None and self.workers > 0:
+            import multiprocessing
+
+            before_fork()
+            try:
+                self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_setup,
+                                                mp_context=multiprocessing.get_context("fork"),
+                                                initargs=(os.getpid(),))
+            except (OSError, ValueError) as exc:  # no fork here, or no processes left: do it all here
+                log.info("no worker processes (%s): the records are analysed in the build's process", exc)
+                self.workers = 0
+        return self.pool
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any] | None:
-        if self.pool is None:
+        pool = self._start()
+        if pool is None:
             return None
         try:
-            return self.pool.submit(fn, *args)
+            return pool.submit(fn, *args)
         except Exception as exc:  # noqa: BLE001 — a broken pool: the caller does the work itself
             log.info("worker process not available: %s", exc)
-            self.pool = None
+            self.workers = 0
             return None
 
     def blanks(self, detect: Callable[[Path, str, Path], list[bool]], records: Sequence[Record], cache_dir: Path,
@@ -87,9 +97,13 @@ class Analysis:
         at it (the build has time for something else meanwhile)."""
         from .blank import Detector
 
-        if not isinstance(detect, Detector) or self.pool is None:
+        self.seen = {}
+        if not isinstance(detect, Detector) or self.workers <= 0:
             return (lambda: [detect(r.path, r.file.sha256, cache_dir) for r in records]), False
         kept = [detect.cached(r.file.sha256, cache_dir) for r in records]
+        if sum(r.file.page_count for r, k in zip(records, kept, strict=True) if k is None) < MIN_PAGES:
+            return (lambda: [k if k is not None else detect(r.path, r.file.sha256, cache_dir)
+                             for r, k in zip(records, kept, strict=True)]), False
         futures = [None if k is not None else self._submit(_analyse, detect, r.path, _sides(r), style)
                    for r, k in zip(records, kept, strict=True)]
 
@@ -122,9 +136,11 @@ class Analysis:
         stamping looks.)"""
         todo = {i: pages for i, pages in numbered.items()
                 if not looks.has_all(records[i].file.sha256, [(page, number) for page, number, _ in pages])}
-        unseen = {i: self._submit(_look, records[i].path, _sides(records[i]), style)
-                  for i in todo if records[i].file.sha256 not in self.seen}
-        for i, f in unseen.items():
+        unseen = [i for i in todo if records[i].file.sha256 not in self.seen]
+        if self.workers <= 0 or sum(records[i].file.page_count for i in unseen) < MIN_PAGES:
+            unseen = []  # (a few pages: the stamping looks)
+        looking = {i: self._submit(_look, records[i].path, _sides(records[i]), style) for i in unseen}
+        for i, f in looking.items():
             found = _result(f)
             if found is not None:
                 self.seen[records[i].file.sha256] = found

@@ -74,7 +74,7 @@ class Context:
     today: dt.date  # 立卷时间 on the remarks sheet
     built_at: dt.datetime
     box: int = 0  # the volume's box (盒号) in the box register, 0: not boxed yet (Art. 20)
-    workers: int = 0  # worker processes that analyse the records (.analysis), 0: none
+    analysis: Analysis | None = None  # the build's worker processes for the records (.analysis), None: none
 
 
 def volume_title(plan: PlannedVolume, customer: Customer, config: Config) -> str:
@@ -182,29 +182,29 @@ def stage(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Assem
 
 def lay_out(plan: PlannedVolume, ctx: Context, looks: LookCache | None = None) -> Layout:
     """The blank pages found, the page numbers, the remarks sheet and the forms, and
-    where every page goes. With ``ctx.workers``, the records are analysed in worker
+    where every page goes. With ``ctx.analysis``, the records are analysed in worker
     processes (:mod:`.analysis`) while the forms' fonts are read: their blank pages, and
     the corners their numbers go in (placed into ``looks``)."""
-    with Analysis(ctx.workers) as analysis:
-        style = StampStyle.from_config(ctx.config.volumes)
-        blanks_found, busy = analysis.blanks(ctx.detect, plan.documents, ctx.cache_dir, style)
-        prepare = getattr(ctx.renderer, "prepare", None)
-        if busy and callable(prepare):
-            prepare()  # the forms' fonts, read meanwhile (a first build renders its forms)
-        blanks = check_blanks(plan, blanks_found())
-        docs = document_parts(plan, blanks)
-        # Page numbers do not depend on the forms (they are unnumbered): place the documents
-        # once with one-page forms to know each document's numbers for the index.
-        draft = [pg.Part(n, pg.FORM, (False,)) for n in FORM_PARTS[:2]] + docs + \
-                [pg.Part(n, pg.FORM, (False,)) for n in FORM_PARTS[2:]]
-        draft_slots = pg.layout(draft)
-        draft_pages = pg.part_pages(draft_slots, len(draft))
-        doc_pages = {r.id: draft_pages[2 + i] for i, r in enumerate(plan.documents)}
-        if looks is not None:
-            analysis.corners(plan.documents, _numbered_pages(plan, draft_slots), style, looks)
-        remarks = volume_remarks(plan, doc_pages, ctx.config, small_numbers(plan, draft_slots, style))
-        sheet = make_sheet(plan, ctx, doc_pages, remarks)
-        forms = render_forms(ctx.renderer, sheet, ctx.cache_dir)
+    analysis = ctx.analysis if ctx.analysis is not None else Analysis(0)
+    style = StampStyle.from_config(ctx.config.volumes)
+    blanks_found, busy = analysis.blanks(ctx.detect, plan.documents, ctx.cache_dir, style)
+    prepare = getattr(ctx.renderer, "prepare", None)
+    if busy and callable(prepare):
+        prepare()  # the forms' fonts, read meanwhile (a first build renders its forms)
+    blanks = check_blanks(plan, blanks_found())
+    docs = document_parts(plan, blanks)
+    # Page numbers do not depend on the forms (they are unnumbered): place the documents
+    # once with one-page forms to know each document's numbers for the index.
+    draft = [pg.Part(n, pg.FORM, (False,)) for n in FORM_PARTS[:2]] + docs + \
+            [pg.Part(n, pg.FORM, (False,)) for n in FORM_PARTS[2:]]
+    draft_slots = pg.layout(draft)
+    draft_pages = pg.part_pages(draft_slots, len(draft))
+    doc_pages = {r.id: draft_pages[2 + i] for i, r in enumerate(plan.documents)}
+    if looks is not None:
+        analysis.corners(plan.documents, _numbered_pages(plan, draft_slots), style, looks)
+    remarks = volume_remarks(plan, doc_pages, ctx.config, small_numbers(plan, draft_slots, style))
+    sheet = make_sheet(plan, ctx, doc_pages, remarks)
+    forms = render_forms(ctx.renderer, sheet, ctx.cache_dir)
     parts = [pg.Part("cover", pg.FORM, (False,) * forms.count("cover")),
              pg.Part("index", pg.FORM, (False,) * forms.count("index")),
              *docs,

@@ -57,7 +57,7 @@ from ..atomic import remove_stale_temps
 from ..customers import Customer
 from ..errors import ConfigError
 from ..store import Archive
-from .analysis import WORKERS
+from .analysis import WORKERS, Analysis
 from .assemble import Assembled, BlankDetector, Context, Renderer, stage
 from .codes import Journal
 from .fingerprint import fingerprint, tool_inputs
@@ -257,14 +257,15 @@ def write(run: Run, state: State, planned: Planned, todo: list[Todo]) -> None:
         boxes = box_numbers(archive)  # a rebuilt volume stays in its box (Art. 20)
         hashes = HashCheck(archive, [r for t in todo for r in t.plan.documents])  # read what is used
         try:
-            for t in todo:
-                ctx = Context(config=config, customer=t.customer, renderer=renderer, detect=detect,
-                              cache_dir=archive.state, filer=run.by, checker=checker, today=when.date(),
-                              built_at=when, box=boxes.get(t.plan.reference, 0), workers=WORKERS)
-                run.result.outcomes.append(write_volume(archive, state.journal, t.plan, t.fingerprint, ctx,
-                                                        t.pending, by=run.by, when=when, verify=hashes.verify))
-                if run.progress is not None:
-                    run.progress(t.plan.reference)
+            with Analysis(WORKERS) as analysis:  # (worker processes: started when a volume needs them)
+                for t in todo:
+                    ctx = Context(config=config, customer=t.customer, renderer=renderer, detect=detect,
+                                  cache_dir=archive.state, filer=run.by, checker=checker, today=when.date(),
+                                  built_at=when, box=boxes.get(t.plan.reference, 0), analysis=analysis)
+                    run.result.outcomes.append(write_volume(archive, state.journal, t.plan, t.fingerprint, ctx,
+                                                            t.pending, by=run.by, when=when, verify=hashes.verify))
+                    if run.progress is not None:
+                        run.progress(t.plan.reference)
         finally:
             hashes.close()
     run.result.outcomes += retire_stale(archive, state.journal, planned.plans, state.volumes, run.scope,
