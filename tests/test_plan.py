@@ -11,8 +11,9 @@ import pytest
 from volumes_helpers import make_record
 
 from archiver.config import Config, parse_config, template_text
+from archiver.errors import IntegrityError
 from archiver.store import Archive, write_record
-from archiver.volumes.plan import check_files, load_inputs, plan_volumes
+from archiver.volumes.plan import HashCheck, check_files, load_inputs, plan_volumes
 
 D = dt.date
 
@@ -144,6 +145,14 @@ def test_an_altered_pdf_of_the_same_size_is_caught_by_its_checksum(tmp_path: Pat
     data = bytearray(rec.path.read_bytes())
     data[-10] ^= 0xFF
     rec.path.write_bytes(bytes(data))
-    assert check_files(archive, [rec], hash_files=False) == []  # the quick check sees the size only
-    [problem] = check_files(archive, [rec])
-    assert "SHA-256" in problem.what and problem.where.startswith("same (records/C0001/2026/same.pdf)")
+    assert check_files(archive, [rec]) == []  # the quick check sees the size only
+    check = HashCheck(archive, [rec])  # (hashed in a child process)
+    try:
+        with pytest.raises(IntegrityError) as raised:
+            check.verify()
+    finally:
+        check.close()
+    assert "SHA-256" in str(raised.value) and "same (records/C0001/2026/same.pdf)" in str(raised.value)
+    check = HashCheck(archive, [make_record(tmp_path / "records/C0001/2026", "intact", pages=1)])
+    check.verify()  # an intact record: nothing raised
+    check.close()

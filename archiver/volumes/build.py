@@ -207,7 +207,7 @@ def check_inputs(run: Run, state: State, planned: Planned) -> None:
     problems += lost_records(archive, scope, state.volumes, state.holds, run.result, grace=run.grace,
                              clock=run.clock)
     problems += loose_volume_pdfs(archive, scope, state.volumes, state.holds.references, state.journal)
-    problems += check_files(archive, [r for p in planned.plans for r in p.documents], hash_files=False)
+    problems += check_files(archive, [r for p in planned.plans for r in p.documents])
     if problems:
         raise refuse(problems)
     run.result.outcomes += held_notes(archive, scope, state.holds, state.volumes)
