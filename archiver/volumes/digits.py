@@ -13,9 +13,13 @@ import zlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
 from pikepdf import Dictionary, Name
+
+if TYPE_CHECKING:
+    from fontTools import subset
 
 SHIPPED_FONT = "fonts/NotoSerifSC-Regular-GB2312.ttf"
 DIGITS = "0123456789"
@@ -90,6 +94,21 @@ def write_shipped_digits(font: DigitFont, folder: Path) -> list[Path]:
     return [target, target.with_suffix(".json")]
 
 
+def subset_options() -> subset.Options:
+    """How archiver subsets the shipped font to embed it (the digits; a text layer's
+    characters): no layout features, no hinting, a drawn .notdef, and the name records
+    the font's licence asks to keep (copyright, names, version; English)."""
+    from fontTools import subset
+
+    options = subset.Options()
+    options.layout_features = []
+    options.hinting = False
+    options.notdef_outline = True
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
+    options.name_languages = [0x409]
+    return options
+
+
 def subset_digits() -> DigitFont:
     """Subset the shipped font to the ten digits (fontTools)."""
     from fontTools import subset, ttLib
@@ -97,13 +116,8 @@ def subset_digits() -> DigitFont:
     source = resources.files("archiver").joinpath(SHIPPED_FONT)
     with resources.as_file(source) as path:
         font = ttLib.TTFont(path, recalcBBoxes=False, recalcTimestamp=False, lazy=True)
-        options = subset.Options()  # (the file is closed below: a lazy font keeps it open)
-        options.layout_features = []
-        options.hinting = False
-        options.notdef_outline = True
-        options.name_IDs = [0, 1, 2, 3, 4, 5, 6]  # copyright, names, version: the licence asks for them
-        options.name_languages = [0x409]
-        subsetter = subset.Subsetter(options)
+        # (the file is closed below: a lazy font keeps it open)
+        subsetter = subset.Subsetter(subset_options())
         subsetter.populate(unicodes=[ord(c) for c in DIGITS])
         subsetter.subset(font)
         buf = io.BytesIO()

@@ -35,7 +35,7 @@ from pikepdf import Array, Dictionary, Name
 
 from ..ocr.store import PageText, read_text
 from . import pages as pg
-from .digits import flate_stream
+from .digits import flate_stream, subset_options
 from .pagecontent import add_font
 from .placement import page_box, page_rotation, visual_size, visual_to_user
 
@@ -93,13 +93,7 @@ def make_font(chars: set[str]) -> TextFont:
     try:
         cmap = font.getBestCmap()
         have = {c for c in chars if ord(c) in cmap}
-        options = subset.Options()
-        options.layout_features = []
-        options.hinting = False
-        options.notdef_outline = True
-        options.name_IDs = [0, 1, 2, 3, 4, 5, 6]  # copyright, names, version: the licence asks for them
-        options.name_languages = [0x409]
-        subsetter = subset.Subsetter(options)
+        subsetter = subset.Subsetter(subset_options())
         subsetter.populate(unicodes=[ord(c) for c in have] or [0x20])
         subsetter.subset(font)
         buf = io.BytesIO()
