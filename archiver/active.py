@@ -73,14 +73,7 @@ class _Walk:
         """An action and the actions chained to it (``/Next``: one or an array); whether
         any of them is one that runs code, starts a program or sends data out."""
         dangerous = False
-        stack = [action]
-        while stack:
-            obj = stack.pop()
-            if isinstance(obj, pikepdf.Array):
-                stack.extend(obj)
-                continue
-            if not isinstance(obj, pikepdf.Dictionary) or not self.first_visit(obj):
-                continue  # a destination array only jumps to a page
+        for obj in _tree(action, ("/Next",), self):  # (a destination array only jumps to a page)
             try:
                 kind = obj.get("/S")
                 if isinstance(kind, pikepdf.Name) and str(kind) in _DANGEROUS_ACTIONS:
@@ -92,8 +85,6 @@ class _Walk:
                 target = obj.get("/F")
                 if isinstance(target, pikepdf.Dictionary) and "/EF" in target:
                     self.found.add(_EMBEDDED)  # a file the action opens, carried inside
-                if "/Next" in obj:
-                    stack.append(obj.Next)
             except _ERRORS:
                 continue
         return dangerous
