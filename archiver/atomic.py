@@ -27,8 +27,9 @@ import errno
 import hashlib
 import os
 import secrets
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
@@ -161,8 +162,6 @@ def _replaced(target: Path, *, mode: int | None, durable: bool, sync_dir: bool) 
 def in_background(step: Callable[[], None]) -> Callable[[], None]:
     """Run ``step`` (an fsync: the kernel does the waiting) in a thread; returns the call
     that waits for it and raises what it raised."""
-    import threading
-
     failed: list[BaseException] = []
 
     def run() -> None:
@@ -180,6 +179,83 @@ def in_background(step: Callable[[], None]) -> Callable[[], None]:
             raise failed[0]
 
     return wait
+
+
+SYNC_EVERY = 32 << 20  # FollowingHash: bytes read between two background flushes to disk
+
+
+class FollowingHash:
+    """The SHA-256 and size of a file while another writer (pikepdf's save, which writes
+    fastest to a plain file) writes it: a thread reads what has been written so far
+    (from the page cache, on another core) and hashes it, and every :data:`SYNC_EVERY`
+    bytes has the data flushed to disk in the background (``fdatasync``), so the final
+    fsync has only the tail to write. The writer writes straight on, never seeks back
+    (a file that ends another size than was read is refused)::
+
+        with create(path) as fh:
+            following = FollowingHash(path)
+            pdf.save(fh); fh.flush()
+            sha256, size = following.finish(fh)
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        self._digest = hashlib.sha256()
+        self._size = 0
+        self._done = threading.Event()
+        self._failed: list[BaseException] = []
+        self._flusher: threading.Thread | None = None
+        self._thread = threading.Thread(target=self._follow, daemon=True)
+        self._thread.start()
+
+    def _follow(self) -> None:
+        unsynced = 0
+        try:
+            while True:
+                done = self._done.is_set()  # (read first: set only once the writer has flushed)
+                chunk = os.read(self._fd, CHUNK)
+                if chunk:
+                    self._digest.update(chunk)
+                    self._size += len(chunk)
+                    unsynced += len(chunk)
+                    if unsynced >= SYNC_EVERY and (self._flusher is None or not self._flusher.is_alive()):
+                        unsynced = 0
+                        self._flusher = threading.Thread(target=_datasync, args=(self._fd,), daemon=True)
+                        self._flusher.start()
+                elif done:
+                    return
+                else:
+                    self._done.wait(0.002)
+        except BaseException as exc:  # noqa: BLE001 — handed to finish()
+            self._failed.append(exc)
+
+    def _stop(self) -> None:
+        if self._done.is_set():
+            return
+        self._done.set()
+        self._thread.join()
+        if self._flusher is not None:
+            self._flusher.join()
+        os.close(self._fd)
+
+    def finish(self, written: BinaryIO) -> tuple[str, int]:
+        """(hex SHA-256, size) of everything written to ``written`` (flushed already)."""
+        self._stop()
+        if self._failed:
+            raise self._failed[0]
+        size = os.fstat(written.fileno()).st_size
+        if size != self._size:
+            raise OSError(f"the file is {size} bytes, {self._size} were read as it was written")
+        return self._digest.hexdigest(), self._size
+
+    def abandon(self) -> None:
+        """Stop following (the writer failed)."""
+        self._stop()
+
+
+def _datasync(fd: int) -> None:
+    with suppress(OSError):  # the final fsync reports it, if it persists
+        os.fdatasync(fd)
 
 
 class StagedFile:
@@ -256,8 +332,6 @@ def commit_staged(staged: list[tuple[Path, Path]], *, sync_dir: bool = True) -> 
     """fsync every staged temporary file (at once, in a few threads: the file system
     commits them together), then rename each into place in order, then (``sync_dir``)
     fsync their folders."""
-    import threading
-
     if not staged:
         return
     with storage_errors(staged[0][1]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import stat
 from pathlib import Path
 
@@ -226,3 +227,63 @@ def test_remove_stale_temps_removes_only_temporaries(tmp_path: Path) -> None:
     left.write_bytes(b"half")
     assert list(remove_stale_temps(tmp_path)) == [left]
     assert keep.exists() and not left.exists()
+
+
+def test_following_hash_hashes_what_a_slow_writer_wrote_and_flushes_as_it_goes(tmp_path: Path, monkeypatch) -> None:
+    import hashlib
+    import threading
+    import time
+
+    from archiver import atomic
+
+    monkeypatch.setattr(atomic, "SYNC_EVERY", 1 << 20)
+    threads = threading.active_count()
+    flushed: list[int] = []
+    real = os.fdatasync
+    monkeypatch.setattr(atomic.os, "fdatasync", lambda fd: (flushed.append(fd), real(fd))[1])
+    target = tmp_path / "volume.pdf"
+    data = os.urandom(5 << 20)
+    with atomic.create(target) as fh:
+        following = atomic.FollowingHash(target)
+        for i in range(0, len(data), 300_000):  # in pieces, with pauses: the follower catches up and waits
+            fh.write(data[i:i + 300_000])
+            if i % 900_000 == 0:
+                fh.flush()
+                time.sleep(0.005)
+        fh.flush()
+        digest, size = following.finish(fh)
+    assert (digest, size) == (hashlib.sha256(data).hexdigest(), len(data))
+    assert flushed  # the data was flushed to disk while it was written
+    assert threading.active_count() == threads  # the follower and its flushes are done
+
+
+def test_following_hash_refuses_a_file_that_ends_another_size_than_it_read(tmp_path: Path) -> None:
+    import pytest
+
+    from archiver import atomic
+
+    target = tmp_path / "volume.pdf"
+    with atomic.create(target) as fh:
+        following = atomic.FollowingHash(target)
+        fh.write(b"x" * 100_000)
+        fh.flush()
+        for _ in range(2000):  # until the follower has read it all
+            if following._size == 100_000:
+                break
+            time.sleep(0.005)
+        fh.truncate(10)
+        with pytest.raises(OSError, match="10 bytes"):
+            following.finish(fh)
+
+
+def test_following_hash_abandoned_closes_its_file(tmp_path: Path) -> None:
+    from archiver import atomic
+
+    target = tmp_path / "volume.pdf"
+    before = len(os.listdir("/proc/self/fd"))
+    with atomic.create(target) as fh:
+        following = atomic.FollowingHash(target)
+        fh.write(b"partial")
+        following.abandon()
+        following.abandon()  # (twice: harmless)
+    assert len(os.listdir("/proc/self/fd")) == before

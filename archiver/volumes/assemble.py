@@ -23,20 +23,26 @@ range.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
 import logging
 import os
-import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any
 
 import pikepdf
 
-from ..atomic import READ_ONLY_MODE, TEMP_PREFIX, StagedFile, create, ensure_dir, in_background, storage_errors
+from ..atomic import (
+    READ_ONLY_MODE,
+    TEMP_PREFIX,
+    FollowingHash,
+    StagedFile,
+    create,
+    ensure_dir,
+    in_background,
+    storage_errors,
+)
 from ..config import Config
 from ..customers import Customer
 from ..errors import IntegrityError
@@ -308,7 +314,7 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
     2. that file is opened (lazily, again) and finished: the blank pages inserted, forms
        flattened, active content stripped, LZW re-encoded, pages stamped, labels,
        outline, PDF/A metadata, identifier; saved (hashed as it is written, its data
-       flushed to disk as it goes), fsynced — meanwhile validated as PDF/A-2b — and made
+       flushed to disk as it goes: :class:`~archiver.atomic.FollowingHash`), fsynced — meanwhile validated as PDF/A-2b — and made
        read-only. The caller puts it in place (:meth:`StagedFile.place`) or discards it.
 
     Library warnings are logged (``archiver.volumes.assemble``), never printed.
@@ -335,13 +341,15 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
                 for problem in out.get_warnings():  # qpdf's, kept by pikepdf: logged, never printed
                     log.info("%s: %s", plan.reference, problem)
                 with storage_errors(target), create(staged.path) as fh:
-                    hashing = HashingWriter(fh)  # the checksum as it is written (not read back)
+                    following = FollowingHash(staged.path)  # the checksum as it is written
                     try:
-                        out.save(cast(BinaryIO, hashing), **SAVE_OPTIONS)
-                    finally:
-                        hashing.close()
+                        out.save(fh, **SAVE_OPTIONS)
+                        fh.flush()
+                    except BaseException:
+                        following.abandon()
+                        raise
+                    written.sha256, written.size = following.finish(fh)
             merged.unlink(missing_ok=True)
-            written.sha256, written.size = hashing.hexdigest(), hashing.size
             syncing = in_background(staged.sync)  # the disk writes the tail while the file is validated
             try:
                 written.pdfa = cached_check(staged.path, verdict_key(inputs, plan, forms), cache_dir, info.created)
@@ -356,59 +364,6 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
         forms_file.unlink(missing_ok=True)
         merged.unlink(missing_ok=True)
     return written, staged
-
-
-SYNC_EVERY = 32 << 20  # HashingWriter: bytes written between two background flushes to disk
-
-
-class HashingWriter(io.RawIOBase):
-    """A write-only stream that passes everything to ``fh`` and hashes it (SHA-256); every
-    :data:`SYNC_EVERY` bytes it has the data written so far flushed to disk in a
-    background thread (``fdatasync``), so the final fsync has only the tail to write."""
-
-    def __init__(self, fh: Any) -> None:
-        self.fh = fh
-        self.digest = hashlib.sha256()
-        self.size = 0
-        self._unsynced = 0
-        self._flusher: threading.Thread | None = None
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self.digest.update(data)
-        self.size += len(data)
-        n = int(self.fh.write(data))
-        self._unsynced += len(data)
-        if self._unsynced >= SYNC_EVERY and (self._flusher is None or not self._flusher.is_alive()):
-            self._unsynced = 0
-            self.fh.flush()
-            self._flusher = threading.Thread(target=_datasync, args=(self.fh.fileno(),), daemon=True)
-            self._flusher.start()
-        return n
-
-    def tell(self) -> int:
-        return self.size
-
-    def flush(self) -> None:
-        self.fh.flush()
-
-    def close(self) -> None:
-        """Wait for a background flush (the file stays open: its owner closes it)."""
-        if self._flusher is not None:
-            self._flusher.join()
-        super().close()
-
-    def hexdigest(self) -> str:
-        return self.digest.hexdigest()
-
-
-def _datasync(fd: int) -> None:
-    try:
-        os.fdatasync(fd)
-    except OSError as exc:  # the final fsync (StagedFile.sync) reports it, if it persists
-        log.info("background flush: %s", exc)
 
 
 def page_runs(slots: Sequence[pg.Slot], offsets: Sequence[int]) -> list[tuple[int, int, int]]:
