@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 import tomllib
 import zlib
@@ -80,6 +81,8 @@ def test_parts_in_order_each_starting_on_a_front(volume, config, tmp_path) -> No
     assert m.documents[0].blank_pages == (7,)
     assert m.documents[3].inserted_backs == (14, 16)
     assert m.page_count == 7 and m.sheet_count == 10
+    data = target.read_bytes()  # the checksum and size recorded are the written file's
+    assert (m.file_sha256, m.file_size) == (hashlib.sha256(data).hexdigest(), len(data))
 
 
 def test_numbers_are_stamped_on_fronts_top_right_backs_top_left_blanks_none(volume, config, tmp_path) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import time
 import stat
+import time
 from pathlib import Path
 
 from archiver.atomic import DIR_MODE, ensure_dir, write_bytes_atomic
