@@ -24,19 +24,20 @@ import os
 import signal
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pikepdf
 
 from ..children import before_fork, die_with_parent
 from ..model import Record
-from ..scanimage import shared_decodes
 from . import pages as pg
 from .lookcache import LookCache
 from .placement import StampStyle
 from .stamp import Corner, corner_of, same_in_copy, spot_of
+
+if TYPE_CHECKING:  # (imported when first needed: a build that finds everything cached starts no worker)
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 WORKERS = 2  # worker processes of a build (the machines archiver runs on have two cores or more)
 MIN_PAGES = 12  # fewer pages to look at than this: looked at in the build's process (starting workers costs more)
@@ -67,6 +68,7 @@ class Analysis:
     def _start(self) -> ProcessPoolExecutor | None:
         if self.pool is None and self.workers > 0:
             import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
             before_fork()
             try:
@@ -183,6 +185,7 @@ def _analyse(detect: Any, path: Path, sides: Sequence[str],
     """In a worker: one record's blank pages and (where its pages look the same in the
     volume: :func:`.stamp.same_in_copy`) each page's corner on its side; None when it
     cannot say (the build analyses it again, and reports what is wrong)."""
+    from ..scanimage import shared_decodes
     from .blank import page_is_blank
 
     try:
