@@ -467,3 +467,11 @@ def test_fpdf2_is_not_imported_until_a_form_is_rendered() -> None:
             "r = archiver.volumes.forms.FormRenderer(); print('fpdf' in sys.modules, 'fontTools' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_the_forms_cache_key_names_the_installed_fpdf2() -> None:
+    from importlib.metadata import version
+
+    from archiver.volumes.forms.renderer import fpdf2_version
+
+    assert fpdf2_version() == version("fpdf2")
