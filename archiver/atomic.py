@@ -27,6 +27,7 @@ import errno
 import hashlib
 import os
 import secrets
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -185,12 +186,13 @@ SYNC_EVERY = 32 << 20  # FollowingHash: bytes read between two background flushe
 
 
 class FollowingHash:
-    """The SHA-256 and size of a file while another writer (pikepdf's save, which writes
-    fastest to a plain file) writes it: a thread reads what has been written so far
-    (from the page cache, on another core) and hashes it, and every :data:`SYNC_EVERY`
-    bytes has the data flushed to disk in the background (``fdatasync``), so the final
-    fsync has only the tail to write. The writer writes straight on, never seeks back
-    (a file that ends another size than was read is refused)::
+    """The SHA-256 and size of a file while another writer writes it — pikepdf's save,
+    which holds the interpreter's lock the whole time, so the hashing is done by a forked
+    child process (on another core) that reads what has been written so far, from the
+    page cache. Every :data:`SYNC_EVERY` bytes it also has the data flushed to disk
+    (``fdatasync``) in the background, so the final fsync has only the tail to write. The
+    writer writes straight on, never seeks back (a file that ends another size than was
+    read is refused). Where there is no ``fork`` the file is read and hashed at the end::
 
         with create(path) as fh:
             following = FollowingHash(path)
@@ -199,58 +201,113 @@ class FollowingHash:
     """
 
     def __init__(self, path: Path) -> None:
-        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        self._digest = hashlib.sha256()
-        self._size = 0
-        self._done = threading.Event()
-        self._failed: list[BaseException] = []
-        self._flusher: threading.Thread | None = None
-        self._thread = threading.Thread(target=self._follow, daemon=True)
-        self._thread.start()
+        self.path = path
+        self._pid = 0
+        self._tell: int | None = None  # parent → child: the writer is done
+        self._answer: int | None = None  # child → parent: "<sha256> <size>"
+        if hasattr(os, "fork"):
+            with suppress(OSError):
+                self._start()
 
-    def _follow(self) -> None:
-        unsynced = 0
+    def _start(self) -> None:
+        from .children import before_fork, die_with_parent
+
+        fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        tell_r, tell_w = os.pipe()
+        answer_r, answer_w = os.pipe()
+        before_fork()
+        parent = os.getpid()
         try:
-            while True:
-                done = self._done.is_set()  # (read first: set only once the writer has flushed)
-                chunk = os.read(self._fd, CHUNK)
-                if chunk:
-                    self._digest.update(chunk)
-                    self._size += len(chunk)
-                    unsynced += len(chunk)
-                    if unsynced >= SYNC_EVERY and (self._flusher is None or not self._flusher.is_alive()):
-                        unsynced = 0
-                        self._flusher = threading.Thread(target=_datasync, args=(self._fd,), daemon=True)
-                        self._flusher.start()
-                elif done:
-                    return
-                else:
-                    self._done.wait(0.002)
-        except BaseException as exc:  # noqa: BLE001 — handed to finish()
-            self._failed.append(exc)
-
-    def _stop(self) -> None:
-        if self._done.is_set():
-            return
-        self._done.set()
-        self._thread.join()
-        if self._flusher is not None:
-            self._flusher.join()
-        os.close(self._fd)
+            pid = os.fork()
+        except OSError:
+            for end in (fd, tell_r, tell_w, answer_r, answer_w):
+                os.close(end)
+            raise
+        if pid == 0:  # the child
+            code = 1
+            try:
+                die_with_parent(parent)
+                os.close(tell_w)
+                os.close(answer_r)
+                answer = _follow(fd, tell_r)
+                if answer:
+                    os.write(answer_w, answer.encode("ascii"))
+                code = 0
+            finally:
+                os._exit(code)
+        for end in (fd, tell_r, answer_w):
+            os.close(end)
+        self._pid, self._tell, self._answer = pid, tell_w, answer_r
 
     def finish(self, written: BinaryIO) -> tuple[str, int]:
         """(hex SHA-256, size) of everything written to ``written`` (flushed already)."""
-        self._stop()
-        if self._failed:
-            raise self._failed[0]
         size = os.fstat(written.fileno()).st_size
-        if size != self._size:
-            raise OSError(f"the file is {size} bytes, {self._size} were read as it was written")
-        return self._digest.hexdigest(), self._size
+        answer = b""
+        if self._tell is not None and self._answer is not None:
+            with suppress(OSError):
+                os.write(self._tell, b"done")
+            os.close(self._tell)
+            self._tell = None
+            with os.fdopen(self._answer, "rb") as got:
+                self._answer = None
+                answer = got.read()
+            self._reap()
+        parts = answer.split()
+        if len(parts) != 2:  # no child, or it failed: read it here
+            return sha256_file(self.path), size
+        digest, read = parts[0].decode("ascii"), int(parts[1])
+        if read != size:
+            raise OSError(f"the file is {size} bytes, {read} were read as it was written")
+        return digest, size
 
     def abandon(self) -> None:
         """Stop following (the writer failed)."""
-        self._stop()
+        for end in (self._tell, self._answer):
+            if end is not None:
+                os.close(end)
+        self._tell = self._answer = None
+        if self._pid:
+            with suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+        self._reap()
+
+    def _reap(self) -> None:
+        if self._pid:
+            with suppress(ChildProcessError):
+                os.waitpid(self._pid, 0)
+            self._pid = 0
+
+
+def _follow(fd: int, tell: int) -> str:
+    """In :class:`FollowingHash`'s child: hash ``fd`` as it grows until the parent says
+    the writer is done (then to its end); "" when the parent went away instead."""
+    import select
+
+    digest = hashlib.sha256()
+    size = unsynced = 0
+    done = False
+    flusher: threading.Thread | None = None
+    while True:
+        chunk = os.read(fd, CHUNK)
+        if chunk:
+            digest.update(chunk)
+            size += len(chunk)
+            unsynced += len(chunk)
+            if unsynced >= SYNC_EVERY and (flusher is None or not flusher.is_alive()):
+                unsynced = 0
+                flusher = threading.Thread(target=_datasync, args=(fd,), daemon=True)
+                flusher.start()
+            continue
+        if done:
+            break
+        ready, _, _ = select.select([tell], [], [], 0.002)
+        if ready:
+            if not os.read(tell, 16):
+                return ""  # the writer failed, or the parent died
+            done = True  # (read on: everything was flushed before the parent said so)
+    if flusher is not None:
+        flusher.join()
+    return f"{digest.hexdigest()} {size}\n"
 
 
 def _datasync(fd: int) -> None:

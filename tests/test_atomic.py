@@ -229,61 +229,93 @@ def test_remove_stale_temps_removes_only_temporaries(tmp_path: Path) -> None:
     assert keep.exists() and not left.exists()
 
 
-def test_following_hash_hashes_what_a_slow_writer_wrote_and_flushes_as_it_goes(tmp_path: Path, monkeypatch) -> None:
+def test_following_hash_hashes_what_a_slow_writer_wrote_in_a_child_that_ends(tmp_path: Path) -> None:
+    import hashlib
+
+    from archiver import atomic
+
+    target = tmp_path / "volume.pdf"
+    data = os.urandom(3 << 20)
+    with atomic.create(target) as fh:
+        following = atomic.FollowingHash(target)
+        child = following._pid
+        for i in range(0, len(data), 300_000):  # in pieces, with pauses: the child catches up and waits
+            fh.write(data[i:i + 300_000])
+            fh.flush()
+            time.sleep(0.003)
+        digest, size = following.finish(fh)
+    assert (digest, size) == (hashlib.sha256(data).hexdigest(), len(data))
+    assert child and not os.path.exists(f"/proc/{child}")  # the child did it, and is gone
+
+
+def test_following_in_the_child_reads_to_the_end_and_flushes_as_it_goes(tmp_path: Path, monkeypatch) -> None:
     import hashlib
     import threading
-    import time
 
     from archiver import atomic
 
     monkeypatch.setattr(atomic, "SYNC_EVERY", 1 << 20)
-    threads = threading.active_count()
     flushed: list[int] = []
     real = os.fdatasync
     monkeypatch.setattr(atomic.os, "fdatasync", lambda fd: (flushed.append(fd), real(fd))[1])
     target = tmp_path / "volume.pdf"
     data = os.urandom(5 << 20)
-    with atomic.create(target) as fh:
-        following = atomic.FollowingHash(target)
-        for i in range(0, len(data), 300_000):  # in pieces, with pauses: the follower catches up and waits
-            fh.write(data[i:i + 300_000])
-            if i % 900_000 == 0:
-                fh.flush()
-                time.sleep(0.005)
-        fh.flush()
-        digest, size = following.finish(fh)
-    assert (digest, size) == (hashlib.sha256(data).hexdigest(), len(data))
+    tell_r, tell_w = os.pipe()
+    fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o600)
+    answer: list[str] = []
+    follower = threading.Thread(target=lambda: answer.append(atomic._follow(os.open(target, os.O_RDONLY), tell_r)))
+    follower.start()
+    for i in range(0, len(data), 400_000):
+        os.write(fd, data[i:i + 400_000])
+        time.sleep(0.002)
+    os.write(tell_w, b"done")
+    follower.join()
+    os.close(fd)
+    for end in (tell_r, tell_w):
+        os.close(end)
+    assert answer == [f"{hashlib.sha256(data).hexdigest()} {len(data)}\n"]
     assert flushed  # the data was flushed to disk while it was written
-    assert threading.active_count() == threads  # the follower and its flushes are done
 
 
-def test_following_hash_refuses_a_file_that_ends_another_size_than_it_read(tmp_path: Path) -> None:
+def test_following_hash_refuses_a_file_that_ends_another_size_than_it_read(tmp_path: Path, monkeypatch) -> None:
     import pytest
 
     from archiver import atomic
 
+    monkeypatch.setattr(atomic, "_follow", lambda fd, tell: (os.read(tell, 16), "0" * 64 + " 10\n")[1])
     target = tmp_path / "volume.pdf"
     with atomic.create(target) as fh:
         following = atomic.FollowingHash(target)
         fh.write(b"x" * 100_000)
         fh.flush()
-        for _ in range(2000):  # until the follower has read it all
-            if following._size == 100_000:
-                break
-            time.sleep(0.005)
-        fh.truncate(10)
-        with pytest.raises(OSError, match="10 bytes"):
+        with pytest.raises(OSError, match="100000 bytes, 10 were read"):
             following.finish(fh)
 
 
-def test_following_hash_abandoned_closes_its_file(tmp_path: Path) -> None:
+def test_following_hash_without_fork_hashes_the_file_at_the_end(tmp_path: Path, monkeypatch) -> None:
+    import hashlib
+
+    from archiver import atomic
+
+    monkeypatch.delattr(atomic.os, "fork")
+    target = tmp_path / "volume.pdf"
+    with atomic.create(target) as fh:
+        following = atomic.FollowingHash(target)
+        fh.write(b"%PDF-1.7 a volume")
+        fh.flush()
+        assert following.finish(fh) == (hashlib.sha256(b"%PDF-1.7 a volume").hexdigest(), 17)
+
+
+def test_following_hash_abandoned_stops_its_child_and_closes_its_pipes(tmp_path: Path) -> None:
     from archiver import atomic
 
     target = tmp_path / "volume.pdf"
     before = len(os.listdir("/proc/self/fd"))
     with atomic.create(target) as fh:
         following = atomic.FollowingHash(target)
+        child = following._pid
         fh.write(b"partial")
         following.abandon()
         following.abandon()  # (twice: harmless)
     assert len(os.listdir("/proc/self/fd")) == before
+    assert child and not os.path.exists(f"/proc/{child}")
