@@ -27,6 +27,7 @@ import errno
 import hashlib
 import os
 import secrets
+import select
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -281,8 +282,6 @@ class FollowingHash:
 def _follow(fd: int, tell: int) -> str:
     """In :class:`FollowingHash`'s child: hash ``fd`` as it grows until the parent says
     the writer is done (then to its end); "" when the parent went away instead."""
-    import select
-
     digest = hashlib.sha256()
     size = unsynced = 0
     done = False
