@@ -226,3 +226,96 @@ def test_a_rebuild_whose_numbers_moved_looks_at_its_corners_in_the_workers(
     _build(alone)
     assert _files(filed, "volumes") == _files(alone, "volumes")
     assert _files(filed / ".archiver", "stamp-cache") == _files(alone / ".archiver", "stamp-cache")
+
+
+@pytest.fixture
+def several(archive_root: Path, drop: Callable[..., Path], clock: Clock) -> Path:
+    """One contract a year for three years, filed: three volumes to build."""
+    for i, year in enumerate((2024, 2025, 2026)):
+        drop(f"contract{year}.pdf", pages=[text_page(f"{year}年合同", n_lines=4, seed=20 + i), blank_spec()],
+             meta={"customer": "C0001", "type": "contract", "date": f"{year}-05-0{i + 1}"}, seed=20 + i)
+    r = run_cli(archive_root, "ingest")
+    assert r.exit_code == 0, r.output
+    return archive_root
+
+
+def _logged_checks(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+    """pdfa.check, writing "<pid> <file>" to ``log`` (from a worker too: patched before it is forked)."""
+    from archiver.volumes import pdfa
+
+    real = pdfa.check
+
+    def check(path: Path, **kw: object) -> object:
+        with log.open("a") as fh:
+            fh.write(f"{os.getpid()} {path.name}\n")
+        return real(path, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdfa, "check", check)
+
+
+def test_each_volume_is_validated_in_a_worker_while_the_next_is_assembled(
+        several: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Of three volumes, the first two are validated by a worker process (while the next
+    is assembled), the last by the build itself (nothing else to do meanwhile) — and the
+    volumes, their manifests and verdicts are byte for byte those of a build that
+    validates each volume itself, before the next."""
+    from archiver.volumes.manifest import read_manifest
+
+    alone = tmp_path / "alone"
+    shutil.copytree(several, alone, symlinks=True)
+    log = tmp_path / "checks.log"
+    _logged_checks(monkeypatch, log)
+    _build(several)
+    checks = [line.split() for line in log.read_text().splitlines()]
+    assert len(checks) == 3
+    assert [int(pid) != os.getpid() for pid, _ in checks] == [True, True, False]
+    manifests = sorted((several / "volumes").rglob("*.toml"))
+    assert len(manifests) == 3 and all(read_manifest(m).pdfa["valid"] for m in manifests)
+    monkeypatch.setattr(build_module, "WORKERS", 0)
+    _build(alone)
+    assert _files(several, "volumes") == _files(alone, "volumes")
+    assert _files(several / ".archiver", "pdfa-cache") == _files(alone / ".archiver", "pdfa-cache")
+
+
+def test_a_worker_that_dies_while_validating_leaves_the_verdict_to_the_build(
+        several: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = tmp_path / "alone"
+    shutil.copytree(several, alone, symlinks=True)
+
+    def die(*args: object) -> None:
+        os._exit(3)
+
+    monkeypatch.setattr(analysis, "_validate", die)
+    _build(several)
+    monkeypatch.setattr(build_module, "WORKERS", 0)
+    _build(alone)
+    assert _files(several, "volumes") == _files(alone, "volumes")
+
+
+def test_a_volume_that_fails_to_assemble_puts_the_one_before_it_in_place_first(
+        several: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second volume cannot be assembled: the first (assembled, validating) is put in
+    place and recorded as before, the build stops with exit 6 and leaves no temporary
+    file; the next build ends where one uninterrupted build ends."""
+    from archiver.errors import IntegrityError
+
+    whole = tmp_path / "whole"
+    shutil.copytree(several, whole, symlinks=True)
+    real = build_module.stage
+    staged: list[str] = []
+
+    def second_fails(plan: object, *args: object, **kw: object) -> object:
+        staged.append(plan.reference)  # type: ignore[attr-defined]
+        if len(staged) == 2:
+            raise IntegrityError("a record that cannot be copied")
+        return real(plan, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "stage", second_fails)
+    r = run_cli(several, "build", "--checker", "李强")
+    assert r.exit_code == 6, r.output
+    pdfs = sorted(p.name for p in (several / "volumes").rglob("*") if p.is_file())
+    assert pdfs == [f"{staged[0]}.pdf", f"{staged[0]}.toml"]  # the first in place, nothing else (no temporary)
+    monkeypatch.setattr(build_module, "stage", real)
+    _build(several)
+    _build(whole)
+    assert _files(several, "volumes") == _files(whole, "volumes")

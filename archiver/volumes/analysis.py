@@ -19,6 +19,7 @@ not :class:`.blank.Detector` (a test's) is always called in the build's own proc
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import signal
@@ -32,6 +33,7 @@ import pikepdf
 from ..children import before_fork, die_with_parent
 from ..model import Record
 from . import pages as pg
+from . import pdfa
 from .lookcache import LookCache
 from .placement import StampStyle
 from .stamp import Corner, corner_of, same_in_copy, spot_of
@@ -156,6 +158,31 @@ class Analysis:
                 placed = spot_of(corner, source, number, side, style) if corner is not None else None
                 if placed is not None:
                     looks.put(sha256, *placed)
+
+
+    def validate(self, path: Path, now: dt.datetime) -> Callable[[], pdfa.PdfaResult]:
+        """Start validating the saved volume ``path`` as PDF/A-2b (:func:`.pdfa.check`) in
+        a worker, while the build assembles the next volume; returns the call that waits
+        for the verdict — reached here if no worker could (the same check, the same verdict)."""
+        future = self._submit(_validate, path, now)
+
+        def verdict() -> pdfa.PdfaResult:
+            result = _result(future)
+            if isinstance(result, pdfa.PdfaResult):
+                return result
+            with warnings.catch_warnings(record=True) as caught:  # (the build's own: logged, never printed)
+                warnings.simplefilter("always")
+                result = pdfa.check(path, now=now)
+            for w in caught:
+                log.info("%s: %s: %s", path.name, w.category.__name__, w.message)
+            return result
+
+        return verdict
+
+
+def _validate(path: Path, now: dt.datetime) -> pdfa.PdfaResult:
+    """In a worker: :func:`.pdfa.check`."""
+    return pdfa.check(path, now=now)
 
 
 def _sides(r: Record) -> list[str]:

@@ -22,6 +22,7 @@ range.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -58,7 +59,7 @@ from .placement import StampStyle, small_pages
 from .plan import PlannedVolume
 from .remarks import volume_remarks
 from .rules import ROLE_LABELS
-from .verdicts import cached_check, verdict_key
+from .verdicts import cached_verdict, remember, verdict_key
 
 log = logging.getLogger(__name__)
 
@@ -155,16 +156,30 @@ def assemble(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Vo
     return assembled.manifest
 
 
-@dataclass(frozen=True)
+Verdict = Callable[[], pdfa.PdfaResult]  # waits for a volume's PDF/A verdict (and its file's fsync)
+Validator = Callable[[Path, dt.datetime], Verdict]  # starts validating a saved file elsewhere
+
+
+@dataclass
 class Assembled:
-    """A volume written, fsynced and validated under a temporary name beside its target
-    (:class:`archiver.atomic.StagedFile`), and its manifest — nothing in place yet."""
+    """A volume written under a temporary name beside its target
+    (:class:`archiver.atomic.StagedFile`), and its manifest — nothing in place yet. Its
+    fsync and PDF/A validation may still be under way (``pending``): :meth:`settle`
+    waits for them, and the manifest gets the verdict."""
 
     manifest: VolumeManifest
     staged: StagedFile
+    pending: Verdict | None = None
+
+    def settle(self) -> None:
+        """Wait for the staged file's fsync and its PDF/A verdict (into the manifest)."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            self.manifest = dataclasses.replace(self.manifest, pdfa=pending().to_manifest())
 
     def place(self) -> None:
-        """The PDF renamed over its target, then its manifest written."""
+        """The PDF (settled) renamed over its target, then its manifest written."""
+        self.settle()
         self.staged.place()
         write_manifest(self.manifest)
 
@@ -172,15 +187,18 @@ class Assembled:
         self.staged.discard()
 
 
-def stage(plan: PlannedVolume, ctx: Context, target: Path, inputs: str) -> Assembled:
+def stage(plan: PlannedVolume, ctx: Context, target: Path, inputs: str, later: Validator | None = None) -> Assembled:
     """Lay ``plan`` out and write it (:func:`write_volume`) under a temporary name beside
-    ``target``; nothing in ``volumes/`` changes until :meth:`Assembled.place`."""
+    ``target``; nothing in ``volumes/`` changes until :meth:`Assembled.place`. With
+    ``later``, a validation the cache does not answer is started there (a worker process,
+    while the build goes on with the next volume) and :meth:`Assembled.settle` waits for it."""
     looks = LookCache(ctx.cache_dir)
     layout = lay_out(plan, ctx, looks)
-    written, staged = write_volume(target, plan, layout.forms, layout.parts, layout.slots, layout.where,
-                                   layout.style, volume_info(plan, layout, ctx), inputs, ctx.cache_dir, looks)
+    written, staged, pending = write_volume(target, plan, layout.forms, layout.parts, layout.slots, layout.where,
+                                            layout.style, volume_info(plan, layout, ctx), inputs, ctx.cache_dir,
+                                            looks, later)
     try:
-        return Assembled(manifest_of(plan, ctx, layout, written, target, inputs), staged)
+        return Assembled(manifest_of(plan, ctx, layout, written, target, inputs), staged, pending)
     except BaseException:
         staged.discard()
         raise
@@ -304,7 +322,7 @@ SAVE_OPTIONS: dict[str, Any] = {
 def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequence[pg.Part],
                  slots: Sequence[pg.Slot], where: Sequence[pg.PartPages], style: StampStyle,
                  info: pdfa.VolumeInfo, inputs: str, cache_dir: Path | None = None,
-                 looks: LookCache | None = None) -> tuple[Written, StagedFile]:
+                 looks: LookCache | None = None, later: Validator | None = None) -> tuple[Written, StagedFile, Verdict | None]:
     """Write the volume PDF for ``target`` under a temporary name beside it, fsynced and
     validated, in two passes, with memory that does not grow with the volume:
 
@@ -316,6 +334,10 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
        outline, PDF/A metadata, identifier; saved (hashed as it is written, its data
        flushed to disk as it goes: :class:`~archiver.atomic.FollowingHash`), fsynced — meanwhile validated as PDF/A-2b — and made
        read-only. The caller puts it in place (:meth:`StagedFile.place`) or discards it.
+
+    With ``later`` (and no verdict kept for these inputs) the validation and the fsync
+    are only started: the third value returned waits for them (else it is None, and
+    ``Written.pdfa`` holds the verdict).
 
     Library warnings are logged (``archiver.volumes.assemble``), never printed.
     """
@@ -351,10 +373,25 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
                     written.sha256, written.size = following.finish(fh)
             merged.unlink(missing_ok=True)
             syncing = in_background(staged.sync)  # the disk writes the tail while the file is validated
-            try:
-                written.pdfa = cached_check(staged.path, verdict_key(inputs, plan, forms), cache_dir, info.created)
-            finally:
-                syncing()
+            key = verdict_key(inputs, plan, forms)
+            kept = cached_verdict(key, cache_dir)
+            pending: Verdict | None = None
+            if kept is None and later is not None:
+                validating = later(staged.path, info.created)
+
+                def settle() -> pdfa.PdfaResult:
+                    try:
+                        return remember(key, cache_dir, validating())
+                    finally:
+                        syncing()
+
+                pending = settle
+            else:
+                try:
+                    written.pdfa = kept if kept is not None else remember(key, cache_dir,
+                                                                         pdfa.check(staged.path, now=info.created))
+                finally:
+                    syncing()
             for w in caught:
                 log.info("%s: %s: %s", plan.reference, w.category.__name__, w.message)
     except BaseException:
@@ -363,7 +400,7 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
     finally:
         forms_file.unlink(missing_ok=True)
         merged.unlink(missing_ok=True)
-    return written, staged
+    return written, staged, pending
 
 
 def page_runs(slots: Sequence[pg.Slot], offsets: Sequence[int]) -> list[tuple[int, int, int]]:

@@ -58,7 +58,7 @@ from ..customers import Customer
 from ..errors import ConfigError
 from ..store import Archive
 from .analysis import WORKERS, Analysis
-from .assemble import Assembled, BlankDetector, Context, Renderer, stage
+from .assemble import Assembled, BlankDetector, Context, Renderer, Validator, stage
 from .codes import Journal
 from .fingerprint import fingerprint, tool_inputs
 from .holds import DisposalHolds, disposal_holds, held_notes
@@ -256,39 +256,90 @@ def write(run: Run, state: State, planned: Planned, todo: list[Todo]) -> None:
             run.planned(len(todo))
         boxes = box_numbers(archive)  # a rebuilt volume stays in its box (Art. 20)
         hashes = HashCheck(archive, [r for t in todo for r in t.plan.documents])  # read what is used
+
+        def put(staged: Staged) -> None:
+            run.result.outcomes.append(put_in_place(archive, state.journal, staged, by=run.by, verify=hashes.verify))
+            if run.progress is not None:
+                run.progress(staged.plan.reference)
+
         try:
             with Analysis(WORKERS) as analysis:  # (worker processes: started when a volume needs them)
-                for t in todo:
+                # Each volume is validated in a worker while the next is assembled, then put
+                # in place: the volumes go in place in order, each as write_volume does it.
+                previous: Staged | None = None
+                for i, t in enumerate(todo):
                     ctx = Context(config=config, customer=t.customer, renderer=renderer, detect=detect,
                                   cache_dir=archive.state, filer=run.by, checker=checker, today=when.date(),
                                   built_at=when, box=boxes.get(t.plan.reference, 0), analysis=analysis)
-                    run.result.outcomes.append(write_volume(archive, state.journal, t.plan, t.fingerprint, ctx,
-                                                            t.pending, by=run.by, when=when, verify=hashes.verify))
-                    if run.progress is not None:
-                        run.progress(t.plan.reference)
+                    try:
+                        staged = stage_volume(archive, t.plan, t.fingerprint, ctx, t.pending, when=when,
+                                              later=analysis.validate if i + 1 < len(todo) else None)
+                    except BaseException:
+                        if previous is not None:  # (put in place first, as if this one had not been started)
+                            put(previous)
+                        raise
+                    if previous is not None:
+                        try:
+                            put(previous)
+                        except BaseException:
+                            staged.assembled.discard()
+                            raise
+                    previous = staged
+                if previous is not None:
+                    put(previous)
         finally:
             hashes.close()
     run.result.outcomes += retire_stale(archive, state.journal, planned.plans, state.volumes, run.scope,
                                         state.holds, by=run.by, when=when)
 
 
+@dataclasses.dataclass
+class Staged:
+    """A volume assembled under a temporary name (:func:`stage_volume`), to be put in place."""
+
+    plan: PlannedVolume
+    fingerprint: str
+    pending: dict[str, Any] | None  # the intent of a build cut off, if any
+    resumed: bool  # that intent completed (same inputs)
+    when: dt.datetime
+    assembled: Assembled
+
+
 def write_volume(archive: Archive, journal: Journal, plan: PlannedVolume, fp: str, ctx: Context,
                  pending: dict[str, Any] | None, *, by: str, when: dt.datetime,
                  verify: Callable[[], None] = lambda: None) -> Outcome:
-    """Write one volume: assemble it under a temporary name (:func:`.assemble.stage`),
-    ``verify`` its inputs (the records' hashes: an exception discards it, and nothing has
-    changed), then record the intent (with the label its earlier copy is kept under), move
-    the earlier PDF and manifest aside, put the PDF and its manifest in place, and record
-    it built. A ``pending`` intent of a build cut off is completed with its own build
-    time, so the result is the same as if it had not been cut off."""
-    target = volume_path(archive, plan)
-    manifest = target.with_suffix(".toml")
+    """Write one volume: assemble it under a temporary name (:func:`stage_volume`), then
+    put it in place (:func:`put_in_place`)."""
+    return put_in_place(archive, journal, stage_volume(archive, plan, fp, ctx, pending, when=when), by=by,
+                        verify=verify)
+
+
+def stage_volume(archive: Archive, plan: PlannedVolume, fp: str, ctx: Context, pending: dict[str, Any] | None,
+                 *, when: dt.datetime, later: Validator | None = None) -> Staged:
+    """Assemble one volume under a temporary name (:func:`.assemble.stage`; its
+    validation started in ``later``, if given). A ``pending`` intent of a build cut off is
+    completed with its own build time, so the result is the same as if it had not been
+    cut off."""
     resumed = pending is not None and pending.get("inputs") == fp
     if resumed:
         assert pending is not None
         ctx = dataclasses.replace(ctx, built_at=when_of(pending, when), today=when_of(pending, when).date())
-    assembled = stage(plan, ctx, target, fp)
+    assembled = stage(plan, ctx, volume_path(archive, plan), fp, later)
+    return Staged(plan, fp, pending, resumed, when, assembled)
+
+
+def put_in_place(archive: Archive, journal: Journal, staged: Staged, *, by: str,
+                 verify: Callable[[], None] = lambda: None) -> Outcome:
+    """Wait for the staged volume's fsync and PDF/A verdict, ``verify`` its inputs (the
+    records' hashes: an exception discards it, and nothing has changed), then record the
+    intent (with the label its earlier copy is kept under), move the earlier PDF and
+    manifest aside, put the PDF and its manifest in place, and record it built."""
+    plan, fp, pending, resumed, when, assembled = (staged.plan, staged.fingerprint, staged.pending, staged.resumed,
+                                                   staged.when, staged.assembled)
+    target = volume_path(archive, plan)
+    manifest = target.with_suffix(".toml")
     try:
+        assembled.settle()
         verify()
         if pending is not None and not resumed:  # inputs changed since: its unfinished PDF is replaced
             journal.append("abandoned", by=by, reference=plan.reference, job=pending.get("job"),

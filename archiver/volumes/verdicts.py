@@ -45,24 +45,36 @@ def verdict_key(inputs: str, plan: PlannedVolume, forms: Forms) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def cached_check(path: Path, key: str, cache_dir: Path | None, now: dt.datetime) -> pdfa.PdfaResult:
-    """:func:`.pdfa.check`, remembered by :func:`verdict_key` and the validator's version:
+def cached_verdict(key: str, cache_dir: Path | None) -> pdfa.PdfaResult | None:
+    """The verdict kept for :func:`verdict_key` ``key`` by the same validator, or None:
     a ``--force`` rebuild of an unchanged volume writes the same file but for its dates,
     and gets the earlier verdict (with the time it was reached); ``audit`` checks the bytes
     themselves."""
-    cached = cache_dir / PDFA_CACHE / f"{key}.json" if cache_dir is not None else None
-    if cached is not None:
-        try:
-            data = json.loads(cached.read_text("utf-8"))
-            if data.get("validator") == pdfa.validator_name():
-                data["checked"] = dt.datetime.fromisoformat(data["checked"])
-                return pdfa.PdfaResult.from_manifest(data)
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            pass
-    result = pdfa.check(path, now=now)
-    if cached is not None and result.verdict in ("pass", "fail", "not_checked"):
+    if cache_dir is None:
+        return None
+    try:
+        data = json.loads((cache_dir / PDFA_CACHE / f"{key}.json").read_text("utf-8"))
+        if data.get("validator") == pdfa.validator_name():
+            data["checked"] = dt.datetime.fromisoformat(data["checked"])
+            return pdfa.PdfaResult.from_manifest(data)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass
+    return None
+
+
+def remember(key: str, cache_dir: Path | None, result: pdfa.PdfaResult) -> pdfa.PdfaResult:
+    """Keep ``result`` (a verdict reached: pass, fail or not_checked) for ``key``; returns it."""
+    if cache_dir is not None and result.verdict in ("pass", "fail", "not_checked"):
+        cached = cache_dir / PDFA_CACHE / f"{key}.json"
         try:
             write_text_atomic(cached, json.dumps(result.to_manifest(), default=str, ensure_ascii=False))
         except OSError as exc:
             log.info("cache %s not written: %s", cached.parent, exc)
     return result
+
+
+def cached_check(path: Path, key: str, cache_dir: Path | None, now: dt.datetime) -> pdfa.PdfaResult:
+    """:func:`.pdfa.check`, remembered by :func:`verdict_key` and the validator's version
+    (:func:`cached_verdict`, :func:`remember`)."""
+    cached = cached_verdict(key, cache_dir)
+    return cached if cached is not None else remember(key, cache_dir, pdfa.check(path, now=now))
