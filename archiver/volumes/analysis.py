@@ -1,6 +1,7 @@
-"""Looking at a volume's records ahead of assembly, in worker processes: which pages are
-blank (:mod:`.blank`), and what the corners the page numbers go in look like
-(:func:`.stamp.corner_of`).
+"""The build's worker processes: looking at a volume's records ahead of assembly — which
+pages are blank (:mod:`.blank`), and what the corners the page numbers go in look like
+(:func:`.stamp.corner_of`) — and validating a volume written as PDF/A-2b while the build
+assembles the next (:meth:`Analysis.validate`).
 
 Both decode scans — most of a first build's time — and need nothing from each other
 record by record, so :class:`Analysis` hands each record to one of :data:`WORKERS` forked

@@ -16,16 +16,19 @@
 4. A volume whose *inputs fingerprint* (:func:`fingerprint`) equals the one in its
    manifest, and whose PDF is still there, is left alone and reported unchanged. The
    PDFs of the volumes to build are hashed and compared with their sidecars
-   (:class:`.plan.HashCheck`, in background threads while the first volume is
+   (:class:`.plan.HashCheck`, in a child process while the first volume is
    assembled), and any altered one stops the build before anything is put in place (a
    full fixity check of the archive is ``archiver audit``'s job).
 5. The reference codes of the volumes to build are recorded (``assigned``) before any
-   volume file is written; then each volume is written (:func:`write_volume`): assembled
-   under a temporary name (:func:`.assemble.stage` — a crash there leaves only a
-   temporary file), then, in one idempotent order, the intent, the earlier PDF and
+   volume file is written; then each volume is assembled under a temporary name
+   (:func:`stage_volume`, :func:`.assemble.stage` — a crash there leaves only a
+   temporary file) and validated as PDF/A-2b — in a worker process while the next
+   volume is assembled, the last one in the build's own — and then, in order, put in
+   place (:func:`put_in_place`), in one idempotent order: the intent, the earlier PDF and
    manifest moved to ``volumes/.superseded/<customer>/<year>/`` under the recorded
    label, the new PDF put in place and its manifest (:meth:`.assemble.Assembled.place`),
-   the ``volumes`` register.
+   the ``volumes`` register. A volume that cannot be assembled stops the build after
+   the one before it is put in place.
 6. A volume of a built series that the plan no longer has (say volume 3 when the
    material now fits in two) is not deleted: it is moved, with its manifest, to
    ``volumes/.superseded/`` with the time in its name, recorded in the register and
@@ -33,8 +36,8 @@
 
 :func:`build` is the stage's orchestrator and reads as its steps — :func:`read_state` →
 :func:`plan` → :func:`check_inputs` → :func:`changed` → :func:`write` (each volume:
-:func:`write_volume`, which lays it out, assembles, saves and writes its manifest through
-:func:`.assemble.assemble`) — each taking the build's :class:`Run` and returning plain
+:func:`stage_volume`, which lays it out, assembles and saves it through
+:func:`.assemble.stage`, then :func:`put_in_place`) — each taking the build's :class:`Run` and returning plain
 data. Their rules live beside it: :mod:`.ondisk` (what ``volumes/`` and ``records/``
 hold), :mod:`.holds` (custody), :mod:`.lost` (records a rebuild would leave out),
 :mod:`.fingerprint`, :mod:`.supersede` (the recorded file-system steps), :mod:`.outcome`.
@@ -265,7 +268,7 @@ def write(run: Run, state: State, planned: Planned, todo: list[Todo]) -> None:
         try:
             with Analysis(WORKERS) as analysis:  # (worker processes: started when a volume needs them)
                 # Each volume is validated in a worker while the next is assembled, then put
-                # in place: the volumes go in place in order, each as write_volume does it.
+                # in place: the volumes go in place in order, each with the same steps.
                 previous: Staged | None = None
                 for i, t in enumerate(todo):
                     ctx = Context(config=config, customer=t.customer, renderer=renderer, detect=detect,
@@ -303,15 +306,6 @@ class Staged:
     resumed: bool  # that intent completed (same inputs)
     when: dt.datetime
     assembled: Assembled
-
-
-def write_volume(archive: Archive, journal: Journal, plan: PlannedVolume, fp: str, ctx: Context,
-                 pending: dict[str, Any] | None, *, by: str, when: dt.datetime,
-                 verify: Callable[[], None] = lambda: None) -> Outcome:
-    """Write one volume: assemble it under a temporary name (:func:`stage_volume`), then
-    put it in place (:func:`put_in_place`)."""
-    return put_in_place(archive, journal, stage_volume(archive, plan, fp, ctx, pending, when=when), by=by,
-                        verify=verify)
 
 
 def stage_volume(archive: Archive, plan: PlannedVolume, fp: str, ctx: Context, pending: dict[str, Any] | None,
