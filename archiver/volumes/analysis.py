@@ -160,7 +160,6 @@ class Analysis:
                 if placed is not None:
                     looks.put(sha256, *placed)
 
-
     def validate(self, path: Path, now: dt.datetime) -> Callable[[], pdfa.PdfaResult]:
         """Start validating the saved volume ``path`` as PDF/A-2b (:func:`.pdfa.check`) in
         a worker, while the build assembles the next volume; returns the call that waits

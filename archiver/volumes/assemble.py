@@ -332,8 +332,9 @@ def write_volume(target: Path, plan: PlannedVolume, forms: Forms, parts: Sequenc
     2. that file is opened (lazily, again) and finished: the blank pages inserted, forms
        flattened, active content stripped, LZW re-encoded, pages stamped, labels,
        outline, PDF/A metadata, identifier; saved (hashed as it is written, its data
-       flushed to disk as it goes: :class:`~archiver.atomic.FollowingHash`), fsynced — meanwhile validated as PDF/A-2b — and made
-       read-only. The caller puts it in place (:meth:`StagedFile.place`) or discards it.
+       flushed to disk as it goes: :class:`~archiver.atomic.FollowingHash`), fsynced —
+       meanwhile validated as PDF/A-2b — and made read-only. The caller puts it in place
+       (:meth:`StagedFile.place`) or discards it.
 
     With ``later`` (and no verdict kept for these inputs) the validation and the fsync
     are only started: the third value returned waits for them (else it is None, and

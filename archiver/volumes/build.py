@@ -37,8 +37,8 @@
 :func:`build` is the stage's orchestrator and reads as its steps — :func:`read_state` →
 :func:`plan` → :func:`check_inputs` → :func:`changed` → :func:`write` (each volume:
 :func:`stage_volume`, which lays it out, assembles and saves it through
-:func:`.assemble.stage`, then :func:`put_in_place`) — each taking the build's :class:`Run` and returning plain
-data. Their rules live beside it: :mod:`.ondisk` (what ``volumes/`` and ``records/``
+:func:`.assemble.stage`, then :func:`put_in_place`) — each taking the build's
+:class:`Run` and returning plain data. Their rules live beside it: :mod:`.ondisk` (what ``volumes/`` and ``records/``
 hold), :mod:`.holds` (custody), :mod:`.lost` (records a rebuild would leave out),
 :mod:`.fingerprint`, :mod:`.supersede` (the recorded file-system steps), :mod:`.outcome`.
 
