@@ -28,13 +28,13 @@ import hashlib
 import os
 import secrets
 import select
-import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
+from .children import end_child, fork_child
 from .errors import IntegrityError, is_storage_error, storage_error
 
 TEMP_PREFIX = ".tmp-archiver-"
@@ -211,31 +211,23 @@ class FollowingHash:
                 self._start()
 
     def _start(self) -> None:
-        from .children import before_fork, die_with_parent
-
         fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
         tell_r, tell_w = os.pipe()
         answer_r, answer_w = os.pipe()
-        before_fork()
-        parent = os.getpid()
+
+        def child() -> None:
+            os.close(tell_w)
+            os.close(answer_r)
+            answer = _follow(fd, tell_r)
+            if answer:
+                os.write(answer_w, answer.encode("ascii"))
+
         try:
-            pid = os.fork()
+            pid = fork_child(child)
         except OSError:
             for end in (fd, tell_r, tell_w, answer_r, answer_w):
                 os.close(end)
             raise
-        if pid == 0:  # the child
-            code = 1
-            try:
-                die_with_parent(parent)
-                os.close(tell_w)
-                os.close(answer_r)
-                answer = _follow(fd, tell_r)
-                if answer:
-                    os.write(answer_w, answer.encode("ascii"))
-                code = 0
-            finally:
-                os._exit(code)
         for end in (fd, tell_r, answer_w):
             os.close(end)
         self._pid, self._tell, self._answer = pid, tell_w, answer_r
@@ -267,15 +259,11 @@ class FollowingHash:
             if end is not None:
                 os.close(end)
         self._tell = self._answer = None
-        if self._pid:
-            with suppress(ProcessLookupError):
-                os.kill(self._pid, signal.SIGKILL)
-        self._reap()
+        self._reap(kill=True)
 
-    def _reap(self) -> None:
+    def _reap(self, *, kill: bool = False) -> None:
         if self._pid:
-            with suppress(ChildProcessError):
-                os.waitpid(self._pid, 0)
+            end_child(self._pid, kill=kill)
             self._pid = 0
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable
+from contextlib import suppress
 
 PR_SET_PDEATHSIG = 1
 
@@ -43,3 +44,30 @@ def die_with_parent(parent: int) -> None:
         prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the request was made
         os._exit(0)
+
+
+def fork_child(run: Callable[[], None]) -> int:
+    """Fork a child that calls :func:`die_with_parent`, then ``run``, then exits (status
+    0, or 1 when ``run`` raised) without returning to the caller's code; returns its pid
+    (raises OSError when no process can be forked). End it with :func:`end_child`."""
+    before_fork()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            die_with_parent(parent)
+            run()
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+def end_child(pid: int, *, kill: bool = False) -> None:
+    """Wait for the child ``pid`` to end (``kill``: SIGKILL it first)."""
+    if kill:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    with suppress(ChildProcessError):
+        os.waitpid(pid, 0)

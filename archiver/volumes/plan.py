@@ -22,17 +22,15 @@ build a volume silently missing a document.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import os
-import signal
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import sha256_file
-from ..children import before_fork, die_with_parent
+from ..children import end_child, fork_child
 from ..config import Config
 from ..errors import ArchiverError, ConfigError, IntegrityError
 from ..model import Record
@@ -230,24 +228,18 @@ class HashCheck:
             self._start()
 
     def _start(self) -> None:
-        before_fork()
         read, write = os.pipe()
-        parent = os.getpid()
-        pid = os.fork()
-        if pid == 0:  # the child: one line per record, its SHA-256 or "!" when it cannot be read
-            code = 1
-            try:
-                die_with_parent(parent)
-                os.close(read)
-                with os.fdopen(write, "w") as out:
-                    for r in self.records:
-                        try:
-                            out.write(sha256_file(r.path) + "\n")
-                        except OSError:
-                            out.write("!\n")
-                code = 0
-            finally:
-                os._exit(code)
+
+        def child() -> None:  # one line per record, its SHA-256 or "!" when it cannot be read
+            os.close(read)
+            with os.fdopen(write, "w") as out:
+                for r in self.records:
+                    try:
+                        out.write(sha256_file(r.path) + "\n")
+                    except OSError:
+                        out.write("!\n")
+
+        pid = fork_child(child)
         os.close(write)
         self._pid, self._reader = pid, read
 
@@ -277,18 +269,15 @@ class HashCheck:
 
     def close(self) -> None:
         """Stop the child if it is still hashing (the build stopped early)."""
+        still = self._reader is not None
         if self._reader is not None:
             os.close(self._reader)
             self._reader = None
-            if self._pid:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(self._pid, signal.SIGKILL)
-        self._reap()
+        self._reap(kill=still)
 
-    def _reap(self) -> None:
+    def _reap(self, *, kill: bool = False) -> None:
         if self._pid:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self._pid, 0)
+            end_child(self._pid, kill=kill)
             self._pid = 0
 
 
