@@ -156,3 +156,22 @@ def test_an_altered_pdf_of_the_same_size_is_caught_by_its_checksum(tmp_path: Pat
     check = HashCheck(archive, [make_record(tmp_path / "records/C0001/2026", "intact", pages=1)])
     check.verify()  # an intact record: nothing raised
     check.close()
+
+
+def test_no_process_to_fork_and_the_records_are_hashed_when_verified(tmp_path: Path, config: Config,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    archive = _archive(tmp_path, config)
+    rec = make_record(tmp_path / "records/C0001/2026", "same", pages=1)
+    data = bytearray(rec.path.read_bytes())
+    data[-10] ^= 0xFF
+    rec.path.write_bytes(bytes(data))
+    monkeypatch.setattr(os, "fork", no_fork)
+    check = HashCheck(archive, [rec])  # no child: nothing raised here
+    with pytest.raises(IntegrityError, match="SHA-256"):
+        check.verify()  # the altered record still caught
+    check.close()

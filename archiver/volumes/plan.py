@@ -22,6 +22,7 @@ build a volume silently missing a document.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -225,7 +226,8 @@ class HashCheck:
         self._pid = 0
         self._reader: int | None = None
         if self.records and hasattr(os, "fork"):
-            self._start()
+            with contextlib.suppress(OSError):  # no process left to fork: hashed here, when verified
+                self._start()
 
     def _start(self) -> None:
         read, write = os.pipe()
@@ -239,7 +241,12 @@ class HashCheck:
                     except OSError:
                         out.write("!\n")
 
-        pid = fork_child(child)
+        try:
+            pid = fork_child(child)
+        except OSError:
+            os.close(read)
+            os.close(write)
+            raise
         os.close(write)
         self._pid, self._reader = pid, read
 
